@@ -1,0 +1,5 @@
+import sys
+
+from tokendeck.cli import main
+
+sys.exit(main())

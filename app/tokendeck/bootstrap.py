@@ -1,0 +1,177 @@
+"""Composition root: the one place that builds and wires everything for the window."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import time
+from typing import TYPE_CHECKING
+
+from tokendeck import APP_ID, APP_NAME, __version__
+from tokendeck.app_logging import configure_logging
+from tokendeck.storage.profile import Profile, resolve_profile
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from PySide6.QtWidgets import QApplication as QApplicationLike
+
+    from tokendeck.services.key_lookup import KeyLookup
+    from tokendeck.ui.main_window import MainWindow as QMainWindowLike
+
+log = logging.getLogger(__name__)
+
+# bench/startup.py sets this: print the wall time of the first paint, then quit.
+STARTUP_PROBE_ENV = "TOKENDECK_STARTUP_PROBE"
+HEAVY_MODULES = ("httpx", "keyring", "jwt", "cryptography")
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    demo_dir: tempfile.TemporaryDirectory[str] | None = None
+    if args.demo:
+        demo_dir = tempfile.TemporaryDirectory(prefix="tokendeck-demo-")
+        profile = resolve_profile(demo_dir.name)
+    else:
+        profile = resolve_profile(args.profile)
+    profile.ensure()
+    configure_logging(profile.log_path)
+    log.info("TokenDeck %s starting (profile %s)", __version__, profile.data_dir)
+    try:
+        return _run_qt(args, profile)
+    finally:
+        log.info("TokenDeck stopped")
+        logging.shutdown()
+        if demo_dir is not None:
+            demo_dir.cleanup()
+
+
+def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from tokendeck.ui.error_reporter import ErrorReporter
+    from tokendeck.ui.icons import app_icon
+    from tokendeck.ui.main_window import MainWindow
+    from tokendeck.ui.single_instance import InstanceServer, notify_running_instance
+    from tokendeck.ui.ticker import Ticker
+    from tokendeck.ui.tray import Tray
+    from tokendeck.ui.unix_signals import SignalWatcher
+
+    # argv[0] names the X11 WM_CLASS: keep it "tokendeck" however we were started.
+    app = QApplication.instance() or QApplication([APP_ID])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)
+
+    if notify_running_instance(profile.instance_key):
+        print("TokenDeck is already running: raised its window.", file=sys.stderr)
+        return 0
+    instance = InstanceServer(profile.instance_key)
+
+    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+    has_tray = Tray.available()
+    ticker = Ticker()
+    lookups: list[KeyLookup] = []
+
+    def key_lookup() -> KeyLookup:
+        if not lookups:
+            from tokendeck.services.key_lookup import KeyLookup
+
+            lookups.append(KeyLookup())
+        return lookups[0]
+
+    window = MainWindow(ticker, settings, has_tray=has_tray, key_lookup=key_lookup)
+    reporter = ErrorReporter(window, profile.log_path)
+    reporter.install()
+    tray = Tray() if has_tray else None
+
+    quit_event: asyncio.Event | None = None
+    quit_asked = False
+
+    def request_quit() -> None:
+        nonlocal quit_asked
+        quit_asked = True
+        if quit_event is not None:
+            quit_event.set()
+
+    window.quit_requested.connect(request_quit)
+    instance.raise_requested.connect(window.bring_to_front)
+    app.aboutToQuit.connect(request_quit)
+    if tray is not None:
+        tray.show_requested.connect(window.bring_to_front)
+        tray.quit_requested.connect(window.request_quit)
+        window.tray_notice.connect(lambda title, text: tray.icon.showMessage(title, text))
+        tray.show()
+    watcher = SignalWatcher(window.request_quit)
+    if os.environ.get(STARTUP_PROBE_ENV):
+        _install_startup_probe(window)
+
+    if not (args.minimized and tray is not None):
+        window.show()
+        _paint_now(app, window)
+    log.info("window shown (tray: %s)", "yes" if tray else "no")
+
+    # The async engine loads after the first paint: the window appears sooner.
+    import asyncio
+
+    import qasync
+
+    async def main() -> None:
+        nonlocal quit_event
+        quit_event = asyncio.Event()
+        if quit_asked:
+            quit_event.set()
+        await quit_event.wait()
+        window.save_state()
+        window.hide()
+        for lookup in lookups:
+            await lookup.aclose()
+        if tray is not None:
+            tray.hide()
+
+    try:
+        with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
+            runner.get_loop().set_exception_handler(reporter.loop_exception)
+            runner.run(main())
+    finally:
+        watcher.close()
+        ticker.stop()
+        instance.close()
+        reporter.uninstall()
+        window.deleteLater()
+    return 0
+
+
+def _paint_now(app: QApplicationLike, window: QMainWindowLike, budget: float = 0.5) -> None:
+    """Let Qt map and paint the window before the asyncio loop starts (bounded wait)."""
+    from PySide6.QtCore import QEventLoop
+
+    deadline = time.monotonic() + budget
+    while time.monotonic() < deadline:
+        handle = window.windowHandle()
+        if handle is not None and handle.isExposed():
+            break
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 20)
+    app.processEvents()
+
+
+def _install_startup_probe(window: QMainWindowLike) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                heavy = ",".join(m for m in HEAVY_MODULES if m in sys.modules) or "none"
+                print(f"FIRST_PAINT {time.time():.6f} heavy={heavy}", flush=True)
+                QTimer.singleShot(0, window.request_quit)
+            return False
+
+    probe = FirstPaint(window)
+    window.installEventFilter(probe)

@@ -1,0 +1,119 @@
+"""What the Inspector shows, as one JSON-ready dict and as readable text (`tokendeck inspect`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from tokendeck.core.problems import Problem
+from tokendeck.core.timefmt import format_duration, local_text, relative_phrase, utc_iso
+from tokendeck.core.token_assess import STATUS_TEXT, Assessment, kind_text
+from tokendeck.core.token_decode import Inspection, TimeClaim
+
+SIGNATURE_NOT_VERIFIED = "not_verified"
+
+
+def time_phrase(claim: TimeClaim, now: datetime) -> str:
+    if claim.name == "exp":
+        return relative_phrase(claim.at, now, future="expires", past="expired")
+    if claim.name == "nbf":
+        return relative_phrase(claim.at, now, future="valid", past="valid since")
+    if claim.name == "iat":
+        return relative_phrase(claim.at, now, future="issued", past="issued")
+    return relative_phrase(claim.at, now, future="in", past="")
+
+
+def to_dict(
+    inspection: Inspection,
+    assessment: Assessment,
+    now: datetime,
+    *,
+    signature: str = SIGNATURE_NOT_VERIFIED,
+    signature_message: str = "Signature not verified.",
+    extra_problems: tuple[Problem, ...] = (),
+) -> dict[str, Any]:
+    problems = (*assessment.problems, *extra_problems)
+    lifetime = inspection.lifetime
+    return {
+        "kind": inspection.kind.value,
+        "header": dict(inspection.header) if inspection.header is not None else None,
+        "payload": dict(inspection.payload) if inspection.payload is not None else None,
+        "payload_text": inspection.payload_text,
+        "status": assessment.status.value,
+        "expires_at": utc_iso(inspection.expires_at) if inspection.expires_at else None,
+        "issued_at": utc_iso(inspection.issued_at) if inspection.issued_at else None,
+        "not_before": utc_iso(inspection.not_before) if inspection.not_before else None,
+        "remaining_seconds": int(assessment.remaining.total_seconds())
+        if assessment.remaining is not None
+        else None,
+        "lifetime_seconds": int(lifetime.total_seconds()) if lifetime is not None else None,
+        "issuer": inspection.claim_text("iss"),
+        "subject": inspection.claim_text("sub"),
+        "audience": inspection.claim_text("aud"),
+        "times": [
+            {
+                "claim": c.name,
+                "utc": utc_iso(c.at),
+                "relative": time_phrase(c, now),
+                "standard": c.standard,
+            }
+            for c in inspection.time_claims
+        ],
+        "problems": [p.code for p in problems],
+        "problem_details": [
+            {"code": p.code, "severity": p.severity.value, "message": p.message} for p in problems
+        ],
+        "signature": signature,
+        "signature_message": signature_message,
+        "trifacta_token_id": inspection.trifacta_token_id,
+        "notes": list(inspection.notes),
+    }
+
+
+def to_text(report: dict[str, Any], inspection: Inspection, now: datetime) -> str:
+    lines = [f"Kind:       {kind_text(inspection.kind)}"]
+    status = report["status"]
+    lines.append(f"Status:     {STATUS_TEXT.get(status, status)}")
+    for label, key in (("Issuer", "issuer"), ("Subject", "subject"), ("Audience", "audience")):
+        if report[key]:
+            lines.append(f"{label + ':':<11} {report[key]}")
+    if report["trifacta_token_id"]:
+        lines.append(f"Token id:   {report['trifacta_token_id']}")
+    for claim in inspection.time_claims:
+        guess = "" if claim.standard else "  (looks like a time)"
+        lines.append(
+            f"{claim.name + ':':<11} {utc_iso(claim.at)}  ({local_text(claim.at)})  "
+            f"{time_phrase(claim, now)}{guess}"
+        )
+    if inspection.lifetime is not None:
+        lines.append(f"Lifetime:   {format_duration(inspection.lifetime, parts=3)}")
+    lines.append(f"Signature:  {report['signature_message']}")
+    if report["header"] is not None:
+        lines += [
+            "",
+            "Header:",
+            _indent(json.dumps(report["header"], indent=2, ensure_ascii=False)),
+        ]
+    if report["payload"] is not None:
+        lines += [
+            "",
+            "Payload:",
+            _indent(json.dumps(report["payload"], indent=2, ensure_ascii=False)),
+        ]
+    elif report["payload_text"] is not None:
+        lines += ["", "Payload (not JSON):", _indent(report["payload_text"])]
+    if report["problem_details"]:
+        lines += ["", "Problems:"]
+        lines += [
+            f"  [{p['severity']}] {p['code']}: {p['message']}" for p in report["problem_details"]
+        ]
+    else:
+        lines += ["", "Problems:   none found"]
+    if report["notes"]:
+        lines += ["", *[f"Note: {n}" for n in report["notes"]]]
+    return "\n".join(lines)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.splitlines())

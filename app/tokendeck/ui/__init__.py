@@ -1,0 +1,1 @@
+"""PySide6 widgets, models, dialogs, tray and clipboard. Only bootstrap/cli import this layer."""

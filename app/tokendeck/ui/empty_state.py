@@ -1,0 +1,49 @@
+"""The friendly page a list shows when it has nothing yet: what this is and what to do next."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+
+class EmptyState(QWidget):
+    def __init__(self, icon: QIcon, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        picture = QLabel()
+        picture.setPixmap(icon.pixmap(72, 72))
+        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        heading = QLabel(title)
+        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+        body = QLabel(text)
+        body.setWordWrap(True)
+        body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        body.setMaximumWidth(520)
+        body.setForegroundRole(body.foregroundRole())
+        self._buttons = QHBoxLayout()
+        self._buttons.addStretch(1)
+        self._buttons.addStretch(1)
+        for widget in (picture, heading):
+            layout.addWidget(widget)
+        body_row = QHBoxLayout()
+        body_row.addStretch(1)
+        body_row.addWidget(body)
+        body_row.addStretch(1)
+        layout.addLayout(body_row)
+        layout.addSpacing(12)
+        layout.addLayout(self._buttons)
+        layout.addStretch(3)
+        self.setAccessibleName(title)
+
+    def add_button(self, text: str, *, primary: bool = False) -> QPushButton:
+        button = QPushButton(text)
+        button.setDefault(primary)
+        button.setAutoDefault(primary)
+        self._buttons.insertWidget(self._buttons.count() - 1, button)
+        return button

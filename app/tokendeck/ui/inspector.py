@@ -1,0 +1,508 @@
+"""The Inspector: paste anything, see what it is, when it expires, what is wrong, and verify it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tokendeck.core.problems import Problem, Severity
+from tokendeck.core.secret import Secret
+from tokendeck.core.timefmt import format_duration, local_text, utc_iso
+from tokendeck.core.token_assess import STATUS_TEXT, AssessPolicy, TokenStatus, assess, kind_text
+from tokendeck.core.token_decode import CLAIM_DOCS, Inspection, TokenFormatError, inspect_token
+from tokendeck.core.token_report import time_phrase
+from tokendeck.ui.status_style import status_color
+from tokendeck.ui.ticker import Ticker
+
+if TYPE_CHECKING:
+    from tokendeck.services.key_lookup import KeyLookup
+
+KEY_KINDS: tuple[tuple[str, str], ...] = (
+    ("hmac", "HMAC secret (text)"),
+    ("hmac_base64", "HMAC secret (base64)"),
+    ("pem", "PEM public key / certificate"),
+    ("jwk", "JWK"),
+    ("jwks", "JWKS (key set)"),
+    ("jwks_url", "JWKS URL"),
+    ("discover", "OIDC discovery from iss"),
+)
+
+
+def _monospace() -> QFont:
+    return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+class InspectorPane(QWidget):
+    """Emits `track_requested(label, token)` when the user asks to track the pasted token."""
+
+    track_requested = Signal(str, object)
+
+    def __init__(
+        self,
+        ticker: Ticker,
+        key_lookup: Callable[[], KeyLookup] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("inspector")
+        self._ticker = ticker
+        self._key_lookup = key_lookup
+        self._inspection: Inspection | None = None
+        self._verification: Any = None
+        self._verify_task: asyncio.Task[None] | None = None
+        self._policy = AssessPolicy()
+
+        self.input = QPlainTextEdit()
+        self.input.setObjectName("inspector-input")
+        self.input.setAccessibleName("Token to inspect")
+        self.input.setPlaceholderText(
+            "Paste a token: eyJ…, Bearer eyJ…, Authorization: Bearer …, a JSON response with an "
+            "access_token, a Trifacta token, or any opaque string."
+        )
+        self.input.setFont(_monospace())
+        self.input.setMaximumHeight(110)
+        self.input.setTabChangesFocus(True)
+        self.input.textChanged.connect(self._on_text_changed)
+
+        self.kind_label = QLabel()
+        self.status_label = QLabel()
+        self.status_label.setObjectName("inspector-status")
+        self.status_label.setTextFormat(Qt.TextFormat.RichText)
+        self.expiry_label = QLabel()
+        self.expiry_label.setObjectName("inspector-expiry")
+        self.identity_label = QLabel()
+        self.identity_label.setWordWrap(True)
+        self.identity_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.signature_label = QLabel()
+        self.signature_label.setObjectName("inspector-signature")
+        self.signature_label.setWordWrap(True)
+        self.track_button = QPushButton("Track this token…")
+        self.track_button.setToolTip("Save it with a label and get warned before it expires")
+        self.track_button.clicked.connect(self._ask_track)
+        self.copy_json_button = QPushButton("Copy JSON")
+        self.copy_json_button.setToolTip(
+            "Copy header and payload as JSON (no signature, no secret)"
+        )
+        self.copy_json_button.clicked.connect(self._copy_json)
+        summary_box = QGroupBox("Summary")
+        summary = QFormLayout(summary_box)
+        summary.addRow("Kind:", self.kind_label)
+        summary.addRow("Status:", self.status_label)
+        summary.addRow("Expiry:", self.expiry_label)
+        summary.addRow("Identity:", self.identity_label)
+        summary.addRow("Signature:", self.signature_label)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.track_button)
+        buttons.addWidget(self.copy_json_button)
+        buttons.addStretch(1)
+        summary.addRow(buttons)
+
+        self.claims = QTreeWidget()
+        self.claims.setObjectName("inspector-claims")
+        self.claims.setAccessibleName("Header and payload claims")
+        self.claims.setHeaderLabels(["Claim", "Value", "Meaning"])
+        self.claims.setAlternatingRowColors(True)
+        self.claims.setUniformRowHeights(True)
+        self.claims.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.claims.header().setStretchLastSection(True)
+
+        self.times = QTreeWidget()
+        self.times.setObjectName("inspector-times")
+        self.times.setAccessibleName("Time claims")
+        self.times.setHeaderLabels(["Claim", "UTC", "Local", "Relative"])
+        self.times.setRootIsDecorated(False)
+        self.times.setUniformRowHeights(True)
+        self.times.setMaximumHeight(140)
+
+        self.problems = QListWidget()
+        self.problems.setObjectName("inspector-problems")
+        self.problems.setAccessibleName("Problems found")
+        self.problems.setMaximumHeight(130)
+
+        details = QWidget()
+        details_layout = QVBoxLayout(details)
+        details_layout.setContentsMargins(0, 0, 0, 0)
+        details_layout.addWidget(summary_box)
+        details_layout.addWidget(QLabel("<b>Times</b>"))
+        details_layout.addWidget(self.times)
+        details_layout.addWidget(QLabel("<b>Problems</b>"))
+        details_layout.addWidget(self.problems)
+        details_layout.addWidget(QLabel("<b>Header and payload</b>"))
+        details_layout.addWidget(self.claims, 1)
+
+        self.message = QLabel(
+            "Nothing to inspect yet. Paste a token above: TokenDeck decodes it locally and never "
+            "sends it anywhere unless you ask it to fetch keys."
+        )
+        self.message.setObjectName("inspector-message")
+        self.message.setWordWrap(True)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.message)
+        self.stack.addWidget(details)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<b>Inspector</b>"))
+        layout.addWidget(self.input)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("inspector-splitter")
+        splitter.addWidget(self.stack)
+        splitter.addWidget(self._build_verify_panel())
+        splitter.setStretchFactor(0, 4)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter, 1)
+        ticker.tick.connect(self._on_tick)
+        self._show_message(self.message.text())
+
+    def _build_verify_panel(self) -> QGroupBox:
+        box = QGroupBox("Verify the signature")
+        form = QFormLayout(box)
+        self.key_kind = QComboBox()
+        self.key_kind.setAccessibleName("Key kind")
+        for value, text in KEY_KINDS:
+            self.key_kind.addItem(text, value)
+        self.key_kind.currentIndexChanged.connect(self._on_key_kind_changed)
+        self.key_input = QPlainTextEdit()
+        self.key_input.setAccessibleName("Key material")
+        self.key_input.setFont(_monospace())
+        self.key_input.setMaximumHeight(70)
+        self.key_input.setTabChangesFocus(True)
+        self.key_url = QLineEdit()
+        self.key_url.setAccessibleName("JWKS URL")
+        self.key_url.setPlaceholderText("https://issuer.example/.well-known/jwks.json")
+        self.load_key_button = QPushButton("Load from file…")
+        self.load_key_button.clicked.connect(self._load_key_file)
+        self.issuer_input = QLineEdit()
+        self.issuer_input.setPlaceholderText("optional: required iss")
+        self.issuer_input.setAccessibleName("Required issuer")
+        self.audience_input = QLineEdit()
+        self.audience_input.setPlaceholderText("optional: required aud")
+        self.audience_input.setAccessibleName("Required audience")
+        self.leeway = QDoubleSpinBox()
+        self.leeway.setAccessibleName("Leeway in seconds")
+        self.leeway.setRange(0, 3600)
+        self.leeway.setSuffix(" s")
+        self.leeway.valueChanged.connect(self._on_leeway_changed)
+        self.verify_button = QPushButton("Verify")
+        self.verify_button.setObjectName("inspector-verify")
+        self.verify_button.clicked.connect(self._start_verify)
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key_kind, 1)
+        key_row.addWidget(self.load_key_button)
+        form.addRow("Key:", key_row)
+        form.addRow(self.key_input)
+        form.addRow(self.key_url)
+        checks = QHBoxLayout()
+        checks.addWidget(self.issuer_input)
+        checks.addWidget(self.audience_input)
+        checks.addWidget(QLabel("Leeway:"))
+        checks.addWidget(self.leeway)
+        form.addRow(checks)
+        form.addRow(self.verify_button)
+        self._on_key_kind_changed()
+        return box
+
+    # -- decoding ---------------------------------------------------------------------------
+
+    def set_text(self, text: str) -> None:
+        self.input.setPlainText(text)
+
+    @property
+    def inspection(self) -> Inspection | None:
+        return self._inspection
+
+    @Slot()
+    def _on_text_changed(self) -> None:
+        text = self.input.toPlainText()
+        self._verification = None
+        if not text.strip():
+            self._inspection = None
+            self._show_message(
+                "Nothing to inspect yet. Paste a token above: TokenDeck decodes it locally and "
+                "never sends it anywhere unless you ask it to fetch keys."
+            )
+            return
+        try:
+            self._inspection = inspect_token(text)
+        except TokenFormatError as exc:
+            self._inspection = None
+            self._show_message(f"⚠ {exc}")
+            return
+        self.stack.setCurrentIndex(1)
+        self.track_button.setEnabled(True)
+        self.copy_json_button.setEnabled(self._inspection.header is not None)
+        self._fill_claims(self._inspection)
+        self._refresh(self._ticker.now())
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.stack.setCurrentIndex(0)
+        self.track_button.setEnabled(False)
+        self.copy_json_button.setEnabled(False)
+        self.verify_button.setEnabled(False)
+
+    def _fill_claims(self, inspection: Inspection) -> None:
+        self.claims.clear()
+        for title, mapping in (("Header", inspection.header), ("Payload", inspection.payload)):
+            if mapping is None:
+                continue
+            parent = QTreeWidgetItem(self.claims, [title])
+            parent.setFirstColumnSpanned(True)
+            for name, value in mapping.items():
+                shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                claim_time = inspection.claim_time(name) if title == "Payload" else None
+                if claim_time is not None:
+                    shown = f"{shown}  →  {utc_iso(claim_time)}"
+                doc = CLAIM_DOCS.get(name, "")
+                item = QTreeWidgetItem(parent, [name, shown, doc])
+                item.setToolTip(0, doc or "Not a registered claim")
+                item.setToolTip(1, shown[:2000])
+                item.setToolTip(2, doc)
+            parent.setExpanded(True)
+        if inspection.payload is None and inspection.payload_text is not None:
+            parent = QTreeWidgetItem(
+                self.claims, ["Payload (not JSON)", inspection.payload_text[:4000]]
+            )
+        elif inspection.payload is None and inspection.header is not None:
+            QTreeWidgetItem(self.claims, ["Payload", "encrypted: cannot be read without the key"])
+
+    @Slot(object)
+    def _on_tick(self, now: datetime) -> None:
+        if self._inspection is not None and self.isVisible():
+            self._refresh(now)
+
+    def _on_leeway_changed(self, value: float) -> None:
+        self._policy = AssessPolicy(leeway=timedelta(seconds=value))
+        if self._inspection is not None:
+            self._refresh(self._ticker.now())
+
+    def _refresh(self, now: datetime) -> None:
+        inspection = self._inspection
+        if inspection is None:
+            return
+        assessment = assess(inspection, now, self._policy)
+        self.kind_label.setText(kind_text(inspection.kind))
+        color = status_color(assessment.status, self.palette())
+        self.status_label.setText(
+            f'<span style="color:{color.name()}; font-weight:600">'
+            f"{STATUS_TEXT[assessment.status]}</span>"
+        )
+        exp = inspection.expires_at
+        if exp is not None:
+            claim = next(c for c in inspection.time_claims if c.name == "exp")
+            lifetime = inspection.lifetime
+            life = f" · lifetime {format_duration(lifetime, parts=3)}" if lifetime else ""
+            self.expiry_label.setText(f"{time_phrase(claim, now)} ({local_text(exp)}){life}")
+        elif assessment.status is TokenStatus.UNKNOWN:
+            self.expiry_label.setText("not readable from the token itself")
+        else:
+            self.expiry_label.setText("never (no exp claim)")
+        identity = [
+            f"{label}: {text}"
+            for label, text in (
+                ("iss", inspection.claim_text("iss")),
+                ("sub", inspection.claim_text("sub")),
+                ("aud", inspection.claim_text("aud")),
+                ("token id", inspection.trifacta_token_id),
+            )
+            if text
+        ]
+        self.identity_label.setText("\n".join(identity) or "—")
+        self._fill_times(inspection, now)
+        extra: tuple[Problem, ...] = self._verification.problems if self._verification else ()
+        self._fill_problems((*assessment.problems, *extra))
+        self._show_signature()
+
+    def _fill_times(self, inspection: Inspection, now: datetime) -> None:
+        claims = inspection.time_claims
+        if self.times.topLevelItemCount() != len(claims):
+            self.times.clear()
+            for claim in claims:
+                QTreeWidgetItem(self.times, [claim.name, "", "", ""])
+        for row, claim in enumerate(claims):
+            item = self.times.topLevelItem(row)
+            if item is None:
+                continue
+            guess = "" if claim.standard else " (looks like a time)"
+            item.setText(0, claim.name + guess)
+            item.setText(1, utc_iso(claim.at))
+            item.setText(2, local_text(claim.at))
+            item.setText(3, time_phrase(claim, now))
+            item.setToolTip(0, CLAIM_DOCS.get(claim.name, "A number that looks like a Unix time"))
+
+    def _fill_problems(self, problems: tuple[Problem, ...]) -> None:
+        self.problems.clear()
+        style = self.style()
+        icons = {
+            Severity.ERROR: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
+            Severity.WARNING: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
+            Severity.INFO: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
+        }
+        if not problems:
+            self.problems.addItem(QListWidgetItem("No problems found."))
+        for problem in problems:
+            item = QListWidgetItem(icons[problem.severity], problem.message)
+            item.setToolTip(f"{problem.severity.value}: {problem.code}")
+            item.setData(Qt.ItemDataRole.UserRole, problem.code)
+            self.problems.addItem(item)
+
+    def problem_codes(self) -> list[str]:
+        return [
+            str(self.problems.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.problems.count())
+            if self.problems.item(i).data(Qt.ItemDataRole.UserRole)
+        ]
+
+    # -- verification -----------------------------------------------------------------------
+
+    def _on_key_kind_changed(self) -> None:
+        kind = self.key_kind.currentData()
+        is_url = kind == "jwks_url"
+        self.key_input.setVisible(kind not in ("jwks_url", "discover"))
+        self.key_url.setVisible(is_url)
+        self.load_key_button.setEnabled(kind in ("pem", "jwk", "jwks"))
+        placeholders = {
+            "hmac": "the shared secret, as text",
+            "hmac_base64": "the shared secret, base64 or base64url",
+            "pem": "-----BEGIN PUBLIC KEY----- … (or a certificate)",
+            "jwk": '{"kty": "RSA", "n": "…", "e": "AQAB"}',
+            "jwks": '{"keys": [ … ]}',
+        }
+        self.key_input.setPlaceholderText(placeholders.get(str(kind), ""))
+        self._verification = None
+        self._show_signature()
+
+    def _load_key_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            "Load a key",
+            "",
+            "Keys (*.pem *.crt *.cer *.pub *.json *.jwk *.jwks);;All files (*)",
+        )
+        if path:
+            try:
+                self.key_input.setPlainText(Path(path).read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError) as exc:
+                self.signature_label.setText(f"Could not read {path}: {exc.__class__.__name__}")
+
+    def _show_signature(self) -> None:
+        verifiable = self._inspection is not None and self._inspection.kind.value == "jws"
+        self.verify_button.setEnabled(verifiable)
+        if self._inspection is None:
+            return
+        if self._verification is None:
+            self.signature_label.setText(
+                "signature not verified" if verifiable else "cannot be verified"
+            )
+            self.signature_label.setStyleSheet("")
+            return
+        status = self._verification.status.value
+        colors = {"verified": QColor("#1e8e3e"), "invalid": QColor("#d93025")}
+        color = colors.get(status, self.palette().color(QPalette.ColorRole.WindowText))
+        self.signature_label.setText(self._verification.message)
+        self.signature_label.setStyleSheet(f"color: {color.name()}; font-weight: 600")
+
+    @Slot()
+    def _start_verify(self) -> None:
+        if self._verify_task is not None and not self._verify_task.done():
+            self._verify_task.cancel()
+        self._verify_task = asyncio.ensure_future(self.verify())
+
+    async def verify(self) -> None:
+        """Verify the current token with the key in the panel; the result shows in the pane."""
+        inspection = self._inspection
+        if inspection is None:
+            return
+        from tokendeck.core.token_verify import (
+            KeyFormatError,
+            KeyKind,
+            SignatureStatus,
+            VerificationResult,
+            VerifyOptions,
+            load_keys,
+            verify,
+        )
+        from tokendeck.services.key_lookup import KeyLookupError
+
+        kind = str(self.key_kind.currentData())
+        self.verify_button.setEnabled(False)
+        self.signature_label.setText("verifying…")
+        try:
+            if kind in ("jwks_url", "discover"):
+                if self._key_lookup is None:
+                    raise KeyLookupError("Fetching keys is not available here.")
+                lookup = self._key_lookup()
+                if kind == "jwks_url":
+                    keys = await lookup.from_jwks_url(self.key_url.text())
+                else:
+                    keys = await lookup.from_issuer(inspection)
+            else:
+                keys = load_keys(KeyKind(kind), self.key_input.toPlainText())
+            options = VerifyOptions(
+                issuer=self.issuer_input.text().strip() or None,
+                audience=self.audience_input.text().strip() or None,
+            )
+            result = verify(inspection, keys, options)
+        except (KeyFormatError, KeyLookupError) as exc:
+            result = VerificationResult(
+                SignatureStatus.NOT_VERIFIED, f"Signature not verified: {exc}"
+            )
+        except Exception as exc:
+            result = VerificationResult(
+                SignatureStatus.NOT_VERIFIED, f"Signature not verified: {type(exc).__name__}"
+            )
+        if inspection is self._inspection:
+            self._verification = result
+            self._refresh(self._ticker.now())
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def _ask_track(self) -> None:
+        if self._inspection is None:
+            return
+        suggested = self._inspection.claim_text("sub") or self._inspection.claim_text("iss") or ""
+        label, ok = QInputDialog.getText(
+            self, "Track this token", "Label (shown in the Tokens list):", text=suggested
+        )
+        if ok and label.strip():
+            self.track_requested.emit(label.strip(), Secret(self._inspection.token.reveal()))
+
+    def _copy_json(self) -> None:
+        if self._inspection is None:
+            return
+        text = json.dumps(
+            {"header": self._inspection.header, "payload": self._inspection.payload},
+            indent=2,
+            ensure_ascii=False,
+        )
+        QGuiApplication.clipboard().setText(text)

@@ -1,0 +1,34 @@
+"""Shared fixtures: a fresh temporary profile per test, and the real desktop parts when present."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tokendeck.storage.profile import PROFILE_ENV, Profile, resolve_profile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def need_desktop(*tools: str) -> None:
+    """Skip when the real desktop stack is missing, except in CI, where that is a failure."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    if not os.environ.get("DISPLAY"):
+        missing.append("an X display ($DISPLAY)")
+    if missing:
+        message = f"needs {', '.join(missing)}: run the suite with scripts/test"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
+    root = tmp_path / "profile"
+    monkeypatch.setenv(PROFILE_ENV, str(root))
+    prof = resolve_profile(root)
+    prof.ensure()
+    return prof

@@ -1,0 +1,99 @@
+"""Helpers for end-to-end tests: start the real `tokendeck` process and find it on the X display."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Lines the real desktop stack may print that are not TokenDeck's problems.
+EXPECTED_STDERR = ("XGetInputFocus returned the focused window",)
+
+
+@dataclass
+class RunningApp:
+    process: subprocess.Popen[str]
+    profile: Path
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+
+    def stop(self, timeout: float = 15) -> tuple[int, str]:
+        try:
+            _, err = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+            raise AssertionError(f"tokendeck did not exit in {timeout}s; stderr:\n{err}") from None
+        return self.process.returncode, err
+
+
+def launch(profile: Path, *args: str) -> RunningApp:
+    env = dict(os.environ)
+    env.pop("QT_QPA_PLATFORM", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tokendeck", "--profile", str(profile), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    return RunningApp(process, profile)
+
+
+def xdotool(*args: str) -> str:
+    done = subprocess.run(
+        ["xdotool", *args], capture_output=True, text=True, timeout=10, check=False
+    )
+    return done.stdout.strip()
+
+
+def wait_for_window(name: str = "^TokenDeck$", timeout: float = 20) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = xdotool("search", "--onlyvisible", "--name", name)
+        if found:
+            return int(found.splitlines()[0])
+        time.sleep(0.2)
+    raise AssertionError(f"no visible window named {name!r} within {timeout}s")
+
+
+def window_tree() -> str:
+    return subprocess.run(
+        ["xwininfo", "-root", "-tree"], capture_output=True, text=True, timeout=10, check=True
+    ).stdout
+
+
+def tray_icon_embedded(app_class: str = '"tokendeck" "TokenDeck"') -> bool:
+    """True when a TokenDeck window sits inside trayer's panel (the XEmbed tray icon)."""
+    tree = window_tree().splitlines()
+    in_panel = False
+    panel_indent = 0
+    for line in tree:
+        indent = len(line) - len(line.lstrip())
+        if '"panel": ("panel" "trayer")' in line:
+            in_panel, panel_indent = True, indent
+            continue
+        if in_panel and indent <= panel_indent:
+            in_panel = False
+        if in_panel and app_class in line:
+            return True
+    return False
+
+
+def press(window: int, keys: str) -> None:
+    xdotool("windowfocus", "--sync", str(window), "key", "--clearmodifiers", keys)
+
+
+def unexpected_stderr(err: str) -> list[str]:
+    return [
+        line
+        for line in err.splitlines()
+        if line.strip() and not any(ok in line for ok in EXPECTED_STDERR)
+    ]
