@@ -36,7 +36,9 @@ p = P(); w.installEventFilter(p); w.show(); app.exec()
 
 def first_paint(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
     start = time.time()
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=60, check=True).stdout
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, env=env, timeout=60, check=True
+    ).stdout
     line = next(x for x in out.splitlines() if x.startswith("FIRST_PAINT"))
     _, stamp, heavy = line.split()
     return float(stamp) - start, heavy.removeprefix("heavy=")
@@ -53,12 +55,18 @@ def main() -> int:
         first_paint([sys.executable, "-m", "tokendeck", "--profile", profile], env)
         for _ in range(args.n):
             bare.append(first_paint([sys.executable, "-c", BARE], env)[0])
-            seconds, heavy = first_paint([sys.executable, "-m", "tokendeck", "--profile", profile], env)
+            seconds, heavy = first_paint(
+                [sys.executable, "-m", "tokendeck", "--profile", profile], env
+            )
             app.append(seconds)
             heavy_seen.add(heavy)
     b, a = statistics.median(bare), statistics.median(app)
-    print(f"bare PySide6 window : median {b * 1000:7.1f} ms  (runs: {', '.join(f'{x * 1000:.0f}' for x in bare)})")
-    print(f"TokenDeck main window: median {a * 1000:7.1f} ms  (runs: {', '.join(f'{x * 1000:.0f}' for x in app)})")
+    print(
+        f"bare PySide6 window : median {b * 1000:7.1f} ms  (runs: {', '.join(f'{x * 1000:.0f}' for x in bare)})"
+    )
+    print(
+        f"TokenDeck main window: median {a * 1000:7.1f} ms  (runs: {', '.join(f'{x * 1000:.0f}' for x in app)})"
+    )
     print(f"heavy modules loaded before first paint: {', '.join(sorted(heavy_seen))}")
     print(f"ratio: {a / b:.2f} (target < 1.5)")
     return 0
