@@ -25,6 +25,16 @@ def need_desktop(*tools: str) -> None:
         pytest.skip(message)
 
 
+def need_secret_service() -> None:
+    """Skip without a D-Bus Secret Service, except in CI, where that is a failure."""
+    if os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        return
+    message = "needs a Secret Service on D-Bus: run the suite with scripts/test"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 @pytest.fixture
 def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Profile:
     root = tmp_path / "profile"

@@ -1,0 +1,516 @@
+"""The catalog: accounts, credential metadata, notification state and the audit log, in SQLite.
+
+Never a secret: a credential row names the secret-store entry (`secret_ref`) that holds its value.
+WAL journal, foreign keys on, `synchronous=FULL`; every multi-step change is one transaction
+(`BEGIN IMMEDIATE`), so two TokenDeck processes and a crash at any point leave it consistent.
+
+`pending_secrets` is the write-ahead journal of rule 3 (write-before-show): the intent to keep a
+secret is committed first, then the secret is written to the store, then the credential row is
+inserted and the intent removed in one transaction. See `secret_keeper.SecretKeeper`.
+
+`Catalog` is synchronous and confined to one thread; `AsyncCatalog` runs it on its own worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import json
+import secrets
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+from tokendeck.core.models import (
+    Account,
+    AccountStatus,
+    AuditEntry,
+    Credential,
+    CredentialKind,
+    CredentialState,
+    Platform,
+)
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class CatalogError(Exception):
+    """The catalog could not be read or written; the message is for people."""
+
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        platform TEXT NOT NULL,
+        host TEXT NOT NULL,
+        username TEXT NOT NULL DEFAULT '',
+        auth_method TEXT NOT NULL DEFAULT '',
+        settings TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'needs_login',
+        status_detail TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE credentials (
+        id TEXT PRIMARY KEY,
+        account_id TEXT REFERENCES accounts(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        label TEXT NOT NULL,
+        remote_id TEXT,
+        scopes TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT,
+        expires_at TEXT,
+        last_used_at TEXT,
+        state TEXT NOT NULL DEFAULT 'active',
+        secret_ref TEXT UNIQUE,
+        meta TEXT NOT NULL DEFAULT '{}',
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX credentials_account ON credentials(account_id);
+    CREATE INDEX credentials_expiry ON credentials(expires_at);
+    CREATE TABLE pending_secrets (
+        secret_ref TEXT PRIMARY KEY,
+        credential TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE notifications (
+        credential_id TEXT NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,
+        threshold_seconds INTEGER NOT NULL,
+        fired_at TEXT NOT NULL,
+        PRIMARY KEY (credential_id, threshold_seconds)
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        account_id TEXT,
+        credential_id TEXT,
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self._db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=10
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise CatalogError(f"Could not open the catalog at {path}: {exc}") from None
+        path.chmod(0o600)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self._db.execute("ROLLBACK")
+                raise CatalogError(f"Could not save to the catalog: {exc}") from None
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise CatalogError(
+                f"The catalog was written by a newer TokenDeck (schema {version}); update TokenDeck."
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with self._tx() as db:
+                # executescript() would COMMIT first: run statement by statement in one transaction.
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={number + 1}")
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('namespace', ?)",
+                (secrets.token_hex(8),),
+            )
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def namespace(self) -> str:
+        """A random id for this profile; the keyring entries of the profile live under it."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='namespace'").fetchone()
+        return str(row["value"])
+
+    def integrity_check(self) -> str:
+        return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    def add_account(self, account: Account) -> Account:
+        now = datetime.now(UTC)
+        stored = replace(account, id=account.id or new_id(), created_at=now, updated_at=now)
+        try:
+            with self._tx() as db:
+                db.execute(
+                    "INSERT INTO accounts(id, name, platform, host, username, auth_method, settings,"
+                    " status, status_detail, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        stored.id,
+                        stored.name,
+                        stored.platform.value,
+                        stored.host,
+                        stored.username,
+                        stored.auth_method,
+                        json.dumps(dict(stored.settings)),
+                        stored.status.value,
+                        stored.status_detail,
+                        _iso(now),
+                        _iso(now),
+                    ),
+                )
+                self._audit(db, "account.add", stored.id, None, stored.name)
+        except sqlite3.IntegrityError:
+            raise CatalogError(f"An account named {account.name!r} already exists.") from None
+        return stored
+
+    def update_account(self, account: Account) -> Account:
+        now = datetime.now(UTC)
+        try:
+            with self._tx() as db:
+                changed = db.execute(
+                    "UPDATE accounts SET name=?, platform=?, host=?, username=?, auth_method=?,"
+                    " settings=?, updated_at=? WHERE id=?",
+                    (
+                        account.name,
+                        account.platform.value,
+                        account.host,
+                        account.username,
+                        account.auth_method,
+                        json.dumps(dict(account.settings)),
+                        _iso(now),
+                        account.id,
+                    ),
+                ).rowcount
+                if not changed:
+                    raise CatalogError("That account no longer exists.")
+                self._audit(db, "account.edit", account.id, None, account.name)
+        except sqlite3.IntegrityError:
+            raise CatalogError(f"An account named {account.name!r} already exists.") from None
+        return replace(account, updated_at=now)
+
+    def set_account_status(self, account_id: str, status: AccountStatus, detail: str = "") -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE accounts SET status=?, status_detail=?, updated_at=? WHERE id=?",
+                (status.value, detail, _now(), account_id),
+            )
+
+    def get_account(self, account_id: str) -> Account | None:
+        row = self._db.execute("SELECT * FROM accounts WHERE id=?", (account_id,)).fetchone()
+        return _account(row) if row else None
+
+    def find_account(self, name_or_id: str) -> Account | None:
+        row = self._db.execute(
+            "SELECT * FROM accounts WHERE id=? OR name=? COLLATE NOCASE", (name_or_id, name_or_id)
+        ).fetchone()
+        return _account(row) if row else None
+
+    def list_accounts(self) -> list[Account]:
+        rows = self._db.execute("SELECT * FROM accounts ORDER BY name COLLATE NOCASE").fetchall()
+        return [_account(r) for r in rows]
+
+    def delete_account(self, account_id: str) -> list[str]:
+        """Delete the account and its credentials; returns the secret refs they held."""
+        with self._tx() as db:
+            refs = [
+                str(r["secret_ref"])
+                for r in db.execute(
+                    "SELECT secret_ref FROM credentials WHERE account_id=? AND secret_ref IS NOT NULL",
+                    (account_id,),
+                )
+            ]
+            row = db.execute("SELECT name FROM accounts WHERE id=?", (account_id,)).fetchone()
+            db.execute("DELETE FROM accounts WHERE id=?", (account_id,))
+            self._audit(db, "account.remove", account_id, None, row["name"] if row else "")
+        return refs
+
+    # -- credentials ------------------------------------------------------------------------
+
+    def upsert_credential(
+        self, credential: Credential, *, action: str = "credential.save"
+    ) -> Credential:
+        stored = replace(credential, id=credential.id or new_id())
+        with self._tx() as db:
+            self._upsert(db, stored)
+            self._audit(db, action, stored.account_id, stored.id, stored.label)
+        return stored
+
+    def _upsert(self, db: sqlite3.Connection, c: Credential) -> None:
+        db.execute(
+            "INSERT INTO credentials(id, account_id, kind, label, remote_id, scopes, created_at,"
+            " expires_at, last_used_at, state, secret_ref, meta, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET account_id=excluded.account_id, kind=excluded.kind,"
+            " label=excluded.label, remote_id=excluded.remote_id, scopes=excluded.scopes,"
+            " created_at=excluded.created_at, expires_at=excluded.expires_at,"
+            " last_used_at=excluded.last_used_at, state=excluded.state,"
+            " secret_ref=excluded.secret_ref, meta=excluded.meta, updated_at=excluded.updated_at",
+            (
+                c.id,
+                c.account_id,
+                c.kind.value,
+                c.label,
+                c.remote_id,
+                json.dumps(list(c.scopes)),
+                _iso(c.created_at),
+                _iso(c.expires_at),
+                _iso(c.last_used_at),
+                c.state.value,
+                c.secret_ref,
+                json.dumps(dict(c.meta)),
+                _now(),
+            ),
+        )
+
+    def get_credential(self, credential_id: str) -> Credential | None:
+        row = self._db.execute("SELECT * FROM credentials WHERE id=?", (credential_id,)).fetchone()
+        return _credential(row) if row else None
+
+    def list_credentials(self, account_id: str | None = None) -> list[Credential]:
+        if account_id is None:
+            rows = self._db.execute("SELECT * FROM credentials ORDER BY label").fetchall()
+        else:
+            rows = self._db.execute(
+                "SELECT * FROM credentials WHERE account_id=? ORDER BY label", (account_id,)
+            ).fetchall()
+        return [_credential(r) for r in rows]
+
+    def delete_credential(self, credential_id: str) -> None:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT account_id, label FROM credentials WHERE id=?", (credential_id,)
+            ).fetchone()
+            db.execute("DELETE FROM credentials WHERE id=?", (credential_id,))
+            if row:
+                self._audit(db, "credential.remove", row["account_id"], credential_id, row["label"])
+
+    # -- write-before-show journal ----------------------------------------------------------
+
+    def begin_pending(self, credential: Credential) -> None:
+        if not credential.secret_ref:
+            raise ValueError("a pending secret needs a secret_ref")
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO pending_secrets(secret_ref, credential, created_at) VALUES (?,?,?)",
+                (credential.secret_ref, json.dumps(_credential_dict(credential)), _now()),
+            )
+
+    def complete_pending(self, credential: Credential, *, action: str = "credential.add") -> None:
+        with self._tx() as db:
+            self._upsert(db, credential)
+            db.execute("DELETE FROM pending_secrets WHERE secret_ref=?", (credential.secret_ref,))
+            self._audit(db, action, credential.account_id, credential.id, credential.label)
+
+    def list_pending(self) -> list[Credential]:
+        rows = self._db.execute(
+            "SELECT credential FROM pending_secrets ORDER BY created_at"
+        ).fetchall()
+        return [_credential_from_dict(json.loads(r["credential"])) for r in rows]
+
+    def drop_pending(self, secret_ref: str, reason: str) -> None:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT credential FROM pending_secrets WHERE secret_ref=?", (secret_ref,)
+            ).fetchone()
+            db.execute("DELETE FROM pending_secrets WHERE secret_ref=?", (secret_ref,))
+            if row:
+                c = _credential_from_dict(json.loads(row["credential"]))
+                self._audit(db, "credential.lost", c.account_id, c.id, f"{c.label}: {reason}")
+
+    # -- notification state -----------------------------------------------------------------
+
+    def fired_thresholds(self, credential_id: str) -> set[int]:
+        rows = self._db.execute(
+            "SELECT threshold_seconds FROM notifications WHERE credential_id=?", (credential_id,)
+        ).fetchall()
+        return {int(r[0]) for r in rows}
+
+    def mark_fired(self, credential_id: str, threshold_seconds: int) -> bool:
+        """Record a notification; False if it had already fired (so it is shown once)."""
+        with self._tx() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO notifications(credential_id, threshold_seconds, fired_at)"
+                " VALUES (?,?,?)",
+                (credential_id, threshold_seconds, _now()),
+            )
+            return cursor.rowcount == 1
+
+    def reset_fired(self, credential_id: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM notifications WHERE credential_id=?", (credential_id,))
+
+    # -- audit ------------------------------------------------------------------------------
+
+    def audit(
+        self,
+        action: str,
+        account_id: str | None = None,
+        credential_id: str | None = None,
+        detail: str = "",
+    ) -> None:
+        with self._tx() as db:
+            self._audit(db, action, account_id, credential_id, detail)
+
+    @staticmethod
+    def _audit(
+        db: sqlite3.Connection,
+        action: str,
+        account_id: str | None,
+        credential_id: str | None,
+        detail: str,
+    ) -> None:
+        db.execute(
+            "INSERT INTO audit_log(at, action, account_id, credential_id, detail) VALUES (?,?,?,?,?)",
+            (_now(), action, account_id, credential_id, detail[:500]),
+        )
+
+    def audit_log(self, limit: int = 200) -> list[AuditEntry]:
+        rows = self._db.execute(
+            "SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall()
+        return [
+            AuditEntry(
+                id=int(r["id"]),
+                at=datetime.fromisoformat(r["at"]),
+                action=r["action"],
+                account_id=r["account_id"],
+                credential_id=r["credential_id"],
+                detail=r["detail"],
+            )
+            for r in rows
+        ]
+
+
+def _account(row: sqlite3.Row) -> Account:
+    return Account(
+        id=row["id"],
+        name=row["name"],
+        platform=Platform(row["platform"]),
+        host=row["host"],
+        username=row["username"],
+        auth_method=row["auth_method"],
+        settings=json.loads(row["settings"]),
+        status=AccountStatus(row["status"]),
+        status_detail=row["status_detail"],
+        created_at=_dt(row["created_at"]),
+        updated_at=_dt(row["updated_at"]),
+    )
+
+
+def _credential(row: sqlite3.Row) -> Credential:
+    return _credential_from_dict({k: row[k] for k in row.keys()})  # noqa: SIM118
+
+
+def _credential_dict(c: Credential) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "account_id": c.account_id,
+        "kind": c.kind.value,
+        "label": c.label,
+        "remote_id": c.remote_id,
+        "scopes": json.dumps(list(c.scopes)),
+        "created_at": _iso(c.created_at),
+        "expires_at": _iso(c.expires_at),
+        "last_used_at": _iso(c.last_used_at),
+        "state": c.state.value,
+        "secret_ref": c.secret_ref,
+        "meta": json.dumps(dict(c.meta)),
+    }
+
+
+def _credential_from_dict(d: Mapping[str, Any]) -> Credential:
+    return Credential(
+        id=d["id"],
+        account_id=d["account_id"],
+        kind=CredentialKind(d["kind"]),
+        label=d["label"],
+        remote_id=d["remote_id"],
+        scopes=tuple(json.loads(d["scopes"])),
+        created_at=_dt(d["created_at"]),
+        expires_at=_dt(d["expires_at"]),
+        last_used_at=_dt(d["last_used_at"]),
+        state=CredentialState(d["state"]),
+        secret_ref=d["secret_ref"],
+        meta=json.loads(d["meta"]),
+    )
+
+
+class AsyncCatalog:
+    """Runs every catalog call on one worker thread: never on the UI thread, never concurrently."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.sync = catalog
+        self._executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="catalog"
+        )
+
+    @classmethod
+    async def open(cls, path: Path) -> AsyncCatalog:
+        loop = asyncio.get_running_loop()
+        executor = concurrent.futures.ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="catalog"
+        )
+        catalog = await loop.run_in_executor(executor, Catalog, path)
+        opened = cls.__new__(cls)
+        opened.sync = catalog
+        opened._executor = executor
+        return opened
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+
+    async def aclose(self) -> None:
+        await self.run(self.sync.close)
+        self._executor.shutdown(wait=True)
