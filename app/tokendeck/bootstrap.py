@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QApplication as QApplicationLike
 
+    from tokendeck.services.app_services import AppServices
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.main_window import MainWindow as QMainWindowLike
+    from tokendeck.ui.tray import Tray as TrayLike
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
     from PySide6.QtWidgets import QApplication
 
     from tokendeck.ui.error_reporter import ErrorReporter
+    from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
     from tokendeck.ui.main_window import MainWindow
     from tokendeck.ui.single_instance import InstanceServer, notify_running_instance
@@ -74,6 +77,7 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
         return 0
     instance = InstanceServer(profile.instance_key)
 
+    collector = MainThreadGC()
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
     has_tray = Tray.available()
     ticker = Ticker()
@@ -104,6 +108,8 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
     instance.raise_requested.connect(window.bring_to_front)
     app.aboutToQuit.connect(request_quit)
     if tray is not None:
+        tray.clear_clipboard_requested.connect(lambda: window.clipboard.clear("now"))
+        tray.notification_clicked.connect(window.show_credential)
         tray.show_requested.connect(window.bring_to_front)
         tray.quit_requested.connect(window.request_quit)
         window.tray_notice.connect(lambda title, text: tray.icon.showMessage(title, text))
@@ -127,25 +133,67 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
         quit_event = asyncio.Event()
         if quit_asked:
             quit_event.set()
+        services = await _start_services(args, profile, window, tray)
         await quit_event.wait()
         window.save_state()
+        window.clipboard.clear("quit")
         window.hide()
-        for lookup in lookups:
-            await lookup.aclose()
         if tray is not None:
             tray.hide()
+        if services is not None:
+            await services.aclose()
+        for lookup in lookups:
+            await lookup.aclose()
 
     try:
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:
             runner.get_loop().set_exception_handler(reporter.loop_exception)
             runner.run(main())
     finally:
+        collector.stop()
         watcher.close()
         ticker.stop()
         instance.close()
         reporter.uninstall()
         window.deleteLater()
     return 0
+
+
+async def _start_services(
+    args: argparse.Namespace, profile: Profile, window: QMainWindowLike, tray: TrayLike | None
+) -> AppServices | None:
+    """Open the catalog and the secret store, then wire events to the window and the tray."""
+    from tokendeck.services.app_services import AppServices
+    from tokendeck.services.events import CredentialsChanged, ExpiryWarning, StoreChanged
+    from tokendeck.storage.catalog import CatalogError
+    from tokendeck.ui.vault_dialog import DialogVaultPrompt
+
+    try:
+        services = await AppServices.start(
+            profile.catalog_path,
+            profile.vault_path,
+            DialogVaultPrompt(window),
+            memory_store=bool(args.demo),
+        )
+    except CatalogError as exc:
+        log.error("catalog: %s", exc)
+        window.set_store("catalog unavailable", False)
+        window.show_message(str(exc))
+        return None
+    log.info("secret store: %s (%s)", services.store.description, services.store_message)
+    services.bus.subscribe(CredentialsChanged, lambda _: window.tokens_tab.reload())
+    services.bus.subscribe(StoreChanged, lambda e: window.set_store(e.description, e.usable))
+    if tray is not None:
+        from tokendeck.ui.tray_status import TrayStatus
+
+        status = TrayStatus(tray, services)
+        services.bus.subscribe(ExpiryWarning, status.on_warning)
+        services.bus.subscribe(CredentialsChanged, lambda _: status.refresh())
+        window.ticker.tick.connect(status.on_tick)
+        status.refresh()
+    window.attach(services)
+    services.start_background()
+    return services
 
 
 def _paint_now(app: QApplicationLike, window: QMainWindowLike, budget: float = 0.5) -> None:

@@ -60,3 +60,23 @@ def test_window_state_is_remembered(qtbot: QtBot, profile: Profile) -> None:
     again = _window(qtbot, profile, has_tray=False)
     assert again.tabs.currentIndex() == 2
     assert again.size().width() == 900
+
+
+def test_gc_guard_collects_on_the_gui_thread(qtbot: QtBot) -> None:
+    import gc
+
+    from tokendeck.ui.gc_guard import MainThreadGC
+
+    guard = MainThreadGC(interval_ms=10)
+    try:
+        assert not gc.isenabled()
+        garbage = []
+        for _ in range(2000):
+            cycle: list[object] = []
+            cycle.append(cycle)
+            garbage.append(cycle)
+        del garbage, cycle
+        qtbot.waitUntil(lambda: gc.get_count()[0] < 700, timeout=2000)
+    finally:
+        guard.stop()
+    assert gc.isenabled()

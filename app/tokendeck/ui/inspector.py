@@ -90,7 +90,7 @@ class InspectorPane(QWidget):
             "access_token, a Trifacta token, or any opaque string."
         )
         self.input.setFont(_monospace())
-        self.input.setMaximumHeight(110)
+        self.input.setMaximumHeight(84)
         self.input.setTabChangesFocus(True)
         self.input.textChanged.connect(self._on_text_changed)
 
@@ -142,12 +142,13 @@ class InspectorPane(QWidget):
         self.times.setHeaderLabels(["Claim", "UTC", "Local", "Relative"])
         self.times.setRootIsDecorated(False)
         self.times.setUniformRowHeights(True)
-        self.times.setMaximumHeight(140)
+        self.times.setMaximumHeight(110)
+        self.times.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
 
         self.problems = QListWidget()
         self.problems.setObjectName("inspector-problems")
         self.problems.setAccessibleName("Problems found")
-        self.problems.setMaximumHeight(130)
+        self.problems.setMaximumHeight(80)
 
         details = QWidget()
         details_layout = QVBoxLayout(details)
@@ -180,6 +181,8 @@ class InspectorPane(QWidget):
         splitter.addWidget(self._build_verify_panel())
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([640, 160])
+        splitter.setCollapsible(0, False)
         layout.addWidget(splitter, 1)
         ticker.tick.connect(self._on_tick)
         self._show_message(self.message.text())
@@ -195,7 +198,7 @@ class InspectorPane(QWidget):
         self.key_input = QPlainTextEdit()
         self.key_input.setAccessibleName("Key material")
         self.key_input.setFont(_monospace())
-        self.key_input.setMaximumHeight(70)
+        self.key_input.setMaximumHeight(54)
         self.key_input.setTabChangesFocus(True)
         self.key_url = QLineEdit()
         self.key_url.setAccessibleName("JWKS URL")

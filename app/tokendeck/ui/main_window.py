@@ -11,20 +11,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
     QStyle,
     QTabWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from tokendeck import APP_NAME, __version__
+from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.icons import app_icon
 from tokendeck.ui.ticker import Ticker
+from tokendeck.ui.tokens_tab import TokensTab
 
 if TYPE_CHECKING:
+    from tokendeck.services.app_services import AppServices
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
 
@@ -50,14 +50,18 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self.ticker = ticker
         self.key_lookup = key_lookup
+        self.services: AppServices | None = None
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main-tabs")
         self.tabs.setDocumentMode(True)
         self.accounts_page = self._accounts_page()
         self.keys_page = self._keys_page()
-        self._inspector: InspectorPane | None = None
-        self.tokens_page = self._tokens_page()
+        self.clipboard = ClipboardGuard(parent=self)
+        self.tokens_tab = TokensTab(ticker, self.clipboard, settings, key_lookup)
+        self.tokens_tab.message.connect(self.show_message)
+        self.tokens_page = self.tokens_tab
+        self.tokens_splitter = self.tokens_tab.splitter
         style = self.style()
         self.tabs.addTab(
             self.accounts_page,
@@ -83,6 +87,8 @@ class MainWindow(QMainWindow):
         self.clipboard_label = QLabel()
         self.clipboard_label.setObjectName("status-clipboard")
         self.clipboard_label.hide()
+        self.clipboard.countdown.connect(self._on_clipboard_countdown)
+        self.clipboard.cleared.connect(self._on_clipboard_cleared)
         self.statusBar().addPermanentWidget(self.clipboard_label)
         self.statusBar().addPermanentWidget(self.store_label)
         self.statusBar().showMessage("Ready", 5000)
@@ -124,44 +130,9 @@ class MainWindow(QMainWindow):
         stack.addWidget(empty)
         return stack
 
-    def _tokens_page(self) -> QWidget:
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("tokens-splitter")
-        held = QStackedWidget()
-        held.setObjectName("held-tokens")
-        empty = EmptyState(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
-            "No tokens held yet",
-            "Tokens appear here when you sign in to an account, create an API key, or paste a "
-            "token into the Inspector and press “Track this token…”.",
-        )
-        held.addWidget(empty)
-        splitter.addWidget(held)
-        splitter.addWidget(QWidget())
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
-        self.tokens_splitter = splitter
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
-        return page
-
     @property
     def inspector(self) -> InspectorPane:
-        """Built on first use: it is not on the path to the first paint."""
-        if self._inspector is None:
-            from tokendeck.ui.inspector import InspectorPane
-
-            self._inspector = InspectorPane(self.ticker, self.key_lookup)
-            placeholder = self.tokens_splitter.widget(1)
-            self.tokens_splitter.replaceWidget(1, self._inspector)
-            if placeholder is not None:
-                placeholder.deleteLater()
-            splitter_state = self._settings.value("window/tokens_splitter")
-            if isinstance(splitter_state, QByteArray):
-                self.tokens_splitter.restoreState(splitter_state)
-        return self._inspector
+        return self.tokens_tab.inspector
 
     def _on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.tokens_page:
@@ -186,6 +157,16 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.request_quit)
         file_menu.addAction(self.quit_action)
 
+        edit_menu = self.menuBar().addMenu("&Edit")
+        self.clear_clipboard_action = QAction("C&lear clipboard now", self)
+        self.clear_clipboard_action.setShortcut(QKeySequence("Ctrl+Shift+X"))
+        self.clear_clipboard_action.triggered.connect(lambda: self.clipboard.clear("now"))
+        edit_menu.addAction(self.clear_clipboard_action)
+        self.find_action = QAction("&Find…", self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self._focus_search)
+        edit_menu.addAction(self.find_action)
+
         view_menu = self.menuBar().addMenu("&View")
         for index, name in enumerate(("&Accounts", "API &keys", "&Tokens")):
             action = QAction(name, self)
@@ -201,6 +182,40 @@ class MainWindow(QMainWindow):
         about = QAction("&About TokenDeck", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def attach(self, services: AppServices) -> None:
+        """Services are ready (after the first paint): wire the tabs to them."""
+        self.services = services
+        self.set_store(services.store.description, services.store.description != "No secret store")
+        self.tokens_tab.attach(services)
+        if not services.reconcile_report.clean:
+            self.show_message(f"Storage check: {services.reconcile_report.summary()}")
+
+    def show_credential(self, credential_id: str) -> None:
+        self.bring_to_front()
+        self.tabs.setCurrentWidget(self.tokens_page)
+        self.tokens_tab.select(credential_id)
+
+    def _focus_search(self) -> None:
+        if self.tabs.currentWidget() is not self.tokens_page:
+            self.tabs.setCurrentWidget(self.tokens_page)
+        self.tokens_tab.search.setFocus()
+        self.tokens_tab.search.selectAll()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def set_store(self, description: str, usable: bool) -> None:
+        self.store_label.setText(f"Secrets: {description}" if usable else "⚠ No secret store")
+        self.store_label.setToolTip(description)
+
+    def _on_clipboard_countdown(self, seconds: int, label: str) -> None:
+        self.clipboard_label.setText(f"📋 “{label}” on the clipboard: clears in {seconds} s")
+        self.clipboard_label.show()
+
+    def _on_clipboard_cleared(self, why: str) -> None:
+        self.clipboard_label.hide()
+        self.show_message("Clipboard cleared." if why != "quit" else "")
 
     def focus_inspector(self) -> None:
         self.tabs.setCurrentWidget(self.tokens_page)

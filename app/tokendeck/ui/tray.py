@@ -12,6 +12,8 @@ from tokendeck.ui.icons import TrayState, tray_icon
 class Tray(QObject):
     show_requested = Signal()
     quit_requested = Signal()
+    clear_clipboard_requested = Signal()
+    notification_clicked = Signal(str)  # credential id
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -22,12 +24,22 @@ class Tray(QObject):
         self.show_action.triggered.connect(self.show_requested)
         self.menu.addAction(self.show_action)
         self.menu.addSeparator()
+        self.expiries_header = self.menu.addSection("Next expiries")
+        self.expiry_actions: list[QAction] = []
+        self.menu.addSeparator()
+        self.clear_action = QAction("Clear clipboard now", self.menu)
+        self.clear_action.triggered.connect(self.clear_clipboard_requested)
+        self.menu.addAction(self.clear_action)
+        self.menu.addSeparator()
         self.quit_action = QAction("Quit", self.menu)
         self.quit_action.triggered.connect(self.quit_requested)
         self.menu.addAction(self.quit_action)
         self.icon.setContextMenu(self.menu)
         self.icon.activated.connect(self._on_activated)
+        self.icon.messageClicked.connect(self._on_message_clicked)
         self.state = TrayState.OK
+        self._last_message_credential = ""
+        self.messages: list[tuple[str, str]] = []
 
     @staticmethod
     def available() -> bool:
@@ -43,6 +55,35 @@ class Tray(QObject):
         self.state = state
         self.icon.setIcon(tray_icon(state))
         self.icon.setToolTip(tooltip)
+
+    def set_next_expiries(self, lines: list[tuple[str, str]]) -> None:
+        """(text, credential id) for the few credentials expiring next."""
+        for action in self.expiry_actions:
+            self.menu.removeAction(action)
+        self.expiry_actions = []
+        anchor = self.menu.actions()[self.menu.actions().index(self.expiries_header) + 1]
+        for text, credential_id in lines or [("Nothing expires soon", "")]:
+            action = QAction(text, self.menu)
+            action.setEnabled(bool(credential_id))
+            action.triggered.connect(
+                lambda _=False, cid=credential_id: self.notification_clicked.emit(cid)
+            )
+            self.menu.insertAction(anchor, action)
+            self.expiry_actions.append(action)
+
+    def notify(self, title: str, text: str, credential_id: str, *, critical: bool = False) -> None:
+        self._last_message_credential = credential_id
+        self.messages.append((title, text))
+        icon = (
+            QSystemTrayIcon.MessageIcon.Critical
+            if critical
+            else QSystemTrayIcon.MessageIcon.Warning
+        )
+        self.icon.showMessage(title, text, icon, 10_000)
+
+    def _on_message_clicked(self) -> None:
+        if self._last_message_credential:
+            self.notification_clicked.emit(self._last_message_credential)
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

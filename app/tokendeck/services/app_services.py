@@ -1,0 +1,81 @@
+"""Everything the window drives, started after the first paint and closed on quit."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from tokendeck.core.clock import Clock, SystemClock
+from tokendeck.services.events import EventBus, StoreChanged
+from tokendeck.services.expiry_watcher import ExpiryWatcher
+from tokendeck.services.key_lookup import KeyLookup
+from tokendeck.services.store_choice import NoStore, VaultPrompt, choose_store
+from tokendeck.services.tokens import TokensService
+from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
+from tokendeck.storage.secret_store import SecretStore
+
+log = logging.getLogger(__name__)
+
+
+class AppServices:
+    def __init__(
+        self,
+        catalog: AsyncCatalog,
+        keeper: SecretKeeper,
+        bus: EventBus,
+        clock: Clock,
+        store_message: str,
+        reconcile: ReconcileReport,
+    ) -> None:
+        self.catalog = catalog
+        self.keeper = keeper
+        self.bus = bus
+        self.clock = clock
+        self.store_message = store_message
+        self.reconcile_report = reconcile
+        self.tokens = TokensService(catalog, keeper, bus)
+        self.watcher = ExpiryWatcher(catalog, bus, clock)
+        self.key_lookup = KeyLookup()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    @classmethod
+    async def start(
+        cls,
+        catalog_path: Path,
+        vault_path: Path,
+        prompt: VaultPrompt,
+        *,
+        bus: EventBus | None = None,
+        clock: Clock | None = None,
+        memory_store: bool = False,
+    ) -> AppServices:
+        catalog = await AsyncCatalog.open(catalog_path)
+        namespace = await catalog.run(Catalog.namespace, catalog.sync)
+        choice = await choose_store(namespace, vault_path, prompt, memory=memory_store)
+        store: SecretStore = choice.store if choice.store is not None else NoStore()
+        keeper = SecretKeeper(catalog, store)
+        report = await keeper.reconcile()
+        if not report.clean:
+            log.warning("reconcile: %s", report.summary())
+        services = cls(
+            catalog, keeper, bus or EventBus(), clock or SystemClock(), choice.message, report
+        )
+        services.bus.publish(StoreChanged(store.description, choice.store is not None))
+        return services
+
+    @property
+    def store(self) -> SecretStore:
+        return self.keeper.store
+
+    def start_background(self, *, watch_interval: float = 15.0) -> None:
+        self._tasks.append(asyncio.ensure_future(self.watcher.run(watch_interval)))
+
+    async def aclose(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.key_lookup.aclose()
+        await self.keeper.store.aclose()
+        await self.catalog.aclose()

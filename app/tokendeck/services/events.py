@@ -1,0 +1,49 @@
+"""A tiny publish / subscribe bus: services publish, the UI and the tray subscribe."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from tokendeck.core.models import Credential
+
+log = logging.getLogger(__name__)
+E = TypeVar("E")
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialsChanged:
+    """The set of held credentials (or their metadata) changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryWarning:
+    credential: Credential
+    threshold: timedelta
+    expires_at: datetime
+    expired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StoreChanged:
+    description: str
+    usable: bool
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._subscribers: defaultdict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
+
+    def subscribe(self, kind: type[E], callback: Callable[[E], None]) -> None:
+        self._subscribers[kind].append(callback)
+
+    def publish(self, event: object) -> None:
+        for callback in list(self._subscribers[type(event)]):
+            try:
+                callback(event)
+            except Exception:  # one broken subscriber must not stop the others
+                log.exception("event subscriber failed for %s", type(event).__name__)

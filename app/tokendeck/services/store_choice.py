@@ -1,0 +1,97 @@
+"""Choosing the secret store at start-up: the system keyring if a real write / read / delete
+works, otherwise the encrypted vault (created or unlocked with a master password the user gives).
+Never a plaintext fallback: if the user declines the vault, there is no store, and saving a
+secret says so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+from tokendeck.core.secret import Secret
+from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
+from tokendeck.storage.secret_store import MemoryStore, SecretStore, SecretStoreError
+from tokendeck.storage.vault import ScryptParams, Vault, VaultPasswordError
+
+
+class VaultAction(StrEnum):
+    CREATE = "create"
+    UNLOCK = "unlock"
+
+
+class VaultPrompt(Protocol):
+    async def ask_password(
+        self, action: VaultAction, reason: str, error: str | None
+    ) -> Secret | None:
+        """The master password, or None if the user declines."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoreChoice:
+    store: SecretStore | None
+    message: str
+
+
+class NoStore:
+    """Stands in when the user declined every store: every write fails with a clear message."""
+
+    @property
+    def description(self) -> str:
+        return "No secret store"
+
+    async def get(self, ref: str) -> Secret | None:
+        return None
+
+    async def set(self, ref: str, secret: Secret) -> None:
+        raise SecretStoreError(
+            "No secret store is open: TokenDeck will not keep secrets in plain text. Unlock or "
+            "create the encrypted vault in Settings, or fix the system keyring."
+        )
+
+    async def delete(self, ref: str) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def choose_store(
+    namespace: str,
+    vault_path: Path,
+    prompt: VaultPrompt,
+    *,
+    memory: bool = False,
+    prefer_vault: bool = False,
+    vault_params: ScryptParams | None = None,
+) -> StoreChoice:
+    if memory:
+        return StoreChoice(MemoryStore(), "Demo profile: secrets are kept in memory only.")
+    reason = "You chose the encrypted vault."
+    if not prefer_vault and not vault_path.exists():
+        usable, reason = await probe_keyring(namespace)
+        if usable:
+            return StoreChoice(KeyringStore(namespace), reason)
+    action = VaultAction.UNLOCK if vault_path.exists() else VaultAction.CREATE
+    error: str | None = None
+    for _ in range(5):
+        password = await prompt.ask_password(action, reason, error)
+        if password is None:
+            return StoreChoice(None, f"{reason} No secret store is open: secrets cannot be saved.")
+        try:
+            if action is VaultAction.CREATE:
+                vault = await Vault.create(vault_path, password, vault_params)
+            else:
+                vault = await Vault.unlock(vault_path, password)
+        except VaultPasswordError as exc:
+            error = str(exc)
+            continue
+        except SecretStoreError as exc:
+            error = str(exc)
+            if action is VaultAction.UNLOCK:
+                return StoreChoice(None, error)
+            continue
+        return StoreChoice(vault, f"{reason} Using the encrypted vault.")
+    return StoreChoice(None, "Too many wrong passwords: no secret store is open.")

@@ -1,0 +1,112 @@
+"""Asking for the vault's master password, as an awaitable dialog (implements VaultPrompt)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tokendeck.core.secret import Secret
+from tokendeck.services.store_choice import VaultAction
+
+
+class VaultDialog(QDialog):
+    def __init__(
+        self, parent: QWidget | None, action: VaultAction, reason: str, error: str | None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("vault-dialog")
+        creating = action is VaultAction.CREATE
+        self.setWindowTitle(
+            "Create the encrypted vault" if creating else "Unlock the encrypted vault"
+        )
+        intro = QLabel(
+            f"{reason}\n\n"
+            + (
+                "TokenDeck can keep your secrets in an encrypted vault file instead "
+                "(scrypt + AES-256-GCM). Choose a master password: it is asked once per session and "
+                "cannot be recovered."
+                if creating
+                else "Enter the master password of your TokenDeck vault."
+            )
+        )
+        intro.setWordWrap(True)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Master password")
+        self.repeat = QLineEdit()
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat.setAccessibleName("Repeat master password")
+        self.repeat.setVisible(creating)
+        self.problem = QLabel(error or "")
+        self.problem.setObjectName("vault-error")
+        self.problem.setStyleSheet("color: #c5221f")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(bool(error))
+        form = QFormLayout()
+        form.addRow("Master password:", self.password)
+        if creating:
+            form.addRow("Repeat:", self.repeat)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Create vault" if creating else "Unlock")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Continue without secrets")
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self._creating = creating
+
+    def _check(self) -> None:
+        if self._creating and self.password.text() != self.repeat.text():
+            self.problem.setText("The two passwords differ.")
+            self.problem.show()
+            return
+        if self._creating and len(self.password.text()) < 8:
+            self.problem.setText("Use at least 8 characters.")
+            self.problem.show()
+            return
+        self.accept()
+
+    def secret(self) -> Secret:
+        return Secret(self.password.text())
+
+
+class DialogVaultPrompt:
+    def __init__(self, parent: QWidget | None) -> None:
+        self._parent = parent
+        self.dialog: VaultDialog | None = None
+
+    async def ask_password(
+        self, action: VaultAction, reason: str, error: str | None
+    ) -> Secret | None:
+        dialog = VaultDialog(self._parent, action, reason, error)
+        self.dialog = dialog
+        done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        def finish(result: int) -> None:
+            if not done.done():
+                done.set_result(result)
+
+        dialog.finished.connect(finish)
+        dialog.open()
+        result = await done
+        self.dialog = None
+        secret = dialog.secret() if result == QDialog.DialogCode.Accepted else None
+        dialog.password.clear()
+        dialog.repeat.clear()
+        dialog.deleteLater()
+        return secret

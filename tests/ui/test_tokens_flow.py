@@ -1,0 +1,126 @@
+"""Track a pasted token, see it in the Tokens tab, copy it to the real X clipboard, remove it.
+
+Runs on the real Secret Service (gnome-keyring) and the real X clipboard, checked with xclip."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import need_desktop, need_secret_service
+from tests.tokens import claims, hs256
+from tests.ui.conftest import run, xclip
+from tokendeck.core.secret import Secret
+from tokendeck.services.app_services import AppServices
+from tokendeck.services.store_choice import VaultAction
+from tokendeck.storage.profile import Profile
+from tokendeck.ui.main_window import MainWindow
+from tokendeck.ui.ticker import Ticker
+
+
+class NoPrompt:
+    async def ask_password(
+        self, action: VaultAction, reason: str, error: str | None
+    ) -> Secret | None:
+        raise AssertionError(f"the real keyring should be used, but: {reason}")
+
+
+@pytest.fixture
+def window(qtbot: QtBot, profile: Profile) -> Iterator[MainWindow]:
+    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+    win = MainWindow(Ticker(), settings, has_tray=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.clipboard.clear("test end")
+
+
+def test_track_copy_clear_remove(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, window: MainWindow, profile: Profile
+) -> None:
+    need_secret_service()
+    need_desktop("xclip")
+    token, _ = hs256(claims(lifetime=5400, sub="support@example.test"))
+
+    async def scenario() -> None:
+        services = await AppServices.start(profile.catalog_path, profile.vault_path, NoPrompt())
+        try:
+            window.attach(services)
+            assert "System keyring" in window.store_label.text()
+            window.focus_inspector()
+            window.inspector.set_text(f"Authorization: Bearer {token}")
+            assert window.inspector.inspection is not None
+            window.inspector.track_requested.emit("Support token", Secret(token))
+            await _until(lambda: window.tokens_tab.model.rowCount() == 1)
+            credential = window.tokens_tab.model.credential(0)
+            assert credential.label == "Support token"
+            assert credential.expires_at is not None
+            assert await services.keeper.read(credential) == Secret(token)
+            assert token not in profile.catalog_path.read_bytes().decode("latin-1")
+
+            window.clipboard.timeout_seconds = 2
+            window.tokens_tab.view.selectRow(0)
+            assert window.tokens_tab.copy_button.isEnabled()
+            window.tokens_tab.copy_button.click()
+            await _until(lambda: window.clipboard.active)
+            targets = (await xclip("-o", "-selection", "clipboard", "-t", "TARGETS")).stdout.split()
+            assert "x-kde-passwordManagerHint" in targets
+            assert "text/plain" in targets or "UTF8_STRING" in targets
+            assert (await xclip("-o", "-selection", "clipboard")).stdout == token
+            assert (await xclip("-o", "-selection", "primary")).stdout == token
+            hint = await xclip("-o", "-selection", "clipboard", "-t", "x-kde-passwordManagerHint")
+            assert hint.stdout == "secret"
+            assert window.clipboard_label.isVisible()
+            await _until(lambda: not window.clipboard.active, timeout=5)
+            after = await xclip("-o", "-selection", "clipboard")
+            assert token not in after.stdout
+
+            await services.tokens.forget(credential)
+            assert await services.keeper.read(credential) is None
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())
+
+
+def test_a_later_copy_by_the_user_is_never_wiped(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow
+) -> None:
+    need_desktop("xclip")
+
+    async def scenario() -> None:
+        window.clipboard.timeout_seconds = 1
+        window.clipboard.copy_secret(Secret("tdtest-secret-on-clipboard"), "test")
+        assert (await xclip("-o", "-selection", "clipboard")).stdout == "tdtest-secret-on-clipboard"
+        await xclip("-selection", "clipboard", input_text="the user's own text")
+        await _until(lambda: not window.clipboard.active, timeout=5)
+        assert (await xclip("-o", "-selection", "clipboard")).stdout == "the user's own text"
+
+    run(qloop, scenario())
+
+
+def test_clear_now_and_on_quit(qloop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+    need_desktop("xclip")
+
+    async def scenario() -> None:
+        window.clipboard.copy_secret(Secret("tdtest-clear-me"), "test")
+        assert (await xclip("-o", "-selection", "clipboard")).stdout == "tdtest-clear-me"
+        window.clear_clipboard_action.trigger()
+        assert "tdtest-clear-me" not in (await xclip("-o", "-selection", "clipboard")).stdout
+        assert "tdtest-clear-me" not in (await xclip("-o", "-selection", "primary")).stdout
+
+    run(qloop, scenario())
+
+
+async def _until(condition: object, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)

@@ -1,0 +1,79 @@
+"""`tokendeck inspect`: output, exit codes, key options, and no Qt import."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jwt
+
+from tests.tokens import claims, hs256, rsa_pair
+
+
+def _inspect(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tokendeck", "inspect", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_json_fields_and_exit_0() -> None:
+    token, secret = hs256(claims(lifetime=7200))
+    done = _inspect(token, "--json", "--secret", secret)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    for field in ("kind", "header", "payload", "status", "expires_at", "problems", "signature"):
+        assert field in report
+    assert report["kind"] == "jws"
+    assert report["signature"] == "verified"
+    assert report["status"] == "valid"
+    assert report["expires_at"].endswith("Z")
+
+
+def test_expired_and_bad_signature_exit_1() -> None:
+    now = int(time.time())
+    expired, _ = hs256({"iat": now - 100, "exp": now - 10})
+    assert _inspect(expired).returncode == 1
+    token, _ = hs256(claims())
+    done = _inspect(token, "--json", "--secret", "wrong")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["signature"] == "invalid"
+
+
+def test_not_a_token_exit_2_and_stdin() -> None:
+    assert _inspect("hello there, not a token").returncode == 2
+    token, _ = hs256(claims())
+    done = _inspect("-", stdin=f"Authorization: Bearer {token}\n")
+    assert done.returncode == 0
+    assert "signature not verified" in done.stdout.lower()
+    assert "Payload:" in done.stdout
+
+
+def test_key_file_pem(tmp_path: Path) -> None:
+    key, pem = rsa_pair()
+    token = jwt.encode(claims(), key, algorithm="RS256")
+    (tmp_path / "pub.pem").write_text(pem)
+    done = _inspect(token, "--json", "--key", str(tmp_path / "pub.pem"))
+    assert json.loads(done.stdout)["signature"] == "verified"
+    assert _inspect(token, "--key", str(tmp_path / "missing.pem")).returncode == 2
+
+
+def test_inspect_does_not_import_qt() -> None:
+    token, _ = hs256(claims())
+    code = (
+        "import sys; from tokendeck.cli import main; "
+        f"rc = main(['inspect', '{token}', '--json']); "
+        "assert not any(m.startswith('PySide6') for m in sys.modules), 'Qt imported'; "
+        "sys.exit(rc)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
