@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("--issuer", help="require this iss")
     inspect.add_argument("--audience", help="require this aud")
+    sandbox = verbs.add_parser("sandbox", help="run the local platform emulator on 127.0.0.1")
+    sandbox.add_argument(
+        "--oauth2-port", type=int, default=0, metavar="PORT", help="0 picks a free port"
+    )
+    sandbox.add_argument("--token-lifetime", type=int, default=300, metavar="SECONDS")
     return parser
 
 
@@ -59,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tokendeck.inspect_command import run_inspect
 
         return run_inspect(args)
+    if args.verb == "sandbox":
+        from tokendeck.sandbox.command import run_sandbox
+
+        return run_sandbox(args)
     from tokendeck.bootstrap import run_gui
 
     return run_gui(args)

@@ -124,3 +124,38 @@ async def _until(condition: object, timeout: float = 10) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         await asyncio.sleep(0.05)
+
+
+def test_inspector_verifies_hmac_and_jwks_url(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow
+) -> None:
+    from tokendeck.sandbox.oidc import OidcIssuer
+    from tokendeck.sandbox.server import SandboxServer
+    from tokendeck.services.key_lookup import KeyLookup
+
+    lookup = KeyLookup()
+    window.tokens_tab._key_lookup = lambda: lookup
+    inspector = window.inspector
+    token, secret = hs256(claims(lifetime=7200))
+
+    async def scenario() -> None:
+        inspector.set_text(token)
+        assert inspector.signature_label.text() == "signature not verified"
+        inspector.key_kind.setCurrentIndex(inspector.key_kind.findData("hmac"))
+        inspector.key_input.setPlainText(secret)
+        await inspector.verify()
+        assert "verified with" in inspector.signature_label.text()
+        inspector.key_input.setPlainText("wrong secret")
+        await inspector.verify()
+        assert "does not match" in inspector.signature_label.text()
+        assert "signature_invalid" in inspector.problem_codes()
+        oidc = OidcIssuer()
+        with SandboxServer({"oauth2": oidc.app}) as server:
+            inspector.set_text(oidc.mint("tokendeck-demo"))
+            inspector.key_kind.setCurrentIndex(inspector.key_kind.findData("jwks_url"))
+            inspector.key_url.setText(f"{server.urls['oauth2']}/jwks.json")
+            await inspector.verify()
+            assert "verified with" in inspector.signature_label.text()
+        await lookup.aclose()
+
+    run(qloop, scenario())
