@@ -118,7 +118,8 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
     if os.environ.get(STARTUP_PROBE_ENV):
         _install_startup_probe(window)
 
-    if not (args.minimized and tray is not None):
+    start_hidden = args.minimized or window.app_settings.start_minimized
+    if not (start_hidden and tray is not None):
         window.show()
         _paint_now(app, window)
     log.info("window shown (tray: %s)", "yes" if tray else "no")
@@ -163,6 +164,7 @@ async def _start_services(
     args: argparse.Namespace, profile: Profile, window: QMainWindowLike, tray: TrayLike | None
 ) -> AppServices | None:
     """Open the catalog and the secret store, then wire events to the window and the tray."""
+    from tokendeck.core.settings import StorePreference
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.events import CredentialsChanged, ExpiryWarning, StoreChanged
     from tokendeck.storage.catalog import CatalogError
@@ -174,6 +176,7 @@ async def _start_services(
             profile.vault_path,
             DialogVaultPrompt(window),
             memory_store=bool(args.demo),
+            prefer_vault=window.app_settings.store is StorePreference.VAULT,
         )
     except CatalogError as exc:
         log.error("catalog: %s", exc)

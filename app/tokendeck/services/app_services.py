@@ -50,10 +50,13 @@ class AppServices:
         bus: EventBus | None = None,
         clock: Clock | None = None,
         memory_store: bool = False,
+        prefer_vault: bool = False,
     ) -> AppServices:
         catalog = await AsyncCatalog.open(catalog_path)
         namespace = await catalog.run(Catalog.namespace, catalog.sync)
-        choice = await choose_store(namespace, vault_path, prompt, memory=memory_store)
+        choice = await choose_store(
+            namespace, vault_path, prompt, memory=memory_store, prefer_vault=prefer_vault
+        )
         store: SecretStore = choice.store if choice.store is not None else NoStore()
         keeper = SecretKeeper(catalog, store)
         report = await keeper.reconcile()

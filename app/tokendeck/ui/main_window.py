@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
@@ -17,9 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck import APP_NAME, __version__
+from tokendeck.core.settings import AppSettings
+from tokendeck.services.events import StoreChanged
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.icons import app_icon
+from tokendeck.ui.settings_store import load_settings, save_settings
 from tokendeck.ui.ticker import Ticker
 from tokendeck.ui.tokens_tab import TokensTab
 
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
+    from tokendeck.ui.settings_dialog import SettingsDialog
 
 
 class MainWindow(QMainWindow):
@@ -51,13 +56,15 @@ class MainWindow(QMainWindow):
         self.ticker = ticker
         self.key_lookup = key_lookup
         self.services: AppServices | None = None
+        self.vault_path = Path(settings.fileName()).with_name("vault.tdvault")
+        self.app_settings = load_settings(settings)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main-tabs")
         self.tabs.setDocumentMode(True)
         self.accounts_page = self._accounts_page()
         self.keys_page = self._keys_page()
-        self.clipboard = ClipboardGuard(parent=self)
+        self.clipboard = ClipboardGuard(self.app_settings.clipboard_seconds, parent=self)
         self.tokens_tab = TokensTab(ticker, self.clipboard, settings, key_lookup)
         self.tokens_tab.message.connect(self.show_message)
         self.tokens_page = self.tokens_tab
@@ -146,6 +153,11 @@ class MainWindow(QMainWindow):
         self.new_account_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_account_action.triggered.connect(self.add_account_requested)
         file_menu.addAction(self.new_account_action)
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.settings_action.triggered.connect(self.open_settings)
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         self.close_action = QAction("&Close window", self)
         self.close_action.setShortcut(QKeySequence.StandardKey.Close)
@@ -187,6 +199,8 @@ class MainWindow(QMainWindow):
         """Services are ready (after the first paint): wire the tabs to them."""
         self.services = services
         self.set_store(services.store.description, services.store.description != "No secret store")
+        services.bus.subscribe(StoreChanged, self._on_store_changed)
+        services.watcher.thresholds = self.app_settings.thresholds
         self.tokens_tab.attach(services)
         if not services.reconcile_report.clean:
             self.show_message(f"Storage check: {services.reconcile_report.summary()}")
@@ -195,6 +209,25 @@ class MainWindow(QMainWindow):
         self.bring_to_front()
         self.tabs.setCurrentWidget(self.tokens_page)
         self.tokens_tab.select(credential_id)
+
+    def open_settings(self) -> SettingsDialog:
+        from tokendeck.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self, self.app_settings, self.services, self.vault_path)
+        dialog.applied.connect(self.apply_settings)
+        dialog.open()
+        return dialog
+
+    def apply_settings(self, settings: AppSettings) -> None:
+        self.app_settings = settings
+        save_settings(self._settings, settings)
+        self.clipboard.timeout_seconds = settings.clipboard_seconds
+        if self.services is not None:
+            self.services.watcher.thresholds = settings.thresholds
+        self.show_message("Settings saved.")
+
+    def _on_store_changed(self, event: StoreChanged) -> None:
+        self.set_store(event.description, event.usable)
 
     def _focus_search(self) -> None:
         if self.tabs.currentWidget() is not self.tokens_page:

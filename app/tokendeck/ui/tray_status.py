@@ -4,6 +4,7 @@ expiries in the menu, and a notification for each expiry warning."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime, timedelta
 
 from tokendeck.core.timefmt import countdown, format_duration
@@ -13,6 +14,7 @@ from tokendeck.services.expiry_watcher import worst_state
 from tokendeck.ui.icons import TrayState
 from tokendeck.ui.tray import Tray
 
+log = logging.getLogger(__name__)
 SOON = timedelta(days=1)
 REFRESH_EVERY = 30
 
@@ -62,5 +64,6 @@ class TrayStatus:
             left = warning.expires_at - self._services.clock.now()
             title = f"“{label}” expires in {format_duration(left)}"
             text = f"Warning threshold: {format_duration(warning.threshold)} before expiry."
+        log.info("notification: %s", title)
         self._tray.notify(title, text, warning.credential.id, critical=warning.expired)
         self.refresh()

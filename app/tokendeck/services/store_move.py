@@ -1,0 +1,52 @@
+"""Moving every held secret from the store in use to the other kind (keyring <-> vault)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tokendeck.services.app_services import AppServices
+from tokendeck.services.events import StoreChanged
+from tokendeck.services.store_choice import VaultAction, VaultPrompt
+from tokendeck.storage.catalog import Catalog
+from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
+from tokendeck.storage.secret_store import SecretStore, SecretStoreError
+from tokendeck.storage.vault import ScryptParams, Vault, VaultPasswordError
+
+
+async def open_target(
+    services: AppServices,
+    target: str,
+    vault_path: Path,
+    prompt: VaultPrompt,
+    vault_params: ScryptParams | None = None,
+) -> SecretStore | None:
+    """The store to move to: 'keyring' (after a real probe) or 'vault' (created or unlocked)."""
+    namespace = await services.catalog.run(Catalog.namespace, services.catalog.sync)
+    if target == "keyring":
+        usable, reason = await probe_keyring(namespace)
+        if not usable:
+            raise SecretStoreError(reason)
+        return KeyringStore(namespace)
+    action = VaultAction.UNLOCK if vault_path.exists() else VaultAction.CREATE
+    error: str | None = None
+    for _ in range(5):
+        password = await prompt.ask_password(
+            action, "Move your secrets into the encrypted vault.", error
+        )
+        if password is None:
+            return None
+        try:
+            if action is VaultAction.CREATE:
+                return await Vault.create(vault_path, password, vault_params)
+            return await Vault.unlock(vault_path, password)
+        except VaultPasswordError as exc:
+            error = str(exc)
+    return None
+
+
+async def move_secrets(services: AppServices, target_store: SecretStore) -> int:
+    old = services.keeper.store
+    moved = await services.keeper.move_all(target_store)
+    await old.aclose()
+    services.bus.publish(StoreChanged(target_store.description, True))
+    return moved

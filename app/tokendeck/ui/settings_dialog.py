@@ -1,0 +1,181 @@
+"""Settings: warning thresholds, clipboard timeout, start-up, and the secret store in use."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tokendeck.core.settings import (
+    AppSettings,
+    StorePreference,
+    format_thresholds,
+    parse_thresholds,
+)
+from tokendeck.ui.vault_dialog import DialogVaultPrompt
+
+if TYPE_CHECKING:
+    from tokendeck.services.app_services import AppServices
+
+
+class SettingsDialog(QDialog):
+    applied = Signal(object)  # AppSettings
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        settings: AppSettings,
+        services: AppServices | None,
+        vault_path: Path,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("settings-dialog")
+        self.setWindowTitle("TokenDeck settings")
+        self._settings = settings
+        self._services = services
+        self._vault_path = vault_path
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+        warnings = QGroupBox("Expiry warnings")
+        form = QFormLayout(warnings)
+        self.thresholds = QLineEdit(format_thresholds(settings.thresholds))
+        self.thresholds.setAccessibleName("Warning thresholds")
+        self.thresholds.setToolTip("Durations before expiry, e.g. 7d, 1d, 1h, 10m")
+        self.thresholds_error = QLabel()
+        self.thresholds_error.setStyleSheet("color: #c5221f")
+        self.thresholds_error.hide()
+        self.thresholds.textChanged.connect(self._validate)
+        form.addRow("Warn before expiry:", self.thresholds)
+        form.addRow("", self.thresholds_error)
+
+        desktop = QGroupBox("Desktop")
+        dform = QFormLayout(desktop)
+        self.clipboard_seconds = QSpinBox()
+        self.clipboard_seconds.setRange(5, 600)
+        self.clipboard_seconds.setSuffix(" s")
+        self.clipboard_seconds.setValue(settings.clipboard_seconds)
+        self.clipboard_seconds.setAccessibleName("Clipboard timeout")
+        self.start_minimized = QCheckBox("Start minimised to the tray")
+        self.start_minimized.setChecked(settings.start_minimized)
+        dform.addRow("Clear copied secrets after:", self.clipboard_seconds)
+        dform.addRow(self.start_minimized)
+
+        store = QGroupBox("Secret store")
+        sform = QVBoxLayout(store)
+        self.store_label = QLabel()
+        self.store_label.setObjectName("settings-store")
+        self.store_label.setWordWrap(True)
+        self.move_button = QPushButton()
+        self.move_button.setObjectName("settings-move")
+        self.move_button.clicked.connect(self._move)
+        self.move_status = QLabel()
+        self.move_status.setWordWrap(True)
+        sform.addWidget(self.store_label)
+        sform.addWidget(self.move_button)
+        sform.addWidget(self.move_status)
+        self._show_store()
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        buttons.accepted.connect(self._save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for widget in (warnings, desktop, store):
+            layout.addWidget(widget)
+        layout.addWidget(buttons)
+
+    def _in_vault(self) -> bool:
+        return self._services is not None and self._services.store.description.startswith(
+            "Encrypted vault"
+        )
+
+    def _show_store(self) -> None:
+        if self._services is None:
+            self.store_label.setText("Still starting…")
+            self.move_button.setEnabled(False)
+            return
+        self.store_label.setText(f"In use: <b>{self._services.store.description}</b>")
+        self.move_button.setText(
+            "Move all secrets to the system keyring…"
+            if self._in_vault()
+            else "Move all secrets to the encrypted vault…"
+        )
+        self.move_button.setEnabled(not self._services.store.description.startswith("Memory"))
+
+    def _validate(self) -> bool:
+        try:
+            parse_thresholds(self.thresholds.text())
+        except ValueError as exc:
+            self.thresholds_error.setText(str(exc))
+            self.thresholds_error.show()
+            self.save_button.setEnabled(False)
+            return False
+        self.thresholds_error.hide()
+        self.save_button.setEnabled(True)
+        return True
+
+    def current(self) -> AppSettings:
+        return replace(
+            self._settings,
+            thresholds=parse_thresholds(self.thresholds.text()),
+            clipboard_seconds=self.clipboard_seconds.value(),
+            start_minimized=self.start_minimized.isChecked(),
+            store=StorePreference.VAULT if self._in_vault() else StorePreference.AUTO,
+        )
+
+    def _save(self) -> None:
+        if self._validate():
+            self.applied.emit(self.current())
+            self.accept()
+
+    def _run(self, coro: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _move(self) -> None:
+        self._run(self.move_all_secrets())
+
+    async def move_all_secrets(self, prompt: Any = None) -> None:
+        """Move every held secret to the other store; the result shows in the dialog."""
+        if self._services is None:
+            return
+        from tokendeck.services.store_move import move_secrets, open_target
+
+        target = "keyring" if self._in_vault() else "vault"
+        self.move_button.setEnabled(False)
+        self.move_status.setText("Moving…")
+        try:
+            store = await open_target(
+                self._services, target, self._vault_path, prompt or DialogVaultPrompt(self)
+            )
+            if store is None:
+                self.move_status.setText("Nothing was moved.")
+                return
+            moved = await move_secrets(self._services, store)
+        except Exception as exc:  # every failure is explained; the old store keeps its secrets
+            self.move_status.setText(f"Nothing was lost, but the move failed: {exc}")
+            return
+        finally:
+            self._show_store()
+        self.move_status.setText(f"Moved {moved} secret(s) to {store.description}.")
+        self.applied.emit(replace(self.current()))

@@ -1,0 +1,97 @@
+"""A token that expires soon makes the real app, started hidden in the real tray, show a
+notification; clicking it opens the window on that token."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import ROOT, need_desktop, need_secret_service
+from tests.e2e.desktop import RunningApp, launch, unexpected_stderr, window_tree, xdotool
+from tests.tokens import claims, hs256
+from tokendeck.core.secret import Secret
+from tokendeck.services.app_services import AppServices
+from tokendeck.services.store_choice import VaultAction
+
+pytestmark = pytest.mark.e2e
+
+
+class NoPrompt:
+    async def ask_password(
+        self, action: VaultAction, reason: str, error: str | None
+    ) -> Secret | None:
+        raise AssertionError(reason)
+
+
+@pytest.fixture
+def apps() -> Iterator[list[RunningApp]]:
+    started: list[RunningApp] = []
+    yield started
+    for app in started:
+        app.kill()
+
+
+async def _prepare(profile: Path) -> None:
+    services = await AppServices.start(
+        profile / "catalog.sqlite3", profile / "vault.tdvault", NoPrompt()
+    )
+    token, _ = hs256(claims(lifetime=300, sub="ci-bot"))
+    await services.tokens.track("CI deploy token", Secret(token))
+    await services.aclose()
+
+
+def _balloon() -> int | None:
+    """The notification balloon: a small top-level TokenDeck window outside the tray panel."""
+    for line in window_tree().splitlines():
+        indent = len(line) - len(line.lstrip())
+        if indent != 5 or '("tokendeck" "TokenDeck")' not in line:
+            continue
+        size = next((p for p in line.split() if "x" in p and "+" in p), "")
+        width, height = (int(v) for v in size.split("+")[0].split("x"))
+        if 100 < width < 800 and 30 < height < 200:
+            return int(line.split()[0], 16)
+    return None
+
+
+def test_notification_on_the_real_tray_and_click_opens_the_token(
+    tmp_path: Path, qtbot: QtBot, apps: list[RunningApp]
+) -> None:
+    need_desktop("xdotool", "xwininfo", "trayer")
+    need_secret_service()
+    profile = tmp_path / "profile"
+    asyncio.run(_prepare(profile))
+    app = launch(profile, "--minimized")
+    apps.append(app)
+    log = profile / "logs" / "tokendeck.log"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "notification:" not in (
+        log.read_text() if log.exists() else ""
+    ):
+        time.sleep(0.2)
+    assert "notification: “CI deploy token” expires in" in log.read_text()
+    assert not xdotool("search", "--onlyvisible", "--name", "^TokenDeck$"), "started hidden"
+    balloon = None
+    while balloon is None and time.monotonic() < deadline:
+        balloon = _balloon()
+        time.sleep(0.2)
+    assert balloon is not None, "no notification balloon on screen:\n" + window_tree()
+    shot = QGuiApplication.primaryScreen().grabWindow(0)
+    (ROOT / "bench" / "out").mkdir(parents=True, exist_ok=True)
+    shot.save(str(ROOT / "bench" / "out" / "e2e-notification.png"))
+    xdotool("mousemove", "--window", str(balloon), "40", "20", "click", "1")
+    deadline = time.monotonic() + 10
+    window = ""
+    while not window and time.monotonic() < deadline:
+        window = xdotool("search", "--onlyvisible", "--name", "^TokenDeck$")
+        time.sleep(0.2)
+    assert window, "clicking the notification did not open the window"
+    app.process.terminate()
+    code, err = app.stop()
+    assert code == 0
+    assert unexpected_stderr(err) == []
