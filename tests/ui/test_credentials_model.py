@@ -51,3 +51,21 @@ def test_cells_and_tick_updates_only_given_rows() -> None:
     assert changed == [1]
     assert cell(1, Column.STATUS) == "expired"
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Label"
+
+
+def test_sort_and_filter_in_the_model(qtmodeltester: ModelTester) -> None:
+    model = CredentialsModel()
+    model.set_credentials(_creds(), {"acc": "Dataloop prod"})
+    qtmodeltester.check(model, force_py=True)
+    labels = lambda: [model.credential(r).label for r in range(model.rowCount())]  # noqa: E731
+    assert labels() == ["expired", "soon", "never"], "default: soonest expiry first"
+    model.sort(Column.LABEL, Qt.SortOrder.AscendingOrder)
+    assert labels() == ["expired", "never", "soon"]
+    model.sort(Column.EXPIRES, Qt.SortOrder.DescendingOrder)
+    assert labels() == ["never", "soon", "expired"]
+    model.set_filter("DATALOOP")
+    assert labels() == ["never"]
+    model.set_filter("pasted")
+    assert labels() == ["soon"]
+    model.set_filter("")
+    assert model.rowCount() == 3

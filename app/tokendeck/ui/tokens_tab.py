@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
 from tokendeck.ui.clipboard import ClipboardGuard
-from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel, SortRole
+from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel
 from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.ticker import Ticker
 
@@ -62,15 +62,10 @@ class TokensTab(QWidget):
         self._tasks: set[asyncio.Task[Any]] = set()
 
         self.model = CredentialsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setSortRole(SortRole)
         self.view = QTableView()
         self.view.setObjectName("tokens-table")
         self.view.setAccessibleName("Held tokens")
-        self.view.setModel(self.proxy)
+        self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(Column.EXPIRES, Qt.SortOrder.AscendingOrder)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -87,7 +82,7 @@ class TokensTab(QWidget):
         self.search.setPlaceholderText("Filter tokens…")
         self.search.setAccessibleName("Filter tokens")
         self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        self.search.textChanged.connect(self.model.set_filter)
         style = self.style()
         self.copy_button = QPushButton(
             style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "Copy"
@@ -190,9 +185,9 @@ class TokensTab(QWidget):
     # -- actions ----------------------------------------------------------------------------
 
     def select(self, credential_id: str) -> None:
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, 0)
-            value = self.proxy.data(index, CredentialRole)
+        for row in range(self.model.rowCount()):
+            index = self.model.index(row, 0)
+            value = self.model.data(index, CredentialRole)
             if isinstance(value, Credential) and value.id == credential_id:
                 self.view.selectRow(row)
                 self.view.scrollTo(index)
@@ -202,7 +197,7 @@ class TokensTab(QWidget):
         rows = self.view.selectionModel().selectedRows()
         if not rows:
             return None
-        value = self.proxy.data(rows[0], CredentialRole)
+        value = self.model.data(rows[0], CredentialRole)
         return value if isinstance(value, Credential) else None
 
     def _update_buttons(self) -> None:
@@ -288,10 +283,8 @@ class TokensTab(QWidget):
         if first < 0:
             return []
         last = self.view.rowAt(viewport.height() - 1)
-        last = self.proxy.rowCount() - 1 if last < 0 else last
-        return [
-            self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in range(first, last + 1)
-        ]
+        last = self.model.rowCount() - 1 if last < 0 else last
+        return list(range(first, last + 1))
 
     def _on_tick(self, now: datetime) -> None:
         if self.isVisible() and self.model.rowCount():
