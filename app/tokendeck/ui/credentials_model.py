@@ -34,9 +34,9 @@ class Column(IntEnum):
     LABEL = 0
     KIND = 1
     ACCOUNT = 2
-    EXPIRES = 3
-    COUNTDOWN = 4
-    STATUS = 5
+    COUNTDOWN = 3
+    STATUS = 4
+    EXPIRES = 5
     SECRET = 6
 
 

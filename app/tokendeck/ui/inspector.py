@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QStackedWidget,
     QStyle,
+    QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -135,6 +135,7 @@ class InspectorPane(QWidget):
         self.claims.setUniformRowHeights(True)
         self.claims.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.claims.header().setStretchLastSection(True)
+        self.claims.setColumnWidth(1, 280)
 
         self.times = QTreeWidget()
         self.times.setObjectName("inspector-times")
@@ -148,7 +149,7 @@ class InspectorPane(QWidget):
         self.problems = QListWidget()
         self.problems.setObjectName("inspector-problems")
         self.problems.setAccessibleName("Problems found")
-        self.problems.setMaximumHeight(80)
+        self.problems.setMaximumHeight(76)
 
         details = QWidget()
         details_layout = QVBoxLayout(details)
@@ -158,8 +159,11 @@ class InspectorPane(QWidget):
         details_layout.addWidget(self.times)
         details_layout.addWidget(QLabel("<b>Problems</b>"))
         details_layout.addWidget(self.problems)
-        details_layout.addWidget(QLabel("<b>Header and payload</b>"))
-        details_layout.addWidget(self.claims, 1)
+        self.lower_tabs = QTabWidget()
+        self.lower_tabs.setObjectName("inspector-lower-tabs")
+        self.lower_tabs.addTab(self.claims, "Header and payload")
+        self.lower_tabs.addTab(self._build_verify_panel(), "Verify signature")
+        details_layout.addWidget(self.lower_tabs, 1)
 
         self.message = QLabel(
             "Nothing to inspect yet. Paste a token above: TokenDeck decodes it locally and never "
@@ -175,20 +179,12 @@ class InspectorPane(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<b>Inspector</b>"))
         layout.addWidget(self.input)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.setObjectName("inspector-splitter")
-        splitter.addWidget(self.stack)
-        splitter.addWidget(self._build_verify_panel())
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([640, 160])
-        splitter.setCollapsible(0, False)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.stack, 1)
         ticker.tick.connect(self._on_tick)
         self._show_message(self.message.text())
 
-    def _build_verify_panel(self) -> QGroupBox:
-        box = QGroupBox("Verify the signature")
+    def _build_verify_panel(self) -> QWidget:
+        box = QWidget()
         form = QFormLayout(box)
         self.key_kind = QComboBox()
         self.key_kind.setAccessibleName("Key kind")
@@ -198,7 +194,7 @@ class InspectorPane(QWidget):
         self.key_input = QPlainTextEdit()
         self.key_input.setAccessibleName("Key material")
         self.key_input.setFont(_monospace())
-        self.key_input.setMaximumHeight(54)
+        self.key_input.setMaximumHeight(90)
         self.key_input.setTabChangesFocus(True)
         self.key_url = QLineEdit()
         self.key_url.setAccessibleName("JWKS URL")

@@ -72,6 +72,18 @@ class TokensTab(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().hide()
+        self.view.setWordWrap(False)
+        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
+        for column, width in (
+            (Column.LABEL, 210),
+            (Column.KIND, 100),
+            (Column.ACCOUNT, 110),
+            (Column.EXPIRES, 190),
+            (Column.COUNTDOWN, 110),
+            (Column.STATUS, 100),
+        ):
+            self.view.setColumnWidth(column, width)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.doubleClicked.connect(lambda _: self.inspect_selected())
@@ -108,13 +120,14 @@ class TokensTab(QWidget):
         self.view.addActions([self.copy_action, self.remove_action])
 
         bar = QHBoxLayout()
-        bar.addWidget(self.search, 1)
         bar.addWidget(self.copy_button)
         bar.addWidget(self.inspect_button)
+        bar.addStretch(1)
         bar.addWidget(self.remove_button)
         table_page = QWidget()
         table_layout = QVBoxLayout(table_page)
         table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.search)
         table_layout.addLayout(bar)
         table_layout.addWidget(self.view)
         self.empty = EmptyState(
@@ -132,8 +145,9 @@ class TokensTab(QWidget):
         self.splitter.setObjectName("tokens-splitter")
         self.splitter.addWidget(self.held)
         self.splitter.addWidget(QWidget())
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([560, 620])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
