@@ -1,27 +1,44 @@
-"""`tokendeck sandbox`: serve the emulator in the foreground until Ctrl+C."""
+"""`tokendeck sandbox`: serve every emulated platform in the foreground until Ctrl+C."""
 
 from __future__ import annotations
 
 import argparse
 import threading
 
-from tokendeck.sandbox.oidc import OidcIssuer
-from tokendeck.sandbox.server import SandboxServer
+from tokendeck.sandbox.world import build_world
+
+NAMES = {
+    "dataloop": "Dataloop",
+    "haut": "Haut.AI",
+    "visual_layer": "Visual Layer",
+    "trifacta": "Trifacta",
+    "oauth2": "OAuth 2.0 / OIDC",
+}
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
-    issuer = OidcIssuer(access_lifetime=args.token_lifetime)
-    server = SandboxServer({"oauth2": issuer.app}, {"oauth2": args.oauth2_port}).start()
+    world = build_world()
+    ports = {name: getattr(args, f"{name}_port", 0) or 0 for name in NAMES}
+    world.start(ports)
+    if args.token_lifetime:
+        for control in (world.dataloop.control, world.haut.control):
+            control.token_lifetime = args.token_lifetime
+        world.oauth2.state.access_lifetime = args.token_lifetime
     print("TokenDeck sandbox (127.0.0.1 only). Press Ctrl+C to stop.\n")
-    print(f"  OAuth 2.0 / OIDC issuer  {server.urls['oauth2']}")
-    print(f"    discovery               {server.urls['oauth2']}/.well-known/openid-configuration")
-    for client_id, secret in issuer.state.clients.items():
-        print(f"    client                  {client_id} / {secret}  (sandbox-only credentials)")
-    print(flush=True)
+    for name, title in NAMES.items():
+        print(f"  {title:<18} {world.urls[name]}")
+    print("\nSeeded test users (sandbox-only credentials):")
+    for title, creds in world.seeded():
+        print(f"  {title:<18} {creds}")
+    print('\nFaults and lifetimes: POST <base>/__sandbox/faults {"kind": "503", "count": 2},')
+    print(
+        'POST <base>/__sandbox/config {"token_lifetime": 5, "latency": 0.1, "clock_offset": 0}',
+        flush=True,
+    )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
+        world.stop()
     return 0

@@ -1,0 +1,132 @@
+"""The one async interface every platform adapter implements, with declared capabilities."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from tokendeck.core.errors import UnsupportedError
+from tokendeck.core.models import Platform
+from tokendeck.core.secret import Secret
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiryChoice:
+    label: str
+    lifetime: timedelta | None  # None = never expires
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One input of the add-account form for a platform."""
+
+    name: str
+    label: str
+    secret: bool = False
+    required: bool = True
+    default: str = ""
+    help: str = ""
+    multiline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    sign_in_methods: tuple[str, ...]
+    fields: tuple[Field, ...]
+    default_host: str
+    refresh: bool = False
+    list_keys: bool = False
+    create_keys: bool = False
+    revoke_keys: bool = False
+    key_scopes: tuple[str, ...] = ()
+    expiry_choices: tuple[ExpiryChoice, ...] = ()
+    max_keys: int | None = None
+    key_lifetime_fixed: timedelta | None = None
+    keys_deprecated: bool = False
+    probe: bool = True
+    notes: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """What signing in yields: the bearer token TokenDeck uses, and what renews it."""
+
+    access: Secret
+    expires_at: datetime | None = None
+    refresh: Secret | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteKey:
+    id: str
+    name: str
+    created_at: datetime | None = None
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+    revoked: bool = False
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    key: RemoteKey
+    secret: Secret
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    ok: bool
+    status: int | None
+    explanation: str
+    who: str = ""
+
+
+def explain_status(status: int | None) -> str:
+    return {
+        200: "200 OK: the token works.",
+        401: "401: the token is invalid or expired.",
+        403: "403: the token is valid but not allowed to do this.",
+        404: "404: not found (wrong host, or the feature is off for this workspace).",
+    }.get(status or 0, f"HTTP {status}" if status else "no answer (network error)")
+
+
+class PlatformAdapter(Protocol):
+    platform: Platform
+    capabilities: Capabilities
+
+    async def sign_in(
+        self, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
+    ) -> Session: ...
+
+    async def refresh(self, session: Session) -> Session: ...
+
+    async def probe(self, session: Session) -> ProbeResult: ...
+
+    async def list_keys(self, session: Session) -> list[RemoteKey]: ...
+
+    async def create_key(
+        self, session: Session, name: str, lifetime: timedelta | None, scopes: tuple[str, ...]
+    ) -> NewKey: ...
+
+    async def revoke_key(self, session: Session, key_id: str) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+class NoKeys:
+    """Mixin for adapters whose platform has no key management."""
+
+    async def list_keys(self, session: Session) -> list[RemoteKey]:
+        raise UnsupportedError("This platform has no API keys TokenDeck can list.")
+
+    async def create_key(
+        self, session: Session, name: str, lifetime: timedelta | None, scopes: tuple[str, ...]
+    ) -> NewKey:
+        raise UnsupportedError("This platform has no API keys TokenDeck can create.")
+
+    async def revoke_key(self, session: Session, key_id: str) -> None:
+        raise UnsupportedError("This platform has no API keys TokenDeck can revoke.")

@@ -1,0 +1,196 @@
+"""HTTP for adapters: one client per account, retries for reads, errors mapped to core.errors.
+
+- TLS verification stays on (an optional CA bundle may be given); an optional proxy.
+- Redirects are never followed automatically. A redirect to the same origin is followed by hand
+  (method kept for 307/308); a redirect to another origin is refused, so the Authorization
+  header never reaches it.
+- Idempotent requests (GET, DELETE of a known id) are retried on 5xx, 429 and connection
+  errors: up to `RETRIES` more times, exponential backoff with full jitter, honouring
+  `Retry-After`. Creates are never retried here: the adapter lists and reconciles instead.
+- Every failure becomes a `TokenDeckError` subclass carrying the platform's own text and code,
+  read by the adapter's `ErrorReader`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from tokendeck.core.errors import (
+    DEFAULT_TEXT,
+    NetworkError,
+    PlatformTimeoutError,
+    ProtocolError,
+    RateLimitedError,
+    RedirectRefusedError,
+    TokenDeckError,
+    for_status,
+)
+
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+RETRIES = 3
+BACKOFF_BASE = 0.25
+BACKOFF_CAP = 4.0
+MAX_REDIRECTS = 3
+
+ErrorReader = Callable[[httpx.Response], tuple[str | None, str | None]]
+"""Reads (platform code, platform message) from an error response; never raises."""
+
+
+def make_client(
+    base_url: str,
+    *,
+    ca_bundle: str | None = None,
+    proxy: str | None = None,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        base_url=base_url,
+        verify=ca_bundle or True,
+        proxy=proxy or None,
+        timeout=timeout,
+        follow_redirects=False,
+        transport=transport,
+        headers={"Accept": "application/json", "User-Agent": "TokenDeck"},
+    )
+
+
+def _origin(url: httpx.URL | str) -> tuple[str, str, int | None]:
+    parts = urlsplit(str(url))
+    return parts.scheme, (parts.hostname or "").lower(), parts.port
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def _delay(attempt: int, retry_after: float | None) -> float:
+    if retry_after is not None:
+        return min(retry_after, 30.0)
+    return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt))  # noqa: S311 - jitter
+
+
+def default_error_reader(response: httpx.Response) -> tuple[str | None, str | None]:
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return None, text[:300] or None
+    if isinstance(body, dict):
+        for key in ("message", "detail", "error_description", "error"):
+            if isinstance(body.get(key), str):
+                code = body.get("error") if key != "error" else None
+                return (code if isinstance(code, str) else None), body[key]
+    return None, None
+
+
+async def request(
+    client: httpx.AsyncClient,
+    method: str,
+    url: str,
+    *,
+    idempotent: bool,
+    error_reader: ErrorReader = default_error_reader,
+    what: str = "",
+    expected: tuple[int, ...] = (200, 201, 202, 204),
+    **kwargs: Any,
+) -> httpx.Response:
+    """Send one request with the policy above; returns a response whose status is expected."""
+    attempts = RETRIES + 1 if idempotent else 1
+    last_error: TokenDeckError | None = None
+    for attempt in range(attempts):
+        try:
+            response = await _send_following_same_origin(client, method, url, **kwargs)
+        except httpx.TimeoutException:
+            last_error = PlatformTimeoutError(
+                f"{what or 'The request'} timed out: no answer from {client.base_url.host}."
+            )
+        except httpx.TransportError as exc:
+            last_error = NetworkError(
+                f"Could not reach {client.base_url.host}: {type(exc).__name__}. Check the host and your connection."
+            )
+        else:
+            if response.status_code in expected:
+                return response
+            error = to_error(response, error_reader, what)
+            if not (isinstance(error, (RateLimitedError,)) or response.status_code >= 500):
+                raise error
+            last_error = error
+        if attempt + 1 < attempts:
+            retry_after = getattr(last_error, "retry_after", None)
+            await asyncio.sleep(_delay(attempt, retry_after))
+    assert last_error is not None
+    raise last_error
+
+
+async def _send_following_same_origin(
+    client: httpx.AsyncClient, method: str, url: str, **kwargs: Any
+) -> httpx.Response:
+    response = await client.request(method, url, **kwargs)
+    for _ in range(MAX_REDIRECTS):
+        if not response.is_redirect:
+            return response
+        location = response.headers.get("location", "")
+        target = urljoin(str(response.request.url), location)
+        if _origin(target) != _origin(response.request.url):
+            await response.aclose()
+            raise RedirectRefusedError(
+                f"The platform redirected to another site ({_origin(target)[1]}); TokenDeck does not "
+                "send credentials there. Check the host in the account settings."
+            )
+        if response.status_code in (301, 302, 303) and method != "GET":
+            raise RedirectRefusedError("The platform redirected a write request; check the host.")
+        response = await client.request(method, target, **kwargs)
+    raise RedirectRefusedError("Too many redirects.")
+
+
+def to_error(response: httpx.Response, error_reader: ErrorReader, what: str = "") -> TokenDeckError:
+    status = response.status_code
+    try:
+        code, message = error_reader(response)
+    except Exception:  # a broken error body must never hide the status
+        code, message = None, None
+    kind = for_status(status)
+    base = DEFAULT_TEXT.get(kind, f"The platform answered HTTP {status}.")
+    sentence = f"{what}: {base}" if what else base
+    if message:
+        sentence = f"{sentence} ({message})"
+    if kind is RateLimitedError:
+        return RateLimitedError(
+            sentence,
+            retry_after=_retry_after(response),
+            platform_code=code,
+            platform_message=message,
+            status=status,
+        )
+    return kind(sentence, platform_code=code, platform_message=message, status=status)
+
+
+def json_of(response: httpx.Response, what: str) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ProtocolError(
+            f"{what}: the platform's answer is not valid JSON (HTTP {response.status_code}).",
+            status=response.status_code,
+        ) from None
+
+
+def need(mapping: Any, key: str, kind: type, what: str) -> Any:
+    """mapping[key] checked to be a `kind`, else a ProtocolError naming the field."""
+    value = mapping.get(key) if isinstance(mapping, Mapping) else None
+    if not isinstance(value, kind):
+        raise ProtocolError(f"{what}: the platform's answer has no valid '{key}'.")
+    return value

@@ -1,0 +1,72 @@
+"""All emulated platforms together, with seeded test users (sandbox-only credentials)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from typing import Any
+
+from tokendeck.sandbox.dataloop import Dataloop
+from tokendeck.sandbox.haut import Haut
+from tokendeck.sandbox.oidc import OidcIssuer
+from tokendeck.sandbox.server import SandboxServer
+from tokendeck.sandbox.trifacta import Trifacta
+from tokendeck.sandbox.visual_layer import VisualLayer
+
+DEMO_USER = "demo@sandbox.test"
+
+
+@dataclass
+class SandboxWorld:
+    dataloop: Dataloop
+    haut: Haut
+    visual_layer: VisualLayer
+    trifacta: Trifacta
+    oauth2: OidcIssuer
+    password: str
+    vl_pair: tuple[str, str]
+    server: SandboxServer | None = None
+    urls: dict[str, str] = field(default_factory=dict)
+
+    def apps(self) -> dict[str, Any]:
+        return {
+            "dataloop": self.dataloop.app,
+            "haut": self.haut.app,
+            "visual_layer": self.visual_layer.app,
+            "trifacta": self.trifacta.app,
+            "oauth2": self.oauth2.app,
+        }
+
+    def start(self, ports: dict[str, int] | None = None) -> SandboxWorld:
+        self.server = SandboxServer(self.apps(), ports).start()
+        self.urls = dict(self.server.urls)
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+    def seeded(self) -> list[tuple[str, str]]:
+        client_id, client_secret = next(iter(self.oauth2.state.clients.items()))
+        return [
+            ("Dataloop", f"{DEMO_USER} / {self.password}"),
+            ("Haut.AI", f"{DEMO_USER} / {self.password}"),
+            ("Visual Layer", f"API key {self.vl_pair[0]} / secret {self.vl_pair[1]}"),
+            ("Trifacta", f"demo / {self.password}"),
+            ("OAuth 2.0", f"client {client_id} / {client_secret}"),
+        ]
+
+
+def build_world(password: str | None = None) -> SandboxWorld:
+    chosen = password or "sandbox-" + secrets.token_urlsafe(9)
+    vl = VisualLayer()
+    pair = vl.new_pair()
+    return SandboxWorld(
+        dataloop=Dataloop({DEMO_USER: chosen}),
+        haut=Haut({DEMO_USER: chosen}),
+        visual_layer=vl,
+        trifacta=Trifacta({"demo": chosen}),
+        oauth2=OidcIssuer(),
+        password=chosen,
+        vl_pair=pair,
+    )
