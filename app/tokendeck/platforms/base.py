@@ -29,6 +29,7 @@ class Field:
     default: str = ""
     help: str = ""
     multiline: bool = False
+    choices: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,9 @@ class PlatformAdapter(Protocol):
         self, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
     ) -> Session: ...
 
-    async def refresh(self, session: Session) -> Session: ...
+    async def refresh(self, session: Session, secrets: Mapping[str, Secret]) -> Session:
+        """A fresh session; `secrets` are the account's stored secret inputs."""
+        ...
 
     async def probe(self, session: Session) -> ProbeResult: ...
 

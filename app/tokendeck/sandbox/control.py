@@ -4,7 +4,9 @@ and the admin endpoint that controls them (`/__sandbox/...`, loopback only).
 Faults, for the next N requests or at a seeded rate (reproducible runs):
   500, 503, 429 (with Retry-After), reset (headers then the connection drops), timeout (the
   answer comes after `timeout_seconds`), malformed (200 with invalid JSON), truncated (a body
-  shorter than its Content-Length), redirect (307 to another origin).
+  shorter than its Content-Length), redirect (307 to another origin), drop_answer (the request
+  is carried out, then its answer is cut off: the ambiguous failure of a create).
+  A queued fault may name a method ("method": "POST") and then waits for such a request.
 
     POST /__sandbox/faults   {"kind": "503", "count": 2}  or  {"kind": "500", "rate": 0.2}
     POST /__sandbox/config   {"token_lifetime": 5, "latency": 0.05, "clock_offset": -30}
@@ -25,7 +27,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-FAULT_KINDS = ("500", "503", "429", "reset", "timeout", "malformed", "truncated", "redirect")
+FAULT_KINDS = (
+    "500",
+    "503",
+    "429",
+    "reset",
+    "timeout",
+    "malformed",
+    "truncated",
+    "redirect",
+    "drop_answer",
+)
 ADMIN_PREFIX = "/__sandbox"
 
 
@@ -36,7 +48,7 @@ class Control:
     latency: float = 0.0
     clock_offset: float = 0.0
     timeout_seconds: float = 30.0
-    queued: list[str] = field(default_factory=list)
+    queued: list[tuple[str, str | None]] = field(default_factory=list)
     rates: dict[str, float] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random(1))
@@ -47,9 +59,11 @@ class Control:
     def lifetime(self, default: int) -> int:
         return self.token_lifetime if self.token_lifetime is not None else default
 
-    def next_fault(self) -> str | None:
-        if self.queued:
-            return self.queued.pop(0)
+    def next_fault(self, method: str = "GET") -> str | None:
+        for index, (kind, wanted) in enumerate(self.queued):
+            if wanted is None or wanted == method:
+                del self.queued[index]
+                return kind
         for kind, rate in self.rates.items():
             if self.rng.random() < rate:
                 return kind
@@ -74,8 +88,11 @@ def admin_routes(control: Control) -> list[Route]:
         if "rate" in body:
             control.rates[kind] = float(body["rate"])
         else:
-            control.queued.extend([kind] * int(body.get("count", 1)))
-        return JSONResponse({"queued": control.queued, "rates": control.rates})
+            method = body.get("method")
+            control.queued.extend(
+                [(kind, str(method) if method else None)] * int(body.get("count", 1))
+            )
+        return JSONResponse({"queued": [k for k, _ in control.queued], "rates": control.rates})
 
     async def config(request: Request) -> JSONResponse:
         body = await request.json()
@@ -104,7 +121,7 @@ def _state(control: Control) -> dict[str, Any]:
         "token_lifetime": control.token_lifetime,
         "latency": control.latency,
         "clock_offset": control.clock_offset,
-        "queued": control.queued,
+        "queued": [k for k, _ in control.queued],
         "rates": control.rates,
         "hits": control.hits,
     }
@@ -123,7 +140,7 @@ class FaultMiddleware:
             return
         if self.control.latency:
             await asyncio.sleep(self.control.latency)
-        fault = self.control.next_fault()
+        fault = self.control.next_fault(scope.get("method", "GET"))
         if fault is None:
             await self.app(scope, receive, send)
             return
@@ -151,6 +168,8 @@ async def _inject(fault: str, control: Control, scope: Scope, receive: Receive, 
         await Response(b'{"access_token": "abc", ', media_type="application/json")(
             scope, receive, send
         )
+    elif fault == "drop_answer":
+        await _drop_answer(control, scope, receive, send)
     elif fault == "redirect":
         await Response(
             status_code=307, headers={"Location": "http://127.0.0.2:9/stolen" + scope["path"]}
@@ -165,3 +184,16 @@ async def _inject(fault: str, control: Control, scope: Scope, receive: Receive, 
         if fault == "truncated":
             await send({"type": "http.response.body", "body": b'{"data": [', "more_body": True})
         raise ConnectionResetError("sandbox: injected connection drop")
+
+
+async def _drop_answer(control: Control, scope: Scope, receive: Receive, send: Send) -> None:
+    app = scope["app"]
+    captured: list[Message] = []
+
+    async def keep(message: Message) -> None:
+        captured.append(message)
+
+    await app.router(scope, receive, keep)
+    start = next(m for m in captured if m["type"] == "http.response.start")
+    await send({**start, "headers": [*start.get("headers", []), (b"x-sandbox", b"drop")]})
+    raise ConnectionResetError("sandbox: the answer was lost after the request was carried out")

@@ -108,6 +108,7 @@ class Dataloop:
             "nickname": email.split("@")[0],
             "updated_at": "2026-01-01T00:00:00.000Z",
             "https://dataloop.ai/authorization": {"roles": ["user"]},
+            "sid": secrets.token_hex(8),
         }
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KID})
 

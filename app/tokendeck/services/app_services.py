@@ -7,9 +7,11 @@ import logging
 from pathlib import Path
 
 from tokendeck.core.clock import Clock, SystemClock
+from tokendeck.services.accounts import AccountsService, AdapterFactory
 from tokendeck.services.events import EventBus, StoreChanged
 from tokendeck.services.expiry_watcher import ExpiryWatcher
 from tokendeck.services.key_lookup import KeyLookup
+from tokendeck.services.refresh_scheduler import RefreshScheduler
 from tokendeck.services.store_choice import NoStore, VaultPrompt, choose_store
 from tokendeck.services.tokens import TokensService
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
@@ -28,6 +30,7 @@ class AppServices:
         clock: Clock,
         store_message: str,
         reconcile: ReconcileReport,
+        adapter_factory: AdapterFactory | None = None,
     ) -> None:
         self.catalog = catalog
         self.keeper = keeper
@@ -36,6 +39,8 @@ class AppServices:
         self.store_message = store_message
         self.reconcile_report = reconcile
         self.tokens = TokensService(catalog, keeper, bus)
+        self.accounts = AccountsService(catalog, keeper, bus, clock, adapter_factory)
+        self.scheduler = RefreshScheduler(self.accounts, bus, clock)
         self.watcher = ExpiryWatcher(catalog, bus, clock)
         self.key_lookup = KeyLookup()
         self._tasks: list[asyncio.Task[None]] = []
@@ -51,6 +56,7 @@ class AppServices:
         clock: Clock | None = None,
         memory_store: bool = False,
         prefer_vault: bool = False,
+        adapter_factory: AdapterFactory | None = None,
     ) -> AppServices:
         catalog = await AsyncCatalog.open(catalog_path)
         namespace = await catalog.run(Catalog.namespace, catalog.sync)
@@ -63,7 +69,13 @@ class AppServices:
         if not report.clean:
             log.warning("reconcile: %s", report.summary())
         services = cls(
-            catalog, keeper, bus or EventBus(), clock or SystemClock(), choice.message, report
+            catalog,
+            keeper,
+            bus or EventBus(),
+            clock or SystemClock(),
+            choice.message,
+            report,
+            adapter_factory,
         )
         services.bus.publish(StoreChanged(store.description, choice.store is not None))
         return services
@@ -74,11 +86,13 @@ class AppServices:
 
     def start_background(self, *, watch_interval: float = 15.0) -> None:
         self._tasks.append(asyncio.ensure_future(self.watcher.run(watch_interval)))
+        self._tasks.append(asyncio.ensure_future(self.scheduler.run()))
 
     async def aclose(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.key_lookup.aclose()
+        await self.accounts.aclose()
         await self.keeper.store.aclose()
         await self.catalog.aclose()

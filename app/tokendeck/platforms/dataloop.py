@@ -1,0 +1,256 @@
+"""Dataloop: password login (users and bots), refresh before expiry, API-key login, API keys.
+
+Facts from shared/providers/dataloop.md. The id_token is the bearer; it is refreshed a minute
+before `exp` (never in reaction to a 401, like the SDK). API keys are JWTs that last a year; at
+most 10 per user, checked before the call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+import httpx
+
+from tokendeck.core.clock import Clock
+from tokendeck.core.errors import LimitReachedError, NetworkError, PlatformError, ProtocolError
+from tokendeck.core.models import Platform
+from tokendeck.core.secret import Secret
+from tokendeck.platforms import http
+from tokendeck.platforms.base import (
+    Capabilities,
+    Field,
+    NewKey,
+    ProbeResult,
+    RemoteKey,
+    Session,
+    explain_status,
+)
+from tokendeck.platforms.common import bearer, epoch_any, jwt_claim, jwt_expiry
+
+MAX_KEYS = 10
+KEY_LIFETIME = timedelta(days=365)
+
+CAPABILITIES = Capabilities(
+    sign_in_methods=("password", "api_key"),
+    fields=(
+        Field(
+            "username", "E-mail", required=False, help="Your Dataloop login or a bot user's e-mail"
+        ),
+        Field("password", "Password", secret=True, required=False),
+        Field(
+            "api_key",
+            "API key",
+            secret=True,
+            required=False,
+            help="Instead of a password: an existing API key",
+        ),
+    ),
+    default_host="https://gate.dataloop.ai",
+    refresh=True,
+    list_keys=True,
+    create_keys=True,
+    revoke_keys=True,
+    max_keys=MAX_KEYS,
+    key_lifetime_fixed=KEY_LIFETIME,
+    notes="API keys last 1 year; at most 10 per user and 10 per project.",
+)
+
+
+def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.text[:300] or None
+    if isinstance(body, dict):
+        name, message = body.get("name"), body.get("message")
+        return (name if isinstance(name, str) else None), (
+            message if isinstance(message, str) else None
+        )
+    return None, None
+
+
+class DataloopAdapter:
+    platform = Platform.DATALOOP
+    capabilities = CAPABILITIES
+
+    def __init__(
+        self, client: httpx.AsyncClient, clock: Clock, api_prefix: str = "/api/v1"
+    ) -> None:
+        self._http = client
+        self._clock = clock
+        self._api = api_prefix.rstrip("/")
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _post_token(self, body: dict[str, str], what: str) -> dict[str, object]:
+        response = await http.request(
+            self._http,
+            "POST",
+            "/token",
+            params={"default": ""},
+            json=body,
+            idempotent=False,
+            error_reader=_errors,
+            what=what,
+        )
+        data = http.json_of(response, what)
+        if not isinstance(data, dict):
+            raise ProtocolError(f"{what}: unexpected answer.")
+        return data
+
+    async def sign_in(self, inputs: Mapping[str, str], secrets: Mapping[str, Secret]) -> Session:
+        if secrets.get("api_key"):
+            key = secrets["api_key"]
+            result = await self.probe(Session(access=key))
+            if not result.ok:
+                raise PlatformError(
+                    f"Signing in with the API key failed: {result.explanation}",
+                    status=result.status,
+                )
+            return Session(access=key, expires_at=jwt_expiry(key), extra={"email": result.who})
+        username, password = inputs.get("username", ""), secrets.get("password")
+        if not username or not password:
+            raise PlatformError("Give the e-mail and password, or an API key.")
+        data = await self._post_token(
+            {"username": username, "password": password.reveal(), "type": "user_credentials"},
+            "Sign in",
+        )
+        return self._session(data, None, username)
+
+    def _session(
+        self, data: Mapping[str, object], old_refresh: Secret | None, email: str
+    ) -> Session:
+        token = data.get("id_token")
+        if not isinstance(token, str):
+            raise ProtocolError("Sign in: the answer has no id_token.")
+        refresh = data.get("refresh_token")
+        access = Secret(token)
+        return Session(
+            access=access,
+            expires_at=jwt_expiry(access),
+            refresh=Secret(refresh) if isinstance(refresh, str) else old_refresh,
+            extra={"email": str(jwt_claim(access, "email") or email)},
+        )
+
+    async def refresh(self, session: Session, secrets: Mapping[str, Secret]) -> Session:
+        if session.refresh is None:
+            raise PlatformError("This session has no refresh token: sign in again.")
+        data = await self._post_token(
+            {"type": "refresh_token", "refresh_token": session.refresh.reveal()}, "Refresh"
+        )
+        return self._session(data, session.refresh, str(session.extra.get("email", "")))
+
+    async def probe(self, session: Session) -> ProbeResult:
+        try:
+            response = await self._http.get(f"{self._api}/users/me", headers=bearer(session.access))
+        except httpx.HTTPError as exc:
+            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
+        who = ""
+        if response.status_code == 200:
+            try:
+                body = response.json()
+                who = str(body.get("email") or body.get("username") or "")
+            except ValueError:
+                return ProbeResult(False, 200, "200, but the answer is not JSON.")
+        return ProbeResult(
+            response.status_code == 200,
+            response.status_code,
+            explain_status(response.status_code),
+            who,
+        )
+
+    def _key(self, raw: Mapping[str, object]) -> RemoteKey:
+        return RemoteKey(
+            id=str(raw.get("id")),
+            name=str(raw.get("description") or "(no description)"),
+            created_at=epoch_any(raw.get("createdAt")),
+            expires_at=epoch_any(raw.get("expiresAt")),
+            revoked=bool(raw.get("revokedAt")),
+        )
+
+    async def list_keys(self, session: Session) -> list[RemoteKey]:
+        response = await http.request(
+            self._http,
+            "GET",
+            f"{self._api}/apikeys",
+            headers=bearer(session.access),
+            idempotent=True,
+            error_reader=_errors,
+            what="List API keys",
+        )
+        data = http.json_of(response, "List API keys")
+        if not isinstance(data, list):
+            raise ProtocolError("List API keys: expected a list.")
+        return [self._key(k) for k in data if isinstance(k, dict)]
+
+    async def create_key(
+        self, session: Session, name: str, lifetime: timedelta | None, scopes: tuple[str, ...]
+    ) -> NewKey:
+        before = await self.list_keys(session)
+        active = [k for k in before if not k.revoked]
+        if len(active) >= MAX_KEYS:
+            raise LimitReachedError(
+                f"You already have {len(active)} active API keys; Dataloop allows {MAX_KEYS} per user. "
+                "Revoke one first."
+            )
+        email = str(session.extra.get("email") or jwt_claim(session.access, "email") or "")
+        started = self._clock.now()
+        try:
+            response = await http.request(
+                self._http,
+                "POST",
+                f"{self._api}/apikeys",
+                headers=bearer(session.access),
+                json={"userId": email, "description": name},
+                idempotent=False,
+                error_reader=_errors,
+                what="Create API key",
+            )
+            data = http.json_of(response, "Create API key")
+        except (NetworkError, ProtocolError) as exc:
+            await self._reconcile_after_ambiguous_create(session, before, name, started, exc)
+            raise
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("jwt"), str)
+            or not isinstance(data.get("key"), dict)
+        ):
+            raise ProtocolError("Create API key: the answer has no key or jwt.")
+        return NewKey(self._key(data["key"]), Secret(data["jwt"]))
+
+    async def _reconcile_after_ambiguous_create(
+        self,
+        session: Session,
+        before: list[RemoteKey],
+        name: str,
+        started: datetime,
+        error: Exception,
+    ) -> None:
+        """The create may have happened: look, never create again, and say what to do."""
+        try:
+            after = await self.list_keys(session)
+        except PlatformError:
+            return
+        known = {k.id for k in before}
+        created = [k for k in after if k.id not in known and k.name == name]
+        if created and isinstance(error, (NetworkError, ProtocolError)):
+            error.args = (
+                f"{error} The key '{name}' (id {created[0].id}) was created, but its secret never "
+                "arrived: revoke it and create another. TokenDeck did not retry, so no duplicate exists.",
+            )
+            if hasattr(error, "message"):
+                error.message = str(error.args[0])
+
+    async def revoke_key(self, session: Session, key_id: str) -> None:
+        await http.request(
+            self._http,
+            "DELETE",
+            f"{self._api}/apikeys/{key_id}",
+            headers=bearer(session.access),
+            idempotent=True,
+            error_reader=_errors,
+            what="Revoke API key",
+            expected=(200, 204, 404),
+        )

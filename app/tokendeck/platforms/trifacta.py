@@ -1,0 +1,225 @@
+"""Trifacta / Alteryx Designer Cloud / Cloud Dataprep API access tokens.
+
+The first token is created with username + password as HTTP Basic auth and becomes the session;
+the password is used once and never stored. Later calls use the token (Bearer). A Dataprep
+user pastes a token made in the web UI instead. Tokens are not JWTs: their expiry comes from the
+platform's listing (`expiredAt`, null = never).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+from datetime import timedelta
+
+import httpx
+
+from tokendeck.core.clock import Clock
+from tokendeck.core.errors import PlatformError, ProtocolError
+from tokendeck.core.models import Platform
+from tokendeck.core.secret import Secret
+from tokendeck.platforms import http
+from tokendeck.platforms.base import (
+    Capabilities,
+    ExpiryChoice,
+    Field,
+    NewKey,
+    ProbeResult,
+    RemoteKey,
+    Session,
+    explain_status,
+)
+from tokendeck.platforms.common import bearer, iso_any
+
+SESSION_LIFETIME = timedelta(days=30)
+NEVER = -1  # unconfirmed upstream: the API value for "never expires"
+
+CAPABILITIES = Capabilities(
+    sign_in_methods=("password", "token"),
+    fields=(
+        Field("username", "Username", required=False),
+        Field(
+            "password",
+            "Password",
+            secret=True,
+            required=False,
+            help="Used once to create a 30-day session token",
+        ),
+        Field(
+            "access_token",
+            "Access token",
+            secret=True,
+            required=False,
+            help="Dataprep: paste a token from the web UI",
+        ),
+    ),
+    default_host="https://example.cloud.trifacta.com",
+    list_keys=True,
+    create_keys=True,
+    revoke_keys=True,
+    expiry_choices=(
+        ExpiryChoice("1 day", timedelta(days=1)),
+        ExpiryChoice("7 days", timedelta(days=7)),
+        ExpiryChoice("30 days", timedelta(days=30)),
+        ExpiryChoice("90 days", timedelta(days=90)),
+        ExpiryChoice("1 year", timedelta(days=365)),
+        ExpiryChoice("Never (if the workspace allows)", None),
+    ),
+    notes="Tokens cannot be changed or extended; anyone holding one acts as you.",
+)
+
+
+def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.text[:300] or None
+    if isinstance(body, dict):
+        exc = body.get("exception")
+        if isinstance(exc, dict):
+            return str(exc.get("name") or "") or None, str(exc.get("message") or "") or None
+        for key in ("message", "error"):
+            if isinstance(body.get(key), str):
+                return None, body[key]
+    return None, None
+
+
+def token_id(token: Secret) -> str | None:
+    try:
+        decoded = json.loads(base64.b64decode(token.reveal()))
+    except (ValueError, TypeError):
+        return None
+    value = decoded.get("tokenId") if isinstance(decoded, dict) else None
+    return value if isinstance(value, str) else None
+
+
+class TrifactaAdapter:
+    platform = Platform.TRIFACTA
+    capabilities = CAPABILITIES
+
+    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
+        self._http = client
+        self._clock = clock
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _info(self, raw: Mapping[str, object]) -> RemoteKey:
+        return RemoteKey(
+            id=str(raw.get("tokenId")),
+            name=str(raw.get("description") or "(no description)"),
+            created_at=iso_any(raw.get("createdAt")),
+            expires_at=iso_any(raw.get("expiredAt")),
+            last_used_at=iso_any(raw.get("lastUsed")),
+        )
+
+    async def _create(
+        self, headers: dict[str, str], name: str, lifetime: timedelta | None
+    ) -> NewKey:
+        seconds = NEVER if lifetime is None else int(lifetime.total_seconds())
+        response = await http.request(
+            self._http,
+            "POST",
+            "/v4/apiAccessTokens",
+            headers=headers,
+            json={"lifetimeSeconds": seconds, "description": name},
+            idempotent=False,
+            error_reader=_errors,
+            what="Create access token",
+            expected=(200, 201),
+        )
+        data = http.json_of(response, "Create access token")
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("tokenValue"), str)
+            or not isinstance(data.get("tokenInfo"), dict)
+        ):
+            raise ProtocolError("Create access token: the answer has no tokenValue.")
+        return NewKey(self._info(data["tokenInfo"]), Secret(data["tokenValue"]))
+
+    async def sign_in(self, inputs: Mapping[str, str], secrets: Mapping[str, Secret]) -> Session:
+        pasted = secrets.get("access_token")
+        if pasted:
+            session = Session(access=pasted)
+            result = await self.probe(session)
+            if not result.ok:
+                raise PlatformError(
+                    f"The access token was refused: {result.explanation}", status=result.status
+                )
+            expires = None
+            tid = token_id(pasted)
+            if tid:
+                try:
+                    response = await http.request(
+                        self._http,
+                        "GET",
+                        f"/v4/apiAccessTokens/{tid}",
+                        headers=bearer(pasted),
+                        idempotent=True,
+                        error_reader=_errors,
+                        what="Read token",
+                    )
+                    expires = self._info(http.json_of(response, "Read token")).expires_at
+                except PlatformError:
+                    expires = None
+            return Session(access=pasted, expires_at=expires, extra={"token_id": tid or ""})
+        password = secrets.get("password")
+        if not inputs.get("username") or not password:
+            raise PlatformError("Give the username and password, or paste an access token.")
+        basic = base64.b64encode(f"{inputs['username']}:{password.reveal()}".encode()).decode()
+        new = await self._create(
+            {"Authorization": f"Basic {basic}"}, "TokenDeck session", SESSION_LIFETIME
+        )
+        return Session(
+            access=new.secret, expires_at=new.key.expires_at, extra={"token_id": new.key.id}
+        )
+
+    async def refresh(self, session: Session, secrets: Mapping[str, Secret]) -> Session:
+        raise PlatformError(
+            "Trifacta tokens cannot be refreshed: sign in again to create a new one."
+        )
+
+    async def probe(self, session: Session) -> ProbeResult:
+        try:
+            response = await self._http.get(
+                "/v4/jobGroups", params={"limit": 1}, headers=bearer(session.access)
+            )
+        except httpx.HTTPError as exc:
+            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
+        return ProbeResult(
+            response.status_code == 200, response.status_code, explain_status(response.status_code)
+        )
+
+    async def list_keys(self, session: Session) -> list[RemoteKey]:
+        response = await http.request(
+            self._http,
+            "GET",
+            "/v4/apiAccessTokens",
+            headers=bearer(session.access),
+            idempotent=True,
+            error_reader=_errors,
+            what="List access tokens",
+        )
+        data = http.json_of(response, "List access tokens")
+        rows = data.get("data") if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            raise ProtocolError("List access tokens: the answer has no data list.")
+        return [self._info(r) for r in rows if isinstance(r, dict)]
+
+    async def create_key(
+        self, session: Session, name: str, lifetime: timedelta | None, scopes: tuple[str, ...]
+    ) -> NewKey:
+        return await self._create(bearer(session.access), name, lifetime)
+
+    async def revoke_key(self, session: Session, key_id: str) -> None:
+        await http.request(
+            self._http,
+            "DELETE",
+            f"/v4/apiAccessTokens/{key_id}",
+            headers=bearer(session.access),
+            idempotent=True,
+            error_reader=_errors,
+            what="Delete access token",
+            expected=(200, 204, 404),
+        )

@@ -1,0 +1,115 @@
+"""Visual Layer: an API key + secret pair; the bearer is an HS256 JWT minted here, locally, for
+`TOKEN_LIFETIME` and re-minted before it expires. On-prem installs take no authentication."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+import httpx
+import jwt
+
+from tokendeck.core.clock import Clock
+from tokendeck.core.errors import PlatformError
+from tokendeck.core.models import Platform
+from tokendeck.core.secret import Secret
+from tokendeck.platforms.base import (
+    Capabilities,
+    Field,
+    NoKeys,
+    ProbeResult,
+    Session,
+    explain_status,
+)
+from tokendeck.platforms.common import bearer
+
+# Docs mint for 10 minutes and say it may be longer; the server's maximum is unconfirmed.
+TOKEN_LIFETIME = timedelta(minutes=10)
+ON_PREM = "on-prem (no authentication)"
+
+CAPABILITIES = Capabilities(
+    sign_in_methods=("key_secret", "none"),
+    fields=(
+        Field("mode", "Mode", choices=("cloud", ON_PREM), default="cloud"),
+        Field("api_key", "API key", required=False),
+        Field(
+            "api_secret",
+            "API secret",
+            secret=True,
+            required=False,
+            help="Shown once by Visual Layer",
+        ),
+    ),
+    default_host="https://app.visual-layer.com",
+    refresh=True,
+    notes="TokenDeck mints a 10-minute JWT from the key and secret, and re-mints it before expiry.",
+)
+
+
+class VisualLayerAdapter(NoKeys):
+    platform = Platform.VISUAL_LAYER
+    capabilities = CAPABILITIES
+
+    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
+        self._http = client
+        self._clock = clock
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def mint(self, api_key: str, api_secret: Secret) -> Session:
+        now = self._clock.now()
+        exp = now + TOKEN_LIFETIME
+        token = jwt.encode(
+            {
+                "sub": api_key,
+                "iat": int(now.timestamp()),
+                "exp": int(exp.timestamp()),
+                "iss": "sdk",
+            },
+            api_secret.reveal().encode("utf-8"),
+            algorithm="HS256",
+            headers={"kid": api_key},
+        )
+        return Session(
+            access=Secret(token), expires_at=exp, refresh=api_secret, extra={"api_key": api_key}
+        )
+
+    async def sign_in(self, inputs: Mapping[str, str], secrets: Mapping[str, Secret]) -> Session:
+        if inputs.get("mode") == ON_PREM:
+            session = Session(access=Secret(""), extra={"on_prem": True})
+        else:
+            secret = secrets.get("api_secret")
+            if not inputs.get("api_key") or not secret:
+                raise PlatformError("Give the API key and the API secret.")
+            session = self.mint(inputs["api_key"], secret)
+        result = await self.probe(session)
+        if not result.ok:
+            raise PlatformError(f"Visual Layer refused: {result.explanation}", status=result.status)
+        return session
+
+    async def refresh(self, session: Session, secrets: Mapping[str, Secret]) -> Session:
+        if session.extra.get("on_prem"):
+            return session
+        secret = secrets.get("api_secret")
+        if not secret:
+            raise PlatformError("The API secret is missing: edit the account and enter it again.")
+        return self.mint(str(session.extra.get("api_key", "")), secret)
+
+    async def probe(self, session: Session) -> ProbeResult:
+        headers = {} if session.extra.get("on_prem") else bearer(session.access)
+        try:
+            response = await self._http.get("/api/v1/datasets", headers=headers)
+        except httpx.HTTPError as exc:
+            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
+        detail = ""
+        if response.status_code != 200:
+            try:
+                detail = f" ({response.json().get('detail')})"
+            except (ValueError, AttributeError):
+                detail = ""
+        return ProbeResult(
+            response.status_code == 200,
+            response.status_code,
+            explain_status(response.status_code) + detail,
+        )

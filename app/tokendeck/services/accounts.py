@@ -1,0 +1,455 @@
+"""Accounts on platforms: add / edit / remove, sign in / out, test, current token, API keys.
+
+What is kept where:
+- the account row holds the non-secret inputs (`settings["inputs"]`: e-mail, client id, ...);
+- each secret input (password, API secret, client secret, pasted token) is a credential with
+  `meta.role = "input"`, its value in the secret store;
+- the session is a credential (`role = "session"`, kind session_token) with its expiry, and its
+  refresh token another (`role = "refresh"`);
+- a key created through TokenDeck is a credential (`role = "key"`, `remote_id` = platform id),
+  stored write-before-show.
+
+One adapter (one HTTP client) per account, closed on removal and on quit. Refreshes of one
+account never overlap (a lock per account).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from tokendeck.core.clock import Clock
+from tokendeck.core.errors import (
+    AuthError,
+    NetworkError,
+    PlatformError,
+    TokenDeckError,
+    UnsupportedError,
+)
+from tokendeck.core.models import (
+    Account,
+    AccountStatus,
+    Credential,
+    CredentialKind,
+    CredentialState,
+    Platform,
+)
+from tokendeck.core.secret import Secret
+from tokendeck.platforms.base import NewKey, PlatformAdapter, ProbeResult, RemoteKey, Session
+from tokendeck.platforms.registry import CAPABILITIES, make_adapter
+from tokendeck.services.events import CredentialsChanged, EventBus
+from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
+from tokendeck.storage.secret_keeper import SecretKeeper
+
+log = logging.getLogger(__name__)
+
+REFRESH_MARGIN = timedelta(seconds=60)
+
+SECRET_KINDS: Mapping[str, CredentialKind] = {
+    "password": CredentialKind.PASSWORD,
+    "api_key": CredentialKind.API_KEY,
+    "api_secret": CredentialKind.API_SECRET,
+    "client_secret": CredentialKind.CLIENT_SECRET,
+    "access_token": CredentialKind.SESSION_TOKEN,
+    "token": CredentialKind.PASTED_TOKEN,
+}
+
+AdapterFactory = Callable[[Account], PlatformAdapter]
+
+
+@dataclass(frozen=True, slots=True)
+class AccountsChanged:
+    account_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyView:
+    """A platform key as listed, with the credential that holds its secret, if any."""
+
+    remote: RemoteKey
+    credential: Credential | None
+
+    @property
+    def secret_held(self) -> bool:
+        return self.credential is not None and self.credential.secret_held
+
+
+class AccountsService:
+    def __init__(
+        self,
+        catalog: AsyncCatalog,
+        keeper: SecretKeeper,
+        bus: EventBus,
+        clock: Clock,
+        adapter_factory: AdapterFactory | None = None,
+    ) -> None:
+        self._catalog = catalog
+        self._keeper = keeper
+        self._bus = bus
+        self._clock = clock
+        self._factory = adapter_factory or (
+            lambda account: make_adapter(account.platform, account.host, account.settings, clock)
+        )
+        self._adapters: dict[str, PlatformAdapter] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    async def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        return await self._catalog.run(fn, self._catalog.sync, *args, **kwargs)
+
+    def adapter(self, account: Account) -> PlatformAdapter:
+        adapter = self._adapters.get(account.id)
+        if adapter is None:
+            adapter = self._factory(account)
+            self._adapters[account.id] = adapter
+        return adapter
+
+    async def _drop_adapter(self, account_id: str) -> None:
+        adapter = self._adapters.pop(account_id, None)
+        if adapter is not None:
+            await adapter.aclose()
+
+    def _lock(self, account_id: str) -> asyncio.Lock:
+        return self._locks.setdefault(account_id, asyncio.Lock())
+
+    async def all_accounts(self) -> list[Account]:
+        accounts: list[Account] = await self._run(Catalog.list_accounts)
+        return accounts
+
+    async def get(self, account_id: str) -> Account:
+        account: Account | None = await self._run(Catalog.find_account, account_id)
+        if account is None:
+            raise TokenDeckError(f"No account named or with id {account_id!r}.")
+        return account
+
+    async def credentials(self, account: Account) -> list[Credential]:
+        found: list[Credential] = await self._run(Catalog.list_credentials, account.id)
+        return found
+
+    async def _role(self, account: Account, role: str) -> list[Credential]:
+        return [c for c in await self.credentials(account) if c.meta.get("role") == role]
+
+    async def _secret_inputs(self, account: Account) -> dict[str, Secret]:
+        out: dict[str, Secret] = {}
+        for credential in await self._role(account, "input"):
+            value = await self._keeper.read(credential)
+            if value is not None:
+                out[str(credential.meta.get("field"))] = value
+        return out
+
+    def _changed(self, account_id: str | None = None) -> None:
+        self._bus.publish(AccountsChanged(account_id))
+        self._bus.publish(CredentialsChanged())
+
+    # -- accounts ---------------------------------------------------------------------------
+
+    async def add(
+        self, draft: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
+    ) -> Account:
+        if draft.platform not in CAPABILITIES:
+            raise UnsupportedError(f"{draft.platform.value} accounts are not supported yet.")
+        account = replace(
+            draft,
+            id=draft.id or new_id(),
+            settings={**draft.settings, "inputs": dict(inputs)},
+            status=AccountStatus.NEEDS_LOGIN,
+        )
+        account = await self._catalog.run(Catalog.add_account, self._catalog.sync, account)
+        try:
+            await self._store_inputs(account, secrets)
+        except Exception:
+            await self._keeper.forget_account(account.id)
+            raise
+        self._changed(account.id)
+        return account
+
+    async def _store_inputs(self, account: Account, secrets: Mapping[str, Secret]) -> None:
+        existing = {str(c.meta.get("field")): c for c in await self._role(account, "input")}
+        labels = {f.name: f.label for f in CAPABILITIES[account.platform].fields}
+        for field, value in secrets.items():
+            if not value:
+                continue
+            old = existing.get(field)
+            credential = old or Credential(
+                id="",
+                kind=SECRET_KINDS.get(field, CredentialKind.API_SECRET),
+                label=f"{account.name}: {labels.get(field, field)}",
+                account_id=account.id,
+                meta={"role": "input", "field": field},
+            )
+            if old is not None:
+                await self._keeper.replace_secret(old, value)
+            else:
+                await self._keeper.keep_new_secret(credential, value, action="account.secret")
+
+    async def edit(
+        self, account: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
+    ) -> Account:
+        updated = replace(account, settings={**account.settings, "inputs": dict(inputs)})
+        updated = await self._catalog.run(Catalog.update_account, self._catalog.sync, updated)
+        await self._store_inputs(updated, secrets)
+        await self._drop_adapter(account.id)
+        self._changed(account.id)
+        return updated
+
+    async def remove(self, account: Account) -> None:
+        """Removes the account, its credentials, and their secrets from the store."""
+        await self._drop_adapter(account.id)
+        await self._keeper.forget_account(account.id)
+        self._changed(account.id)
+
+    async def _set_status(
+        self, account: Account, status: AccountStatus, detail: str = ""
+    ) -> Account:
+        await self._run(Catalog.set_account_status, account.id, status, detail)
+        return replace(account, status=status, status_detail=detail)
+
+    async def _status_for(self, account: Account, error: TokenDeckError) -> None:
+        if isinstance(error, NetworkError):
+            await self._set_status(account, AccountStatus.OFFLINE, error.message)
+        elif isinstance(error, AuthError):
+            await self._set_status(account, AccountStatus.NEEDS_LOGIN, error.message)
+        else:
+            await self._set_status(account, AccountStatus.ERROR, error.message)
+        self._changed(account.id)
+
+    # -- sessions ---------------------------------------------------------------------------
+
+    async def sign_in(self, account: Account) -> Account:
+        inputs = dict(account.settings.get("inputs", {}))
+        secrets = await self._secret_inputs(account)
+        async with self._lock(account.id):
+            try:
+                session = await self.adapter(account).sign_in(inputs, secrets)
+            except TokenDeckError as error:
+                await self._status_for(account, error)
+                raise
+            await self._save_session(account, session)
+        who = str(
+            session.extra.get("email") or inputs.get("username") or inputs.get("client_id") or ""
+        )
+        if who and who != account.username:
+            account = replace(account, username=who)
+            await self._run(Catalog.update_account, account)
+        account = await self._set_status(account, AccountStatus.SIGNED_IN)
+        self._changed(account.id)
+        return account
+
+    async def _save_session(self, account: Account, session: Session) -> None:
+        sessions = await self._role(account, "session")
+        extra = {
+            k: v
+            for k, v in session.extra.items()
+            if isinstance(v, (str, int, float, bool, dict, list))
+        }
+        base = (
+            sessions[0]
+            if sessions
+            else Credential(
+                id="",
+                kind=CredentialKind.SESSION_TOKEN,
+                label=f"{account.name}: session",
+                account_id=account.id,
+            )
+        )
+        credential = replace(
+            base,
+            created_at=self._clock.now(),
+            expires_at=session.expires_at,
+            state=CredentialState.ACTIVE,
+            meta={"role": "session", "extra": extra},
+        )
+        if sessions:
+            await self._keeper.replace_secret(credential, session.access)
+            await self._run(Catalog.reset_fired, credential.id)
+        else:
+            await self._keeper.keep_new_secret(credential, session.access, action="session.new")
+        refresh = await self._role(account, "refresh")
+        if session.refresh is not None:
+            if refresh:
+                await self._keeper.replace_secret(refresh[0], session.refresh)
+            else:
+                await self._keeper.keep_new_secret(
+                    Credential(
+                        id="",
+                        kind=CredentialKind.REFRESH_TOKEN,
+                        label=f"{account.name}: refresh token",
+                        account_id=account.id,
+                        meta={"role": "refresh"},
+                    ),
+                    session.refresh,
+                    action="session.refresh_token",
+                )
+
+    async def _session(self, account: Account) -> tuple[Credential, Session] | None:
+        sessions = await self._role(account, "session")
+        if not sessions:
+            return None
+        access = await self._keeper.read(sessions[0])
+        if access is None:
+            return None
+        refresh_creds = await self._role(account, "refresh")
+        refresh = await self._keeper.read(refresh_creds[0]) if refresh_creds else None
+        extra = sessions[0].meta.get("extra", {})
+        return sessions[0], Session(
+            access, sessions[0].expires_at, refresh, extra if isinstance(extra, dict) else {}
+        )
+
+    async def sign_out(self, account: Account) -> Account:
+        for role in ("session", "refresh"):
+            for credential in await self._role(account, role):
+                await self._keeper.forget(credential)
+        account = await self._set_status(account, AccountStatus.NEEDS_LOGIN, "Signed out.")
+        self._changed(account.id)
+        return account
+
+    async def refresh(self, account: Account) -> Session:
+        """A new session now (never two at once for one account)."""
+        async with self._lock(account.id):
+            return await self._refresh_locked(account)
+
+    async def _refresh_locked(self, account: Account) -> Session:
+        current = await self._session(account)
+        if current is None:
+            raise AuthError("Not signed in: sign in first.")
+        caps = CAPABILITIES[account.platform]
+        try:
+            if caps.refresh:
+                session = await self.adapter(account).refresh(
+                    current[1], await self._secret_inputs(account)
+                )
+            else:
+                raise UnsupportedError("This platform's tokens cannot be refreshed.")
+        except TokenDeckError as error:
+            await self._status_for(account, error)
+            raise
+        await self._save_session(account, session)
+        await self._set_status(account, AccountStatus.SIGNED_IN)
+        self._changed(account.id)
+        return session
+
+    def needs_refresh(
+        self, expires_at: datetime | None, margin: timedelta = REFRESH_MARGIN
+    ) -> bool:
+        return expires_at is not None and expires_at - self._clock.now() <= margin
+
+    async def current_token(self, account: Account, margin: timedelta = REFRESH_MARGIN) -> Secret:
+        """A token valid for at least `margin`, refreshing (or signing in again) when needed."""
+        async with self._lock(account.id):
+            current = await self._session(account)
+            if current is None:
+                raise AuthError(f"“{account.name}” is not signed in: sign in first.")
+            credential, session = current
+            if not self.needs_refresh(credential.expires_at, margin):
+                return session.access
+            if CAPABILITIES[account.platform].refresh:
+                return (await self._refresh_locked(account)).access
+            raise AuthError(
+                f"The token of “{account.name}” has expired and cannot be refreshed: sign in again."
+            )
+
+    async def session(self, account: Account) -> Session:
+        token = await self.current_token(account)
+        current = await self._session(account)
+        assert current is not None
+        return replace(current[1], access=token)
+
+    async def test(self, account: Account) -> ProbeResult:
+        try:
+            session = await self.session(account)
+        except AuthError as error:
+            return ProbeResult(False, None, error.message)
+        except TokenDeckError as error:
+            return ProbeResult(False, None, error.details())
+        return await self.adapter(account).probe(session)
+
+    async def soonest_expiry(self, account: Account) -> datetime | None:
+        dates = [
+            c.expires_at
+            for c in await self.credentials(account)
+            if c.expires_at is not None and c.state is not CredentialState.REVOKED
+        ]
+        return min(dates) if dates else None
+
+    # -- keys -------------------------------------------------------------------------------
+
+    async def list_keys(self, account: Account) -> list[KeyView]:
+        session = await self.session(account)
+        remote = await self.adapter(account).list_keys(session)
+        held = {c.remote_id: c for c in await self._role(account, "key") if c.remote_id}
+        views = [KeyView(k, held.get(k.id)) for k in remote]
+        listed = {k.id for k in remote}
+        for remote_id, credential in held.items():
+            if remote_id not in listed and credential.state is not CredentialState.REVOKED:
+                await self._run(
+                    Catalog.upsert_credential, replace(credential, state=CredentialState.REVOKED)
+                )
+        return views
+
+    async def create_key(
+        self, account: Account, name: str, lifetime: timedelta | None, scopes: tuple[str, ...] = ()
+    ) -> tuple[Credential, Secret]:
+        """Create on the platform, store the secret, then commit the metadata; then show it."""
+        session = await self.session(account)
+        new: NewKey = await self.adapter(account).create_key(session, name, lifetime, scopes)
+        credential = Credential(
+            id="",
+            kind=CredentialKind.API_KEY,
+            label=f"{account.name}: {new.key.name}",
+            account_id=account.id,
+            remote_id=new.key.id,
+            scopes=new.key.scopes or scopes,
+            created_at=new.key.created_at or self._clock.now(),
+            expires_at=new.key.expires_at,
+            meta={"role": "key", "name": new.key.name},
+        )
+        stored = await self._keeper.keep_new_secret(credential, new.secret, action="key.create")
+        self._changed(account.id)
+        return stored, new.secret
+
+    async def revoke_key(self, account: Account, key_id: str) -> None:
+        session = await self.session(account)
+        await self.adapter(account).revoke_key(session, key_id)
+        for credential in await self._role(account, "key"):
+            if credential.remote_id == key_id:
+                if credential.secret_ref is not None:
+                    await self._keeper.store.delete(credential.secret_ref)
+                await self._run(
+                    Catalog.upsert_credential,
+                    replace(credential, state=CredentialState.REVOKED, secret_ref=None),
+                    action="key.revoke",
+                )
+        self._changed(account.id)
+
+    async def rotate_key(self, account: Account, old: RemoteKey) -> tuple[Credential, Secret]:
+        """Create the replacement (same name, scopes and lifetime); revoking the old is offered."""
+        lifetime: timedelta | None = None
+        if old.expires_at and old.created_at:
+            lifetime = old.expires_at - old.created_at
+        caps = CAPABILITIES[account.platform]
+        if (
+            lifetime is None
+            and caps.expiry_choices
+            and all(c.lifetime for c in caps.expiry_choices)
+        ):
+            lifetime = caps.expiry_choices[0].lifetime
+        return await self.create_key(account, f"{old.name} (rotated)", lifetime, old.scopes)
+
+    async def reveal_key(self, credential: Credential) -> Secret | None:
+        return await self._keeper.read(credential)
+
+    async def aclose(self) -> None:
+        for account_id in list(self._adapters):
+            await self._drop_adapter(account_id)
+
+
+def platform_of(name: str) -> Platform:
+    return Platform(name)
+
+
+__all__ = ["AccountsChanged", "AccountsService", "KeyView", "PlatformError"]

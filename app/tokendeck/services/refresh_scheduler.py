@@ -1,0 +1,112 @@
+"""Keeps signed-in sessions fresh before they expire.
+
+A session is refreshed at about 80 % of its lifetime or a minute before `exp`, whichever comes
+first, minus a little jitter so many accounts do not refresh in the same second. A failure backs
+off exponentially (30 s doubling up to 15 min); a network failure marks the account offline and
+waits the same way. Refreshes of one account never overlap (the accounts service locks). Every
+failure is published, for the tray.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tokendeck.core.clock import Clock
+from tokendeck.core.errors import TokenDeckError
+from tokendeck.core.models import Account, AccountStatus, Credential
+from tokendeck.platforms.registry import CAPABILITIES
+from tokendeck.services.accounts import AccountsService
+from tokendeck.services.events import EventBus
+
+log = logging.getLogger(__name__)
+
+SHARE_OF_LIFETIME = 0.8
+BEFORE_EXPIRY = timedelta(minutes=1)
+JITTER = 0.05
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshFailed:
+    account: Account
+    message: str
+
+
+def due_at(session: Credential, rng: random.Random | None = None) -> datetime | None:
+    exp = session.expires_at
+    if exp is None:
+        return None
+    start = session.created_at or exp - timedelta(hours=1)
+    lifetime = exp - start
+    at_share = start + lifetime * SHARE_OF_LIFETIME
+    due = min(at_share, exp - BEFORE_EXPIRY)
+    spread = (rng or random.Random()).random()  # noqa: S311 - spreading load, not security
+    jitter = lifetime * JITTER * spread
+    return due - jitter
+
+
+class RefreshScheduler:
+    def __init__(
+        self, accounts: AccountsService, bus: EventBus, clock: Clock, *, seed: int | None = None
+    ) -> None:
+        self._accounts = accounts
+        self._bus = bus
+        self._clock = clock
+        self._rng = random.Random(seed)  # noqa: S311 - jitter, not security
+        self._failures: dict[str, int] = {}
+        self._not_before: dict[str, datetime] = {}
+        self.enabled = True
+
+    def _backoff(self, account_id: str) -> timedelta:
+        count = self._failures.get(account_id, 0)
+        backoff: timedelta = BACKOFF_FIRST * (2 ** max(0, count - 1))
+        return min(BACKOFF_MAX, backoff)
+
+    async def tick(self) -> list[str]:
+        """Refresh what is due now; returns the ids of the accounts refreshed."""
+        if not self.enabled:
+            return []
+        now = self._clock.now()
+        refreshed: list[str] = []
+        for account in await self._accounts.all_accounts():
+            if account.status not in (AccountStatus.SIGNED_IN, AccountStatus.OFFLINE):
+                continue
+            if not CAPABILITIES.get(account.platform) or not CAPABILITIES[account.platform].refresh:
+                continue
+            if self._not_before.get(account.id, now) > now:
+                continue
+            sessions = [
+                c
+                for c in await self._accounts.credentials(account)
+                if c.meta.get("role") == "session"
+            ]
+            if not sessions:
+                continue
+            due = due_at(sessions[0], self._rng)
+            if due is None or due > now:
+                continue
+            try:
+                await self._accounts.refresh(account)
+            except TokenDeckError as error:
+                self._failures[account.id] = self._failures.get(account.id, 0) + 1
+                self._not_before[account.id] = now + self._backoff(account.id)
+                log.warning("auto-refresh of account %s failed: %s", account.name, error.message)
+                self._bus.publish(RefreshFailed(account, error.details()))
+                continue
+            self._failures.pop(account.id, None)
+            self._not_before.pop(account.id, None)
+            refreshed.append(account.id)
+        return refreshed
+
+    async def run(self, interval: float = 5.0) -> None:
+        while True:
+            try:
+                await self.tick()
+            except Exception:  # the scheduler must outlive any single failure
+                log.exception("refresh scheduler tick failed")
+            await asyncio.sleep(interval)
