@@ -50,6 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("--issuer", help="require this iss")
     inspect.add_argument("--audience", help="require this aud")
+    token = verbs.add_parser(
+        "token", help="print a valid token of an account (refreshed if needed)"
+    )
+    token.add_argument("account", help="account name (case-insensitive) or id")
+
     sandbox = verbs.add_parser("sandbox", help="run the local platform emulator on 127.0.0.1")
     sandbox.add_argument(
         "--oauth2-port", type=int, default=0, metavar="PORT", help="0 picks a free port"
@@ -64,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tokendeck.inspect_command import run_inspect
 
         return run_inspect(args)
+    if args.verb == "token":
+        from tokendeck.token_command import run_token
+
+        return run_token(args)
     if args.verb == "sandbox":
         from tokendeck.sandbox.command import run_sandbox
 

@@ -74,7 +74,11 @@ class RefreshScheduler:
         now = self._clock.now()
         refreshed: list[str] = []
         for account in await self._accounts.all_accounts():
-            if account.status not in (AccountStatus.SIGNED_IN, AccountStatus.OFFLINE):
+            if account.status not in (
+                AccountStatus.SIGNED_IN,
+                AccountStatus.OFFLINE,
+                AccountStatus.ERROR,
+            ):
                 continue
             if not CAPABILITIES.get(account.platform) or not CAPABILITIES[account.platform].refresh:
                 continue
