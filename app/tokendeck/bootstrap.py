@@ -170,6 +170,11 @@ async def _start_services(
     from tokendeck.storage.catalog import CatalogError
     from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
+    world = None
+    if args.demo:
+        from tokendeck.demo import start_world
+
+        world = start_world()
     try:
         services = await AppServices.start(
             profile.catalog_path,
@@ -195,6 +200,12 @@ async def _start_services(
         window.ticker.tick.connect(status.on_tick)
         status.refresh()
     window.attach(services)
+    if world is not None:
+        from tokendeck.demo import seed
+
+        await seed(services, world)
+        services.add_closer(world.stop)
+        window.show_message("Demo: every account talks to a local sandbox; secrets stay in memory.")
     services.start_background()
     return services
 

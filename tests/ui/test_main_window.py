@@ -28,7 +28,7 @@ def test_tabs_and_empty_states(qtbot: QtBot, profile: Profile) -> None:
     ]
     titles = [w.accessibleName() for w in window.findChildren(EmptyState)]
     assert "No accounts yet" in titles
-    assert "No account selected" in titles
+    assert "No account with API keys" in titles
     assert "No tokens held yet" in titles
     assert window.statusBar().isVisible()
 

@@ -41,7 +41,7 @@ from tokendeck.core.models import (
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import NewKey, PlatformAdapter, ProbeResult, RemoteKey, Session
 from tokendeck.platforms.registry import CAPABILITIES, make_adapter
-from tokendeck.services.events import CredentialsChanged, EventBus
+from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
 from tokendeck.storage.secret_keeper import SecretKeeper
 
@@ -59,11 +59,6 @@ SECRET_KINDS: Mapping[str, CredentialKind] = {
 }
 
 AdapterFactory = Callable[[Account], PlatformAdapter]
-
-
-@dataclass(frozen=True, slots=True)
-class AccountsChanged:
-    account_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,9 +148,15 @@ class AccountsService:
     ) -> Account:
         if draft.platform not in CAPABILITIES:
             raise UnsupportedError(f"{draft.platform.value} accounts are not supported yet.")
+        methods = CAPABILITIES[draft.platform].sign_in_methods
+        method = draft.auth_method or next(
+            (m for m in methods if m in secrets or (m == "token" and "access_token" in secrets)),
+            methods[0],
+        )
         account = replace(
             draft,
             id=draft.id or new_id(),
+            auth_method=method,
             settings={**draft.settings, "inputs": dict(inputs)},
             status=AccountStatus.NEEDS_LOGIN,
         )

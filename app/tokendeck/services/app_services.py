@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from tokendeck.core.clock import Clock, SystemClock
@@ -44,6 +45,7 @@ class AppServices:
         self.watcher = ExpiryWatcher(catalog, bus, clock)
         self.key_lookup = KeyLookup()
         self._tasks: list[asyncio.Task[None]] = []
+        self._closers: list[Callable[[], None]] = []
 
     @classmethod
     async def start(
@@ -84,6 +86,10 @@ class AppServices:
     def store(self) -> SecretStore:
         return self.keeper.store
 
+    def add_closer(self, closer: Callable[[], None]) -> None:
+        """Run `closer` on quit, after the services stop (e.g. the demo sandbox)."""
+        self._closers.append(closer)
+
     def start_background(self, *, watch_interval: float = 15.0) -> None:
         self._tasks.append(asyncio.ensure_future(self.watcher.run(watch_interval)))
         self._tasks.append(asyncio.ensure_future(self.scheduler.run()))
@@ -96,3 +102,5 @@ class AppServices:
         await self.accounts.aclose()
         await self.keeper.store.aclose()
         await self.catalog.aclose()
+        for closer in self._closers:
+            await asyncio.to_thread(closer)

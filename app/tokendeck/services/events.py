@@ -21,6 +21,11 @@ class CredentialsChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class AccountsChanged:
+    account_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ExpiryWarning:
     credential: Credential
     threshold: timedelta

@@ -12,17 +12,17 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QStackedWidget,
     QStyle,
     QTabWidget,
 )
 
 from tokendeck import APP_NAME, __version__
 from tokendeck.core.settings import AppSettings
-from tokendeck.services.events import StoreChanged
+from tokendeck.services.events import AccountsChanged, StoreChanged
+from tokendeck.ui.accounts_tab import AccountsTab
 from tokendeck.ui.clipboard import ClipboardGuard
-from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.icons import app_icon
+from tokendeck.ui.keys_tab import KeysTab
 from tokendeck.ui.settings_store import load_settings, save_settings
 from tokendeck.ui.ticker import Ticker
 from tokendeck.ui.tokens_tab import TokensTab
@@ -62,11 +62,17 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main-tabs")
         self.tabs.setDocumentMode(True)
-        self.accounts_page = self._accounts_page()
-        self.keys_page = self._keys_page()
+        self.accounts_tab = AccountsTab(ticker)
+        self.accounts_page = self.accounts_tab
+        self.add_account_button = self.accounts_tab.empty_add
         self.clipboard = ClipboardGuard(self.app_settings.clipboard_seconds, parent=self)
         self.tokens_tab = TokensTab(ticker, self.clipboard, settings, key_lookup)
         self.tokens_tab.message.connect(self.show_message)
+        self.keys_tab = KeysTab(ticker, self.clipboard)
+        self.keys_page = self.keys_tab
+        self.keys_tab.go_accounts.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
+        self.accounts_tab.accounts_loaded.connect(self.keys_tab.set_accounts)
+        self.accounts_tab.account_selected.connect(self.keys_tab.follow)
         self.tokens_page = self.tokens_tab
         self.tokens_splitter = self.tokens_tab.splitter
         style = self.style()
@@ -106,37 +112,6 @@ class MainWindow(QMainWindow):
 
     # -- pages ------------------------------------------------------------------------------
 
-    def _accounts_page(self) -> QStackedWidget:
-        stack = QStackedWidget()
-        stack.setObjectName("accounts-page")
-        empty = EmptyState(
-            app_icon(),
-            "No accounts yet",
-            "Add an account to sign in to Dataloop, Haut.AI, Encord, Visual Layer, Trifacta / "
-            "Alteryx / Dataprep or any OAuth 2.0 service. TokenDeck keeps its secrets in your "
-            "system keyring and refreshes its tokens before they expire.\n\n"
-            "No account at hand? Start TokenDeck with --demo to try everything against a local "
-            "sandbox.",
-        )
-        self.add_account_button = empty.add_button("Add account…", primary=True)
-        self.add_account_button.clicked.connect(self.add_account_requested)
-        stack.addWidget(empty)
-        return stack
-
-    def _keys_page(self) -> QStackedWidget:
-        stack = QStackedWidget()
-        stack.setObjectName("keys-page")
-        empty = EmptyState(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
-            "No account selected",
-            "API keys are listed per account. Add an account on the Accounts tab, sign in, then "
-            "select it here to list, create, rotate and revoke its long-lived keys.",
-        )
-        go = empty.add_button("Go to Accounts")
-        go.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
-        stack.addWidget(empty)
-        return stack
-
     @property
     def inspector(self) -> InspectorPane:
         return self.tokens_tab.inspector
@@ -151,7 +126,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         self.new_account_action = QAction("&New account…", self)
         self.new_account_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_account_action.triggered.connect(self.add_account_requested)
+        self.new_account_action.triggered.connect(self._new_account)
         file_menu.addAction(self.new_account_action)
         self.settings_action = QAction("&Settings…", self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
@@ -185,6 +160,10 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
+        self.refresh_action = QAction("&Refresh", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.triggered.connect(self._refresh_current)
+        view_menu.addAction(self.refresh_action)
         self.inspect_action = QAction("&Inspect a token", self)
         self.inspect_action.setShortcut(QKeySequence("Ctrl+I"))
         self.inspect_action.triggered.connect(self.focus_inspector)
@@ -202,6 +181,9 @@ class MainWindow(QMainWindow):
         services.bus.subscribe(StoreChanged, self._on_store_changed)
         services.watcher.thresholds = self.app_settings.thresholds
         self.tokens_tab.attach(services)
+        self.keys_tab.attach(services)
+        self.accounts_tab.attach(services)
+        services.bus.subscribe(AccountsChanged, lambda _: self.accounts_tab.reload())
         if not services.reconcile_report.clean:
             self.show_message(f"Storage check: {services.reconcile_report.summary()}")
 
@@ -229,7 +211,24 @@ class MainWindow(QMainWindow):
     def _on_store_changed(self, event: StoreChanged) -> None:
         self.set_store(event.description, event.usable)
 
+    def _new_account(self) -> None:
+        self.tabs.setCurrentWidget(self.accounts_tab)
+        self.accounts_tab.add_account()
+
+    def _refresh_current(self) -> None:
+        current = self.tabs.currentWidget()
+        if current is self.keys_tab:
+            self.keys_tab.reload()
+        elif current is self.tokens_tab:
+            self.tokens_tab.reload()
+        else:
+            self.accounts_tab.reload()
+
     def _focus_search(self) -> None:
+        if self.tabs.currentWidget() is self.accounts_tab:
+            self.accounts_tab.search.setFocus()
+            self.accounts_tab.search.selectAll()
+            return
         if self.tabs.currentWidget() is not self.tokens_page:
             self.tabs.setCurrentWidget(self.tokens_page)
         self.tokens_tab.search.setFocus()

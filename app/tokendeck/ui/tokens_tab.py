@@ -58,6 +58,7 @@ class TokensTab(QWidget):
         self._settings = settings
         self._key_lookup = key_lookup
         self._services: AppServices | None = None
+        self._generation = 0
         self._inspector: InspectorPane | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -187,11 +188,15 @@ class TokensTab(QWidget):
     async def _reload(self) -> None:
         if self._services is None:
             return
+        self._generation += 1
+        generation = self._generation
         held = await self._services.tokens.held()
         accounts = {
             a.id: a.name
             for a in await self._services.catalog.run(self._services.catalog.sync.list_accounts)
         }
+        if generation != self._generation:
+            return  # a newer reload started meanwhile
         self.model.set_credentials(held, accounts)
         self.held.setCurrentIndex(1 if held else 0)
         self._update_buttons()

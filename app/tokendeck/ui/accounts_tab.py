@@ -1,0 +1,314 @@
+"""The Accounts tab: every account, with sign in / out, test connection, add / edit / remove."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
+from tokendeck.ui.accounts_model import AccountColumn, AccountRole, AccountsModel
+from tokendeck.ui.empty_state import EmptyState
+from tokendeck.ui.icons import app_icon
+from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
+from tokendeck.ui.ticker import Ticker
+
+if TYPE_CHECKING:
+    from tokendeck.services.app_services import AppServices
+    from tokendeck.ui.account_dialog import AccountDialog
+
+
+class AccountsTab(QWidget):
+    account_selected = Signal(object)  # Account | None
+    accounts_loaded = Signal(list)
+
+    def __init__(self, ticker: Ticker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("accounts-tab")
+        self._services: AppServices | None = None
+        self._generation = 0
+        self.model = AccountsModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.view = QTableView()
+        self.view.setObjectName("accounts-table")
+        self.view.setAccessibleName("Accounts")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(AccountColumn.NAME, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for column, width in (
+            (AccountColumn.NAME, 190),
+            (AccountColumn.PLATFORM, 170),
+            (AccountColumn.HOST, 220),
+            (AccountColumn.USER, 170),
+            (AccountColumn.AUTH, 110),
+            (AccountColumn.STATUS, 100),
+        ):
+            self.view.setColumnWidth(column, width)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.view.doubleClicked.connect(lambda _: self.edit_selected())
+
+        self.search = QLineEdit()
+        self.search.setObjectName("accounts-search")
+        self.search.setPlaceholderText("Filter accounts…")
+        self.search.setAccessibleName("Filter accounts")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+
+        def button(text: str, slot: Any, name: str) -> QPushButton:
+            b = QPushButton(text)
+            b.setObjectName(name)
+            b.clicked.connect(slot)
+            return b
+
+        self.add_button = button("Add…", self.add_account, "account-add")
+        self.edit_button = button("Edit…", self.edit_selected, "account-edit")
+        self.remove_button = button("Remove…", self.remove_selected, "account-remove")
+        self.sign_in_button = button("Sign in", self.sign_in_selected, "account-sign-in")
+        self.sign_out_button = button("Sign out", self.sign_out_selected, "account-sign-out")
+        self.test_button = button("Test connection", self.test_selected, "account-test")
+        self.test_button.setToolTip(
+            "The platform's cheap check call, with the result explained (Ctrl+T)"
+        )
+        bar = QHBoxLayout()
+        for b in (self.add_button, self.edit_button, self.remove_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        for b in (self.sign_in_button, self.sign_out_button, self.test_button):
+            bar.addWidget(b)
+
+        self.banner = MessageBanner()
+        self.busy = BusyBar()
+        self.runner = TaskRunner(self.banner, self.busy, self)
+        self.runner.busy_changed.connect(lambda _: self._selection_changed())
+
+        table_page = QWidget()
+        table_layout = QVBoxLayout(table_page)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.search)
+        table_layout.addLayout(bar)
+        table_layout.addWidget(self.view, 1)
+        self.empty = EmptyState(
+            app_icon(),
+            "No accounts yet",
+            "Add an account to sign in to Dataloop, Haut.AI, Visual Layer, Trifacta / Alteryx / "
+            "Dataprep or any OAuth 2.0 service. TokenDeck keeps its secrets in your system keyring "
+            "and refreshes its tokens before they expire.\n\nNo account at hand? Start TokenDeck "
+            "with --demo to try everything against a local sandbox.",
+        )
+        self.empty_add = self.empty.add_button("Add account…", primary=True)
+        self.empty_add.clicked.connect(self.add_account)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(table_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.busy)
+
+        self.test_action = QAction("Test connection", self)
+        self.test_action.setShortcut(QKeySequence("Ctrl+T"))
+        self.test_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.test_action.triggered.connect(self.test_selected)
+        self.remove_action = QAction("Remove account", self)
+        self.remove_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.remove_action.triggered.connect(self.remove_selected)
+        self.addActions([self.test_action, self.remove_action])
+        ticker.tick.connect(self._on_tick)
+        self._selection_changed()
+
+    # -- data -------------------------------------------------------------------------------
+
+    def attach(self, services: AppServices) -> None:
+        self._services = services
+        self.reload()
+
+    def reload(self) -> None:
+        if self._services is not None:
+            import asyncio
+
+            self._reload_task = asyncio.ensure_future(self._reload())
+
+    async def _reload(self) -> None:
+        assert self._services is not None
+        self._generation += 1
+        generation = self._generation
+        accounts = await self._services.accounts.all_accounts()
+        rows = [(a, await self._services.accounts.soonest_expiry(a)) for a in accounts]
+        if generation != self._generation:
+            return  # a newer reload started meanwhile: its result is the fresh one
+        selected = self.selected()
+        self.model.set_accounts(rows)
+        self.stack.setCurrentIndex(1 if rows else 0)
+        if selected is not None:
+            self.select(selected.id)
+        self.accounts_loaded.emit(accounts)
+        self._selection_changed()
+
+    def select(self, account_id: str) -> None:
+        row = self.model.row_of(account_id)
+        if row >= 0:
+            self.view.selectRow(self.proxy.mapFromSource(self.model.index(row, 0)).row())
+
+    def selected(self) -> Account | None:
+        rows = self.view.selectionModel().selectedRows()
+        if not rows:
+            return None
+        value = self.proxy.data(rows[0], AccountRole)
+        return value if isinstance(value, Account) else None
+
+    def _selection_changed(self) -> None:
+        account = self.selected()
+        ready = self._services is not None and not self.runner.busy
+        for b in (self.edit_button, self.remove_button, self.test_button):
+            b.setEnabled(ready and account is not None)
+        self.sign_in_button.setEnabled(ready and account is not None)
+        self.sign_out_button.setEnabled(
+            ready and account is not None and account.status is AccountStatus.SIGNED_IN
+        )
+        self.add_button.setEnabled(self._services is not None)
+        self.empty_add.setEnabled(self._services is not None)
+        self.account_selected.emit(account)
+
+    def _on_tick(self, now: datetime) -> None:
+        if not self.isVisible() or not self.model.rowCount():
+            return
+        first = self.view.rowAt(0)
+        if first < 0:
+            return
+        last = self.view.rowAt(self.view.viewport().height() - 1)
+        last = self.proxy.rowCount() - 1 if last < 0 else last
+        rows = [
+            self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in range(first, last + 1)
+        ]
+        self.model.tick(now, rows)
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def add_account(self) -> AccountDialog | None:
+        if self._services is None:
+            return None
+        from tokendeck.ui.account_dialog import AccountDialog
+
+        dialog = AccountDialog(self)
+        dialog.accepted.connect(lambda: self._save(dialog, editing=False))
+        dialog.open()
+        return dialog
+
+    def edit_selected(self) -> AccountDialog | None:
+        account = self.selected()
+        if account is None or self._services is None:
+            return None
+        from tokendeck.ui.account_dialog import AccountDialog
+
+        dialog = AccountDialog(self, account)
+        dialog.accepted.connect(lambda: self._save(dialog, editing=True))
+        dialog.open()
+        return dialog
+
+    def _save(self, dialog: AccountDialog, *, editing: bool) -> None:
+        assert self._services is not None
+        draft = dialog.draft()
+        accounts = self._services.accounts
+
+        async def save() -> Account:
+            if editing:
+                return await accounts.edit(draft.account, draft.inputs, draft.secrets)
+            added = await accounts.add(draft.account, draft.inputs, draft.secrets)
+            return await accounts.sign_in(added)
+
+        def done(account: Account) -> None:
+            self.runner.info(
+                f"Saved “{account.name}”."
+                + (" Signed in." if account.status is AccountStatus.SIGNED_IN else "")
+            )
+            self.reload()
+
+        self.runner.run("Saving the account" if editing else "Adding and signing in", save(), done)
+        self.reload()
+
+    def remove_selected(self) -> None:
+        account = self.selected()
+        if account is None or self._services is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Remove account",
+            f"Remove “{account.name}” ({PLATFORM_NAMES[account.platform]})?\n\n"
+            f"This deletes its sign-in secrets, session tokens and the secrets of its API keys from "
+            f"{self._services.store.description}. Keys on the platform are not revoked.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.runner.run(
+                f"Removing “{account.name}”",
+                self._services.accounts.remove(account),
+                self.runner.notify_then(f"Removed “{account.name}”.", self.reload),
+            )
+
+    def sign_in_selected(self) -> None:
+        account = self.selected()
+        if account is not None and self._services is not None:
+            self.runner.run(
+                f"Signing in to “{account.name}”",
+                self._services.accounts.sign_in(account),
+                self.runner.notify_then(lambda a: f"Signed in to “{a.name}”.", self.reload),
+            )
+            self._reload_after_failure()
+
+    def _reload_after_failure(self) -> None:
+        task = self.runner._task
+        if task is not None:
+            task.add_done_callback(lambda _: self.reload())
+
+    def sign_out_selected(self) -> None:
+        account = self.selected()
+        if account is not None and self._services is not None:
+            self.runner.run(
+                f"Signing out of “{account.name}”",
+                self._services.accounts.sign_out(account),
+                self.runner.notify_then(lambda a: f"Signed out of “{a.name}”.", self.reload),
+            )
+
+    def test_selected(self) -> None:
+        account = self.selected()
+        if account is None or self._services is None:
+            return
+
+        def show(result: Any) -> None:
+            text = f"Test of “{account.name}”: {result.explanation}"
+            if result.who:
+                text += f" Signed in as {result.who}."
+            if result.ok:
+                self.runner.info(text)
+            else:
+                self.runner.error(text)
+            self.reload()
+
+        self.runner.run(f"Testing “{account.name}”", self._services.accounts.test(account), show)

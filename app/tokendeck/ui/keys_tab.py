@@ -1,0 +1,491 @@
+"""The API keys tab: the long-lived keys of the selected account, as the platform lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
+from tokendeck.core.timefmt import countdown, local_text, utc_iso
+from tokendeck.ui.clipboard import ClipboardGuard
+from tokendeck.ui.empty_state import EmptyState
+from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
+from tokendeck.ui.status_style import tone_color
+from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
+from tokendeck.ui.ticker import Ticker
+
+if TYPE_CHECKING:
+    from tokendeck.services.accounts import KeyView
+    from tokendeck.services.app_services import AppServices
+
+
+def _caps(account: Account) -> Any:
+    """The platform's capabilities (imported on first use: not on the path to first paint)."""
+    from tokendeck.services import account_forms
+
+    return account_forms.capabilities(account.platform)
+
+
+KeyRole = Qt.ItemDataRole.UserRole
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+SOON_SECONDS = 7 * 86400
+
+
+class KeyColumn(IntEnum):
+    NAME = 0
+    ID = 1
+    SCOPES = 2
+    CREATED = 3
+    EXPIRES = 4
+    COUNTDOWN = 5
+    LAST_USED = 6
+    STATE = 7
+    HELD = 8
+
+
+HEADERS = (
+    "Name",
+    "ID",
+    "Scopes",
+    "Created",
+    "Expires",
+    "Countdown",
+    "Last used",
+    "State",
+    "Secret held",
+)
+
+
+def key_state(view: KeyView, now: datetime) -> str:
+    if view.remote.revoked:
+        return "revoked"
+    expires = view.remote.expires_at
+    if expires is None:
+        return "active"
+    left = (expires - now).total_seconds()
+    return "expired" if left <= 0 else "expiring" if left < SOON_SECONDS else "active"
+
+
+class KeysModel(QAbstractTableModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[KeyView] = []
+        self._now = datetime.now(UTC)
+
+    def set_keys(self, rows: Sequence[KeyView]) -> None:
+        self.beginResetModel()
+        self._rows = sorted(
+            rows,
+            key=lambda v: (
+                v.remote.revoked,
+                v.remote.expires_at or datetime.max.replace(tzinfo=UTC),
+            ),
+        )
+        self.endResetModel()
+
+    def key(self, row: int) -> KeyView:
+        return self._rows[row]
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(KeyColumn)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(HEADERS)
+        ):
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        view = self._rows[index.row()]
+        column = KeyColumn(index.column())
+        if role == KeyRole:
+            return view
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(view, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column in (KeyColumn.EXPIRES, KeyColumn.COUNTDOWN) and view.remote.expires_at:
+                return f"{utc_iso(view.remote.expires_at)} UTC"
+            return self._text(view, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column in (
+            KeyColumn.COUNTDOWN,
+            KeyColumn.STATE,
+        ):
+            tone = {"active": "ok", "expiring": "warn", "expired": "bad", "revoked": "muted"}[
+                key_state(view, self._now)
+            ]
+            return tone_color(tone, QGuiApplication.palette())
+        return None
+
+    def _text(self, view: KeyView, column: KeyColumn) -> str:
+        remote = view.remote
+        if column is KeyColumn.NAME:
+            return remote.name + (" (deprecated)" if remote.deprecated else "")
+        if column is KeyColumn.ID:
+            return remote.id
+        if column is KeyColumn.SCOPES:
+            return ", ".join(remote.scopes) or "—"
+        if column is KeyColumn.CREATED:
+            return local_text(remote.created_at) if remote.created_at else "—"
+        if column is KeyColumn.EXPIRES:
+            return local_text(remote.expires_at) if remote.expires_at else "never"
+        if column is KeyColumn.COUNTDOWN:
+            return countdown(remote.expires_at, self._now) if remote.expires_at else "—"
+        if column is KeyColumn.LAST_USED:
+            return local_text(remote.last_used_at) if remote.last_used_at else "—"
+        if column is KeyColumn.STATE:
+            return key_state(view, self._now)
+        return "yes" if view.secret_held else "no"
+
+    def tick(self, now: datetime, rows: Sequence[int]) -> None:
+        self._now = now
+        for row in rows:
+            if 0 <= row < len(self._rows):
+                self.dataChanged.emit(
+                    self.index(row, KeyColumn.COUNTDOWN), self.index(row, KeyColumn.STATE)
+                )
+
+
+class KeysTab(QWidget):
+    def __init__(
+        self, ticker: Ticker, clipboard: ClipboardGuard, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("keys-tab")
+        self._services: AppServices | None = None
+        self._clipboard = clipboard
+        self._accounts: list[Account] = []
+        self._shown_account: str | None = None
+        self.reveal: RevealDialog | None = None
+        self.account = QComboBox()
+        self.account.setObjectName("keys-account")
+        self.account.setAccessibleName("Account whose keys are shown")
+        self.account.setMinimumWidth(280)
+        self.account.currentIndexChanged.connect(lambda _: self.reload())
+        self.limits = QLabel()
+        self.limits.setObjectName("keys-limits")
+        self.limits.setWordWrap(True)
+        self.model = KeysModel(self)
+        self.view = QTableView()
+        self.view.setObjectName("keys-table")
+        self.view.setAccessibleName("API keys")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        for column, width in (
+            (KeyColumn.NAME, 180),
+            (KeyColumn.ID, 120),
+            (KeyColumn.SCOPES, 110),
+            (KeyColumn.CREATED, 150),
+            (KeyColumn.EXPIRES, 150),
+            (KeyColumn.COUNTDOWN, 110),
+            (KeyColumn.LAST_USED, 130),
+            (KeyColumn.STATE, 80),
+        ):
+            self.view.setColumnWidth(column, width)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+
+        style = self.style()
+        self.create_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "Create…"
+        )
+        self.create_button.setObjectName("key-create")
+        self.create_button.clicked.connect(self.create_key)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.setObjectName("key-copy")
+        self.copy_button.clicked.connect(self.copy_selected)
+        self.rotate_button = QPushButton("Rotate…")
+        self.rotate_button.setObjectName("key-rotate")
+        self.rotate_button.clicked.connect(self.rotate_selected)
+        self.revoke_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Revoke…"
+        )
+        self.revoke_button.setObjectName("key-revoke")
+        self.revoke_button.clicked.connect(self.revoke_selected)
+        self.refresh_button = QPushButton(
+            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Refresh"
+        )
+        self.refresh_button.clicked.connect(self.reload)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Account:"))
+        top.addWidget(self.account)
+        top.addWidget(self.refresh_button)
+        top.addStretch(1)
+        bar = QHBoxLayout()
+        for b in (self.create_button, self.copy_button, self.rotate_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        bar.addWidget(self.revoke_button)
+
+        self.banner = MessageBanner()
+        self.busy = BusyBar()
+        self.runner = TaskRunner(self.banner, self.busy, self)
+        self.runner.busy_changed.connect(lambda _: self._update_buttons())
+        table_page = QWidget()
+        table_layout = QVBoxLayout(table_page)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addLayout(top)
+        table_layout.addWidget(self.limits)
+        table_layout.addLayout(bar)
+        table_layout.addWidget(self.view, 1)
+        self.empty = EmptyState(
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
+            "No account with API keys",
+            "API keys are listed per account. Add an account on a platform with keys (Dataloop, "
+            "Haut.AI, Trifacta) on the Accounts tab and sign in; its keys appear here.",
+        )
+        self.go_accounts = self.empty.add_button("Go to Accounts")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(table_page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.busy)
+        self.refresh_action = QAction("Refresh keys", self)
+        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
+        self.refresh_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.refresh_action.triggered.connect(self.reload)
+        self.revoke_action = QAction("Revoke key", self)
+        self.revoke_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.revoke_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.revoke_action.triggered.connect(self.revoke_selected)
+        self.addActions([self.refresh_action, self.revoke_action])
+        ticker.tick.connect(self._on_tick)
+        self._update_buttons()
+
+    def attach(self, services: AppServices) -> None:
+        self._services = services
+
+    def set_accounts(self, accounts: list[Account]) -> None:
+        before = self.current_account()
+        keyed = [a for a in accounts if _caps(a).list_keys]
+        self._accounts = keyed
+        self.account.blockSignals(True)
+        self.account.clear()
+        for account in keyed:
+            self.account.addItem(f"{account.name} — {PLATFORM_NAMES[account.platform]}", account.id)
+        if before is not None and self.account.findData(before.id) >= 0:
+            self.account.setCurrentIndex(self.account.findData(before.id))
+        self.account.blockSignals(False)
+        self.stack.setCurrentIndex(1 if keyed else 0)
+        after = self.current_account()
+        if after is not None and (
+            before is None or before.id != after.id or before.status != after.status
+        ):
+            self.reload()
+
+    def follow(self, account: Account | None) -> None:
+        """Show the keys of the account selected on the Accounts tab, when it has keys."""
+        if account is None:
+            return
+        index = self.account.findData(account.id)
+        if index >= 0 and index != self.account.currentIndex():
+            self.account.setCurrentIndex(index)
+
+    def current_account(self) -> Account | None:
+        account_id = self.account.currentData()
+        return next((a for a in self._accounts if a.id == account_id), None)
+
+    def selected(self) -> KeyView | None:
+        rows = self.view.selectionModel().selectedRows()
+        value = self.model.data(rows[0], KeyRole) if rows else None
+        return value if value is not None and hasattr(value, "remote") else None
+
+    def _update_buttons(self) -> None:
+        account = self.current_account()
+        view = self.selected()
+        ready = self._services is not None and not self.runner.busy and account is not None
+        caps = _caps(account) if account else None
+        self.create_button.setEnabled(bool(ready and caps and caps.create_keys))
+        self.copy_button.setEnabled(bool(ready and view and view.secret_held))
+        self.rotate_button.setEnabled(
+            bool(ready and view and not view.remote.revoked and caps and caps.create_keys)
+        )
+        self.revoke_button.setEnabled(
+            bool(ready and view and not view.remote.revoked and caps and caps.revoke_keys)
+        )
+        self.refresh_button.setEnabled(bool(ready))
+
+    def reload(self) -> None:
+        account = self.current_account()
+        if account is None or account.id != self._shown_account:
+            self.model.set_keys([])
+            self._shown_account = account.id if account else None
+        if account is None or self._services is None:
+            self._update_buttons()
+            return
+        caps = _caps(account)
+        self.limits.setText(caps.notes)
+        if account.status is not AccountStatus.SIGNED_IN:
+            self.runner.error(
+                f"“{account.name}” is not signed in: sign in on the Accounts tab to list its keys."
+            )
+            self._update_buttons()
+            return
+        self.runner.run(
+            f"Listing the keys of “{account.name}”",
+            self._services.accounts.list_keys(account),
+            self._show,
+            replaceable=True,
+        )
+
+    def _show(self, views: list[KeyView]) -> None:
+        self.banner.hide()
+        self.model.set_keys(views)
+        account = self.current_account()
+        if account is not None:
+            caps = _caps(account)
+            active = sum(1 for v in views if not v.remote.revoked)
+            limit = f"{active} of at most {caps.max_keys} keys in use. " if caps.max_keys else ""
+            self.limits.setText(limit + caps.notes)
+        self._update_buttons()
+
+    def create_key(self) -> CreateKeyDialog | None:
+        account = self.current_account()
+        if account is None or self._services is None:
+            return None
+        caps = _caps(account)
+        active = sum(
+            1 for r in range(self.model.rowCount()) if not self.model.key(r).remote.revoked
+        )
+        dialog = CreateKeyDialog(self, caps, active, account.name)
+        dialog.accepted.connect(lambda: self._create(account, dialog.name.text().strip(), dialog))
+        dialog.open()
+        return dialog
+
+    def _create(self, account: Account, name: str, dialog: CreateKeyDialog) -> None:
+        assert self._services is not None
+        services = self._services
+        self.runner.run(
+            f"Creating “{name}”",
+            services.accounts.create_key(account, name, dialog.lifetime(), dialog.chosen_scopes()),
+            lambda result: self._reveal(result[0].label, result[1], after=self.reload),
+        )
+
+    def _reveal(self, label: str, secret: Any, after: Any = None) -> None:
+        assert self._services is not None
+        dialog = RevealDialog(
+            self, label, secret, self._services.store.description, self._clipboard
+        )
+        self.reveal = dialog
+        if after is not None:
+            dialog.finished.connect(lambda _: after())
+        dialog.open()
+
+    def copy_selected(self) -> None:
+        view = self.selected()
+        if view is None or view.credential is None or self._services is None:
+            return
+        credential = view.credential
+
+        async def copy() -> None:
+            assert self._services is not None
+            secret = await self._services.accounts.reveal_key(credential)
+            if secret is None:
+                self.runner.error("The secret of this key is not in the secret store.")
+                return
+            self._clipboard.copy_secret(secret, view.remote.name)
+
+        self.runner.run("Copying", copy())
+
+    def revoke_selected(self) -> None:
+        account, view = self.current_account(), self.selected()
+        if account is None or view is None or self._services is None:
+            return
+        answer = QMessageBox.question(
+            self,
+            "Revoke key",
+            f"Revoke “{view.remote.name}” ({view.remote.id}) on {PLATFORM_NAMES[account.platform]}?\n\n"
+            "Anything using it stops working at once. This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.runner.run(
+                f"Revoking “{view.remote.name}”",
+                self._services.accounts.revoke_key(account, view.remote.id),
+                self.runner.notify_then(f"Revoked “{view.remote.name}”.", self.reload),
+            )
+
+    def rotate_selected(self) -> None:
+        account, view = self.current_account(), self.selected()
+        if account is None or view is None or self._services is None:
+            return
+        old = view.remote
+
+        def created(result: Any) -> None:
+            self._reveal(
+                result[0].label,
+                result[1],
+                after=lambda: self._offer_revoke(account, old.id, old.name),
+            )
+
+        self.runner.run(
+            f"Rotating “{old.name}”", self._services.accounts.rotate_key(account, old), created
+        )
+
+    def _offer_revoke(self, account: Account, key_id: str, name: str) -> None:
+        assert self._services is not None
+        answer = QMessageBox.question(
+            self,
+            "Revoke the old key?",
+            f"The replacement is ready. Revoke the old key “{name}” now?\n\nRevoke it once nothing "
+            "uses it any more; you can also do it later from this tab.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.runner.run(
+                f"Revoking “{name}”",
+                self._services.accounts.revoke_key(account, key_id),
+                self.runner.notify_then(f"Rotated: the old key “{name}” is revoked.", self.reload),
+            )
+        else:
+            self.reload()
+
+    def _on_tick(self, now: datetime) -> None:
+        if not self.isVisible() or not self.model.rowCount():
+            return
+        first = self.view.rowAt(0)
+        if first < 0:
+            return
+        last = self.view.rowAt(self.view.viewport().height() - 1)
+        last = self.model.rowCount() - 1 if last < 0 else last
+        self.model.tick(now, list(range(first, last + 1)))
