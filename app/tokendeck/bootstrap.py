@@ -166,7 +166,13 @@ async def _start_services(
     """Open the catalog and the secret store, then wire events to the window and the tray."""
     from tokendeck.core.settings import StorePreference
     from tokendeck.services.app_services import AppServices
-    from tokendeck.services.events import CredentialsChanged, ExpiryWarning, StoreChanged
+    from tokendeck.services.events import (
+        AccountsChanged,
+        CredentialsChanged,
+        ExpiryWarning,
+        StoreChanged,
+    )
+    from tokendeck.services.refresh_scheduler import RefreshFailed
     from tokendeck.storage.catalog import CatalogError
     from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
@@ -196,6 +202,11 @@ async def _start_services(
 
         status = TrayStatus(tray, services)
         services.bus.subscribe(ExpiryWarning, status.on_warning)
+        services.bus.subscribe(
+            RefreshFailed, lambda e: status.on_refresh_failed(e.account.name, e.message)
+        )
+        services.bus.subscribe(AccountsChanged, lambda _: status.refresh())
+        tray.copy_token_requested.connect(window.copy_account_token)
         services.bus.subscribe(CredentialsChanged, lambda _: status.refresh())
         window.ticker.tick.connect(status.on_tick)
         status.refresh()

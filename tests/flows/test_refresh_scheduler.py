@@ -98,3 +98,24 @@ async def test_scheduler_retries_after_the_backoff(profile: Profile, world: Sand
         assert (await services.accounts.get(account.id)).status is AccountStatus.SIGNED_IN
     finally:
         await services.aclose()
+
+
+async def test_auto_refresh_off_means_no_refresh(profile: Profile, world: SandboxWorld) -> None:
+    clock = ManualClock(datetime.now(UTC))
+    services = await AppServices.start(
+        profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True, clock=clock
+    )
+    try:
+        account = await services.accounts.add(
+            Account(id="", name="Haut 3", platform=Platform.HAUT, host=world.urls["haut"]),
+            {"username": DEMO_USER},
+            {"password": Secret(world.password)},
+        )
+        await services.accounts.sign_in(account)
+        services.scheduler.enabled = False
+        clock.advance(timedelta(minutes=55))
+        assert await services.scheduler.tick() == []
+        services.scheduler.enabled = True
+        assert await services.scheduler.tick() == [account.id]
+    finally:
+        await services.aclose()

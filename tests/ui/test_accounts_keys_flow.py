@@ -199,3 +199,37 @@ def test_every_platform_through_the_dialog_then_keys(
             await services.aclose()
 
     run(qloop, scenario())
+
+
+def test_pinned_account_token_is_copied_from_the_tray_action(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow, profile: Profile, world: SandboxWorld
+) -> None:
+    need_desktop("xclip")
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+        )
+        try:
+            window.attach(services)
+            from tokendeck.core.models import Account
+
+            account = await services.accounts.add(
+                Account(
+                    id="", name="Pinned DL", platform=Platform.DATALOOP, host=world.urls["dataloop"]
+                ),
+                {"username": DEMO_USER},
+                {"password": Secret(world.password)},
+            )
+            account = await services.accounts.sign_in(account)
+            account = await services.accounts.set_pinned(account, True)
+            assert account.settings.get("pinned")
+            window.copy_account_token(account.id)
+            await until(lambda: window.clipboard.active, what="token copied")
+            token = await services.accounts.current_token(account)
+            assert (await xclip("-o", "-selection", "clipboard")).stdout == token.reveal()
+        finally:
+            window.clipboard.clear("test")
+            await services.aclose()
+
+    run(qloop, scenario())

@@ -63,3 +63,35 @@ async def test_worst_state(catalog: AsyncCatalog) -> None:
     clock.advance(timedelta(hours=3))
     assert worst_state([soon, later], clock, timedelta(days=1))[0] == "expired"
     assert worst_state([], clock, timedelta(days=1)) == ("ok", None)
+
+
+async def test_per_account_thresholds_override_the_global_ones(catalog: AsyncCatalog) -> None:
+    from tokendeck.core.models import Account, Platform
+
+    clock = ManualClock(START)
+    account = await catalog.run(
+        Catalog.add_account,
+        catalog.sync,
+        Account(
+            id="",
+            name="strict",
+            platform=Platform.HAUT,
+            host="h",
+            settings={"warn_thresholds": [3 * 86400]},
+        ),
+    )
+    await catalog.run(
+        Catalog.upsert_credential,
+        catalog.sync,
+        Credential(
+            id="k",
+            kind=CredentialKind.API_KEY,
+            label="key",
+            account_id=account.id,
+            expires_at=START + timedelta(days=5),
+        ),
+    )
+    watcher = ExpiryWatcher(catalog, EventBus(), clock)
+    assert await watcher.check() == [], "the global 7 days does not apply to this account"
+    clock.advance(timedelta(days=2, minutes=1))
+    assert [w.threshold for w in await watcher.check()] == [timedelta(days=3)]

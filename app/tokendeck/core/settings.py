@@ -29,6 +29,7 @@ class AppSettings:
     thresholds: tuple[timedelta, ...] = DEFAULT_THRESHOLDS
     clipboard_seconds: int = 20
     start_minimized: bool = False
+    auto_refresh: bool = True
     store: StorePreference = StorePreference.AUTO
     extra: dict[str, str] = field(default_factory=dict)
 

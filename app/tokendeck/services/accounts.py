@@ -192,9 +192,16 @@ class AccountsService:
         self, account: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
     ) -> Account:
         updated = replace(account, settings={**account.settings, "inputs": dict(inputs)})
+        await self._run(Catalog.reset_fired_for_account, account.id)
         updated = await self._catalog.run(Catalog.update_account, self._catalog.sync, updated)
         await self._store_inputs(updated, secrets)
         await self._drop_adapter(account.id)
+        self._changed(account.id)
+        return updated
+
+    async def set_pinned(self, account: Account, pinned: bool) -> Account:
+        updated = replace(account, settings={**account.settings, "pinned": pinned})
+        updated = await self._catalog.run(Catalog.update_account, self._catalog.sync, updated)
         self._changed(account.id)
         return updated
 

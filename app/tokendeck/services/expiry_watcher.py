@@ -42,11 +42,17 @@ class ExpiryWatcher:
         now = self._clock.now()
         fired: list[ExpiryWarning] = []
         credentials = await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
+        overrides = {
+            a.id: tuple(timedelta(seconds=int(x)) for x in a.settings["warn_thresholds"])
+            for a in await self._catalog.run(Catalog.list_accounts, self._catalog.sync)
+            if a.settings.get("warn_thresholds")
+        }
         for credential in credentials:
             if credential.expires_at is None or credential.state is CredentialState.REVOKED:
                 continue
             remaining = credential.expires_at - now
-            due = [t for t in self.thresholds if remaining <= t]
+            thresholds = overrides.get(credential.account_id or "", self.thresholds)
+            due = [t for t in thresholds if remaining <= t]
             if remaining <= timedelta(0):
                 due.append(timedelta(0))
             if not due:

@@ -390,6 +390,15 @@ class Catalog:
         with self._tx() as db:
             db.execute("DELETE FROM notifications WHERE credential_id=?", (credential_id,))
 
+    def reset_fired_for_account(self, account_id: str) -> None:
+        """Thresholds changed: let the new ones fire."""
+        with self._tx() as db:
+            db.execute(
+                "DELETE FROM notifications WHERE credential_id IN "
+                "(SELECT id FROM credentials WHERE account_id=?)",
+                (account_id,),
+            )
+
     # -- audit ------------------------------------------------------------------------------
 
     def audit(

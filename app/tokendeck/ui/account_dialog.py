@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from tokendeck.core.models import Account, Platform
 from tokendeck.core.secret import Secret
+from tokendeck.core.settings import format_thresholds, parse_thresholds
 from tokendeck.services import account_forms
 from tokendeck.services.account_forms import Field
 
@@ -49,6 +51,17 @@ class AccountDialog(QDialog):
         self.name.setPlaceholderText("e.g. Dataloop production")
         self.host = QLineEdit(existing.host if existing else "")
         self.host.setAccessibleName("Host")
+        self.thresholds = QLineEdit(
+            format_thresholds(
+                tuple(
+                    timedelta(seconds=int(x)) for x in existing.settings.get("warn_thresholds", [])
+                )
+            )
+            if existing
+            else ""
+        )
+        self.thresholds.setAccessibleName("Warning thresholds for this account")
+        self.thresholds.setPlaceholderText("empty: the thresholds from Settings (e.g. 2d, 1h)")
         self.notes = QLabel()
         self.notes.setWordWrap(True)
         self.notes.setStyleSheet("color: palette(mid)")
@@ -104,6 +117,8 @@ class AccountDialog(QDialog):
             self._widgets[field.name] = widget
             self.form.addRow(f"{field.label}:", widget)
             self.form.addRow("", self._error_label(field.name))
+        self.form.addRow("Warn before expiry:", self.thresholds)
+        self.form.addRow("", self._error_label("thresholds"))
         self.notes.setText(caps.notes)
         self.notes.setVisible(bool(caps.notes))
 
@@ -162,6 +177,14 @@ class AccountDialog(QDialog):
             n: Secret(self._text(n)) for n in self._widgets if n in secret_names and self._text(n)
         }
         base = self._existing or Account(id="", name="", platform=self.chosen, host="")
+        settings = dict(base.settings)
+        try:
+            chosen = (
+                parse_thresholds(self.thresholds.text()) if self.thresholds.text().strip() else ()
+            )
+        except ValueError:
+            chosen = ()
+        settings["warn_thresholds"] = [int(t.total_seconds()) for t in chosen]
         account = Account(
             id=base.id,
             name=self.name.text().strip(),
@@ -169,14 +192,14 @@ class AccountDialog(QDialog):
             host=self.host.text().strip().rstrip("/") if self.chosen is not Platform.MANUAL else "",
             username=inputs.get("username", "") or inputs.get("client_id", "") or base.username,
             auth_method=base.auth_method,
-            settings=dict(base.settings),
+            settings=settings,
             status=base.status,
         )
         return AccountDraft(account, inputs, secrets)
 
     def problems(self) -> dict[str, str]:
         draft = self.draft()
-        return account_forms.validate(
+        found = account_forms.validate(
             self.chosen,
             draft.account.name,
             draft.account.host,
@@ -184,6 +207,12 @@ class AccountDialog(QDialog):
             dict.fromkeys(draft.secrets, True),
             editing=self._existing is not None,
         )
+        if self.thresholds.text().strip():
+            try:
+                parse_thresholds(self.thresholds.text())
+            except ValueError as exc:
+                found["thresholds"] = str(exc)
+        return found
 
     def _accept(self) -> None:
         problems = self.problems()
@@ -192,7 +221,11 @@ class AccountDialog(QDialog):
             label.setVisible(name in problems)
         if problems:
             first = next(iter(problems))
-            target = self._widgets.get(first) or {"name": self.name, "host": self.host}.get(first)
+            target = self._widgets.get(first) or {
+                "name": self.name,
+                "host": self.host,
+                "thresholds": self.thresholds,
+            }.get(first)
             if target is not None:
                 target.setFocus(Qt.FocusReason.OtherFocusReason)
             return

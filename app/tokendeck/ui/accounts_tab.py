@@ -90,6 +90,8 @@ class AccountsTab(QWidget):
         self.sign_in_button = button("Sign in", self.sign_in_selected, "account-sign-in")
         self.sign_out_button = button("Sign out", self.sign_out_selected, "account-sign-out")
         self.test_button = button("Test connection", self.test_selected, "account-test")
+        self.pin_button = button("Pin to tray", self.toggle_pin, "account-pin")
+        self.pin_button.setToolTip("Copy this account's current token from the tray menu")
         self.test_button.setToolTip(
             "The platform's cheap check call, with the result explained (Ctrl+T)"
         )
@@ -97,7 +99,7 @@ class AccountsTab(QWidget):
         for b in (self.add_button, self.edit_button, self.remove_button):
             bar.addWidget(b)
         bar.addStretch(1)
-        for b in (self.sign_in_button, self.sign_out_button, self.test_button):
+        for b in (self.sign_in_button, self.sign_out_button, self.test_button, self.pin_button):
             bar.addWidget(b)
 
         self.banner = MessageBanner()
@@ -190,6 +192,12 @@ class AccountsTab(QWidget):
         self.sign_in_button.setEnabled(ready and account is not None)
         self.sign_out_button.setEnabled(
             ready and account is not None and account.status is AccountStatus.SIGNED_IN
+        )
+        self.pin_button.setEnabled(ready and account is not None)
+        self.pin_button.setText(
+            "Unpin from tray"
+            if account is not None and account.settings.get("pinned")
+            else "Pin to tray"
         )
         self.add_button.setEnabled(self._services is not None)
         self.empty_add.setEnabled(self._services is not None)
@@ -295,6 +303,20 @@ class AccountsTab(QWidget):
                 self._services.accounts.sign_out(account),
                 self.runner.notify_then(lambda a: f"Signed out of “{a.name}”.", self.reload),
             )
+
+    def toggle_pin(self) -> None:
+        account = self.selected()
+        if account is None or self._services is None:
+            return
+        pinned = not account.settings.get("pinned")
+        self.runner.run(
+            "Pinning" if pinned else "Unpinning",
+            self._services.accounts.set_pinned(account, pinned),
+            self.runner.notify_then(
+                f"“{account.name}” {'is pinned to' if pinned else 'is no longer in'} the tray menu.",
+                self.reload,
+            ),
+        )
 
     def test_selected(self) -> None:
         account = self.selected()

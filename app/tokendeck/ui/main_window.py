@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
         self.set_store(services.store.description, services.store.description != "No secret store")
         services.bus.subscribe(StoreChanged, self._on_store_changed)
         services.watcher.thresholds = self.app_settings.thresholds
+        services.scheduler.enabled = self.app_settings.auto_refresh
         self.tokens_tab.attach(services)
         self.keys_tab.attach(services)
         self.accounts_tab.attach(services)
@@ -206,10 +207,24 @@ class MainWindow(QMainWindow):
         self.clipboard.timeout_seconds = settings.clipboard_seconds
         if self.services is not None:
             self.services.watcher.thresholds = settings.thresholds
+            self.services.scheduler.enabled = settings.auto_refresh
         self.show_message("Settings saved.")
 
     def _on_store_changed(self, event: StoreChanged) -> None:
         self.set_store(event.description, event.usable)
+
+    def copy_account_token(self, account_id: str) -> None:
+        """Copy a valid token of the account (refreshed first if needed) to the clipboard."""
+        if self.services is None:
+            return
+        services = self.services
+
+        async def copy() -> None:
+            account = await services.accounts.get(account_id)
+            token = await services.accounts.current_token(account)
+            self.clipboard.copy_secret(token, account.name)
+
+        self.accounts_tab.runner.run("Copying the current token", copy())
 
     def _new_account(self) -> None:
         self.tabs.setCurrentWidget(self.accounts_tab)

@@ -74,7 +74,10 @@ class SettingsDialog(QDialog):
         self.clipboard_seconds.setAccessibleName("Clipboard timeout")
         self.start_minimized = QCheckBox("Start minimised to the tray")
         self.start_minimized.setChecked(settings.start_minimized)
+        self.auto_refresh = QCheckBox("Refresh sessions automatically before they expire")
+        self.auto_refresh.setChecked(settings.auto_refresh)
         dform.addRow("Clear copied secrets after:", self.clipboard_seconds)
+        dform.addRow(self.auto_refresh)
         dform.addRow(self.start_minimized)
 
         store = QGroupBox("Secret store")
@@ -139,6 +142,7 @@ class SettingsDialog(QDialog):
             thresholds=parse_thresholds(self.thresholds.text()),
             clipboard_seconds=self.clipboard_seconds.value(),
             start_minimized=self.start_minimized.isChecked(),
+            auto_refresh=self.auto_refresh.isChecked(),
             store=StorePreference.VAULT if self._in_vault() else StorePreference.AUTO,
         )
 

@@ -22,6 +22,7 @@ def load_settings(qs: QSettings) -> AppSettings:
         thresholds = defaults.thresholds
     seconds = qs.value("clipboard/seconds", defaults.clipboard_seconds, type=int)
     minimized = str(qs.value("startup/minimized", "false")).lower() == "true"
+    auto_refresh = str(qs.value("tokens/auto_refresh", "true")).lower() == "true"
     try:
         store = StorePreference(str(qs.value("store/preference", StorePreference.AUTO.value)))
     except ValueError:
@@ -30,6 +31,7 @@ def load_settings(qs: QSettings) -> AppSettings:
         thresholds=thresholds,
         clipboard_seconds=max(5, min(600, int(seconds) if isinstance(seconds, int) else 20)),
         start_minimized=minimized,
+        auto_refresh=auto_refresh,
         store=store,
     )
 
@@ -38,5 +40,6 @@ def save_settings(qs: QSettings, settings: AppSettings) -> None:
     qs.setValue("warnings/thresholds", format_thresholds(settings.thresholds))
     qs.setValue("clipboard/seconds", settings.clipboard_seconds)
     qs.setValue("startup/minimized", "true" if settings.start_minimized else "false")
+    qs.setValue("tokens/auto_refresh", "true" if settings.auto_refresh else "false")
     qs.setValue("store/preference", settings.store.value)
     qs.sync()

@@ -14,6 +14,7 @@ class Tray(QObject):
     quit_requested = Signal()
     clear_clipboard_requested = Signal()
     notification_clicked = Signal(str)  # credential id
+    copy_token_requested = Signal(str)  # account id
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -26,6 +27,8 @@ class Tray(QObject):
         self.menu.addSeparator()
         self.expiries_header = self.menu.addSection("Next expiries")
         self.expiry_actions: list[QAction] = []
+        self.pinned_header = self.menu.addSection("Copy the current token")
+        self.pinned_actions: list[QAction] = []
         self.menu.addSeparator()
         self.clear_action = QAction("Clear clipboard now", self.menu)
         self.clear_action.triggered.connect(self.clear_clipboard_requested)
@@ -70,6 +73,21 @@ class Tray(QObject):
             )
             self.menu.insertAction(anchor, action)
             self.expiry_actions.append(action)
+
+    def set_pinned(self, accounts: list[tuple[str, str]]) -> None:
+        """(name, account id) of the accounts pinned to the tray."""
+        for action in self.pinned_actions:
+            self.menu.removeAction(action)
+        self.pinned_actions = []
+        anchor = self.menu.actions()[self.menu.actions().index(self.pinned_header) + 1]
+        for name, account_id in accounts or [("Pin an account on the Accounts tab", "")]:
+            action = QAction(name, self.menu)
+            action.setEnabled(bool(account_id))
+            action.triggered.connect(
+                lambda _=False, aid=account_id: self.copy_token_requested.emit(aid)
+            )
+            self.menu.insertAction(anchor, action)
+            self.pinned_actions.append(action)
 
     def notify(self, title: str, text: str, credential_id: str, *, critical: bool = False) -> None:
         self._last_message_credential = credential_id

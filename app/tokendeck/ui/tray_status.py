@@ -50,11 +50,23 @@ class TrayStatus:
                 if c.expires_at
             ]
         )
+        self._tray.set_pinned(await self.pinned())
 
     def on_tick(self, now: datetime) -> None:
         self._ticks += 1
         if self._ticks % REFRESH_EVERY == 0:
             self.refresh()
+
+    def on_refresh_failed(self, account_name: str, message: str) -> None:
+        log.info("notification: auto-refresh of %s failed", account_name)
+        self._tray.notify(f"Could not refresh “{account_name}”", message[:300], "", critical=True)
+
+    async def pinned(self) -> list[tuple[str, str]]:
+        return [
+            (a.name, a.id)
+            for a in await self._services.accounts.all_accounts()
+            if a.settings.get("pinned")
+        ]
 
     def on_warning(self, warning: ExpiryWarning) -> None:
         label = warning.credential.label

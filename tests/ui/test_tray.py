@@ -1,0 +1,73 @@
+"""The tray on the real system tray (trayer): state, next expiries, pinned accounts, messages."""
+
+from __future__ import annotations
+
+import asyncio
+
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import need_desktop
+from tests.tokens import claims, hs256
+from tests.ui.conftest import run
+from tokendeck.core.models import Account, Platform
+from tokendeck.core.secret import Secret
+from tokendeck.services.app_services import AppServices
+from tokendeck.services.store_choice import VaultAction
+from tokendeck.storage.profile import Profile
+from tokendeck.ui.icons import TrayState
+from tokendeck.ui.tray import Tray
+from tokendeck.ui.tray_status import TrayStatus
+
+
+class NoPrompt:
+    async def ask_password(
+        self, action: VaultAction, reason: str, error: str | None
+    ) -> Secret | None:
+        return None
+
+
+def test_tray_follows_the_credentials(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, profile: Profile
+) -> None:
+    need_desktop("trayer")
+    qtbot.waitUntil(Tray.available, timeout=10_000)
+    tray = Tray()
+    tray.show()
+    copied: list[str] = []
+    tray.copy_token_requested.connect(copied.append)
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+        )
+        try:
+            status = TrayStatus(tray, services)
+            await status._refresh()
+            assert tray.state is TrayState.OK
+            token, _ = hs256(claims(lifetime=3600))
+            await services.tokens.track("Soon", Secret(token))
+            token, _ = hs256(claims(lifetime=20 * 86400))
+            await services.tokens.track("Later", Secret(token))
+            account = await services.accounts.add(
+                Account(id="", name="Pinned", platform=Platform.MANUAL, host=""),
+                {},
+                {"token": Secret(token)},
+            )
+            await services.accounts.set_pinned(account, True)
+            await status._refresh()
+            assert tray.state is TrayState.WARNING
+            assert "Soon" in tray.icon.toolTip()
+            texts = [a.text() for a in tray.expiry_actions]
+            assert texts[0].startswith("Soon")
+            assert [a.text() for a in tray.pinned_actions] == ["Pinned"]
+            tray.pinned_actions[0].trigger()
+            assert copied == [account.id]
+            status.on_refresh_failed(
+                "Dataloop prod", "Refresh: the platform had an internal error."
+            )
+            assert tray.messages[-1][0] == "Could not refresh “Dataloop prod”"
+        finally:
+            await services.aclose()
+            tray.hide()
+
+    run(qloop, scenario())
