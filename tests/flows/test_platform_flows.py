@@ -230,3 +230,17 @@ async def test_remove_deletes_secrets(services: AppServices, world: SandboxWorld
     for ref in refs:
         assert await services.store.get(ref or "") is None
     assert await services.accounts.all_accounts() == []
+
+
+async def test_visual_layer_keeps_no_copy_of_its_secret_as_a_refresh_token(
+    services: AppServices, world: SandboxWorld
+) -> None:
+    key, secret = world.vl_pair
+    account = await services.accounts.add(
+        draft(world, Platform.VISUAL_LAYER, "vl roles"),
+        {"mode": "cloud", "api_key": key},
+        {"api_secret": Secret(secret)},
+    )
+    account = await services.accounts.sign_in(account)
+    roles = sorted(str(c.meta.get("role")) for c in await services.accounts.credentials(account))
+    assert roles == ["input", "session"]

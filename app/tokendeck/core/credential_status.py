@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tokendeck.core.models import Credential, CredentialState
-from tokendeck.core.token_assess import TokenStatus
+from tokendeck.core.token_status import TokenStatus
 
 EXPIRING_SOON = timedelta(days=1)
 

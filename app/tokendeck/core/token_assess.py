@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 from tokendeck.core.problems import Problem, Severity
 from tokendeck.core.timefmt import format_duration
 from tokendeck.core.token_decode import Inspection, TokenKind
+from tokendeck.core.token_status import STATUS_TEXT, TokenStatus
+
+__all__ = ["STATUS_TEXT", "AssessPolicy", "Assessment", "TokenStatus", "assess", "kind_text"]
 
 DEFAULT_EXPIRING_SOON = timedelta(hours=1)
 # Lifetimes above this are flagged: a year covers Dataloop's 1-year API keys, anything longer is a
@@ -19,25 +21,6 @@ DEFAULT_EXPIRING_SOON = timedelta(hours=1)
 DEFAULT_MAX_LIFETIME = timedelta(days=366)
 # An `iat` in the future by up to this much is reported as clock skew (warning), beyond it as an error.
 CLOCK_SKEW_TOLERANCE = timedelta(minutes=5)
-
-
-class TokenStatus(StrEnum):
-    VALID = "valid"
-    EXPIRING_SOON = "expiring_soon"
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not_yet_valid"
-    NO_EXPIRY = "no_expiry"
-    UNKNOWN = "unknown"
-
-
-STATUS_TEXT = {
-    TokenStatus.VALID: "valid",
-    TokenStatus.EXPIRING_SOON: "expiring soon",
-    TokenStatus.EXPIRED: "expired",
-    TokenStatus.NOT_YET_VALID: "not yet valid",
-    TokenStatus.NO_EXPIRY: "no expiry",
-    TokenStatus.UNKNOWN: "expiry unknown",
-}
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,9 +71,7 @@ class VisualLayerAdapter(NoKeys):
             algorithm="HS256",
             headers={"kid": api_key},
         )
-        return Session(
-            access=Secret(token), expires_at=exp, refresh=api_secret, extra={"api_key": api_key}
-        )
+        return Session(access=Secret(token), expires_at=exp, extra={"api_key": api_key})
 
     async def sign_in(self, inputs: Mapping[str, str], secrets: Mapping[str, Secret]) -> Session:
         if inputs.get("mode") == ON_PREM:

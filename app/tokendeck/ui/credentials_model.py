@@ -13,7 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from tokendeck.core.credential_status import credential_status
 from tokendeck.core.models import Credential
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
-from tokendeck.core.token_assess import STATUS_TEXT
+from tokendeck.core.token_status import STATUS_TEXT
 from tokendeck.ui.status_style import status_color
 
 CredentialRole = Qt.ItemDataRole.UserRole

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QPalette
 
-from tokendeck.core.token_assess import TokenStatus
+from tokendeck.core.token_status import TokenStatus
 
 _LIGHT = {"ok": "#1e7e34", "warn": "#b35c00", "bad": "#c5221f", "muted": "#5f6368"}
 _DARK = {"ok": "#81c995", "warn": "#fdd663", "bad": "#f28b82", "muted": "#bdc1c6"}

@@ -3,10 +3,9 @@ banner that keeps the platform's own words."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck.core.errors import TokenDeckError
+
+if TYPE_CHECKING:
+    import asyncio
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +113,8 @@ class TaskRunner(QObject):
     ) -> asyncio.Task[Any] | None:
         """Run `coro` in place. A `replaceable` task (a read) is cancelled by the next run; any
         other running task makes the new one wait its turn with a message instead."""
+        import asyncio
+
         if self.busy:
             if self._replaceable and self._task is not None:
                 self._task.cancel()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
@@ -33,6 +32,8 @@ from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
+    import asyncio
+
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
@@ -178,6 +179,8 @@ class TokensTab(QWidget):
         self.reload()
 
     def _run(self, coro: Coroutine[Any, Any, None]) -> None:
+        import asyncio
+
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
