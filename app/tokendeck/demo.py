@@ -82,6 +82,13 @@ async def seed(services: AppServices, world: SandboxWorld) -> None:
             {"client_secret": Secret(client_secret)},
         ),
         (
+            Account(
+                id="", name="Encord (demo)", platform=Platform.ENCORD, host=world.urls["encord"]
+            ),
+            {"project_hash": world.encord_project, "dataset_hash": world.encord_dataset},
+            {"private_key": Secret(world.encord_key)},
+        ),
+        (
             Account(id="", name="Customer token (demo)", platform=Platform.MANUAL, host=""),
             {},
             {"token": Secret(pasted)},

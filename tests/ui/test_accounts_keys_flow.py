@@ -68,6 +68,12 @@ def test_every_platform_through_the_dialog_then_keys(
     client_id, client_secret = next(iter(world.oauth2.state.clients.items()))
     plans = [
         (
+            Platform.ENCORD,
+            "Encord",
+            world.urls["encord"],
+            {"private_key": world.encord_key, "project_hash": world.encord_project},
+        ),
+        (
             Platform.DATALOOP,
             "Dataloop",
             world.urls["dataloop"],

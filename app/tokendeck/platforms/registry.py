@@ -9,13 +9,14 @@ import httpx
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.models import Platform
-from tokendeck.platforms import dataloop, haut, manual, oauth2, trifacta, visual_layer
+from tokendeck.platforms import dataloop, encord, haut, manual, oauth2, trifacta, visual_layer
 from tokendeck.platforms.base import Capabilities, PlatformAdapter
 from tokendeck.platforms.http import make_client
 
 CAPABILITIES: Mapping[Platform, Capabilities] = {
     Platform.DATALOOP: dataloop.CAPABILITIES,
     Platform.HAUT: haut.CAPABILITIES,
+    Platform.ENCORD: encord.CAPABILITIES,
     Platform.VISUAL_LAYER: visual_layer.CAPABILITIES,
     Platform.TRIFACTA: trifacta.CAPABILITIES,
     Platform.OAUTH2: oauth2.CAPABILITIES,
@@ -42,6 +43,8 @@ def make_adapter(
         return dataloop.DataloopAdapter(client, clock)
     if platform is Platform.HAUT:
         return haut.HautAdapter(client, clock)
+    if platform is Platform.ENCORD:
+        return encord.EncordAdapter(client, clock)
     if platform is Platform.VISUAL_LAYER:
         return visual_layer.VisualLayerAdapter(client, clock)
     if platform is Platform.TRIFACTA:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import tempfile
 import threading
+from pathlib import Path
 
-from tokendeck.sandbox.world import build_world
+from tokendeck.sandbox.world import DEMO_USER, build_world
 
 NAMES = {
     "dataloop": "Dataloop",
@@ -13,6 +15,7 @@ NAMES = {
     "visual_layer": "Visual Layer",
     "trifacta": "Trifacta",
     "oauth2": "OAuth 2.0 / OIDC",
+    "encord": "Encord",
 }
 
 
@@ -30,6 +33,10 @@ def run_sandbox(args: argparse.Namespace) -> int:
     print("\nSeeded test users (sandbox-only credentials):")
     for title, creds in world.seeded():
         print(f"  {title:<18} {creds}")
+    key_file = Path(tempfile.mkdtemp(prefix="tokendeck-sandbox-")) / "encord_ed25519"
+    key_file.write_text(world.encord_key)
+    key_file.chmod(0o600)
+    print(f"  {'Encord SSH key':<18} {key_file}  (sandbox-only, registered for {DEMO_USER})")
     print('\nFaults and lifetimes: POST <base>/__sandbox/faults {"kind": "503", "count": 2},')
     print(
         'POST <base>/__sandbox/config {"token_lifetime": 5, "latency": 0.1, "clock_offset": 0}',

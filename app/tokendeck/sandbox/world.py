@@ -6,7 +6,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tokendeck.core.encord_signing import public_hex
 from tokendeck.sandbox.dataloop import Dataloop
+from tokendeck.sandbox.encord import Encord
 from tokendeck.sandbox.haut import Haut
 from tokendeck.sandbox.oidc import OidcIssuer
 from tokendeck.sandbox.server import SandboxServer
@@ -23,8 +28,12 @@ class SandboxWorld:
     visual_layer: VisualLayer
     trifacta: Trifacta
     oauth2: OidcIssuer
+    encord: Encord
     password: str
     vl_pair: tuple[str, str]
+    encord_key: str
+    encord_project: str
+    encord_dataset: str
     server: SandboxServer | None = None
     urls: dict[str, str] = field(default_factory=dict)
 
@@ -35,6 +44,7 @@ class SandboxWorld:
             "visual_layer": self.visual_layer.app,
             "trifacta": self.trifacta.app,
             "oauth2": self.oauth2.app,
+            "encord": self.encord.app,
         }
 
     def start(self, ports: dict[str, int] | None = None) -> SandboxWorld:
@@ -54,6 +64,7 @@ class SandboxWorld:
             ("Visual Layer", f"API key {self.vl_pair[0]} / secret {self.vl_pair[1]}"),
             ("Trifacta", f"demo / {self.password}"),
             ("OAuth 2.0", f"client {client_id} / {client_secret}"),
+            ("Encord", f"project {self.encord_project}, dataset {self.encord_dataset}"),
         ]
 
 
@@ -61,12 +72,25 @@ def build_world(password: str | None = None) -> SandboxWorld:
     chosen = password or "sandbox-" + secrets.token_urlsafe(9)
     vl = VisualLayer()
     pair = vl.new_pair()
+    encord = Encord()
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    ).decode()
+    encord.register(public_hex(key), DEMO_USER)
+    project, dataset = encord.add_project(DEMO_USER), encord.add_dataset(DEMO_USER)
     return SandboxWorld(
         dataloop=Dataloop({DEMO_USER: chosen}),
         haut=Haut({DEMO_USER: chosen}),
         visual_layer=vl,
         trifacta=Trifacta({"demo": chosen}),
         oauth2=OidcIssuer(),
+        encord=encord,
         password=chosen,
         vl_pair=pair,
+        encord_key=pem,
+        encord_project=project,
+        encord_dataset=dataset,
     )

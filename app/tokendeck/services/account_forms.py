@@ -54,6 +54,12 @@ def validate(
         has("access_token") or (inputs.get("username") and has("password"))
     ):
         problems["password"] = "Give the username and password, or paste an access token."
+    elif platform is Platform.ENCORD and not (
+        has("private_key") or (has("api_key") and inputs.get("resource_hash"))
+    ):
+        problems["private_key"] = (
+            "Give the Ed25519 private key, or a legacy API key with its project / dataset hash."
+        )
     elif platform is Platform.VISUAL_LAYER and inputs.get("mode") != ON_PREM:
         if not inputs.get("api_key", "").strip():
             problems["api_key"] = "Give the API key."

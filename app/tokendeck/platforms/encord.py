@@ -1,0 +1,339 @@
+"""Encord: an Ed25519 SSH key signs requests (v1 and v2), a bearer token is obtained with it,
+and legacy project / dataset API keys (deprecated upstream, still in use) are listed, created
+with scopes and tested with `apikeymeta`. Facts from shared/providers/encord.md.
+
+v1 answers carry their own status: `{"status": 200, "response": ...}` or
+`{"status": 4xx, "response": ["ERROR_CODE"], "payload": detail}` — judged by the JSON status,
+like the SDK. Legacy keys cannot be revoked through the API and do not expire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from tokendeck.core.clock import Clock
+from tokendeck.core.encord_signing import EncordKeyError, load_private_key, public_hex, v2_headers
+from tokendeck.core.errors import (
+    AuthError,
+    InvalidRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    PlatformError,
+    ProtocolError,
+    UnsupportedError,
+)
+from tokendeck.core.models import Platform
+from tokendeck.core.secret import Secret
+from tokendeck.platforms import http
+from tokendeck.platforms.base import (
+    Capabilities,
+    Field,
+    NewKey,
+    ProbeResult,
+    RemoteKey,
+    Session,
+    explain_status,
+)
+from tokendeck.platforms.common import bearer, jwt_expiry
+
+PROJECT_SCOPES = (
+    "label.read",
+    "label.write",
+    "model.inference",
+    "model.train",
+    "label_logs.read",
+    "algo.library",
+)
+DATASET_SCOPES = ("dataset.read", "dataset.write")
+
+CAPABILITIES = Capabilities(
+    sign_in_methods=("ssh_key", "api_key"),
+    fields=(
+        Field(
+            "private_key",
+            "Ed25519 private key",
+            secret=True,
+            required=False,
+            multiline=True,
+            help="OpenSSH format (-----BEGIN OPENSSH PRIVATE KEY-----)",
+        ),
+        Field("passphrase", "Key passphrase", secret=True, required=False),
+        Field(
+            "project_hash", "Project hash", required=False, help="For the project's legacy API keys"
+        ),
+        Field(
+            "dataset_hash", "Dataset hash", required=False, help="For the dataset's legacy API keys"
+        ),
+        Field(
+            "api_key", "Legacy API key", secret=True, required=False, help="Instead of an SSH key"
+        ),
+        Field("resource_hash", "Key's project / dataset hash", required=False),
+    ),
+    default_host="https://api.encord.com",
+    refresh=True,
+    list_keys=True,
+    create_keys=True,
+    key_scopes=PROJECT_SCOPES + DATASET_SCOPES,
+    keys_deprecated=True,
+    notes="Legacy project and dataset API keys are deprecated by Encord; they never expire and "
+    "cannot be revoked through the API.",
+)
+
+ERRORS: Mapping[str, type[PlatformError]] = {
+    "AUTHENTICATION_ERROR": AuthError,
+    "SSH_KEY_NOT_FOUND_ERROR": AuthError,
+    "AUTHORISATION_ERROR": PermissionDeniedError,
+    "OPERATION_NOT_ALLOWED": PermissionDeniedError,
+    "RESOURCE_NOT_FOUND_ERROR": NotFoundError,
+    "INVALID_ARGUMENTS_ERROR": InvalidRequestError,
+}
+
+
+def fingerprint(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def _scopes(raw: Any) -> tuple[str, ...]:
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return (raw,)
+    return tuple(str(s) for s in raw) if isinstance(raw, list) else ()
+
+
+class EncordAdapter:
+    platform = Platform.ENCORD
+    capabilities = CAPABILITIES
+
+    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
+        self._http = client
+        self._clock = clock
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _bearer_token(self, secrets: Mapping[str, Secret]) -> Session:
+        pem = secrets.get("private_key")
+        if not pem:
+            raise PlatformError("Give the Ed25519 private key (OpenSSH format).")
+        try:
+            key = load_private_key(pem, secrets.get("passphrase"))
+        except EncordKeyError as exc:
+            raise PlatformError(str(exc)) from None
+        target = "/v2/public/user/bearer-token"
+        headers = v2_headers(key, "GET", target, b"", int(time.time()))
+        response = await http.request(
+            self._http, "GET", target, headers=headers, idempotent=True, what="Sign in"
+        )
+        data = http.json_of(response, "Sign in")
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str):
+            raise ProtocolError("Sign in: no token in the answer.")
+        access = Secret(token)
+        return Session(
+            access=access, expires_at=jwt_expiry(access), extra={"public_key": public_hex(key)}
+        )
+
+    async def sign_in(self, inputs: Mapping[str, str], secrets: Mapping[str, Secret]) -> Session:
+        if secrets.get("api_key") and not secrets.get("private_key"):
+            session = Session(
+                access=secrets["api_key"],
+                extra={"legacy": True, "resource_hash": inputs.get("resource_hash", "")},
+            )
+            meta = await self._rpc_key(session, "apikeymeta")
+            title = meta.get("title") if isinstance(meta, dict) else ""
+            return Session(session.access, None, None, {**session.extra, "title": str(title)})
+        session = await self._bearer_token(secrets)
+        extra = {
+            **session.extra,
+            **{k: inputs.get(k, "") for k in ("project_hash", "dataset_hash")},
+        }
+        return Session(session.access, session.expires_at, None, extra)
+
+    async def refresh(self, session: Session, secrets: Mapping[str, Secret]) -> Session:
+        if session.extra.get("legacy"):
+            return session
+        renewed = await self._bearer_token(secrets)
+        return Session(renewed.access, renewed.expires_at, None, {**session.extra, **renewed.extra})
+
+    def _envelope(self, response: httpx.Response, what: str) -> Any:
+        data = http.json_of(response, what)
+        if not isinstance(data, dict):
+            raise ProtocolError(f"{what}: unexpected answer.")
+        status = data.get("status")
+        if status == 200:
+            return data.get("response")
+        codes = data.get("response")
+        code = codes[0] if isinstance(codes, list) and codes else None
+        detail = data.get("payload")
+        kind = ERRORS.get(str(code), PlatformError)
+        message = f"{what}: {code}" + (f" ({detail})" if detail else "")
+        raise kind(
+            message,
+            platform_code=str(code),
+            platform_message=str(detail) if detail else None,
+            status=status if isinstance(status, int) else None,
+        )
+
+    async def _rpc_user(
+        self, session: Session, query_type: str, method: str, uid: Any, payload: Any, what: str
+    ) -> Any:
+        body = {
+            "query_type": query_type,
+            "query_method": method,
+            "values": {"uid": uid, "payload": payload},
+        }
+        response = await http.request(
+            self._http,
+            "POST",
+            "/public/user",
+            content=json.dumps(body).encode(),
+            headers={
+                **bearer(session.access),
+                "Content-Type": "application/json",
+                "ResourceType": "",
+                "ResourceID": "",
+            },
+            idempotent=method == "GET",
+            what=what,
+            expected=(200, 400, 401, 403, 404),
+        )
+        return self._envelope(response, what)
+
+    async def _rpc_key(self, session: Session, query_type: str) -> Any:
+        body = {
+            "query_type": query_type,
+            "query_method": "GET",
+            "values": {"uid": None, "payload": None},
+        }
+        response = await http.request(
+            self._http,
+            "POST",
+            "/public",
+            content=json.dumps(body).encode(),
+            headers={
+                "Authorization": session.access.reveal(),
+                "Content-Type": "application/json",
+                "ResourceID": str(session.extra.get("resource_hash", "")),
+            },
+            idempotent=True,
+            what="Test the API key",
+            expected=(200, 400, 401, 403, 404),
+        )
+        return self._envelope(response, "Test the API key")
+
+    async def probe(self, session: Session) -> ProbeResult:
+        try:
+            if session.extra.get("legacy"):
+                meta = await self._rpc_key(session, "apikeymeta")
+                kind = meta.get("resource_type") if isinstance(meta, dict) else "?"
+                return ProbeResult(
+                    True, 200, f"200 OK: the key works ({kind} key “{meta.get('title')}”)."
+                )
+            response = await self._http.get("/v2/public/projects", headers=bearer(session.access))
+        except PlatformError as error:
+            return ProbeResult(False, error.status, error.message)
+        except httpx.HTTPError as exc:
+            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
+        return ProbeResult(
+            response.status_code == 200, response.status_code, explain_status(response.status_code)
+        )
+
+    async def list_keys(self, session: Session) -> list[RemoteKey]:
+        keys: list[RemoteKey] = []
+        project, dataset = session.extra.get("project_hash"), session.extra.get("dataset_hash")
+        if project:
+            for raw in (
+                await self._rpc_user(
+                    session, "projectapikey", "GET", project, None, "List project keys"
+                )
+                or []
+            ):
+                keys.append(
+                    RemoteKey(
+                        id=f"project:{fingerprint(str(raw.get('api_key')))}",
+                        name=str(raw.get("title")),
+                        scopes=_scopes(raw.get("scopes")),
+                        deprecated=True,
+                    )
+                )
+        if dataset:
+            for raw in (
+                await self._rpc_user(
+                    session,
+                    "datasetapikey",
+                    "GET",
+                    None,
+                    {"dataset_hash": dataset},
+                    "List dataset keys",
+                )
+                or []
+            ):
+                keys.append(
+                    RemoteKey(
+                        id=f"dataset:{fingerprint(str(raw.get('api_key')))}",
+                        name=str(raw.get("title")),
+                        scopes=_scopes(raw.get("scopes")),
+                        deprecated=True,
+                    )
+                )
+        if not project and not dataset:
+            raise InvalidRequestError(
+                "Give a project or dataset hash in the account to list its legacy keys."
+            )
+        return keys
+
+    async def create_key(
+        self, session: Session, name: str, lifetime: timedelta | None, scopes: tuple[str, ...]
+    ) -> NewKey:
+        project, dataset = session.extra.get("project_hash"), session.extra.get("dataset_hash")
+        project_scopes = [s for s in scopes if s in PROJECT_SCOPES]
+        dataset_scopes = [s for s in scopes if s in DATASET_SCOPES]
+        if project and (project_scopes or not dataset):
+            key = await self._rpc_user(
+                session,
+                "projectapikey",
+                "POST",
+                project,
+                {"title": name, "scopes": project_scopes or list(PROJECT_SCOPES)},
+                "Create project key",
+            )
+            kind, chosen = "project", project_scopes
+        elif dataset:
+            created = await self._rpc_user(
+                session,
+                "datasetapikey",
+                "POST",
+                None,
+                {
+                    "dataset_hash": dataset,
+                    "title": name,
+                    "scopes": dataset_scopes or list(DATASET_SCOPES),
+                },
+                "Create dataset key",
+            )
+            key = created.get("api_key") if isinstance(created, dict) else None
+            kind, chosen = "dataset", dataset_scopes
+        else:
+            raise InvalidRequestError(
+                "Give a project or dataset hash in the account to create keys."
+            )
+        if not isinstance(key, str):
+            raise ProtocolError("Create key: the answer has no key.")
+        remote = RemoteKey(
+            id=f"{kind}:{fingerprint(key)}", name=name, scopes=tuple(chosen), deprecated=True
+        )
+        return NewKey(remote, Secret(key))
+
+    async def revoke_key(self, session: Session, key_id: str) -> None:
+        raise UnsupportedError(
+            "Encord's legacy API keys cannot be revoked through the API: remove them in the web app."
+        )

@@ -1,0 +1,159 @@
+"""Encord against the sandbox: real Ed25519 signatures (v1 and v2), bearer token, legacy keys."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from tests.flows.conftest import draft
+from tokendeck.core.encord_signing import EncordKeyError, load_private_key, v1_authorization
+from tokendeck.core.errors import PlatformError, UnsupportedError
+from tokendeck.core.models import AccountStatus, Platform
+from tokendeck.core.secret import Secret
+from tokendeck.sandbox.world import SandboxWorld
+from tokendeck.services.app_services import AppServices
+
+
+async def _account(services: AppServices, world: SandboxWorld, name: str = "Encord") -> object:
+    account = await services.accounts.add(
+        draft(world, Platform.ENCORD, name),
+        {"project_hash": world.encord_project, "dataset_hash": world.encord_dataset},
+        {"private_key": Secret(world.encord_key)},
+    )
+    return await services.accounts.sign_in(account)
+
+
+async def test_ssh_key_sign_in_probe_and_legacy_keys(
+    services: AppServices, world: SandboxWorld
+) -> None:
+    accounts = services.accounts
+    account = await _account(services, world)
+    assert account.status is AccountStatus.SIGNED_IN  # type: ignore[attr-defined]
+    assert (await accounts.test(account)).ok  # type: ignore[arg-type]
+    _, key = await accounts.create_key(account, "labeling bot", None, ("label.read",))  # type: ignore[arg-type]
+    assert world.encord.state.keys[key.reveal()]["scopes"] == json.dumps(["label.read"])
+    _, dataset_key = await accounts.create_key(account, "dataset reader", None, ("dataset.read",))  # type: ignore[arg-type]
+    views = await accounts.list_keys(account)  # type: ignore[arg-type]
+    names = {v.remote.name: v for v in views}
+    assert set(names) == {"labeling bot", "dataset reader"}
+    assert names["labeling bot"].secret_held
+    assert names["labeling bot"].remote.deprecated
+    assert key.reveal() not in names["labeling bot"].remote.id, "a key is never used as its id"
+    with pytest.raises(UnsupportedError, match="cannot be revoked"):
+        await accounts.revoke_key(account, views[0].remote.id)  # type: ignore[arg-type]
+
+    legacy = await accounts.add(
+        draft(world, Platform.ENCORD, "legacy"),
+        {"resource_hash": world.encord_project},
+        {"api_key": key},
+    )
+    legacy = await accounts.sign_in(legacy)
+    probe = await accounts.test(legacy)
+    assert probe.ok
+    assert "project key" in probe.explanation
+    base = world.urls["encord"]
+    denied = httpx.post(
+        f"{base}/public",
+        content=json.dumps(
+            {
+                "query_type": "dataset",
+                "query_method": "GET",
+                "values": {"uid": None, "payload": None},
+            }
+        ),
+        headers={"Authorization": key.reveal(), "ResourceID": world.encord_project},
+    ).json()
+    assert denied["response"] == ["OPERATION_NOT_ALLOWED"]
+    allowed = httpx.post(
+        f"{base}/public",
+        content=json.dumps(
+            {
+                "query_type": "label_row",
+                "query_method": "GET",
+                "values": {"uid": None, "payload": None},
+            }
+        ),
+        headers={"Authorization": key.reveal(), "ResourceID": world.encord_project},
+    ).json()
+    assert allowed["status"] == 200
+    assert dataset_key.reveal() in world.encord.state.keys
+
+
+async def test_refresh_gets_a_new_bearer_token(services: AppServices, world: SandboxWorld) -> None:
+    account = await _account(services, world, "Encord refresh")
+    first = await services.accounts.current_token(account)  # type: ignore[arg-type]
+    session = await services.accounts.refresh(account)  # type: ignore[arg-type]
+    assert session.access != first
+
+
+def test_v1_signature_and_unregistered_key(world: SandboxWorld) -> None:
+    base = world.urls["encord"]
+    body = json.dumps(
+        {
+            "query_type": "projectapikey",
+            "query_method": "GET",
+            "values": {"uid": world.encord_project, "payload": None},
+        }
+    ).encode()
+    key = load_private_key(Secret(world.encord_key))
+    good = httpx.post(
+        f"{base}/public/user", content=body, headers={"Authorization": v1_authorization(key, body)}
+    )
+    assert good.json()["status"] == 200
+    tampered = httpx.post(
+        f"{base}/public/user",
+        content=body + b" ",
+        headers={"Authorization": v1_authorization(key, body)},
+    )
+    assert tampered.json()["response"] == ["AUTHENTICATION_ERROR"]
+    stranger = Ed25519PrivateKey.generate()
+    unknown = httpx.post(
+        f"{base}/public/user",
+        content=body,
+        headers={"Authorization": v1_authorization(stranger, body)},
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["response"] == ["SSH_KEY_NOT_FOUND_ERROR"]
+
+
+async def test_wrong_key_types_and_passphrases(services: AppServices, world: SandboxWorld) -> None:
+    rsa_pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    with pytest.raises(EncordKeyError, match="Ed25519"):
+        load_private_key(Secret(rsa_pem))
+    protected = Ed25519PrivateKey.generate()
+    pem = protected.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.BestAvailableEncryption(b"tdtest-passphrase"),
+    ).decode()
+    with pytest.raises(EncordKeyError, match="passphrase"):
+        load_private_key(Secret(pem))
+    assert load_private_key(Secret(pem), Secret("tdtest-passphrase")) is not None
+    account = await services.accounts.add(
+        draft(world, Platform.ENCORD, "rsa"),
+        {"project_hash": world.encord_project},
+        {"private_key": Secret(rsa_pem)},
+    )
+    with pytest.raises(PlatformError, match="Ed25519"):
+        await services.accounts.sign_in(account)
+    unregistered = await services.accounts.add(
+        draft(world, Platform.ENCORD, "unregistered"),
+        {"project_hash": world.encord_project},
+        {"private_key": Secret(pem), "passphrase": Secret("tdtest-passphrase")},
+    )
+    with pytest.raises(PlatformError) as info:
+        await services.accounts.sign_in(unregistered)
+    assert "SSH key not found" in info.value.details()
