@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+import httpx
+
+from tokendeck.core.clock import Clock
 from tokendeck.core.errors import UnsupportedError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
@@ -118,6 +121,17 @@ class PlatformAdapter(Protocol):
     async def revoke_key(self, session: Session, key_id: str) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+class HttpAdapter:
+    """What every HTTP adapter shares: its own client (one per account) and the clock."""
+
+    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
+        self._http = client
+        self._clock = clock
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
 
 
 class NoKeys:

@@ -20,6 +20,7 @@ from tokendeck.platforms import http
 from tokendeck.platforms.base import (
     Capabilities,
     Field,
+    HttpAdapter,
     NewKey,
     ProbeResult,
     RemoteKey,
@@ -70,19 +71,15 @@ def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
     return None, None
 
 
-class DataloopAdapter:
+class DataloopAdapter(HttpAdapter):
     platform = Platform.DATALOOP
     capabilities = CAPABILITIES
 
     def __init__(
         self, client: httpx.AsyncClient, clock: Clock, api_prefix: str = "/api/v1"
     ) -> None:
-        self._http = client
-        self._clock = clock
+        super().__init__(client, clock)
         self._api = api_prefix.rstrip("/")
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def _post_token(self, body: dict[str, str], what: str) -> dict[str, object]:
         response = await http.request(

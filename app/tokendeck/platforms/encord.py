@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 
-from tokendeck.core.clock import Clock
 from tokendeck.core.encord_signing import EncordKeyError, load_private_key, public_hex, v2_headers
 from tokendeck.core.errors import (
     AuthError,
@@ -35,6 +34,7 @@ from tokendeck.platforms import http
 from tokendeck.platforms.base import (
     Capabilities,
     Field,
+    HttpAdapter,
     NewKey,
     ProbeResult,
     RemoteKey,
@@ -109,16 +109,9 @@ def _scopes(raw: Any) -> tuple[str, ...]:
     return tuple(str(s) for s in raw) if isinstance(raw, list) else ()
 
 
-class EncordAdapter:
+class EncordAdapter(HttpAdapter):
     platform = Platform.ENCORD
     capabilities = CAPABILITIES
-
-    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
-        self._http = client
-        self._clock = clock
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def _bearer_token(self, secrets: Mapping[str, Secret]) -> Session:
         pem = secrets.get("private_key")

@@ -11,7 +11,6 @@ from datetime import timedelta
 
 import httpx
 
-from tokendeck.core.clock import Clock
 from tokendeck.core.errors import PlatformError, ProtocolError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
@@ -20,6 +19,7 @@ from tokendeck.platforms.base import (
     Capabilities,
     ExpiryChoice,
     Field,
+    HttpAdapter,
     NewKey,
     ProbeResult,
     RemoteKey,
@@ -63,16 +63,9 @@ def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
         return http.default_error_reader(response)
 
 
-class HautAdapter:
+class HautAdapter(HttpAdapter):
     platform = Platform.HAUT
     capabilities = CAPABILITIES
-
-    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
-        self._http = client
-        self._clock = clock
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     def _session(self, data: object, what: str) -> Session:
         if not isinstance(data, dict):

@@ -13,7 +13,7 @@ from tokendeck.core.errors import PlatformError, ProtocolError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
-from tokendeck.platforms.base import Capabilities, Field, NoKeys, ProbeResult, Session
+from tokendeck.platforms.base import Capabilities, Field, HttpAdapter, NoKeys, ProbeResult, Session
 from tokendeck.platforms.common import jwt_expiry
 
 CAPABILITIES = Capabilities(
@@ -50,17 +50,13 @@ def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
     return None, None
 
 
-class OAuth2Adapter(NoKeys):
+class OAuth2Adapter(NoKeys, HttpAdapter):
     platform = Platform.OAUTH2
     capabilities = CAPABILITIES
 
     def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
-        self._http = client
-        self._clock = clock
+        super().__init__(client, clock)
         self._endpoint: str | None = None
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     async def _token_endpoint(self, inputs: Mapping[str, str]) -> str:
         if inputs.get("token_endpoint"):

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 import httpx
 
-from tokendeck.core.clock import Clock
 from tokendeck.core.errors import PlatformError, ProtocolError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
@@ -24,6 +23,7 @@ from tokendeck.platforms.base import (
     Capabilities,
     ExpiryChoice,
     Field,
+    HttpAdapter,
     NewKey,
     ProbeResult,
     RemoteKey,
@@ -94,16 +94,9 @@ def token_id(token: Secret) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class TrifactaAdapter:
+class TrifactaAdapter(HttpAdapter):
     platform = Platform.TRIFACTA
     capabilities = CAPABILITIES
-
-    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
-        self._http = client
-        self._clock = clock
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     def _info(self, raw: Mapping[str, object]) -> RemoteKey:
         return RemoteKey(

@@ -9,13 +9,13 @@ from datetime import timedelta
 import httpx
 import jwt
 
-from tokendeck.core.clock import Clock
 from tokendeck.core.errors import PlatformError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import (
     Capabilities,
     Field,
+    HttpAdapter,
     NoKeys,
     ProbeResult,
     Session,
@@ -46,16 +46,9 @@ CAPABILITIES = Capabilities(
 )
 
 
-class VisualLayerAdapter(NoKeys):
+class VisualLayerAdapter(NoKeys, HttpAdapter):
     platform = Platform.VISUAL_LAYER
     capabilities = CAPABILITIES
-
-    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
-        self._http = client
-        self._clock = clock
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     def mint(self, api_key: str, api_secret: Secret) -> Session:
         now = self._clock.now()

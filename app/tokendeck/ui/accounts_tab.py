@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -24,6 +22,7 @@ from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.ui.accounts_model import AccountColumn, AccountRole, AccountsModel
 from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.icons import app_icon
+from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
 
@@ -47,27 +46,22 @@ class AccountsTab(QWidget):
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
         self.view = QTableView()
-        self.view.setObjectName("accounts-table")
-        self.view.setAccessibleName("Accounts")
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(AccountColumn.NAME, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in (
-            (AccountColumn.NAME, 190),
-            (AccountColumn.PLATFORM, 170),
-            (AccountColumn.HOST, 220),
-            (AccountColumn.USER, 170),
-            (AccountColumn.AUTH, 110),
-            (AccountColumn.STATUS, 100),
-        ):
-            self.view.setColumnWidth(column, width)
+        configure_table(
+            self.view,
+            "accounts-table",
+            "Accounts",
+            (
+                (AccountColumn.NAME, 190),
+                (AccountColumn.PLATFORM, 170),
+                (AccountColumn.HOST, 220),
+                (AccountColumn.USER, 170),
+                (AccountColumn.AUTH, 110),
+                (AccountColumn.STATUS, 100),
+            ),
+        )
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.view.doubleClicked.connect(lambda _: self.edit_selected())
 
@@ -204,17 +198,12 @@ class AccountsTab(QWidget):
         self.account_selected.emit(account)
 
     def _on_tick(self, now: datetime) -> None:
-        if not self.isVisible() or not self.model.rowCount():
-            return
-        first = self.view.rowAt(0)
-        if first < 0:
-            return
-        last = self.view.rowAt(self.view.viewport().height() - 1)
-        last = self.proxy.rowCount() - 1 if last < 0 else last
-        rows = [
-            self.proxy.mapToSource(self.proxy.index(r, 0)).row() for r in range(first, last + 1)
-        ]
-        self.model.tick(now, rows)
+        if self.isVisible() and self.model.rowCount():
+            rows = [
+                self.proxy.mapToSource(self.proxy.index(r, 0)).row()
+                for r in visible_rows(self.view)
+            ]
+            self.model.tick(now, rows)
 
     # -- actions ----------------------------------------------------------------------------
 

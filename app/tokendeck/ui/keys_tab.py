@@ -10,10 +10,8 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -30,6 +28,7 @@ from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
 from tokendeck.ui.status_style import tone_color
+from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
 
@@ -196,27 +195,22 @@ class KeysTab(QWidget):
         self.limits.setWordWrap(True)
         self.model = KeysModel(self)
         self.view = QTableView()
-        self.view.setObjectName("keys-table")
-        self.view.setAccessibleName("API keys")
         self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        for column, width in (
-            (KeyColumn.NAME, 180),
-            (KeyColumn.ID, 120),
-            (KeyColumn.SCOPES, 110),
-            (KeyColumn.CREATED, 150),
-            (KeyColumn.EXPIRES, 150),
-            (KeyColumn.COUNTDOWN, 110),
-            (KeyColumn.LAST_USED, 130),
-            (KeyColumn.STATE, 80),
-        ):
-            self.view.setColumnWidth(column, width)
+        configure_table(
+            self.view,
+            "keys-table",
+            "API keys",
+            (
+                (KeyColumn.NAME, 180),
+                (KeyColumn.ID, 120),
+                (KeyColumn.SCOPES, 110),
+                (KeyColumn.CREATED, 150),
+                (KeyColumn.EXPIRES, 150),
+                (KeyColumn.COUNTDOWN, 110),
+                (KeyColumn.LAST_USED, 130),
+                (KeyColumn.STATE, 80),
+            ),
+        )
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
         style = self.style()
@@ -481,11 +475,5 @@ class KeysTab(QWidget):
             self.reload()
 
     def _on_tick(self, now: datetime) -> None:
-        if not self.isVisible() or not self.model.rowCount():
-            return
-        first = self.view.rowAt(0)
-        if first < 0:
-            return
-        last = self.view.rowAt(self.view.viewport().height() - 1)
-        last = self.model.rowCount() - 1 if last < 0 else last
-        self.model.tick(now, list(range(first, last + 1)))
+        if self.isVisible() and self.model.rowCount():
+            self.model.tick(now, visible_rows(self.view))

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -29,6 +27,7 @@ from tokendeck.core.secret import Secret
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel
 from tokendeck.ui.empty_state import EmptyState
+from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
@@ -65,29 +64,22 @@ class TokensTab(QWidget):
 
         self.model = CredentialsModel(self)
         self.view = QTableView()
-        self.view.setObjectName("tokens-table")
-        self.view.setAccessibleName("Held tokens")
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(Column.EXPIRES, Qt.SortOrder.AscendingOrder)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().hide()
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
-        for column, width in (
-            (Column.LABEL, 210),
-            (Column.KIND, 100),
-            (Column.ACCOUNT, 110),
-            (Column.EXPIRES, 190),
-            (Column.COUNTDOWN, 110),
-            (Column.STATUS, 100),
-        ):
-            self.view.setColumnWidth(column, width)
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        configure_table(
+            self.view,
+            "tokens-table",
+            "Held tokens",
+            (
+                (Column.LABEL, 210),
+                (Column.KIND, 100),
+                (Column.ACCOUNT, 110),
+                (Column.EXPIRES, 190),
+                (Column.COUNTDOWN, 110),
+                (Column.STATUS, 100),
+            ),
+        )
         self.view.doubleClicked.connect(lambda _: self.inspect_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
@@ -300,13 +292,7 @@ class TokensTab(QWidget):
     # -- countdowns -------------------------------------------------------------------------
 
     def visible_source_rows(self) -> list[int]:
-        viewport = self.view.viewport()
-        first = self.view.rowAt(0)
-        if first < 0:
-            return []
-        last = self.view.rowAt(viewport.height() - 1)
-        last = self.model.rowCount() - 1 if last < 0 else last
-        return list(range(first, last + 1))
+        return visible_rows(self.view)
 
     def _on_tick(self, now: datetime) -> None:
         if self.isVisible() and self.model.rowCount():
