@@ -20,6 +20,7 @@ from tokendeck.core.models import AccountStatus, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
+from tokendeck.storage.profile import Profile
 
 
 @pytest.mark.parametrize("kind", ["500", "503", "429", "reset", "truncated", "malformed"])
@@ -107,7 +108,7 @@ async def test_an_ambiguous_create_is_never_retried_and_is_reconciled(
 
 
 async def test_no_secret_in_logs_or_errors(
-    services: AppServices, world: SandboxWorld, caplog: pytest.LogCaptureFixture
+    services: AppServices, world: SandboxWorld, caplog: pytest.LogCaptureFixture, profile: Profile
 ) -> None:
     caplog.set_level(logging.DEBUG)
     errors: list[str] = []
@@ -130,6 +131,10 @@ async def test_no_secret_in_logs_or_errors(
             errors += [str(error), error.details(), repr(error)]
         world.dataloop.control.reset()
     text = caplog.text + "\n".join(errors)
+    on_disk = b"".join(path.read_bytes() for path in profile.data_dir.rglob("*") if path.is_file())
     for secret in (world.password, key.reveal(), session.reveal(), "tdtest-wrong-password"):
         assert secret not in text
+        assert secret.encode() not in on_disk, (
+            "a secret reached the catalog or another profile file"
+        )
     assert errors, "the faults produced errors to check"
