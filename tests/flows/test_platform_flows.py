@@ -244,3 +244,25 @@ async def test_visual_layer_keeps_no_copy_of_its_secret_as_a_refresh_token(
     account = await services.accounts.sign_in(account)
     roles = sorted(str(c.meta.get("role")) for c in await services.accounts.credentials(account))
     assert roles == ["input", "session"]
+
+
+async def test_a_401_on_a_refreshable_session_refreshes_once_and_retries(
+    services: AppServices, world: SandboxWorld
+) -> None:
+    import secrets as stdlib_secrets
+
+    accounts = services.accounts
+    account = await accounts.add(
+        draft(world, Platform.HAUT, "haut 401"),
+        {"username": DEMO_USER},
+        {"password": Secret(world.password)},
+    )
+    account = await accounts.sign_in(account)
+    before = await accounts.current_token(account)
+    old_key = world.haut.signing_key
+    world.haut.signing_key = stdlib_secrets.token_bytes(32)  # every issued token is now invalid
+    try:
+        assert await accounts.list_keys(account) == []
+        assert await accounts.current_token(account) != before, "refreshed once"
+    finally:
+        world.haut.signing_key = old_key

@@ -80,3 +80,13 @@ def test_gc_guard_collects_on_the_gui_thread(qtbot: QtBot) -> None:
     finally:
         guard.stop()
     assert gc.isenabled()
+
+
+def test_column_widths_are_remembered(qtbot: QtBot, profile: Profile) -> None:
+    window = _window(qtbot, profile, has_tray=False)
+    window.accounts_tab.view.setColumnWidth(0, 333)
+    window.keys_tab.view.setColumnWidth(1, 222)
+    window.save_state()
+    again = _window(qtbot, profile, has_tray=False)
+    assert again.accounts_tab.view.columnWidth(0) == 333
+    assert again.keys_tab.view.columnWidth(1) == 222

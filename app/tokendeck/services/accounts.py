@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import (
@@ -48,6 +48,7 @@ from tokendeck.storage.secret_keeper import SecretKeeper
 log = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(seconds=60)
+T = TypeVar("T")
 
 SECRET_KINDS: Mapping[str, CredentialKind] = {
     "password": CredentialKind.PASSWORD,
@@ -361,6 +362,22 @@ class AccountsService:
                 f"The token of “{account.name}” has expired and cannot be refreshed: sign in again."
             )
 
+    async def _with_session(
+        self, account: Account, operation: Callable[[Session], Awaitable[T]]
+    ) -> T:
+        """Run `operation` with a fresh session; on a 401 from a refreshable session, refresh
+        once and retry once (the token may have been revoked or rotated since)."""
+        session = await self.session(account)
+        try:
+            return await operation(session)
+        except AuthError:
+            if not CAPABILITIES[account.platform].refresh:
+                raise
+            log.info("401 for account %s: refreshing once and retrying", account.name)
+            async with self._lock(account.id):
+                renewed = await self._refresh_locked(account)
+            return await operation(renewed)
+
     async def session(self, account: Account) -> Session:
         token = await self.current_token(account)
         current = await self._session(account)
@@ -387,8 +404,8 @@ class AccountsService:
     # -- keys -------------------------------------------------------------------------------
 
     async def list_keys(self, account: Account) -> list[KeyView]:
-        session = await self.session(account)
-        remote = await self.adapter(account).list_keys(session)
+        adapter = self.adapter(account)
+        remote = await self._with_session(account, adapter.list_keys)
         held = {c.remote_id: c for c in await self._role(account, "key") if c.remote_id}
         views = [KeyView(k, held.get(k.id)) for k in remote]
         listed = {k.id for k in remote}
@@ -403,8 +420,10 @@ class AccountsService:
         self, account: Account, name: str, lifetime: timedelta | None, scopes: tuple[str, ...] = ()
     ) -> tuple[Credential, Secret]:
         """Create on the platform, store the secret, then commit the metadata; then show it."""
-        session = await self.session(account)
-        new: NewKey = await self.adapter(account).create_key(session, name, lifetime, scopes)
+        adapter = self.adapter(account)
+        new: NewKey = await self._with_session(
+            account, lambda session: adapter.create_key(session, name, lifetime, scopes)
+        )
         credential = Credential(
             id="",
             kind=CredentialKind.API_KEY,
@@ -421,8 +440,8 @@ class AccountsService:
         return stored, new.secret
 
     async def revoke_key(self, account: Account, key_id: str) -> None:
-        session = await self.session(account)
-        await self.adapter(account).revoke_key(session, key_id)
+        adapter = self.adapter(account)
+        await self._with_session(account, lambda session: adapter.revoke_key(session, key_id))
         for credential in await self._role(account, "key"):
             if credential.remote_id == key_id:
                 if credential.secret_ref is not None:

@@ -12,7 +12,7 @@ from PySide6.QtGui import QGuiApplication
 
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.core.timefmt import countdown, utc_iso
-from tokendeck.ui.status_style import tone_color
+from tokendeck.ui.status_style import status_icon, tone_color
 
 AccountRole = Qt.ItemDataRole.UserRole
 
@@ -96,6 +96,8 @@ class AccountsModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole and column is AccountColumn.EXPIRY and expiry:
                 return f"{utc_iso(expiry)} UTC"
             return self._text(account, expiry, column)
+        if role == Qt.ItemDataRole.DecorationRole and column is AccountColumn.STATUS:
+            return status_icon(STATUS_TONE[account.status])
         if role == Qt.ItemDataRole.ForegroundRole and column is AccountColumn.STATUS:
             return tone_color(STATUS_TONE[account.status], QGuiApplication.palette())
         if role == Qt.ItemDataRole.ForegroundRole and column is AccountColumn.EXPIRY and expiry:

@@ -14,7 +14,7 @@ from tokendeck.core.credential_status import credential_status
 from tokendeck.core.models import Credential
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
 from tokendeck.core.token_status import STATUS_TEXT
-from tokendeck.ui.status_style import status_color
+from tokendeck.ui.status_style import status_color, token_status_icon
 
 CredentialRole = Qt.ItemDataRole.UserRole
 
@@ -147,6 +147,8 @@ class CredentialsModel(QAbstractTableModel):
             if column in (Column.EXPIRES, Column.COUNTDOWN) and c.expires_at:
                 return f"{utc_iso(c.expires_at)} UTC"
             return self._display(c, column)
+        if role == Qt.ItemDataRole.DecorationRole and column is Column.STATUS:
+            return token_status_icon(credential_status(c, self._now))
         if role == Qt.ItemDataRole.ForegroundRole and column in (Column.COUNTDOWN, Column.STATUS):
             return status_color(credential_status(c, self._now), QGuiApplication.palette())
         return None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -279,6 +280,10 @@ class MainWindow(QMainWindow):
     # -- state and closing ------------------------------------------------------------------
 
     def _restore_state(self) -> None:
+        for name, header in self._tables().items():
+            state = self._settings.value(f"columns/{name}")
+            if isinstance(state, QByteArray):
+                header.restoreState(state)
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -286,7 +291,16 @@ class MainWindow(QMainWindow):
         if isinstance(tab, int) and 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
 
+    def _tables(self) -> dict[str, QHeaderView]:
+        return {
+            "accounts": self.accounts_tab.view.horizontalHeader(),
+            "keys": self.keys_tab.view.horizontalHeader(),
+            "tokens": self.tokens_tab.view.horizontalHeader(),
+        }
+
     def save_state(self) -> None:
+        for name, header in self._tables().items():
+            self._settings.setValue(f"columns/{name}", header.saveState())
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/tokens_splitter", self.tokens_splitter.saveState())
         self._settings.setValue("window/tab", self.tabs.currentIndex())

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 
 from tokendeck.core.token_status import TokenStatus
 
@@ -29,3 +30,27 @@ def tone_color(tone: str, palette: QPalette) -> QColor:
 
 def status_color(status: TokenStatus, palette: QPalette) -> QColor:
     return tone_color(_TONE[status], palette)
+
+
+def status_icon(tone: str) -> QIcon:
+    """A small dot in the tone's colour, so state is not told by colour alone (with the text)."""
+    key = (tone, is_dark(QGuiApplication.palette()))
+    icon = _ICONS.get(key)
+    if icon is None:
+        pixmap = QPixmap(12, 12)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(tone_color(tone, QGuiApplication.palette()))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.drawEllipse(1, 1, 10, 10)
+        painter.end()
+        icon = _ICONS[key] = QIcon(pixmap)
+    return icon
+
+
+def token_status_icon(status: TokenStatus) -> QIcon:
+    return status_icon(_TONE[status])
+
+
+_ICONS: dict[tuple[str, bool], QIcon] = {}
