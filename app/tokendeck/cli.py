@@ -59,6 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--oauth2-port", type=int, default=0, metavar="PORT", help="0 picks a free port"
     )
+    sandbox.add_argument(
+        "--latency", type=float, default=0.0, metavar="SECONDS", help="added to every answer"
+    )
+    sandbox.add_argument(
+        "--clock-offset",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="the platforms' clock skew",
+    )
+    sandbox.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="KIND[:COUNT|@RATE]",
+        help="inject 500, 503, 429, reset, timeout, malformed, truncated, redirect or drop_answer: "
+        "for the next COUNT requests (default 1) or at RATE (0-1); repeatable",
+    )
+    sandbox.add_argument(
+        "--seed", type=int, default=1, help="seed for rate faults (reproducible runs)"
+    )
     sandbox.add_argument("--token-lifetime", type=int, default=300, metavar="SECONDS")
     return parser
 

@@ -7,7 +7,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from tokendeck.sandbox.world import DEMO_USER, build_world
+from tokendeck.sandbox.control import FAULT_KINDS
+from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
 
 NAMES = {
     "dataloop": "Dataloop",
@@ -19,14 +20,52 @@ NAMES = {
 }
 
 
+def parse_fault(text: str) -> tuple[str, int | None, float | None]:
+    """'503' -> (503, 1, None); '500:3' -> (500, 3, None); 'reset@0.2' -> (reset, None, 0.2)."""
+    if "@" in text:
+        kind, rate = text.split("@", 1)
+        value = float(rate)
+        if not 0 <= value <= 1:
+            raise ValueError(f"rate must be between 0 and 1: {text}")
+        return kind, None, value
+    kind, _, count = text.partition(":")
+    return kind, int(count or 1), None
+
+
+def configure(world: SandboxWorld, args: argparse.Namespace) -> None:
+    controls = [
+        world.dataloop.control,
+        world.haut.control,
+        world.visual_layer.control,
+        world.trifacta.control,
+        world.encord.control,
+    ]
+    faults = [parse_fault(f) for f in args.fault]
+    for control in controls:
+        control.seed = args.seed
+        control.reset()
+        control.latency = args.latency
+        control.clock_offset = args.clock_offset
+        if args.token_lifetime:
+            control.token_lifetime = args.token_lifetime
+        for kind, count, rate in faults:
+            if kind not in FAULT_KINDS:
+                raise SystemExit(
+                    f"tokendeck sandbox: unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}"
+                )
+            if rate is not None:
+                control.rates[kind] = rate
+            else:
+                control.queued.extend([(kind, None)] * (count or 1))
+    if args.token_lifetime:
+        world.oauth2.state.access_lifetime = args.token_lifetime
+
+
 def run_sandbox(args: argparse.Namespace) -> int:
     world = build_world()
     ports = {name: getattr(args, f"{name}_port", 0) or 0 for name in NAMES}
     world.start(ports)
-    if args.token_lifetime:
-        for control in (world.dataloop.control, world.haut.control):
-            control.token_lifetime = args.token_lifetime
-        world.oauth2.state.access_lifetime = args.token_lifetime
+    configure(world, args)
     print("TokenDeck sandbox (127.0.0.1 only). Press Ctrl+C to stop.\n")
     for name, title in NAMES.items():
         print(f"  {title:<18} {world.urls[name]}")

@@ -1,0 +1,65 @@
+"""`tokendeck sandbox` from the command line: base URLs, seeded users, faults and lifetimes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from tokendeck.sandbox.command import parse_fault
+
+
+def test_parse_fault() -> None:
+    assert parse_fault("503") == ("503", 1, None)
+    assert parse_fault("500:3") == ("500", 3, None)
+    assert parse_fault("reset@0.25") == ("reset", None, 0.25)
+    with pytest.raises(ValueError, match="rate"):
+        parse_fault("500@2")
+
+
+def test_sandbox_command_serves_with_faults_and_lifetimes() -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tokendeck",
+            "sandbox",
+            "--fault",
+            "503:2",
+            "--token-lifetime",
+            "5",
+            "--latency",
+            "0.01",
+            "--seed",
+            "7",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if line.startswith("POST <base>/__sandbox/config"):
+                break
+        text = "".join(lines)
+        urls = dict(re.findall(r"^  (Dataloop|Trifacta)\s+(http://127\.0\.0\.1:\d+)$", text, re.M))
+        assert set(urls) == {"Dataloop", "Trifacta"}
+        assert "Seeded test users" in text
+        assert "Encord SSH key" in text
+        spec = f"{urls['Trifacta']}/v4/open-api-spec"
+        assert [httpx.get(spec).status_code for _ in range(3)] == [503, 503, 200]
+        state = httpx.get(f"{urls['Dataloop']}/__sandbox/state").json()
+        assert state["token_lifetime"] == 5
+        assert state["latency"] == 0.01
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
