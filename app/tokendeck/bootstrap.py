@@ -139,6 +139,11 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
         window.save_state()
         window.clipboard.clear("quit")
         window.hide()
+        # Cancel what the UI still has running (a reload, a listing) before the services close.
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
         if tray is not None:
             tray.hide()
         if services is not None:
@@ -197,7 +202,17 @@ async def _start_services(
     log.info("secret store: %s (%s)", services.store.description, services.store_message)
     services.bus.subscribe(CredentialsChanged, lambda _: window.tokens_tab.reload())
     services.bus.subscribe(StoreChanged, lambda e: window.set_store(e.description, e.usable))
-    if tray is not None:
+    if tray is None:
+        # No tray: warnings go to the desktop's notification service, else the status bar.
+        from tokendeck.ui.expiry_alerts import ExpiryAlerts
+        from tokendeck.ui.notifier import Notifier
+
+        alerts = ExpiryAlerts(Notifier(None, window.show_message, parent=window), services.clock)
+        services.bus.subscribe(ExpiryWarning, alerts.on_warning)
+        services.bus.subscribe(
+            RefreshFailed, lambda e: alerts.on_refresh_failed(e.account.name, e.message)
+        )
+    else:
         from tokendeck.ui.tray_status import TrayStatus
 
         status = TrayStatus(tray, services)

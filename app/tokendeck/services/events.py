@@ -41,9 +41,9 @@ class StoreChanged:
 
 class EventBus:
     def __init__(self) -> None:
-        self._subscribers: defaultdict[type[Any], list[Callable[[Any], None]]] = defaultdict(list)
+        self._subscribers: defaultdict[type[Any], list[Callable[[Any], object]]] = defaultdict(list)
 
-    def subscribe(self, kind: type[E], callback: Callable[[E], None]) -> None:
+    def subscribe(self, kind: type[E], callback: Callable[[E], object]) -> None:
         self._subscribers[kind].append(callback)
 
     def publish(self, event: object) -> None:
