@@ -110,7 +110,18 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
     if tray is not None:
         tray.clear_clipboard_requested.connect(lambda: window.clipboard.clear("now"))
         tray.notification_clicked.connect(window.show_credential)
-        tray.show_requested.connect(window.bring_to_front)
+        tray.show_requested.connect(
+            lambda: (
+                window.hide()
+                if window.isVisible() and tray.show_action.text().startswith("Hide")
+                else window.bring_to_front()
+            )
+        )
+        window.visibility_changed.connect(tray.set_window_visible)
+        window.clipboard.countdown.connect(
+            lambda seconds, _label: tray.set_clipboard_countdown(seconds)
+        )
+        window.clipboard.cleared.connect(lambda _why: tray.set_clipboard_countdown(0))
         tray.quit_requested.connect(window.request_quit)
         window.tray_notice.connect(lambda title, text: tray.icon.showMessage(title, text))
         tray.show()

@@ -71,3 +71,18 @@ def test_tray_follows_the_credentials(
             tray.hide()
 
     run(qloop, scenario())
+
+
+def test_tray_shows_the_clipboard_countdown_and_toggles_the_window(qtbot: QtBot) -> None:
+    need_desktop("trayer")
+    tray = Tray()
+    tray.set_state(TrayState.OK, "TokenDeck: next expiry in 3 h")
+    tray.set_clipboard_countdown(12)
+    assert tray.icon.toolTip() == "TokenDeck: next expiry in 3 h\nClipboard clears in 12 s"
+    assert tray.clear_action.text() == "Clear clipboard now (12 s left)"
+    tray.set_clipboard_countdown(0)
+    assert tray.icon.toolTip() == "TokenDeck: next expiry in 3 h"
+    tray.set_window_visible(True)
+    assert tray.show_action.text() == "Hide TokenDeck"
+    tray.set_window_visible(False)
+    assert tray.show_action.text() == "Show TokenDeck"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 class MainWindow(QMainWindow):
     quit_requested = Signal()
+    visibility_changed = Signal(bool)
     add_account_requested = Signal()
 
     def __init__(
@@ -318,6 +319,14 @@ class MainWindow(QMainWindow):
         )
         self.raise_()
         self.activateWindow()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.visibility_changed.emit(True)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self.visibility_changed.emit(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()

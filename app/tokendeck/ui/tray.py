@@ -41,6 +41,8 @@ class Tray(QObject):
         self.icon.activated.connect(self._on_activated)
         self.icon.messageClicked.connect(self._on_message_clicked)
         self.state = TrayState.OK
+        self._tooltip = "TokenDeck"
+        self._clipboard_seconds = 0
         self._last_message_credential = ""
         self.messages: list[tuple[str, str]] = []
 
@@ -57,7 +59,25 @@ class Tray(QObject):
     def set_state(self, state: TrayState, tooltip: str) -> None:
         self.state = state
         self.icon.setIcon(tray_icon(state))
-        self.icon.setToolTip(tooltip)
+        self._tooltip = tooltip
+        self._show_tooltip()
+
+    def set_clipboard_countdown(self, seconds: int) -> None:
+        """Seconds until a copied secret is cleared (0: nothing on the clipboard)."""
+        self._clipboard_seconds = seconds
+        self.clear_action.setText(
+            f"Clear clipboard now ({seconds} s left)" if seconds else "Clear clipboard now"
+        )
+        self._show_tooltip()
+
+    def _show_tooltip(self) -> None:
+        extra = (
+            f"\nClipboard clears in {self._clipboard_seconds} s" if self._clipboard_seconds else ""
+        )
+        self.icon.setToolTip(self._tooltip + extra)
+
+    def set_window_visible(self, visible: bool) -> None:
+        self.show_action.setText("Hide TokenDeck" if visible else "Show TokenDeck")
 
     def set_next_expiries(self, lines: list[tuple[str, str]]) -> None:
         """(text, credential id) for the few credentials expiring next."""
