@@ -111,11 +111,7 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
         tray.clear_clipboard_requested.connect(lambda: window.clipboard.clear("now"))
         tray.notification_clicked.connect(window.show_credential)
         tray.show_requested.connect(
-            lambda: (
-                window.hide()
-                if window.isVisible() and tray.show_action.text().startswith("Hide")
-                else window.bring_to_front()
-            )
+            lambda: window.hide() if window.isVisible() else window.bring_to_front()
         )
         window.visibility_changed.connect(tray.set_window_visible)
         window.clipboard.countdown.connect(

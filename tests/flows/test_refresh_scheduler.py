@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from tests.flows.conftest import NoPrompt, fault
 from tokendeck.core.clock import ManualClock
 from tokendeck.core.models import Account, AccountStatus, Credential, CredentialKind, Platform
@@ -69,13 +67,11 @@ async def test_scheduler_refreshes_when_due_and_backs_off_on_failure(
         await services.aclose()
 
 
-@pytest.mark.parametrize("lifetime", [timedelta(hours=24)])
-def test_due_without_created_at(lifetime: timedelta) -> None:
+def test_due_without_created_at_assumes_an_hour() -> None:
     exp = datetime(2026, 1, 2, tzinfo=UTC)
-    assert (
-        due_at(Credential(id="x", kind=CredentialKind.SESSION_TOKEN, label="x", expires_at=exp))
-        is not None
-    )
+    due = due_at(Credential(id="x", kind=CredentialKind.SESSION_TOKEN, label="x", expires_at=exp))
+    assert due is not None
+    assert exp - timedelta(minutes=15) <= due <= exp - timedelta(minutes=12)
 
 
 async def test_scheduler_retries_after_the_backoff(profile: Profile, world: SandboxWorld) -> None:

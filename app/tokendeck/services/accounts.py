@@ -26,7 +26,6 @@ from tokendeck.core.clock import Clock
 from tokendeck.core.errors import (
     AuthError,
     NetworkError,
-    PlatformError,
     TokenDeckError,
     UnsupportedError,
 )
@@ -36,7 +35,6 @@ from tokendeck.core.models import (
     Credential,
     CredentialKind,
     CredentialState,
-    Platform,
 )
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import NewKey, PlatformAdapter, ProbeResult, RemoteKey, Session
@@ -473,10 +471,3 @@ class AccountsService:
     async def aclose(self) -> None:
         for account_id in list(self._adapters):
             await self._drop_adapter(account_id)
-
-
-def platform_of(name: str) -> Platform:
-    return Platform(name)
-
-
-__all__ = ["AccountsChanged", "AccountsService", "KeyView", "PlatformError"]

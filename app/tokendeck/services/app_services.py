@@ -11,7 +11,6 @@ from tokendeck.core.clock import Clock, SystemClock
 from tokendeck.services.accounts import AccountsService, AdapterFactory
 from tokendeck.services.events import EventBus, StoreChanged
 from tokendeck.services.expiry_watcher import ExpiryWatcher
-from tokendeck.services.key_lookup import KeyLookup
 from tokendeck.services.refresh_scheduler import RefreshScheduler
 from tokendeck.services.store_choice import NoStore, VaultPrompt, choose_store
 from tokendeck.services.tokens import TokensService
@@ -43,7 +42,6 @@ class AppServices:
         self.accounts = AccountsService(catalog, keeper, bus, clock, adapter_factory)
         self.scheduler = RefreshScheduler(self.accounts, bus, clock)
         self.watcher = ExpiryWatcher(catalog, bus, clock)
-        self.key_lookup = KeyLookup()
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], None]] = []
 
@@ -98,7 +96,6 @@ class AppServices:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.key_lookup.aclose()
         await self.accounts.aclose()
         await self.keeper.store.aclose()
         await self.catalog.aclose()

@@ -277,12 +277,6 @@ class AccountsTab(QWidget):
                 self._services.accounts.sign_in(account),
                 self.runner.notify_then(lambda a: f"Signed in to “{a.name}”.", self.reload),
             )
-            self._reload_after_failure()
-
-    def _reload_after_failure(self) -> None:
-        task = self.runner._task
-        if task is not None:
-            task.add_done_callback(lambda _: self.reload())
 
     def sign_out_selected(self) -> None:
         account = self.selected()

@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 class ExpiryAlerts:
-    def __init__(self, notifier: Notifier, clock: Clock, after: object = None) -> None:
+    def __init__(self, notifier: Notifier, clock: Clock) -> None:
         self._notifier = notifier
         self._clock = clock
 

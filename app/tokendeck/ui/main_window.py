@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 class MainWindow(QMainWindow):
     quit_requested = Signal()
     visibility_changed = Signal(bool)
-    add_account_requested = Signal()
 
     def __init__(
         self,
