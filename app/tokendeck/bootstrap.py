@@ -214,7 +214,7 @@ async def _start_services(
         from tokendeck.ui.expiry_alerts import ExpiryAlerts
         from tokendeck.ui.notifier import Notifier
 
-        alerts = ExpiryAlerts(Notifier(None, window.show_message, parent=window), services.clock)
+        alerts = ExpiryAlerts(Notifier(window.show_message), services.clock)
         services.bus.subscribe(ExpiryWarning, alerts.on_warning)
         services.bus.subscribe(
             RefreshFailed, lambda e: alerts.on_refresh_failed(e.account.name, e.message)

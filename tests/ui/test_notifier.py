@@ -1,25 +1,43 @@
-"""The notification fallback chain when no desktop notification service runs (the test session
-has none): the tray, then the window. The D-Bus route itself is not exercised here."""
+"""Without a tray, notifications go to the desktop's notification service if one runs (the test
+session has none), else to the window. The D-Bus route itself is not exercised here."""
 
 from __future__ import annotations
 
-from pytestqt.qtbot import QtBot
+import asyncio
 
-from tests.conftest import need_desktop
+from tokendeck.core.clock import ManualClock
+from tokendeck.core.models import Credential, CredentialKind
+from tokendeck.services.events import ExpiryWarning
+from tokendeck.ui.expiry_alerts import ExpiryAlerts
 from tokendeck.ui.notifier import Notifier
-from tokendeck.ui.tray import Tray
 
 
-def test_falls_back_to_the_tray_then_the_window(qtbot: QtBot) -> None:
-    need_desktop("trayer")
+def test_no_service_falls_back_to_the_window() -> None:
     shown: list[str] = []
-    qtbot.waitUntil(Tray.available, timeout=10_000)
-    tray = Tray()
-    tray.show()
-    notifier = Notifier(tray, shown.append)
-    assert notifier.notify("title", "text", "cred-2") == "tray"
-    assert tray.messages[-1] == ("title", "text")
-    tray.hide()
-    windowless = Notifier(None, shown.append)
-    assert windowless.notify("only", "here") == "window"
+    route = asyncio.run(Notifier(shown.append).notify("only", "here"))
+    assert route == "window"
     assert shown == ["only — here"]
+
+
+def test_alerts_say_what_expires_and_when() -> None:
+    shown: list[str] = []
+    clock = ManualClock()
+    alerts = ExpiryAlerts(Notifier(shown.append), clock)
+    from datetime import timedelta
+
+    credential = Credential(id="c", kind=CredentialKind.API_KEY, label="CI key")
+
+    async def run() -> None:
+        alerts.on_warning(
+            ExpiryWarning(
+                credential, timedelta(hours=1), clock.now() + timedelta(minutes=50), expired=False
+            )
+        )
+        alerts.on_refresh_failed("Dataloop prod", "Refresh: the platform had an internal error.")
+        await asyncio.sleep(0.5)
+
+    asyncio.run(run())
+    assert sorted(shown) == [
+        "Could not refresh “Dataloop prod” — Refresh: the platform had an internal error.",
+        "“CI key” expires in 50 min — Warning threshold: 1 h before expiry.",
+    ]

@@ -15,6 +15,7 @@ import concurrent.futures
 import contextlib
 import hashlib
 import secrets
+import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -39,19 +40,26 @@ def _backend_name(backend: Any) -> str:
 
 class KeyringStore:
     def __init__(self, namespace: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        import keyring
-
-        self._keyring = keyring
         self._namespace = namespace
         self._timeout = timeout
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="keyring"
         )
-        self._backend = keyring.get_keyring()
+        self._keyring: Any = None
+        self._backend_label = "SecretService" if sys.platform.startswith("linux") else "system"
+        # Loading keyring picks and initialises a backend (D-Bus for Secret Service): that runs
+        # on the worker, first in its queue, never on the thread that constructs the store.
+        self._executor.submit(self._load)
+
+    def _load(self) -> None:
+        import keyring
+
+        self._keyring = keyring
+        self._backend_label = type(keyring.get_keyring()).__module__.rsplit(".", 1)[-1]
 
     @property
     def description(self) -> str:
-        return f"System keyring ({type(self._backend).__module__.rsplit('.', 1)[-1]})"
+        return f"System keyring ({self._backend_label})"
 
     def _user(self, ref: str) -> str:
         return f"{self._namespace}:{ref}"
@@ -153,12 +161,18 @@ def _explain(exc: BaseException, action: str) -> str:
 
 async def probe_keyring(namespace: str, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[bool, str]:
     """Really write, read back and delete a throw-away entry. Returns (usable, explanation)."""
-    try:
+
+    def backend_name() -> str:
         import keyring
-    except Exception as exc:  # an import failure means no keyring, whatever the cause
+
+        return _backend_name(keyring.get_keyring())
+
+    try:
+        name = await asyncio.wait_for(asyncio.to_thread(backend_name), timeout)
+    except TimeoutError:
+        return False, f"The system keyring did not answer within {timeout:.0f} s."
+    except Exception as exc:  # an import or backend failure means no keyring, whatever the cause
         return False, f"The keyring library could not load ({type(exc).__name__})."
-    backend = keyring.get_keyring()
-    name = _backend_name(backend)
     if any(name.endswith(refused) for refused in _REFUSED_BACKENDS):
         return False, f"No secure system keyring is available (backend: {name})."
     store = KeyringStore(namespace, timeout=timeout)

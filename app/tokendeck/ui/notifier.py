@@ -1,8 +1,8 @@
 """Desktop notifications with a fallback chain.
 
-1. The tray's balloon (`QSystemTrayIcon.showMessage`), whose click opens the credential (the app
-   sends warnings to the tray through `TrayStatus` when a tray exists);
-2. else the desktop's notification service (`org.freedesktop.Notifications`, only if running);
+1. The tray's balloon, whose click opens the credential (shown by `TrayStatus` when a tray exists);
+2. else the desktop's notification service (`org.freedesktop.Notifications`, only if running),
+   called on a worker thread;
 3. else a message in the window's status bar.
 
 The D-Bus call goes through jeepney (pure-Python D-Bus, already a dependency of keyring's Secret
@@ -13,14 +13,12 @@ balloon's click opens the credential).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
-
 from tokendeck import APP_NAME
-from tokendeck.ui.tray import Tray
 
 log = logging.getLogger(__name__)
 
@@ -29,38 +27,22 @@ PATH = "/org/freedesktop/Notifications"
 EXPIRE_MS = 10_000
 
 
-class Notifier(QObject):
-    opened = Signal(str)  # credential id
+class Notifier:
+    """Used when there is no tray (with a tray, `TrayStatus` shows balloons)."""
 
-    def __init__(
-        self, tray: Tray | None, fallback: Callable[[str], None], parent: QObject | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._tray = tray
+    def __init__(self, fallback: Callable[[str], None]) -> None:
         self._fallback = fallback
-        self.last_route = ""
-        if tray is not None:
-            tray.notification_clicked.connect(self.opened)
 
-    def notify(
-        self, title: str, text: str, credential_id: str = "", *, critical: bool = False
-    ) -> str:
+    async def notify(self, title: str, text: str, *, critical: bool = False) -> str:
         """Show it by the first route that works; returns the route taken."""
-        if self._tray is not None and Tray.available():
-            self._tray.notify(title, text, credential_id, critical=critical)
-            return self._route("tray")
         try:
-            _send_notify(title, text, critical)
+            await asyncio.to_thread(_send_notify, title, text, critical)
         except Exception as exc:  # no service, or it refused: the next route
             log.debug("no desktop notification service: %s", type(exc).__name__)
         else:
-            return self._route("desktop")
+            return "desktop"
         self._fallback(f"{title} — {text}")
-        return self._route("window")
-
-    def _route(self, name: str) -> str:
-        self.last_route = name
-        return name
+        return "window"
 
 
 def _send_notify(title: str, text: str, critical: bool) -> int:
