@@ -21,6 +21,8 @@ sentence for people, and never a secret.
 
 from __future__ import annotations
 
+from tokendeck.core.redaction import redact
+
 
 class TokenDeckError(Exception):
     def __init__(
@@ -31,10 +33,13 @@ class TokenDeckError(Exception):
         platform_message: str | None = None,
         status: int | None = None,
     ) -> None:
+        # A platform may echo what it was sent ("invalid token eyJ..."): every text an error
+        # carries is redacted here, once, for the banner, the log and the repr alike.
+        message = redact(message)
         super().__init__(message)
         self.message = message
-        self.platform_code = platform_code
-        self.platform_message = platform_message
+        self.platform_code = redact(platform_code) if platform_code else platform_code
+        self.platform_message = redact(platform_message) if platform_message else platform_message
         self.status = status
 
     def details(self) -> str:

@@ -1,0 +1,32 @@
+"""Every error text is redacted where the error is made, whatever the platform echoed."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.tokens import claims, hs256
+from tokendeck.core.errors import AuthError, RateLimitedError
+from tokendeck.platforms.http import to_error
+
+
+def test_an_echoed_token_never_survives_in_an_error() -> None:
+    token, _ = hs256(claims())
+    response = httpx.Response(
+        401,
+        json={"message": f"invalid token {token}"},
+        request=httpx.Request("GET", "https://x.test/"),
+    )
+    error = to_error(response, lambda r: (None, r.json()["message"]), "List keys")
+    assert isinstance(error, AuthError)
+    for text in (str(error), error.details(), repr(error), error.platform_message or ""):
+        assert token not in text
+    assert "invalid token ***" in error.details()
+
+
+def test_password_pairs_and_bearer_values_are_masked() -> None:
+    error = RateLimitedError(
+        "slow down: password=hunter2hunter2 Authorization: Bearer abcdefgh12345678", retry_after=1
+    )
+    assert "hunter2hunter2" not in str(error)
+    assert "abcdefgh12345678" not in str(error)
+    assert error.retry_after == 1
