@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.core.timefmt import countdown, utc_iso
 from tokendeck.ui.status_style import status_icon, tone_color
+from tokendeck.ui.table_model import Index, RowTableModel
 
 AccountRole = Qt.ItemDataRole.UserRole
 
@@ -40,16 +41,13 @@ class AccountColumn(IntEnum):
     EXPIRY = 6
 
 
-HEADERS = ("Name", "Platform", "Host", "User", "Auth method", "Status", "Soonest expiry")
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
+class AccountsModel(RowTableModel):
+    headers = ("Name", "Platform", "Host", "User", "Auth method", "Status", "Soonest expiry")
+    tick_columns = (AccountColumn.EXPIRY, AccountColumn.EXPIRY)
 
-
-class AccountsModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[Account, datetime | None]] = []
-        self._now = datetime.now(UTC)
 
     def set_accounts(self, rows: Sequence[tuple[Account, datetime | None]]) -> None:
         self.beginResetModel()
@@ -61,23 +59,6 @@ class AccountsModel(QAbstractTableModel):
 
     def row_of(self, account_id: str) -> int:
         return next((i for i, (a, _) in enumerate(self._rows) if a.id == account_id), -1)
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(AccountColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -120,10 +101,3 @@ class AccountsModel(QAbstractTableModel):
         if column is AccountColumn.STATUS:
             return STATUS_TEXT[account.status]
         return countdown(expiry, self._now) if expiry else "—"
-
-    def tick(self, now: datetime, rows: Sequence[int]) -> None:
-        self._now = now
-        for row in rows:
-            if 0 <= row < len(self._rows):
-                index = self.index(row, AccountColumn.EXPIRY)
-                self.dataChanged.emit(index, index)

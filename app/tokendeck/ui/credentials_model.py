@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 
 from tokendeck.core.credential_status import credential_status
@@ -15,6 +14,7 @@ from tokendeck.core.models import Credential
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
 from tokendeck.core.token_status import STATUS_TEXT
 from tokendeck.ui.status_style import status_color, token_status_icon
+from tokendeck.ui.table_model import Index, RowTableModel
 
 CredentialRole = Qt.ItemDataRole.UserRole
 
@@ -40,32 +40,19 @@ class Column(IntEnum):
     SECRET = 6
 
 
-HEADERS = {
-    Column.LABEL: "Label",
-    Column.KIND: "Kind",
-    Column.ACCOUNT: "Account",
-    Column.EXPIRES: "Expires",
-    Column.COUNTDOWN: "Countdown",
-    Column.STATUS: "Status",
-    Column.SECRET: "Secret held",
-}
-
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
-
-
-class CredentialsModel(QAbstractTableModel):
+class CredentialsModel(RowTableModel):
     """Sorts and filters itself: one `list.sort` with precomputed keys and a precomputed search
     text per row, instead of a proxy that calls `data()` from C++ for every comparison (at
     10,000 rows that was 1.5 s per sort; see bench/tokens_table.py)."""
 
+    headers = ("Label", "Kind", "Account", "Countdown", "Status", "Expires", "Secret held")
+    tick_columns = (Column.COUNTDOWN, Column.STATUS)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._all: list[Credential] = []
-        self._rows: list[Credential] = []
         self._search: dict[str, str] = {}
         self._accounts: Mapping[str, str] = {}
-        self._now = datetime.now(UTC)
         self._filter = ""
         self._sort_column = Column.EXPIRES
         self._sort_order = Qt.SortOrder.AscendingOrder
@@ -115,24 +102,8 @@ class CredentialsModel(QAbstractTableModel):
         return self._display(c, self._sort_column).lower()
 
     def credential(self, row: int) -> Credential:
-        return self._rows[row]
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(Column)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(Column)
-        ):
-            return HEADERS[Column(section)]
-        return None
+        credential: Credential = self._rows[row]
+        return credential
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
@@ -167,12 +138,3 @@ class CredentialsModel(QAbstractTableModel):
         if column is Column.STATUS:
             return STATUS_TEXT[credential_status(c, self._now)]
         return "yes" if c.secret_held else "no"
-
-    def tick(self, now: datetime, rows: Sequence[int]) -> None:
-        """New time; repaint the countdown and status cells of `rows` (the visible ones)."""
-        self._now = now
-        for row in rows:
-            if 0 <= row < len(self._rows):
-                self.dataChanged.emit(
-                    self.index(row, Column.COUNTDOWN), self.index(row, Column.STATUS)
-                )

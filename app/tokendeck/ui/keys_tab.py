@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -28,6 +28,7 @@ from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
 from tokendeck.ui.status_style import tone_color
+from tokendeck.ui.table_model import Index, RowTableModel
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
@@ -45,8 +46,6 @@ def _caps(account: Account) -> Any:
 
 
 KeyRole = Qt.ItemDataRole.UserRole
-Index = QModelIndex | QPersistentModelIndex
-_ROOT = QModelIndex()
 SOON_SECONDS = 7 * 86400
 
 
@@ -85,11 +84,13 @@ def key_state(view: KeyView, now: datetime) -> str:
     return "expired" if left <= 0 else "expiring" if left < SOON_SECONDS else "active"
 
 
-class KeysModel(QAbstractTableModel):
+class KeysModel(RowTableModel):
+    headers = HEADERS
+    tick_columns = (KeyColumn.COUNTDOWN, KeyColumn.STATE)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[KeyView] = []
-        self._now = datetime.now(UTC)
 
     def set_keys(self, rows: Sequence[KeyView]) -> None:
         self.beginResetModel()
@@ -104,23 +105,6 @@ class KeysModel(QAbstractTableModel):
 
     def key(self, row: int) -> KeyView:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(KeyColumn)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
-            and 0 <= section < len(HEADERS)
-        ):
-            return HEADERS[section]
-        return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -164,14 +148,6 @@ class KeysModel(QAbstractTableModel):
         if column is KeyColumn.STATE:
             return key_state(view, self._now)
         return "yes" if view.secret_held else "no"
-
-    def tick(self, now: datetime, rows: Sequence[int]) -> None:
-        self._now = now
-        for row in rows:
-            if 0 <= row < len(self._rows):
-                self.dataChanged.emit(
-                    self.index(row, KeyColumn.COUNTDOWN), self.index(row, KeyColumn.STATE)
-                )
 
 
 class KeysTab(QWidget):
