@@ -30,3 +30,20 @@ def test_password_pairs_and_bearer_values_are_masked() -> None:
     assert "hunter2hunter2" not in str(error)
     assert "abcdefgh12345678" not in str(error)
     assert error.retry_after == 1
+
+
+def test_field_error_reader_paths_and_fallbacks() -> None:
+    from tokendeck.platforms.http import field_error_reader
+
+    read = field_error_reader(("exception", "name"), ("exception", "message"))
+    request = httpx.Request("GET", "https://x.test/")
+    nested = httpx.Response(
+        404,
+        json={"exception": {"name": "RouteNotFoundException", "message": "Route doesn't exist"}},
+        request=request,
+    )
+    assert read(nested) == ("RouteNotFoundException", "Route doesn't exist")
+    other = httpx.Response(500, json={"message": "sandbox: injected server error"}, request=request)
+    assert read(other) == (None, "sandbox: injected server error")
+    text = httpx.Response(502, text="Bad gateway from proxy", request=request)
+    assert read(text) == (None, "Bad gateway from proxy")

@@ -58,17 +58,7 @@ CAPABILITIES = Capabilities(
 )
 
 
-def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:300] or None
-    if isinstance(body, dict):
-        name, message = body.get("name"), body.get("message")
-        return (name if isinstance(name, str) else None), (
-            message if isinstance(message, str) else None
-        )
-    return None, None
+_errors = http.field_error_reader(("name",), ("message",))
 
 
 class DataloopAdapter(HttpAdapter):

@@ -96,6 +96,30 @@ def default_error_reader(response: httpx.Response) -> tuple[str | None, str | No
     return None, None
 
 
+def _dig(body: Any, path: tuple[str, ...]) -> str | None:
+    for key in path:
+        body = body.get(key) if isinstance(body, dict) else None
+    return body if isinstance(body, str) and body else None
+
+
+def field_error_reader(code: tuple[str, ...], message: tuple[str, ...]) -> ErrorReader:
+    """A reader for a platform whose error JSON has its code and message at these paths, e.g.
+    `field_error_reader(("exception", "name"), ("exception", "message"))`; any other body is
+    read by `default_error_reader`."""
+
+    def read(response: httpx.Response) -> tuple[str | None, str | None]:
+        try:
+            body = response.json()
+        except ValueError:
+            return None, response.text.strip()[:300] or None
+        text = _dig(body, message)
+        if text is None:
+            return default_error_reader(response)
+        return _dig(body, code), text
+
+    return read
+
+
 async def request(
     client: httpx.AsyncClient,
     method: str,

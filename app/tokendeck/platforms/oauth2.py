@@ -36,18 +36,7 @@ CAPABILITIES = Capabilities(
 )
 
 
-def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:300] or None
-    if isinstance(body, dict):
-        code = body.get("error")
-        desc = body.get("error_description")
-        return (code if isinstance(code, str) else None), (
-            desc if isinstance(desc, str) else code if isinstance(code, str) else None
-        )
-    return None, None
+_errors = http.field_error_reader(("error",), ("error_description",))
 
 
 class OAuth2Adapter(NoKeys, HttpAdapter):

@@ -70,19 +70,7 @@ CAPABILITIES = Capabilities(
 )
 
 
-def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.text[:300] or None
-    if isinstance(body, dict):
-        exc = body.get("exception")
-        if isinstance(exc, dict):
-            return str(exc.get("name") or "") or None, str(exc.get("message") or "") or None
-        for key in ("message", "error"):
-            if isinstance(body.get(key), str):
-                return None, body[key]
-    return None, None
+_errors = http.field_error_reader(("exception", "name"), ("exception", "message"))
 
 
 def token_id(token: Secret) -> str | None:
