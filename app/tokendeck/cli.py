@@ -39,8 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     key = inspect.add_mutually_exclusive_group()
     key.add_argument(
-        "--secret", metavar="TEXT", help="HMAC secret (text); prefer --secret-file or -"
+        "--secret",
+        metavar="TEXT",
+        help="HMAC secret (text; it shows in the process list: prefer --secret-file)",
     )
+    key.add_argument("--secret-file", metavar="FILE", help="HMAC secret (text) read from FILE")
     key.add_argument("--secret-base64", metavar="B64", help="HMAC secret, base64 or base64url")
     key.add_argument("--key", metavar="FILE", help="PEM public key / certificate, JWK or JWKS file")
     key.add_argument("--jwks-url", metavar="URL", help="fetch the JWKS from URL")

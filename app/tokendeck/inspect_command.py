@@ -37,7 +37,9 @@ def run_inspect(args: argparse.Namespace) -> int:
     assessment = assess(inspection, now, AssessPolicy(leeway=leeway))
     signature, message = "not_verified", "Signature not verified: no key was given."
     extra: tuple[Problem, ...] = ()
-    wants_key = any((args.secret, args.secret_base64, args.key, args.jwks_url, args.discover))
+    wants_key = any(
+        (args.secret, args.secret_file, args.secret_base64, args.key, args.jwks_url, args.discover)
+    )
     if wants_key:
         from tokendeck.core.token_verify import (
             KeyFormatError,
@@ -51,6 +53,10 @@ def run_inspect(args: argparse.Namespace) -> int:
         try:
             if args.secret is not None:
                 keys = load_keys(KeyKind.HMAC_TEXT, args.secret)
+            elif args.secret_file is not None:
+                keys = load_keys(
+                    KeyKind.HMAC_TEXT, Path(args.secret_file).read_text(encoding="utf-8")
+                )
             elif args.secret_base64 is not None:
                 keys = load_keys(KeyKind.HMAC_BASE64, args.secret_base64)
             elif args.key is not None:

@@ -77,3 +77,11 @@ def test_inspect_does_not_import_qt() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_secret_from_a_file_keeps_it_off_the_command_line(tmp_path: Path) -> None:
+    token, secret = hs256(claims(lifetime=7200))
+    (tmp_path / "hmac.txt").write_text(secret + "\n")
+    done = _inspect(token, "--json", "--secret-file", str(tmp_path / "hmac.txt"))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["signature"] == "verified"
