@@ -181,10 +181,11 @@ async def _start_services(
     from tokendeck.services.events import (
         AccountsChanged,
         CredentialsChanged,
+        ExpirySummary,
         ExpiryWarning,
+        RefreshFailed,
         StoreChanged,
     )
-    from tokendeck.services.refresh_scheduler import RefreshFailed
     from tokendeck.storage.catalog import CatalogError
     from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
@@ -216,17 +217,15 @@ async def _start_services(
 
         alerts = ExpiryAlerts(Notifier(window.show_message), services.clock)
         services.bus.subscribe(ExpiryWarning, alerts.on_warning)
-        services.bus.subscribe(
-            RefreshFailed, lambda e: alerts.on_refresh_failed(e.account.name, e.message)
-        )
+        services.bus.subscribe(ExpirySummary, alerts.on_summary)
+        services.bus.subscribe(RefreshFailed, alerts.on_refresh_failed)
     else:
         from tokendeck.ui.tray_status import TrayStatus
 
         status = TrayStatus(tray, services)
         services.bus.subscribe(ExpiryWarning, status.on_warning)
-        services.bus.subscribe(
-            RefreshFailed, lambda e: status.on_refresh_failed(e.account.name, e.message)
-        )
+        services.bus.subscribe(ExpirySummary, status.on_summary)
+        services.bus.subscribe(RefreshFailed, status.on_refresh_failed)
         services.bus.subscribe(AccountsChanged, lambda _: status.refresh())
         tray.copy_token_requested.connect(window.copy_account_token)
         services.bus.subscribe(CredentialsChanged, lambda _: status.refresh())

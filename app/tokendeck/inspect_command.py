@@ -1,7 +1,8 @@
 """`tokendeck inspect`: the Inspector on the command line.
 
-Exit codes: 0 the token is well-formed (and verified, if a key was given); 1 it is expired, not yet
-valid or fails verification; 2 the input is not a token (or the key could not be read).
+Exit codes: 0 the token is well-formed and usable (and verified, if a key was given); 1 its
+verdict is expired or invalid (bad signature, not yet valid, alg none, a broken claim), or a key
+was given and did not verify it; 2 the input is not a token (or the key could not be read).
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tokendeck.core.problems import Problem
-from tokendeck.core.token_assess import AssessPolicy, TokenStatus, assess
+from tokendeck.core.token_assess import AssessPolicy, assess
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
 from tokendeck.core.token_report import to_dict, to_text
+from tokendeck.core.verdict import State
 
 if TYPE_CHECKING:
     from tokendeck.core.token_decode import Inspection
@@ -81,9 +83,9 @@ def run_inspect(args: argparse.Namespace) -> int:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
         print(to_text(report, inspection, now))
-    bad_time = assessment.status in (TokenStatus.EXPIRED, TokenStatus.NOT_YET_VALID)
+    bad_verdict = report["verdict"] in (State.EXPIRED, State.INVALID)
     bad_signature = wants_key and signature != "verified"
-    return EXIT_PROBLEM if bad_time or bad_signature else EXIT_OK
+    return EXIT_PROBLEM if bad_verdict or bad_signature else EXIT_OK
 
 
 class _FetchFailedError(Exception):

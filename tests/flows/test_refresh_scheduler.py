@@ -8,7 +8,8 @@ from tokendeck.core.models import Account, AccountStatus, Credential, Credential
 from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.refresh_scheduler import RefreshFailed, due_at
+from tokendeck.services.events import RefreshFailed
+from tokendeck.services.refresh_scheduler import due_at
 from tokendeck.storage.profile import Profile
 
 
@@ -108,10 +109,10 @@ async def test_auto_refresh_off_means_no_refresh(profile: Profile, world: Sandbo
             {"password": Secret(world.password)},
         )
         await services.accounts.sign_in(account)
-        services.scheduler.enabled = False
+        services.apply(services.policy.thresholds, auto_refresh=False)
         clock.advance(timedelta(minutes=55))
         assert await services.scheduler.tick() == []
-        services.scheduler.enabled = True
+        services.apply(services.policy.thresholds, auto_refresh=True)
         assert await services.scheduler.tick() == [account.id]
     finally:
         await services.aclose()

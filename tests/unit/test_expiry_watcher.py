@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from tokendeck.core.clock import ManualClock
-from tokendeck.core.models import Credential, CredentialKind
+from tokendeck.core.models import Credential, CredentialKind, CredentialState
 from tokendeck.services.events import EventBus, ExpiryWarning
 from tokendeck.services.expiry_watcher import ExpiryWatcher, worst_state
+from tokendeck.services.standing import HeldCredential
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
@@ -50,19 +51,45 @@ async def test_each_threshold_fires_once_and_is_remembered(catalog: AsyncCatalog
     assert len(seen) == 3
 
 
-async def test_worst_state(catalog: AsyncCatalog) -> None:
-    clock = ManualClock(START)
+async def test_worst_state_counts_only_what_needs_a_person() -> None:
+    from tokendeck.core.models import Account, AccountStatus, Platform
+    from tokendeck.services.standing import ExpiryPolicy
+
+    policy = ExpiryPolicy(thresholds=(timedelta(days=1),))
     soon = Credential(
         id="a", kind=CredentialKind.API_KEY, label="a", expires_at=START + timedelta(hours=2)
     )
     later = Credential(
         id="b", kind=CredentialKind.API_KEY, label="b", expires_at=START + timedelta(days=30)
     )
-    assert worst_state([later], clock, timedelta(days=1)) == ("ok", later)
-    assert worst_state([soon, later], clock, timedelta(days=1)) == ("warning", soon)
-    clock.advance(timedelta(hours=3))
-    assert worst_state([soon, later], clock, timedelta(days=1))[0] == "expired"
-    assert worst_state([], clock, timedelta(days=1)) == ("ok", None)
+    account = Account(
+        id="x", name="x", platform=Platform.HAUT, host="h", status=AccountStatus.SIGNED_IN
+    )
+    session = Credential(
+        id="s",
+        kind=CredentialKind.SESSION_TOKEN,
+        label="s",
+        account_id="x",
+        expires_at=START + timedelta(minutes=5),
+        meta={"role": "session"},
+    )
+    revoked = Credential(
+        id="r",
+        kind=CredentialKind.API_KEY,
+        label="r",
+        expires_at=START - timedelta(days=1),
+        state=CredentialState.REVOKED,
+    )
+
+    def held(*credentials: Credential) -> list[HeldCredential]:
+        return policy.hold_all(credentials, {"x": account})
+
+    assert worst_state(held(later, session, revoked), START) == ("ok", None)
+    state, worst = worst_state(held(soon, later, session), START)
+    assert (state, worst.credential if worst else None) == ("warning", soon)
+    state, worst = worst_state(held(soon, later), START + timedelta(hours=3))
+    assert (state, worst.credential if worst else None) == ("expired", soon)
+    assert worst_state([], START) == ("ok", None)
 
 
 async def test_per_account_thresholds_override_the_global_ones(catalog: AsyncCatalog) -> None:

@@ -93,6 +93,10 @@ _PLAUSIBLE_EPOCH = (946_684_800, 4_102_444_800)
 _B64URL = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
 _OPAQUE = re.compile(r"^[\x21-\x7e]+$")
 _PREFIX = re.compile(r"^(?:authorization\s*:\s*)?(?:(?:bearer|token|jwt)\s+)?", re.IGNORECASE)
+_PART_NAMES = {
+    3: ("header", "payload", "signature"),
+    5: ("header", "encrypted key", "initialisation vector", "ciphertext", "authentication tag"),
+}
 _JSON_TOKEN_FIELDS = ("access_token", "id_token", "token", "jwt", "tokenValue", "refresh_token")
 
 
@@ -171,9 +175,24 @@ def inspect_token(text: str) -> Inspection:
     if not candidate:
         raise TokenFormatError("empty", "Nothing to inspect: paste a token.")
     parts = candidate.split(".")
+    if (
+        len(parts) in (3, 5)
+        and candidate.startswith("eyJ")
+        and not all(_B64URL.match(p) for p in parts)
+    ):
+        raise TokenFormatError(
+            "malformed_jwt",
+            "This looks like a JWT, but a part has characters that base64url does not use.",
+        )
     if len(parts) in (3, 5) and all(_B64URL.match(p) for p in parts):
         header = _json_object(parts[0])
         if header is not None:
+            broken = next((i for i, p in enumerate(parts) if _b64url_decode(p) is None), None)
+            if broken is not None:
+                raise TokenFormatError(
+                    "malformed_jwt",
+                    f"The {_PART_NAMES[len(parts)][broken]} of this token is not valid base64url.",
+                )
             if len(parts) == 5:
                 return _jwe(candidate, header, notes)
             return _jws(candidate, parts, header, notes)
@@ -294,7 +313,9 @@ def _jws(
     if payload_text is not None and payload is None:
         problems.append(
             Problem(
-                "payload_not_json", "The payload is not a JSON object: not a JWT.", Severity.INFO
+                "payload_not_json",
+                "The payload is not a JSON object: a signed blob, not a JWT.",
+                Severity.ERROR,
             )
         )
 

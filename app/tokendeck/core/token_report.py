@@ -8,8 +8,9 @@ from typing import Any
 
 from tokendeck.core.problems import Problem
 from tokendeck.core.timefmt import format_duration, local_text, relative_phrase, utc_iso
-from tokendeck.core.token_assess import STATUS_TEXT, Assessment, kind_text
+from tokendeck.core.token_assess import Assessment, kind_text
 from tokendeck.core.token_decode import Inspection, TimeClaim
+from tokendeck.core.verdict import STATE_TEXT, State, Verdict, judge_token
 
 SIGNATURE_NOT_VERIFIED = "not_verified"
 
@@ -24,6 +25,25 @@ def time_phrase(claim: TimeClaim, now: datetime) -> str:
     return relative_phrase(claim.at, now, future="in", past="")
 
 
+def token_verdict(
+    inspection: Inspection,
+    assessment: Assessment,
+    *,
+    signature: str = SIGNATURE_NOT_VERIFIED,
+    signature_message: str = "",
+    extra_problems: tuple[Problem, ...] = (),
+) -> Verdict:
+    """The one verdict on a pasted token, for the Inspector and `tokendeck inspect` alike."""
+    return judge_token(
+        assessment.status,
+        inspection.expires_at,
+        (*assessment.problems, *extra_problems),
+        signature_invalid=signature == "invalid",
+        signature_message=signature_message,
+        remaining=assessment.remaining,
+    )
+
+
 def to_dict(
     inspection: Inspection,
     assessment: Assessment,
@@ -35,8 +55,17 @@ def to_dict(
 ) -> dict[str, Any]:
     problems = (*assessment.problems, *extra_problems)
     lifetime = inspection.lifetime
+    verdict = token_verdict(
+        inspection,
+        assessment,
+        signature=signature,
+        signature_message=signature_message,
+        extra_problems=extra_problems,
+    )
     return {
         "kind": inspection.kind.value,
+        "verdict": verdict.state.value,
+        "verdict_reason": verdict.reason,
         "header": dict(inspection.header) if inspection.header is not None else None,
         "payload": dict(inspection.payload) if inspection.payload is not None else None,
         "payload_text": inspection.payload_text,
@@ -73,8 +102,8 @@ def to_dict(
 
 def to_text(report: dict[str, Any], inspection: Inspection, now: datetime) -> str:
     lines = [f"Kind:       {kind_text(inspection.kind)}"]
-    status = report["status"]
-    lines.append(f"Status:     {STATUS_TEXT.get(status, status)}")
+    verdict = State(report["verdict"])
+    lines.append(f"Verdict:    {STATE_TEXT[verdict]} — {report['verdict_reason']}")
     for label, key in (("Issuer", "issuer"), ("Subject", "subject"), ("Audience", "audience")):
         if report[key]:
             lines.append(f"{label + ':':<11} {report[key]}")

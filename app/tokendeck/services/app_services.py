@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from tokendeck.core.clock import Clock, SystemClock
 from tokendeck.services.accounts import AccountsService, AdapterFactory
-from tokendeck.services.events import EventBus, StoreChanged
+from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus, StoreChanged
 from tokendeck.services.expiry_watcher import ExpiryWatcher
 from tokendeck.services.refresh_scheduler import RefreshScheduler
+from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.services.store_choice import NoStore, VaultPrompt, choose_store
 from tokendeck.services.tokens import TokensService
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
@@ -38,10 +40,11 @@ class AppServices:
         self.clock = clock
         self.store_message = store_message
         self.reconcile_report = reconcile
-        self.tokens = TokensService(catalog, keeper, bus)
+        self.policy = ExpiryPolicy()
+        self.tokens = TokensService(catalog, keeper, bus, self.policy)
         self.accounts = AccountsService(catalog, keeper, bus, clock, adapter_factory)
-        self.scheduler = RefreshScheduler(self.accounts, bus, clock)
-        self.watcher = ExpiryWatcher(catalog, bus, clock)
+        self.scheduler = RefreshScheduler(self.accounts, bus, clock, policy=self.policy)
+        self.watcher = ExpiryWatcher(catalog, bus, clock, self.policy)
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], None]] = []
 
@@ -79,6 +82,15 @@ class AppServices:
         )
         services.bus.publish(StoreChanged(store.description, choice.store is not None))
         return services
+
+    def apply(self, thresholds: tuple[timedelta, ...], auto_refresh: bool) -> None:
+        """The user's warning thresholds and automatic refresh: every verdict follows them."""
+        changed = (thresholds, auto_refresh) != (self.policy.thresholds, self.policy.auto_refresh)
+        self.policy.thresholds = tuple(thresholds)
+        self.policy.auto_refresh = auto_refresh
+        if changed:
+            self.bus.publish(AccountsChanged(None))
+            self.bus.publish(CredentialsChanged())
 
     @property
     def store(self) -> SecretStore:

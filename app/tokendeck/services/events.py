@@ -34,6 +34,23 @@ class ExpiryWarning:
 
 
 @dataclass(frozen=True, slots=True)
+class ExpirySummary:
+    """Several warnings became due at once (typically while TokenDeck was closed): one
+    notification for all of them, not a burst."""
+
+    warnings: tuple[ExpiryWarning, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshFailed:
+    """Automatic renewal of an account's session failed; published once per run of failures."""
+
+    account_id: str
+    account_name: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoreChanged:
     description: str
     usable: bool

@@ -6,75 +6,79 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tokendeck.core.clock import Clock
-from tokendeck.core.models import Credential, CredentialState
-from tokendeck.services.events import EventBus, ExpiryWarning
+from tokendeck.core.verdict import State, urgency
+from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 
 log = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLDS: tuple[timedelta, ...] = (
-    timedelta(days=7),
-    timedelta(days=1),
-    timedelta(hours=1),
-    timedelta(minutes=10),
-)
 EXPIRED_MARK = 0
 
 
 class ExpiryWatcher:
+    """Warns only about what a person must replace (see `core.verdict`): a session TokenDeck
+    renews by itself never warns while renewal is on; a failing renewal is reported once by the
+    refresh scheduler instead."""
+
     def __init__(
         self,
         catalog: AsyncCatalog,
         bus: EventBus,
         clock: Clock,
-        thresholds: Sequence[timedelta] = DEFAULT_THRESHOLDS,
+        policy: ExpiryPolicy | None = None,
     ) -> None:
         self._catalog = catalog
         self._bus = bus
         self._clock = clock
-        self.thresholds = tuple(sorted(thresholds, reverse=True))
+        self.policy = policy or ExpiryPolicy()
+
+    async def held(self) -> list[HeldCredential]:
+        """Every credential with its context: two queries, whatever the catalog's size."""
+        credentials = await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
+        accounts = await self._catalog.run(Catalog.list_accounts, self._catalog.sync)
+        return self.policy.hold_all(credentials, {a.id: a for a in accounts})
 
     async def check(self) -> list[ExpiryWarning]:
-        """Fire what is due now: only the tightest threshold crossed, the wider ones are marked."""
+        """Fire what is due now: only the tightest threshold crossed, the wider ones are marked.
+        One warning is published as it is; several at once become one `ExpirySummary`."""
         now = self._clock.now()
+        fired_before = await self._catalog.run(Catalog.fired_all, self._catalog.sync)
         fired: list[ExpiryWarning] = []
-        credentials = await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
-        overrides = {
-            a.id: tuple(timedelta(seconds=int(x)) for x in a.settings["warn_thresholds"])
-            for a in await self._catalog.run(Catalog.list_accounts, self._catalog.sync)
-            if a.settings.get("warn_thresholds")
-        }
-        for credential in credentials:
-            if credential.expires_at is None or credential.state is CredentialState.REVOKED:
+        marks: list[tuple[str, int]] = []
+        for held in await self.held():
+            credential = held.credential
+            if not held.person_replaces or credential.expires_at is None:
+                continue
+            if held.verdict(now).state is State.REVOKED:
                 continue
             remaining = credential.expires_at - now
-            thresholds = overrides.get(credential.account_id or "", self.thresholds)
-            due = [t for t in thresholds if remaining <= t]
+            due = [t for t in held.thresholds if remaining <= t]
             if remaining <= timedelta(0):
                 due.append(timedelta(0))
             if not due:
                 continue
-            already = await self._catalog.run(
-                Catalog.fired_thresholds, self._catalog.sync, credential.id
-            )
+            already = fired_before.get(credential.id, set())
             new = [t for t in due if int(t.total_seconds()) not in already]
-            for threshold in new:
-                await self._catalog.run(
-                    Catalog.mark_fired,
-                    self._catalog.sync,
-                    credential.id,
-                    int(threshold.total_seconds()),
+            if not new:
+                continue
+            marks += [(credential.id, int(t.total_seconds())) for t in new]
+            fired.append(
+                ExpiryWarning(
+                    credential,
+                    min(new),
+                    credential.expires_at,
+                    expired=remaining <= timedelta(0),
                 )
-            if new:
-                tightest = min(new)
-                warning = ExpiryWarning(
-                    credential, tightest, credential.expires_at, expired=remaining <= timedelta(0)
-                )
-                fired.append(warning)
-                self._bus.publish(warning)
+            )
+        await self._catalog.run(Catalog.mark_fired_many, self._catalog.sync, marks)
+        if len(fired) == 1:
+            self._bus.publish(fired[0])
+        elif fired:
+            self._bus.publish(ExpirySummary(tuple(fired)))
         return fired
 
     async def run(self, interval: float = 15.0) -> None:
@@ -86,21 +90,13 @@ class ExpiryWatcher:
             await asyncio.sleep(interval)
 
 
-def worst_state(
-    credentials: Sequence[Credential], clock: Clock, soon: timedelta
-) -> tuple[str, Credential | None]:
-    """('expired' | 'warning' | 'ok', the credential expiring next) for the tray icon."""
-    now = clock.now()
-    live = [
-        c
-        for c in credentials
-        if c.expires_at is not None and c.state is not CredentialState.REVOKED
-    ]
-    if not live:
+def worst_state(held: Sequence[HeldCredential], now: datetime) -> tuple[str, HeldCredential | None]:
+    """('expired' | 'warning' | 'ok', the credential that most needs a person) for the tray icon.
+
+    Only verdicts that need a person count: a session TokenDeck renews is never a warning."""
+    judged = [(h, h.verdict(now)) for h in held]
+    needing = [(h, v) for h, v in judged if v.needs_person]
+    if not needing:
         return "ok", None
-    nxt = min(live, key=lambda c: c.expires_at or now)
-    if any((c.expires_at or now) <= now for c in live):
-        return "expired", nxt
-    if (nxt.expires_at or now) - now <= soon:
-        return "warning", nxt
-    return "ok", nxt
+    h, v = min(needing, key=lambda hv: urgency(hv[1]))
+    return ("warning" if v.state is State.ACT_SOON else "expired"), h

@@ -3,8 +3,11 @@
 A session is refreshed at about 80 % of its lifetime or a minute before `exp`, whichever comes
 first, minus a little jitter so many accounts do not refresh in the same second. A failure backs
 off exponentially (30 s doubling up to 15 min); a network failure marks the account offline and
-waits the same way. Refreshes of one account never overlap (the accounts service locks). Every
-failure is published, for the tray.
+waits the same way. Refreshes of one account never overlap (the accounts service locks).
+
+A run of failures is published once, when it starts (the tray's one warning: "a person must
+act"); the retries behind it are quiet until a success ends the run. Each account is isolated:
+whatever one account's refresh raises, the others are still refreshed.
 """
 
 from __future__ import annotations
@@ -12,15 +15,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import TokenDeckError
-from tokendeck.core.models import Account, AccountStatus, Credential
+from tokendeck.core.models import AccountStatus, Credential
 from tokendeck.platforms.registry import CAPABILITIES
 from tokendeck.services.accounts import AccountsService
-from tokendeck.services.events import EventBus
+from tokendeck.services.events import EventBus, RefreshFailed
+from tokendeck.services.standing import SESSION_ROLE, ExpiryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +32,6 @@ BEFORE_EXPIRY = timedelta(minutes=1)
 JITTER = 0.05
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=15)
-
-
-@dataclass(frozen=True, slots=True)
-class RefreshFailed:
-    account: Account
-    message: str
 
 
 def due_at(session: Credential, rng: random.Random | None = None) -> datetime | None:
@@ -52,7 +49,13 @@ def due_at(session: Credential, rng: random.Random | None = None) -> datetime | 
 
 class RefreshScheduler:
     def __init__(
-        self, accounts: AccountsService, bus: EventBus, clock: Clock, *, seed: int | None = None
+        self,
+        accounts: AccountsService,
+        bus: EventBus,
+        clock: Clock,
+        *,
+        seed: int | None = None,
+        policy: ExpiryPolicy | None = None,
     ) -> None:
         self._accounts = accounts
         self._bus = bus
@@ -60,7 +63,11 @@ class RefreshScheduler:
         self._rng = random.Random(seed)  # noqa: S311 - jitter, not security
         self._failures: dict[str, int] = {}
         self._not_before: dict[str, datetime] = {}
-        self.enabled = True
+        self.policy = policy or ExpiryPolicy()
+
+    @property
+    def enabled(self) -> bool:
+        return self.policy.auto_refresh
 
     def _backoff(self, account_id: str) -> timedelta:
         count = self._failures.get(account_id, 0)
@@ -87,7 +94,7 @@ class RefreshScheduler:
             sessions = [
                 c
                 for c in await self._accounts.credentials(account)
-                if c.meta.get("role") == "session"
+                if c.meta.get("role") == SESSION_ROLE
             ]
             if not sessions:
                 continue
@@ -96,11 +103,22 @@ class RefreshScheduler:
                 continue
             try:
                 await self._accounts.refresh(account)
-            except TokenDeckError as error:
-                self._failures[account.id] = self._failures.get(account.id, 0) + 1
+            except Exception as error:  # one account never stops the others
+                message = (
+                    error.details()
+                    if isinstance(error, TokenDeckError)
+                    else f"Unexpected error ({type(error).__name__})."
+                )
+                if not isinstance(error, TokenDeckError):
+                    log.exception("auto-refresh of account %s raised", account.name)
+                count = self._failures.get(account.id, 0) + 1
+                self._failures[account.id] = count
                 self._not_before[account.id] = now + self._backoff(account.id)
-                log.warning("auto-refresh of account %s failed: %s", account.name, error.message)
-                self._bus.publish(RefreshFailed(account, error.details()))
+                log.warning(
+                    "auto-refresh of account %s failed (%d): %s", account.name, count, message
+                )
+                if count == 1:
+                    self._bus.publish(RefreshFailed(account.id, account.name, message))
                 continue
             self._failures.pop(account.id, None)
             self._not_before.pop(account.id, None)

@@ -2,19 +2,38 @@
 
 from __future__ import annotations
 
+import hmac
+from datetime import datetime
+
 from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
 from tokendeck.services.events import CredentialsChanged, EventBus
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 from tokendeck.storage.secret_keeper import SecretKeeper
 
 
+class AlreadyTrackedError(ValueError):
+    """The same token is already tracked; `existing` is the credential that holds it."""
+
+    def __init__(self, existing: Credential) -> None:
+        super().__init__(f"This token is already tracked as “{existing.label}”.")
+        self.existing = existing
+
+
 class TokensService:
-    def __init__(self, catalog: AsyncCatalog, keeper: SecretKeeper, bus: EventBus) -> None:
+    def __init__(
+        self,
+        catalog: AsyncCatalog,
+        keeper: SecretKeeper,
+        bus: EventBus,
+        policy: ExpiryPolicy | None = None,
+    ) -> None:
         self._catalog = catalog
         self._keeper = keeper
         self._bus = bus
+        self._policy = policy or ExpiryPolicy()
 
     async def track(self, label: str, token: Secret) -> Credential:
         """Keep a pasted token (secret store first) and watch its expiry like any credential."""
@@ -22,6 +41,9 @@ class TokensService:
             inspection = inspect_token(token.reveal())
         except TokenFormatError as exc:
             raise ValueError(str(exc)) from None
+        existing = await self._tracked_copy(token, inspection.expires_at)
+        if existing is not None:
+            raise AlreadyTrackedError(existing)
         meta: dict[str, str] = {"token_kind": inspection.kind.value}
         issuer = inspection.claim_text("iss")
         if issuer:
@@ -38,8 +60,27 @@ class TokensService:
         self._bus.publish(CredentialsChanged())
         return stored
 
-    async def held(self) -> list[Credential]:
-        return await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
+    async def _tracked_copy(self, token: Secret, expires_at: datetime | None) -> Credential | None:
+        """A pasted token already held with the same value. Only the few with the same expiry are
+        read back and compared (in constant time): no fingerprint of a secret is kept."""
+        credentials = await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
+        for credential in credentials:
+            if credential.kind is not CredentialKind.PASTED_TOKEN:
+                continue
+            if credential.expires_at != expires_at or not credential.secret_held:
+                continue
+            held = await self._keeper.read(credential)
+            if held is not None and hmac.compare_digest(
+                held.reveal().strip().encode(), token.reveal().strip().encode()
+            ):
+                return credential
+        return None
+
+    async def held(self) -> list[HeldCredential]:
+        """Every credential with what its verdict depends on: two queries in all."""
+        credentials = await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
+        accounts = await self._catalog.run(Catalog.list_accounts, self._catalog.sync)
+        return self._policy.hold_all(credentials, {a.id: a for a in accounts})
 
     async def reveal(self, credential: Credential) -> Secret | None:
         secret = await self._keeper.read(credential)

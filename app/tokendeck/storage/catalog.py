@@ -376,6 +376,25 @@ class Catalog:
         ).fetchall()
         return {int(r[0]) for r in rows}
 
+    def fired_all(self) -> dict[str, set[int]]:
+        """Every fired threshold, by credential: one query for the whole watcher pass."""
+        out: dict[str, set[int]] = {}
+        for row in self._db.execute("SELECT credential_id, threshold_seconds FROM notifications"):
+            out.setdefault(str(row[0]), set()).add(int(row[1]))
+        return out
+
+    def mark_fired_many(self, marks: list[tuple[str, int]]) -> None:
+        """Record many notifications in one transaction (already fired ones are ignored)."""
+        if not marks:
+            return
+        now = _now()
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO notifications(credential_id, threshold_seconds, fired_at)"
+                " VALUES (?,?,?)",
+                [(cid, secs, now) for cid, secs in marks],
+            )
+
     def mark_fired(self, credential_id: str, threshold_seconds: int) -> bool:
         """Record a notification; False if it had already fired (so it is shown once)."""
         with self._tx() as db:

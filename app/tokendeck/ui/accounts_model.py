@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
@@ -12,6 +11,8 @@ from PySide6.QtGui import QGuiApplication
 
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.core.timefmt import countdown, utc_iso
+from tokendeck.core.verdict import State
+from tokendeck.services.standing import HeldCredential, headline
 from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
 
@@ -42,14 +43,14 @@ class AccountColumn(IntEnum):
 
 
 class AccountsModel(RowTableModel):
-    headers = ("Name", "Platform", "Host", "User", "Auth method", "Status", "Soonest expiry")
+    headers = ("Name", "Platform", "Host", "User", "Auth method", "Status", "Next expiry")
     tick_columns = (AccountColumn.EXPIRY, AccountColumn.EXPIRY)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[tuple[Account, datetime | None]] = []
+        self._rows: list[tuple[Account, tuple[HeldCredential, ...]]] = []
 
-    def set_accounts(self, rows: Sequence[tuple[Account, datetime | None]]) -> None:
+    def set_accounts(self, rows: Sequence[tuple[Account, tuple[HeldCredential, ...]]]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self.endResetModel()
@@ -63,10 +64,12 @@ class AccountsModel(RowTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        account, expiry = self._rows[index.row()]
+        account, held = self._rows[index.row()]
         column = AccountColumn(index.column())
         if role == AccountRole:
             return account
+        if column is AccountColumn.EXPIRY:
+            return self._expiry_data(held, role)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if (
                 role == Qt.ItemDataRole.ToolTipRole
@@ -74,20 +77,33 @@ class AccountsModel(RowTableModel):
                 and account.status_detail
             ):
                 return account.status_detail
-            if role == Qt.ItemDataRole.ToolTipRole and column is AccountColumn.EXPIRY and expiry:
-                return f"{utc_iso(expiry)} UTC"
-            return self._text(account, expiry, column)
+            return self._text(account, column)
         if role == Qt.ItemDataRole.DecorationRole and column is AccountColumn.STATUS:
             return status_icon(STATUS_TONE[account.status])
         if role == Qt.ItemDataRole.ForegroundRole and column is AccountColumn.STATUS:
             return tone_color(STATUS_TONE[account.status], QGuiApplication.palette())
-        if role == Qt.ItemDataRole.ForegroundRole and column is AccountColumn.EXPIRY and expiry:
-            left = (expiry - self._now).total_seconds()
-            tone = "bad" if left <= 0 else "warn" if left < 86400 else "ok"
-            return tone_color(tone, QGuiApplication.palette())
         return None
 
-    def _text(self, account: Account, expiry: datetime | None, column: AccountColumn) -> str:
+    def _expiry_data(self, held: tuple[HeldCredential, ...], role: int) -> Any:
+        """The next expiry that matters: what most needs a person, else the next to expire."""
+        first = headline(held, self._now)
+        if first is None:
+            return "—" if role == Qt.ItemDataRole.DisplayRole else None
+        verdict = first.verdict(self._now)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if verdict.state is State.RENEWS:
+                return "renews itself"
+            if verdict.counts_down and verdict.expires_at is not None:
+                return countdown(verdict.expires_at, self._now)
+            return verdict.text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            when = f" ({utc_iso(verdict.expires_at)} UTC)" if verdict.expires_at else ""
+            return f"{first.credential.label}: {verdict.reason}{when}"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return tone_color(verdict.tone, QGuiApplication.palette())
+        return None
+
+    def _text(self, account: Account, column: AccountColumn) -> str:
         if column is AccountColumn.NAME:
             return account.name
         if column is AccountColumn.PLATFORM:
@@ -100,4 +116,4 @@ class AccountsModel(RowTableModel):
             return account.auth_method.replace("_", " ")
         if column is AccountColumn.STATUS:
             return STATUS_TEXT[account.status]
-        return countdown(expiry, self._now) if expiry else "—"
+        return ""

@@ -28,6 +28,7 @@ from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
     from tokendeck.services.app_services import AppServices
+    from tokendeck.services.standing import HeldCredential
     from tokendeck.ui.account_dialog import AccountDialog
 
 
@@ -155,7 +156,10 @@ class AccountsTab(QWidget):
         self._generation += 1
         generation = self._generation
         accounts = await self._services.accounts.all_accounts()
-        rows = [(a, await self._services.accounts.soonest_expiry(a)) for a in accounts]
+        by_account: dict[str, list[HeldCredential]] = {}
+        for held in await self._services.tokens.held():
+            by_account.setdefault(held.credential.account_id or "", []).append(held)
+        rows = [(a, tuple(by_account.get(a.id, ()))) for a in accounts]
         if generation != self._generation:
             return  # a newer reload started meanwhile: its result is the fresh one
         selected = self.selected()

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 
-from tokendeck.core.credential_status import credential_status
 from tokendeck.core.models import Credential
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
-from tokendeck.core.token_status import STATUS_TEXT
-from tokendeck.ui.status_style import status_color, token_status_icon
+from tokendeck.core.verdict import Verdict
+from tokendeck.services.standing import HeldCredential
+from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
 
 CredentialRole = Qt.ItemDataRole.UserRole
@@ -50,28 +50,24 @@ class CredentialsModel(RowTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._all: list[Credential] = []
+        self._all: list[HeldCredential] = []
         self._search: dict[str, str] = {}
-        self._accounts: Mapping[str, str] = {}
         self._filter = ""
         self._sort_column = Column.EXPIRES
         self._sort_order = Qt.SortOrder.AscendingOrder
 
-    def set_credentials(
-        self, credentials: Sequence[Credential], accounts: Mapping[str, str]
-    ) -> None:
+    def set_credentials(self, held: Sequence[HeldCredential]) -> None:
         self.beginResetModel()
-        self._all = list(credentials)
-        self._accounts = dict(accounts)
+        self._all = list(held)
         self._search = {
-            c.id: " ".join(
+            h.credential.id: " ".join(
                 (
-                    c.label,
-                    KIND_TEXT.get(c.kind.value, c.kind.value),
-                    self._accounts.get(c.account_id or "", ""),
+                    h.credential.label,
+                    KIND_TEXT.get(h.credential.kind.value, h.credential.kind.value),
+                    h.account.name if h.account else "",
                 )
             ).lower()
-            for c in self._all
+            for h in self._all
         }
         self._arrange()
         self.endResetModel()
@@ -92,49 +88,68 @@ class CredentialsModel(RowTableModel):
 
     def _arrange(self) -> None:
         needle = self._filter
-        rows = [c for c in self._all if needle in self._search[c.id]] if needle else list(self._all)
+        rows = (
+            [h for h in self._all if needle in self._search[h.credential.id]]
+            if needle
+            else list(self._all)
+        )
         rows.sort(key=self._sort_key, reverse=self._sort_order == Qt.SortOrder.DescendingOrder)
         self._rows = rows
 
-    def _sort_key(self, c: Credential) -> Any:
-        if self._sort_column in (Column.EXPIRES, Column.COUNTDOWN, Column.STATUS):
-            return c.expires_at.timestamp() if c.expires_at else float("inf")
-        return self._display(c, self._sort_column).lower()
+    def _sort_key(self, h: HeldCredential) -> Any:
+        expires = h.credential.expires_at
+        at = expires.timestamp() if expires else float("inf")
+        if self._sort_column is Column.STATUS:
+            return (h.verdict(self._now).severity, at)
+        if self._sort_column in (Column.EXPIRES, Column.COUNTDOWN):
+            return at
+        return self._display(h, self._sort_column).lower()
 
     def credential(self, row: int) -> Credential:
-        credential: Credential = self._rows[row]
-        return credential
+        held: HeldCredential = self._rows[row]
+        return held.credential
+
+    def verdict(self, row: int) -> Verdict:
+        held: HeldCredential = self._rows[row]
+        return held.verdict(self._now)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
-        c = self._rows[index.row()]
+        held: HeldCredential = self._rows[index.row()]
+        c = held.credential
         column = Column(index.column())
         if role == CredentialRole:
             return c
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(c, column)
+            return self._display(held, column)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.STATUS:
+                return held.verdict(self._now).reason
             if column in (Column.EXPIRES, Column.COUNTDOWN) and c.expires_at:
                 return f"{utc_iso(c.expires_at)} UTC"
-            return self._display(c, column)
+            return self._display(held, column)
         if role == Qt.ItemDataRole.DecorationRole and column is Column.STATUS:
-            return token_status_icon(credential_status(c, self._now))
+            return status_icon(held.verdict(self._now).tone)
         if role == Qt.ItemDataRole.ForegroundRole and column in (Column.COUNTDOWN, Column.STATUS):
-            return status_color(credential_status(c, self._now), QGuiApplication.palette())
+            return tone_color(held.verdict(self._now).tone, QGuiApplication.palette())
         return None
 
-    def _display(self, c: Credential, column: Column) -> str:
+    def _display(self, held: HeldCredential, column: Column) -> str:
+        c = held.credential
         if column is Column.LABEL:
             return c.label
         if column is Column.KIND:
             return KIND_TEXT.get(c.kind.value, c.kind.value)
         if column is Column.ACCOUNT:
-            return self._accounts.get(c.account_id or "", "—")
+            return held.account.name if held.account else "—"
         if column is Column.EXPIRES:
             return local_text(c.expires_at) if c.expires_at else "never"
         if column is Column.COUNTDOWN:
-            return countdown(c.expires_at, self._now) if c.expires_at else "—"
+            verdict = held.verdict(self._now)
+            if not verdict.counts_down or c.expires_at is None:
+                return "—"
+            return countdown(c.expires_at, self._now)
         if column is Column.STATUS:
-            return STATUS_TEXT[credential_status(c, self._now)]
+            return held.verdict(self._now).text
         return "yes" if c.secret_held else "no"

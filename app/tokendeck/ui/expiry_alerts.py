@@ -1,4 +1,4 @@
-"""What an expiry warning or a failed auto-refresh says, sent through the Notifier (no tray)."""
+"""Notices sent through the Notifier when there is no tray (desktop service or status bar)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,13 @@ import asyncio
 import logging
 
 from tokendeck.core.clock import Clock
-from tokendeck.core.timefmt import format_duration
-from tokendeck.services.events import ExpiryWarning
+from tokendeck.services.events import ExpirySummary, ExpiryWarning, RefreshFailed
+from tokendeck.services.notices import (
+    Notice,
+    refresh_failed_notice,
+    summary_notice,
+    warning_notice,
+)
 from tokendeck.ui.notifier import Notifier
 
 log = logging.getLogger(__name__)
@@ -20,23 +25,19 @@ class ExpiryAlerts:
         self._tasks: set[asyncio.Task[None]] = set()
 
     def on_warning(self, warning: ExpiryWarning) -> None:
-        label = warning.credential.label
-        if warning.expired:
-            title, text = f"“{label}” has expired", "Renew or replace it: calls with it now fail."
-        else:
-            left = warning.expires_at - self._clock.now()
-            title = f"“{label}” expires in {format_duration(left)}"
-            text = f"Warning threshold: {format_duration(warning.threshold)} before expiry."
-        self._send(title, text, critical=warning.expired)
+        self._send(warning_notice(warning, self._clock.now()))
 
-    def on_refresh_failed(self, account_name: str, message: str) -> None:
-        self._send(f"Could not refresh “{account_name}”", message[:300], critical=True)
+    def on_summary(self, summary: ExpirySummary) -> None:
+        self._send(summary_notice(summary, self._clock.now()))
 
-    def _send(self, title: str, text: str, *, critical: bool) -> None:
-        task = asyncio.ensure_future(self._notify(title, text, critical))
+    def on_refresh_failed(self, event: RefreshFailed) -> None:
+        self._send(refresh_failed_notice(event))
+
+    def _send(self, notice: Notice) -> None:
+        task = asyncio.ensure_future(self._notify(notice))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _notify(self, title: str, text: str, critical: bool) -> None:
-        route = await self._notifier.notify(title, text, critical=critical)
-        log.info("notification (%s): %s", route, title)
+    async def _notify(self, notice: Notice) -> None:
+        route = await self._notifier.notify(notice.title, notice.text, critical=notice.critical)
+        log.info("notification (%s): %s", route, notice.title)

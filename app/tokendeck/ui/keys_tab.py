@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
+from tokendeck.core.settings import DEFAULT_THRESHOLDS
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
+from tokendeck.core.verdict import Verdict, judge_credential
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
-from tokendeck.ui.status_style import tone_color
+from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
@@ -46,7 +48,6 @@ def _caps(account: Account) -> Any:
 
 
 KeyRole = Qt.ItemDataRole.UserRole
-SOON_SECONDS = 7 * 86400
 
 
 class KeyColumn(IntEnum):
@@ -74,14 +75,11 @@ HEADERS = (
 )
 
 
-def key_state(view: KeyView, now: datetime) -> str:
-    if view.remote.revoked:
-        return "revoked"
-    expires = view.remote.expires_at
-    if expires is None:
-        return "active"
-    left = (expires - now).total_seconds()
-    return "expired" if left <= 0 else "expiring" if left < SOON_SECONDS else "active"
+def key_verdict(view: KeyView, now: datetime, warn_within: timedelta) -> Verdict:
+    """A platform key is something a person replaces: the same rule as every credential."""
+    return judge_credential(
+        view.remote.expires_at, now, revoked=view.remote.revoked, warn_within=warn_within
+    )
 
 
 class KeysModel(RowTableModel):
@@ -91,9 +89,12 @@ class KeysModel(RowTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[KeyView] = []
+        self._warn_within = max(DEFAULT_THRESHOLDS)
 
-    def set_keys(self, rows: Sequence[KeyView]) -> None:
+    def set_keys(self, rows: Sequence[KeyView], warn_within: timedelta | None = None) -> None:
         self.beginResetModel()
+        if warn_within is not None:
+            self._warn_within = warn_within
         self._rows = sorted(
             rows,
             key=lambda v: (
@@ -116,18 +117,22 @@ class KeysModel(RowTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(view, column)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column is KeyColumn.STATE:
+                return self.verdict(view).reason
             if column in (KeyColumn.EXPIRES, KeyColumn.COUNTDOWN) and view.remote.expires_at:
                 return f"{utc_iso(view.remote.expires_at)} UTC"
             return self._text(view, column)
+        if role == Qt.ItemDataRole.DecorationRole and column is KeyColumn.STATE:
+            return status_icon(self.verdict(view).tone)
         if role == Qt.ItemDataRole.ForegroundRole and column in (
             KeyColumn.COUNTDOWN,
             KeyColumn.STATE,
         ):
-            tone = {"active": "ok", "expiring": "warn", "expired": "bad", "revoked": "muted"}[
-                key_state(view, self._now)
-            ]
-            return tone_color(tone, QGuiApplication.palette())
+            return tone_color(self.verdict(view).tone, QGuiApplication.palette())
         return None
+
+    def verdict(self, view: KeyView) -> Verdict:
+        return key_verdict(view, self._now, self._warn_within)
 
     def _text(self, view: KeyView, column: KeyColumn) -> str:
         remote = view.remote
@@ -142,11 +147,14 @@ class KeysModel(RowTableModel):
         if column is KeyColumn.EXPIRES:
             return local_text(remote.expires_at) if remote.expires_at else "never"
         if column is KeyColumn.COUNTDOWN:
-            return countdown(remote.expires_at, self._now) if remote.expires_at else "—"
+            verdict = self.verdict(view)
+            if not verdict.counts_down or remote.expires_at is None:
+                return "—"
+            return countdown(remote.expires_at, self._now)
         if column is KeyColumn.LAST_USED:
             return local_text(remote.last_used_at) if remote.last_used_at else "—"
         if column is KeyColumn.STATE:
-            return key_state(view, self._now)
+            return self.verdict(view).text
         return "yes" if view.secret_held else "no"
 
 
@@ -338,8 +346,13 @@ class KeysTab(QWidget):
 
     def _show(self, views: list[KeyView]) -> None:
         self.banner.hide()
-        self.model.set_keys(views)
         account = self.current_account()
+        warn_within = (
+            max(self._services.policy.thresholds_for(account), default=timedelta(0))
+            if account is not None and self._services is not None
+            else None
+        )
+        self.model.set_keys(views, warn_within)
         if account is not None:
             caps = _caps(account)
             active = sum(1 for v in views if not v.remote.revoked)

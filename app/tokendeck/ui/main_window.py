@@ -180,8 +180,7 @@ class MainWindow(QMainWindow):
         self.services = services
         self.set_store(services.store.description, services.store.description != "No secret store")
         services.bus.subscribe(StoreChanged, self._on_store_changed)
-        services.watcher.thresholds = self.app_settings.thresholds
-        services.scheduler.enabled = self.app_settings.auto_refresh
+        services.apply(self.app_settings.thresholds, self.app_settings.auto_refresh)
         self.tokens_tab.attach(services)
         self.keys_tab.attach(services)
         self.accounts_tab.attach(services)
@@ -207,8 +206,7 @@ class MainWindow(QMainWindow):
         save_settings(self._settings, settings)
         self.clipboard.timeout_seconds = settings.clipboard_seconds
         if self.services is not None:
-            self.services.watcher.thresholds = settings.thresholds
-            self.services.scheduler.enabled = settings.auto_refresh
+            self.services.apply(settings.thresholds, settings.auto_refresh)
         self.show_message("Settings saved.")
 
     def _on_store_changed(self, event: StoreChanged) -> None:

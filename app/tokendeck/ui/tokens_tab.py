@@ -186,13 +186,9 @@ class TokensTab(QWidget):
         self._generation += 1
         generation = self._generation
         held = await self._services.tokens.held()
-        accounts = {
-            a.id: a.name
-            for a in await self._services.catalog.run(self._services.catalog.sync.list_accounts)
-        }
         if generation != self._generation:
             return  # a newer reload started meanwhile
-        self.model.set_credentials(held, accounts)
+        self.model.set_credentials(held)
         self.held.setCurrentIndex(1 if held else 0)
         self._update_buttons()
 
@@ -281,8 +277,14 @@ class TokensTab(QWidget):
 
     async def _track_async(self, label: str, token: Secret) -> None:
         assert self._services is not None
+        from tokendeck.services.tokens import AlreadyTrackedError
+
         try:
             stored = await self._services.tokens.track(label, token)
+        except AlreadyTrackedError as exc:
+            self.message.emit(str(exc))
+            self.select(exc.existing.id)
+            return
         except Exception as exc:  # a store failure keeps the pasted text and explains itself
             self.message.emit(f"Could not track “{label}”: {exc}")
             return

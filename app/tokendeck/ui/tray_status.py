@@ -5,21 +5,30 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from tokendeck.core.timefmt import countdown, format_duration
+from tokendeck.core.timefmt import countdown
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.events import ExpiryWarning
+from tokendeck.services.events import ExpirySummary, ExpiryWarning, RefreshFailed
 from tokendeck.services.expiry_watcher import worst_state
+from tokendeck.services.notices import (
+    Notice,
+    refresh_failed_notice,
+    summary_notice,
+    warning_notice,
+)
 from tokendeck.ui.icons import TrayState
 from tokendeck.ui.tray import Tray
 
 log = logging.getLogger(__name__)
-SOON = timedelta(days=1)
 REFRESH_EVERY = 30
+NEXT_EXPIRIES = 5
 
 
 class TrayStatus:
+    """The icon shows the worst credential that needs a person; the menu lists the next
+    expiries of what a person must replace (sessions TokenDeck renews are left out)."""
+
     def __init__(self, tray: Tray, services: AppServices) -> None:
         self._tray = tray
         self._services = services
@@ -32,22 +41,32 @@ class TrayStatus:
 
     async def _refresh(self) -> None:
         held = await self._services.tokens.held()
-        clock = self._services.clock
-        state, nxt = worst_state(held, clock, SOON)
-        now = clock.now()
-        if nxt is None or nxt.expires_at is None:
-            tooltip = "TokenDeck: nothing expires"
+        now = self._services.clock.now()
+        state, worst = worst_state(held, now)
+        if worst is None:
+            tooltip = "TokenDeck: nothing needs you"
         else:
-            tooltip = f"TokenDeck: next expiry “{nxt.label}” {countdown(nxt.expires_at, now)}"
+            verdict = worst.verdict(now)
+            tooltip = f"TokenDeck: “{worst.credential.label}” {verdict.text}"
+            if verdict.counts_down and verdict.expires_at is not None:
+                tooltip += f" ({countdown(verdict.expires_at, now)})"
         self._tray.set_state(TrayState(state), tooltip)
-        upcoming = sorted(
-            (c for c in held if c.expires_at is not None), key=lambda c: c.expires_at or now
-        )[:5]
+        replaced = [
+            h
+            for h in held
+            if h.person_replaces
+            and h.credential.expires_at is not None
+            and h.verdict(now).counts_down
+        ]
+        replaced.sort(key=lambda h: h.credential.expires_at or now)
         self._tray.set_next_expiries(
             [
-                (f"{c.label} — {countdown(c.expires_at, now)}", c.id)
-                for c in upcoming
-                if c.expires_at
+                (
+                    f"{h.credential.label} — {countdown(h.credential.expires_at, now)}",
+                    h.credential.id,
+                )
+                for h in replaced[:NEXT_EXPIRIES]
+                if h.credential.expires_at
             ]
         )
         self._tray.set_pinned(await self.pinned())
@@ -57,10 +76,6 @@ class TrayStatus:
         if self._ticks % REFRESH_EVERY == 0:
             self.refresh()
 
-    def on_refresh_failed(self, account_name: str, message: str) -> None:
-        log.info("notification: auto-refresh of %s failed", account_name)
-        self._tray.notify(f"Could not refresh “{account_name}”", message[:300], "", critical=True)
-
     async def pinned(self) -> list[tuple[str, str]]:
         return [
             (a.name, a.id)
@@ -69,13 +84,15 @@ class TrayStatus:
         ]
 
     def on_warning(self, warning: ExpiryWarning) -> None:
-        label = warning.credential.label
-        if warning.expired:
-            title, text = f"“{label}” has expired", "Renew or replace it: calls with it now fail."
-        else:
-            left = warning.expires_at - self._services.clock.now()
-            title = f"“{label}” expires in {format_duration(left)}"
-            text = f"Warning threshold: {format_duration(warning.threshold)} before expiry."
-        log.info("notification: %s", title)
-        self._tray.notify(title, text, warning.credential.id, critical=warning.expired)
+        self._notify(warning_notice(warning, self._services.clock.now()))
+
+    def on_summary(self, summary: ExpirySummary) -> None:
+        self._notify(summary_notice(summary, self._services.clock.now()))
+
+    def on_refresh_failed(self, event: RefreshFailed) -> None:
+        self._notify(refresh_failed_notice(event))
+
+    def _notify(self, notice: Notice) -> None:
+        log.info("notification: %s", notice.title)
+        self._tray.notify(notice.title, notice.text, notice.credential_id, critical=notice.critical)
         self.refresh()

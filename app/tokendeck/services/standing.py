@@ -1,0 +1,101 @@
+"""What the verdict of a held credential depends on besides the clock: who renews it, and which
+warning thresholds apply. The tables, the tray and the expiry watcher all judge through here.
+
+`ExpiryPolicy` holds the user's choices (thresholds, automatic refresh); `HeldCredential` binds a
+credential to its account's context once per load, so a once-a-second repaint only calls
+`verdict(now)`, which does no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tokendeck.core.models import Account, AccountStatus, Credential, CredentialState
+from tokendeck.core.settings import DEFAULT_THRESHOLDS
+from tokendeck.core.verdict import Renewal, Verdict, judge_credential, urgency
+from tokendeck.platforms.registry import CAPABILITIES
+
+SESSION_ROLE = "session"
+
+
+@dataclass(slots=True)
+class ExpiryPolicy:
+    """The user's settings that decide verdicts; one instance shared by every service."""
+
+    thresholds: tuple[timedelta, ...] = DEFAULT_THRESHOLDS
+    auto_refresh: bool = True
+
+    def thresholds_for(self, account: Account | None) -> tuple[timedelta, ...]:
+        own = account.settings.get("warn_thresholds") if account is not None else None
+        if own:
+            return tuple(sorted((timedelta(seconds=int(x)) for x in own), reverse=True))
+        return tuple(sorted(self.thresholds, reverse=True))
+
+    def renewal(self, credential: Credential, account: Account | None) -> Renewal:
+        """Only an account's session on a platform that can refresh is renewed by TokenDeck."""
+        if account is None or credential.meta.get("role") != SESSION_ROLE:
+            return Renewal.NONE
+        caps = CAPABILITIES.get(account.platform)
+        if caps is None or not caps.refresh:
+            return Renewal.NONE
+        if not self.auto_refresh:
+            return Renewal.OFF
+        if account.status is AccountStatus.SIGNED_IN:
+            return Renewal.AUTOMATIC
+        return Renewal.FAILING
+
+    def hold(self, credential: Credential, account: Account | None) -> HeldCredential:
+        thresholds = self.thresholds_for(account)
+        return HeldCredential(
+            credential,
+            account,
+            self.renewal(credential, account),
+            thresholds,
+        )
+
+    def hold_all(
+        self, credentials: Sequence[Credential], accounts: Mapping[str, Account]
+    ) -> list[HeldCredential]:
+        return [self.hold(c, accounts.get(c.account_id or "")) for c in credentials]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldCredential:
+    credential: Credential
+    account: Account | None
+    renewal: Renewal
+    thresholds: tuple[timedelta, ...]
+
+    @property
+    def warn_within(self) -> timedelta:
+        return max(self.thresholds, default=timedelta(0))
+
+    @property
+    def person_replaces(self) -> bool:
+        """Expiry warnings apply (renewal by TokenDeck is not on or not possible)."""
+        return self.renewal in (Renewal.NONE, Renewal.OFF)
+
+    def verdict(self, now: datetime) -> Verdict:
+        c = self.credential
+        return judge_credential(
+            c.expires_at,
+            now,
+            revoked=c.state is CredentialState.REVOKED,
+            renewal=self.renewal,
+            warn_within=self.warn_within,
+        )
+
+
+def headline(held: Sequence[HeldCredential], now: datetime) -> HeldCredential | None:
+    """The one credential an account's row speaks for: the one that most needs a person, else
+    the next to expire (a session that renews itself, say), else None."""
+    judged = [(h, h.verdict(now)) for h in held]
+    needing = [(h, v) for h, v in judged if v.needs_person]
+    if needing:
+        return min(needing, key=lambda hv: urgency(hv[1]))[0]
+    timed = [(h, v) for h, v in judged if v.counts_down]
+    if timed:
+        return min(timed, key=lambda hv: urgency(hv[1]))[0]
+    return None
