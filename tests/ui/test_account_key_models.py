@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
 from tokendeck.core.models import Account, AccountStatus, Credential, CredentialKind, Platform
 from tokendeck.platforms.base import RemoteKey
 from tokendeck.services.accounts import KeyView
+from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.ui.accounts_model import AccountColumn, AccountsModel
 from tokendeck.ui.keys_tab import KeyColumn, KeysModel
 
@@ -14,19 +16,45 @@ NOW = datetime.now(UTC)
 
 
 def test_accounts_model(qtmodeltester: ModelTester) -> None:
+    policy = ExpiryPolicy()
+    signed_in = Account(
+        id="a",
+        name="DL",
+        platform=Platform.DATALOOP,
+        host="https://gate.example",
+        status=AccountStatus.SIGNED_IN,
+    )
+    calm = Account(
+        id="c", name="Haut", platform=Platform.HAUT, host="h", status=AccountStatus.SIGNED_IN
+    )
+    session = Credential(
+        id="s",
+        kind=CredentialKind.SESSION_TOKEN,
+        label="DL: session",
+        account_id="a",
+        expires_at=NOW + timedelta(minutes=3),
+        meta={"role": "session"},
+    )
+    key = Credential(
+        id="k",
+        kind=CredentialKind.API_KEY,
+        label="DL: ci key",
+        account_id="a",
+        expires_at=NOW + timedelta(days=2),
+        meta={"role": "key"},
+    )
+    haut_session = Credential(
+        id="hs",
+        kind=CredentialKind.SESSION_TOKEN,
+        label="Haut: session",
+        account_id="c",
+        expires_at=NOW + timedelta(minutes=3),
+        meta={"role": "session"},
+    )
     model = AccountsModel()
     model.set_accounts(
         [
-            (
-                Account(
-                    id="a",
-                    name="DL",
-                    platform=Platform.DATALOOP,
-                    host="https://gate.example",
-                    status=AccountStatus.SIGNED_IN,
-                ),
-                NOW + timedelta(hours=3),
-            ),
+            (signed_in, (policy.hold(session, signed_in), policy.hold(key, signed_in))),
             (
                 Account(
                     id="b",
@@ -36,13 +64,19 @@ def test_accounts_model(qtmodeltester: ModelTester) -> None:
                     status=AccountStatus.ERROR,
                     status_detail="boom",
                 ),
-                None,
+                (),
             ),
+            (calm, (policy.hold(haut_session, calm),)),
         ]
     )
     qtmodeltester.check(model, force_py=True)
     assert model.data(model.index(0, AccountColumn.STATUS)) == "signed in"
+    expiry = model.index(0, AccountColumn.EXPIRY)
+    model.tick(NOW, [])
+    assert model.data(expiry) == "in 2 days", "the key a person replaces, not the session"
+    assert "DL: ci key" in model.data(expiry, Qt.ItemDataRole.ToolTipRole)
     assert model.data(model.index(1, AccountColumn.EXPIRY)) == "—"
+    assert model.data(model.index(2, AccountColumn.EXPIRY)) == "renews itself"
     assert model.row_of("b") == 1
 
 
@@ -63,7 +97,8 @@ def test_keys_model(qtmodeltester: ModelTester) -> None:
     )
     qtmodeltester.check(model, force_py=True)
     rows = {model.data(model.index(r, KeyColumn.NAME)): r for r in range(3)}
-    assert model.data(model.index(rows["soon"], KeyColumn.STATE)) == "expiring"
+    assert model.data(model.index(rows["soon"], KeyColumn.STATE)) == "expires soon"
+    assert model.data(model.index(rows["old"], KeyColumn.COUNTDOWN)) == "—"
     assert model.data(model.index(rows["soon"], KeyColumn.HELD)) == "yes"
     assert model.data(model.index(rows["old"], KeyColumn.STATE)) == "revoked"
     assert model.data(model.index(rows["never"], KeyColumn.EXPIRES)) == "never"

@@ -5,13 +5,41 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
-from tokendeck.core.models import Credential, CredentialKind
+from tokendeck.core.models import (
+    Account,
+    AccountStatus,
+    Credential,
+    CredentialKind,
+    CredentialState,
+    Platform,
+)
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 from tokendeck.ui.credentials_model import Column, CredentialsModel
 
 NOW = datetime.now(UTC)
 
 
-def _creds() -> list[Credential]:
+ACCOUNT = Account(
+    id="acc",
+    name="Dataloop prod",
+    platform=Platform.DATALOOP,
+    host="https://gate.example",
+    status=AccountStatus.SIGNED_IN,
+)
+
+
+def _creds() -> list[HeldCredential]:
+    return ExpiryPolicy().hold_all(_credentials(), {"acc": ACCOUNT})
+
+
+def _model() -> CredentialsModel:
+    model = CredentialsModel()
+    model.tick(NOW, [])  # the model judges at the test's time, not the wall clock's
+    model.set_credentials(_creds())
+    return model
+
+
+def _credentials() -> list[Credential]:
     return [
         Credential(
             id="a",
@@ -27,45 +55,64 @@ def _creds() -> list[Credential]:
             expires_at=NOW + timedelta(minutes=30),
         ),
         Credential(id="c", kind=CredentialKind.SESSION_TOKEN, label="never", account_id="acc"),
+        Credential(
+            id="d",
+            kind=CredentialKind.SESSION_TOKEN,
+            label="renewing",
+            account_id="acc",
+            expires_at=NOW + timedelta(minutes=4),
+            meta={"role": "session"},
+        ),
+        Credential(
+            id="e",
+            kind=CredentialKind.API_KEY,
+            label="revoked",
+            account_id="acc",
+            expires_at=NOW + timedelta(days=364),
+            state=CredentialState.REVOKED,
+        ),
     ]
 
 
 def test_model_passes_qt_model_tester(qtmodeltester: ModelTester) -> None:
-    model = CredentialsModel()
-    model.set_credentials(_creds(), {"acc": "Dataloop prod"})
+    model = _model()
     qtmodeltester.check(model, force_py=True)
 
 
 def test_cells_and_tick_updates_only_given_rows() -> None:
-    model = CredentialsModel()
-    model.set_credentials(_creds(), {"acc": "Dataloop prod"})
-    cell = lambda r, c: model.data(model.index(r, c))  # noqa: E731
-    assert cell(0, Column.STATUS) == "expired"
-    assert cell(1, Column.STATUS) == "expiring soon"
-    assert cell(2, Column.EXPIRES) == "never"
-    assert cell(2, Column.ACCOUNT) == "Dataloop prod"
-    assert cell(0, Column.SECRET) == "yes"
+    model = _model()
+    rows = {model.credential(r).label: r for r in range(model.rowCount())}
+    cell = lambda label, c: model.data(model.index(rows[label], c))  # noqa: E731
+    assert cell("expired", Column.STATUS) == "expired"
+    assert cell("soon", Column.STATUS) == "expires soon"
+    assert cell("renewing", Column.STATUS) == "renews itself", "a renewing session is not orange"
+    assert cell("revoked", Column.STATUS) == "revoked"
+    assert cell("revoked", Column.COUNTDOWN) == "—", "a revoked key has no countdown"
+    assert cell("never", Column.EXPIRES) == "never"
+    assert cell("never", Column.ACCOUNT) == "Dataloop prod"
+    assert cell("expired", Column.SECRET) == "yes"
     changed: list[int] = []
     model.dataChanged.connect(lambda top, _bottom, _roles=None: changed.append(top.row()))
-    model.tick(NOW + timedelta(hours=1), [1])
-    assert changed == [1]
-    assert cell(1, Column.STATUS) == "expired"
+    model.tick(NOW + timedelta(hours=1), [rows["soon"]])
+    assert changed == [rows["soon"]]
+    assert cell("soon", Column.STATUS) == "expired"
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Label"
 
 
 def test_sort_and_filter_in_the_model(qtmodeltester: ModelTester) -> None:
-    model = CredentialsModel()
-    model.set_credentials(_creds(), {"acc": "Dataloop prod"})
+    model = _model()
     qtmodeltester.check(model, force_py=True)
     labels = lambda: [model.credential(r).label for r in range(model.rowCount())]  # noqa: E731
-    assert labels() == ["expired", "soon", "never"], "default: soonest expiry first"
+    assert labels() == ["expired", "renewing", "soon", "revoked", "never"], "soonest first"
     model.sort(Column.LABEL, Qt.SortOrder.AscendingOrder)
-    assert labels() == ["expired", "never", "soon"]
+    assert labels() == ["expired", "never", "renewing", "revoked", "soon"]
     model.sort(Column.EXPIRES, Qt.SortOrder.DescendingOrder)
-    assert labels() == ["never", "soon", "expired"]
+    assert labels() == ["never", "revoked", "soon", "renewing", "expired"]
+    model.sort(Column.STATUS, Qt.SortOrder.AscendingOrder)
+    assert labels()[:2] == ["expired", "soon"], "what needs a person first"
     model.set_filter("DATALOOP")
-    assert labels() == ["never"]
+    assert sorted(labels()) == ["never", "renewing", "revoked"]
     model.set_filter("pasted")
     assert labels() == ["soon"]
     model.set_filter("")
-    assert model.rowCount() == 3
+    assert model.rowCount() == 5

@@ -7,7 +7,7 @@ import asyncio
 
 from tokendeck.core.clock import ManualClock
 from tokendeck.core.models import Credential, CredentialKind
-from tokendeck.services.events import ExpiryWarning
+from tokendeck.services.events import ExpiryWarning, RefreshFailed
 from tokendeck.ui.expiry_alerts import ExpiryAlerts
 from tokendeck.ui.notifier import Notifier
 
@@ -33,11 +33,14 @@ def test_alerts_say_what_expires_and_when() -> None:
                 credential, timedelta(hours=1), clock.now() + timedelta(minutes=50), expired=False
             )
         )
-        alerts.on_refresh_failed("Dataloop prod", "Refresh: the platform had an internal error.")
+        alerts.on_refresh_failed(
+            RefreshFailed("a1", "Dataloop prod", "Refresh: the platform had an internal error.")
+        )
         await asyncio.sleep(0.5)
 
     asyncio.run(run())
     assert sorted(shown) == [
-        "Could not refresh “Dataloop prod” — Refresh: the platform had an internal error.",
-        "“CI key” expires in 50 min — Warning threshold: 1 h before expiry.",
+        "Could not renew “Dataloop prod” — Refresh: the platform had an internal error. "
+        "TokenDeck keeps retrying quietly; sign in again if it goes on.",
+        "“CI key” expires in 50 min — Replace it before then (warning set 1 h before expiry).",
     ]

@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop, need_secret_service
@@ -145,10 +145,15 @@ def test_inspector_verifies_hmac_and_jwks_url(
         inspector.key_input.setPlainText(secret)
         await inspector.verify()
         assert "verified with" in inspector.signature_label.text()
+        assert inspector.status_label.text().startswith("active")
+        assert inspector.track_button.isEnabled()
         inspector.key_input.setPlainText("wrong secret")
         await inspector.verify()
         assert "does not match" in inspector.signature_label.text()
         assert "signature_invalid" in inspector.problem_codes()
+        verdict = inspector.status_label.text()
+        assert verdict.startswith("invalid"), "never 'valid' above 'does not match'"
+        assert not inspector.track_button.isEnabled(), "an invalid token cannot be tracked"
         oidc = OidcIssuer()
         with SandboxServer({"oauth2": oidc.app}) as server:
             inspector.set_text(oidc.mint("tokendeck-demo"))
@@ -159,3 +164,19 @@ def test_inspector_verifies_hmac_and_jwks_url(
         await lookup.aclose()
 
     run(qloop, scenario())
+
+
+def test_token_derived_text_is_plain_text_in_the_inspector(window: MainWindow) -> None:
+    fake = "<b>x</b><br>sub: admin@victim.test"
+    token, _ = hs256(claims(iss=fake, sub="real-user"))
+    window.inspector.set_text(token)
+    identity = window.inspector.identity_label
+    assert identity.textFormat() == Qt.TextFormat.PlainText
+    assert fake in identity.text() and "real-user" in identity.text()
+    for label in (
+        window.inspector.status_label,
+        window.inspector.signature_label,
+        window.inspector.expiry_label,
+        window.inspector.kind_label,
+    ):
+        assert label.textFormat() == Qt.TextFormat.PlainText

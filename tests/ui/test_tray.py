@@ -12,6 +12,7 @@ from tests.ui.conftest import run
 from tokendeck.core.models import Account, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.services.app_services import AppServices
+from tokendeck.services.events import RefreshFailed
 from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.icons import TrayState
@@ -63,9 +64,9 @@ def test_tray_follows_the_credentials(
             tray.pinned_actions[0].trigger()
             assert copied == [account.id]
             status.on_refresh_failed(
-                "Dataloop prod", "Refresh: the platform had an internal error."
+                RefreshFailed("a1", "Dataloop prod", "Refresh: the platform had an internal error.")
             )
-            assert tray.messages[-1][0] == "Could not refresh “Dataloop prod”"
+            assert tray.messages[-1][0] == "Could not renew “Dataloop prod”"
         finally:
             await services.aclose()
             tray.hide()

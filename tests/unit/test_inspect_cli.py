@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jwt
 
-from tests.tokens import claims, hs256, rsa_pair
+from tests.tokens import b64url, claims, hs256, rsa_pair
 
 
 def _inspect(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -85,3 +85,32 @@ def test_secret_from_a_file_keeps_it_off_the_command_line(tmp_path: Path) -> Non
     done = _inspect(token, "--json", "--secret-file", str(tmp_path / "hmac.txt"))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["signature"] == "verified"
+
+
+def test_a_bad_signature_is_one_verdict_everywhere_invalid() -> None:
+    token, _ = hs256(claims(lifetime=7200))
+    done = _inspect(token, "--json", "--secret", "not-the-secret")
+    assert done.returncode == 1
+    report = json.loads(done.stdout)
+    assert report["verdict"] == "invalid", "never 'valid' above 'signature does not match'"
+    text = _inspect(token, "--secret", "not-the-secret")
+    assert text.returncode == 1
+    assert "Verdict:    invalid" in text.stdout
+    assert "valid —" not in text.stdout.replace("invalid —", "")
+
+
+def test_malformed_jwts_are_errors_never_exit_0() -> None:
+    token, _ = hs256(claims())
+    header, payload, signature = token.split(".")
+    for broken in (
+        f"{header}.{payload}.{signature}AB",  # 45 characters: no base64url has that length
+        f"{header}.{payload}.{signature[:-2]}!!",  # characters base64url does not use
+        f"{header}.{payload[:-1]}*.{signature}",
+    ):
+        done = _inspect(broken, "--json")
+        assert done.returncode == 2, broken
+        assert json.loads(done.stdout.splitlines()[0])["error"] == "malformed_jwt"
+    blob = f"{header}.{b64url(b'just some bytes, not JSON')}.{signature}"
+    done = _inspect(blob, "--json")
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["verdict"] == "invalid"

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -38,10 +38,11 @@ from PySide6.QtWidgets import (
 from tokendeck.core.problems import Problem, Severity
 from tokendeck.core.secret import Secret
 from tokendeck.core.timefmt import format_duration, local_text, utc_iso
-from tokendeck.core.token_assess import STATUS_TEXT, AssessPolicy, TokenStatus, assess, kind_text
+from tokendeck.core.token_assess import AssessPolicy, TokenStatus, assess, kind_text
 from tokendeck.core.token_decode import CLAIM_DOCS, Inspection, TokenFormatError, inspect_token
-from tokendeck.core.token_report import time_phrase
-from tokendeck.ui.status_style import status_color
+from tokendeck.core.token_report import time_phrase, token_verdict
+from tokendeck.core.verdict import State, Verdict
+from tokendeck.ui.status_style import tone_color
 from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
@@ -60,6 +61,14 @@ KEY_KINDS: tuple[tuple[str, str], ...] = (
 
 def _monospace() -> QFont:
     return QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+
+
+def _plain_label(name: str = "") -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if name:
+        label.setObjectName(name)
+    return label
 
 
 class InspectorPane(QWidget):
@@ -81,6 +90,7 @@ class InspectorPane(QWidget):
         self._verification: Any = None
         self._verify_task: asyncio.Task[None] | None = None
         self._policy = AssessPolicy()
+        self.verdict: Verdict | None = None
 
         self.input = QPlainTextEdit()
         self.input.setObjectName("inspector-input")
@@ -94,17 +104,16 @@ class InspectorPane(QWidget):
         self.input.setTabChangesFocus(True)
         self.input.textChanged.connect(self._on_text_changed)
 
-        self.kind_label = QLabel()
-        self.status_label = QLabel()
-        self.status_label.setObjectName("inspector-status")
-        self.status_label.setTextFormat(Qt.TextFormat.RichText)
-        self.expiry_label = QLabel()
-        self.expiry_label.setObjectName("inspector-expiry")
-        self.identity_label = QLabel()
+        # Everything below shows token-derived text: plain text only, never rich text (an `iss`
+        # holding HTML must not draw a fake `sub`).
+        self.kind_label = _plain_label()
+        self.status_label = _plain_label("inspector-status")
+        self.status_label.setWordWrap(True)
+        self.expiry_label = _plain_label("inspector-expiry")
+        self.identity_label = _plain_label()
         self.identity_label.setWordWrap(True)
         self.identity_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.signature_label = QLabel()
-        self.signature_label.setObjectName("inspector-signature")
+        self.signature_label = _plain_label("inspector-signature")
         self.signature_label.setWordWrap(True)
         self.track_button = QPushButton("Track this token…")
         self.track_button.setToolTip("Save it with a label and get warned before it expires")
@@ -117,7 +126,7 @@ class InspectorPane(QWidget):
         summary_box = QGroupBox("Summary")
         summary = QFormLayout(summary_box)
         summary.addRow("Kind:", self.kind_label)
-        summary.addRow("Status:", self.status_label)
+        summary.addRow("Verdict:", self.status_label)
         summary.addRow("Expiry:", self.expiry_label)
         summary.addRow("Identity:", self.identity_label)
         summary.addRow("Signature:", self.signature_label)
@@ -170,6 +179,7 @@ class InspectorPane(QWidget):
             "sends it anywhere unless you ask it to fetch keys."
         )
         self.message.setObjectName("inspector-message")
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.stack = QStackedWidget()
@@ -255,10 +265,9 @@ class InspectorPane(QWidget):
             self._inspection = inspect_token(text)
         except TokenFormatError as exc:
             self._inspection = None
-            self._show_message(f"⚠ {exc}")
+            self._show_message(str(exc))
             return
         self.stack.setCurrentIndex(1)
-        self.track_button.setEnabled(True)
         self.copy_json_button.setEnabled(self._inspection.header is not None)
         self._fill_claims(self._inspection)
         self._refresh(self._ticker.now())
@@ -311,10 +320,25 @@ class InspectorPane(QWidget):
             return
         assessment = assess(inspection, now, self._policy)
         self.kind_label.setText(kind_text(inspection.kind))
-        color = status_color(assessment.status, self.palette())
-        self.status_label.setText(
-            f'<span style="color:{color.name()}; font-weight:600">'
-            f"{STATUS_TEXT[assessment.status]}</span>"
+        verification = self._verification
+        extra: tuple[Problem, ...] = verification.problems if verification else ()
+        verdict = token_verdict(
+            inspection,
+            assessment,
+            signature=verification.status.value if verification else "not_verified",
+            signature_message=verification.message if verification else "",
+            extra_problems=extra,
+        )
+        self.verdict = verdict
+        color = tone_color(verdict.tone, self.palette())
+        self.status_label.setText(f"{verdict.text} — {verdict.reason}")
+        self.status_label.setStyleSheet(f"color: {color.name()}; font-weight: 600")
+        invalid = verdict.state is State.INVALID
+        self.track_button.setEnabled(not invalid)
+        self.track_button.setToolTip(
+            "An invalid token cannot be tracked: " + verdict.reason
+            if invalid
+            else "Save it with a label and get warned before it expires"
         )
         exp = inspection.expires_at
         if exp is not None:
@@ -338,7 +362,6 @@ class InspectorPane(QWidget):
         ]
         self.identity_label.setText("\n".join(identity) or "—")
         self._fill_times(inspection, now)
-        extra: tuple[Problem, ...] = self._verification.problems if self._verification else ()
         self._fill_problems((*assessment.problems, *extra))
         self._show_signature()
 
@@ -425,9 +448,8 @@ class InspectorPane(QWidget):
             )
             self.signature_label.setStyleSheet("")
             return
-        status = self._verification.status.value
-        colors = {"verified": QColor("#1e8e3e"), "invalid": QColor("#d93025")}
-        color = colors.get(status, self.palette().color(QPalette.ColorRole.WindowText))
+        tones = {"verified": "ok", "invalid": "bad"}
+        color = tone_color(tones.get(self._verification.status.value, "muted"), self.palette())
         self.signature_label.setText(self._verification.message)
         self.signature_label.setStyleSheet(f"color: {color.name()}; font-weight: 600")
 

@@ -1,0 +1,88 @@
+"""core.verdict: one place decides where a credential or a token stands."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tokendeck.core.problems import Problem, Severity
+from tokendeck.core.token_status import TokenStatus
+from tokendeck.core.verdict import Renewal, State, judge_credential, judge_token, urgency
+
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+WEEK = timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("left", "renewal", "revoked", "state"),
+    [
+        (timedelta(days=30), Renewal.NONE, False, State.ACTIVE),
+        (timedelta(days=7), Renewal.NONE, False, State.ACT_SOON),  # on the threshold: warn
+        (timedelta(days=7, seconds=1), Renewal.NONE, False, State.ACTIVE),
+        (timedelta(0), Renewal.NONE, False, State.EXPIRED),
+        (timedelta(days=364), Renewal.NONE, True, State.REVOKED),
+        (timedelta(minutes=4), Renewal.AUTOMATIC, False, State.RENEWS),
+        (-timedelta(hours=3), Renewal.AUTOMATIC, False, State.RENEWS),
+        (timedelta(minutes=4), Renewal.FAILING, False, State.ACT_SOON),
+        (timedelta(days=20), Renewal.FAILING, False, State.ACT_SOON),
+        (-timedelta(seconds=1), Renewal.FAILING, False, State.EXPIRED),
+        (timedelta(minutes=4), Renewal.OFF, False, State.ACT_SOON),
+        (timedelta(days=20), Renewal.OFF, False, State.ACTIVE),
+    ],
+)
+def test_credential_states(left: timedelta, renewal: Renewal, revoked: bool, state: State) -> None:
+    verdict = judge_credential(NOW + left, NOW, revoked=revoked, renewal=renewal, warn_within=WEEK)
+    assert verdict.state is state
+    assert verdict.reason
+
+
+def test_orange_means_a_person_must_act() -> None:
+    renewing = judge_credential(NOW + timedelta(minutes=1), NOW, renewal=Renewal.AUTOMATIC)
+    assert renewing.tone == "ok" and not renewing.needs_person
+    key = judge_credential(NOW + timedelta(hours=1), NOW, warn_within=WEEK)
+    assert key.tone == "warn" and key.needs_person
+    revoked = judge_credential(NOW + timedelta(days=300), NOW, revoked=True)
+    assert not revoked.counts_down and revoked.tone == "muted" and not revoked.needs_person
+    assert judge_credential(None, NOW).state is State.ACTIVE
+
+
+def test_a_bad_signature_or_an_error_makes_a_token_invalid_whatever_its_times() -> None:
+    later = NOW + timedelta(days=1)
+    bad = judge_token(
+        TokenStatus.VALID, later, (), signature_invalid=True, signature_message="does not match"
+    )
+    assert (bad.state, bad.reason) == (State.INVALID, "does not match")
+    none = judge_token(
+        TokenStatus.VALID, later, (Problem("alg_none", "Unsigned.", Severity.ERROR),)
+    )
+    assert none.state is State.INVALID
+    expired = judge_token(
+        TokenStatus.EXPIRED, NOW, (Problem("expired", "Expired.", Severity.ERROR),)
+    )
+    assert expired.state is State.EXPIRED
+    assert judge_token(TokenStatus.NOT_YET_VALID, later, ()).state is State.INVALID
+    assert judge_token(TokenStatus.VALID, later, ()).state is State.ACTIVE
+    assert judge_token(TokenStatus.EXPIRING_SOON, later, ()).state is State.ACT_SOON
+    assert judge_token(TokenStatus.UNKNOWN, None, ()).state is State.UNKNOWN
+    warning_only = judge_token(
+        TokenStatus.VALID, later, (Problem("lifetime_too_long", "Long.", Severity.WARNING),)
+    )
+    assert warning_only.state is State.ACTIVE
+
+
+def test_urgency_orders_what_needs_a_person_first() -> None:
+    verdicts = [
+        judge_credential(NOW + timedelta(days=2), NOW, warn_within=WEEK),
+        judge_credential(NOW - timedelta(days=1), NOW),
+        judge_credential(NOW + timedelta(days=1), NOW, warn_within=WEEK),
+        judge_credential(NOW + timedelta(minutes=1), NOW, renewal=Renewal.AUTOMATIC),
+    ]
+    ordered = sorted(verdicts, key=urgency)
+    assert [v.state for v in ordered] == [
+        State.EXPIRED,
+        State.ACT_SOON,
+        State.ACT_SOON,
+        State.RENEWS,
+    ]
+    assert ordered[1].expires_at == NOW + timedelta(days=1)
