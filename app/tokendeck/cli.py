@@ -8,33 +8,137 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from tokendeck import __version__
 
-EXIT_OK, EXIT_PROBLEM, EXIT_NOT_A_TOKEN = 0, 1, 2
+# Exit codes, for every verb; the epilogs below say what each verb means by them.
+# (inspect_command.py keeps equal values of its own; tests/unit/test_cli.py checks they agree.)
+EXIT_OK = 0
+EXIT_PROBLEM = 1  # inspect: the token is expired or invalid; token: no token can be given now
+EXIT_NOT_A_TOKEN = 2  # inspect: no token given, not a token, or the key could not be read
+EXIT_NOT_FOUND = 2  # token: no such profile or account
+EXIT_USAGE = 2  # every verb: a bad command line (argparse's own code)
+EXIT_INTERRUPTED = 130  # a command stopped by Ctrl+C before it finished
+
+WINDOW_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  the window was closed (or an already running window was raised)
+  {EXIT_USAGE}  bad command line"""
+
+INSPECT_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  the token is well-formed and usable (and verified, when a key was given)
+  {EXIT_PROBLEM}  it is expired or invalid (not yet valid, bad signature, alg none, a broken
+     claim), or a key was given and did not verify it
+  {EXIT_NOT_A_TOKEN}  no token was given, the input is not a token, the key could not be read or
+     fetched, or a bad command line"""
+
+TOKEN_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  the token was printed (alone, on standard output)
+  {EXIT_PROBLEM}  no token can be given now (the secret store is closed, the account is not
+     signed in, a refresh failed, ...): the reason is on standard error
+  {EXIT_NOT_FOUND}  no such profile or account, or a bad command line
+  {EXIT_INTERRUPTED}  interrupted (Ctrl+C at the password prompt)"""
+
+SANDBOX_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  stopped cleanly (Ctrl+C or SIGTERM)
+  {EXIT_PROBLEM}  the emulator could not start (a port already in use, ...)
+  {EXIT_USAGE}  bad command line (an unknown --fault, ...)"""
+
+TOP_EXIT_CODES = f"""\
+exit codes (details in tokendeck VERB --help):
+  window   {EXIT_OK} closed
+  inspect  {EXIT_OK} ok, {EXIT_PROBLEM} expired or invalid, {EXIT_NOT_A_TOKEN} no token / not a token / bad key
+  token    {EXIT_OK} printed, {EXIT_PROBLEM} cannot give one now, {EXIT_NOT_FOUND} no such profile or account
+  sandbox  {EXIT_OK} stopped cleanly, {EXIT_PROBLEM} could not start
+  every verb exits {EXIT_USAGE} on a bad command line"""
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character (C0 but newline and tab, DEL, C1) written as an escape
+    such as \\u001b, so echoing a name or a platform's message cannot drive the terminal."""
+    return "".join(
+        f"\\u{ord(c):04x}" if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F else c
+        for c in text
+    )
+
+
+def _add_profile(parser: argparse.ArgumentParser, default: str | None) -> None:
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        default=default,
+        help="keep every file under DIR (default: $TOKENDECK_PROFILE, else the user's data dir)",
+    )
+
+
+def _text(paragraph: str) -> str:
+    """A description filled to 78 columns (the raw formatter, kept for the epilogs, won't)."""
+    return textwrap.fill(paragraph, width=78)
+
+
+def _verb_parser(
+    verbs: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    epilog: str,
+) -> argparse.ArgumentParser:
+    return verbs.add_parser(
+        name,
+        help=summary,
+        description=_text(description),
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _seconds(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tokendeck",
-        description="Manage API keys and tokens for data platforms. With no verb, opens the window.",
+        description=_text(
+            "Manage API keys and tokens for data platforms. With no verb, opens the window. "
+            "--profile may also follow the verb (tokendeck token --profile DIR ACCOUNT)."
+        ),
+        epilog=TOP_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"TokenDeck {__version__}")
-    parser.add_argument(
-        "--profile", metavar="DIR", help="keep every file under DIR (also TOKENDECK_PROFILE)"
-    )
+    _add_profile(parser, None)
     parser.add_argument(
         "--demo", action="store_true", help="open on a throw-away profile wired to the sandbox"
     )
     parser.add_argument("--minimized", action="store_true", help="start hidden in the tray")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
-    inspect = verbs.add_parser(
-        "inspect", help="decode and check a token (JWT, JWE, Trifacta, opaque)"
+    inspect = _verb_parser(
+        verbs,
+        "inspect",
+        "decode and check a token (JWT, JWE, Trifacta, opaque)",
+        "Decode a token and check it as the Inspector does: its kind, header and payload, each "
+        "time claim with a countdown, the problems found, and its signature when a key is "
+        "given (otherwise it says the signature is not verified). TOKEN may be a bare token, or "
+        "'Bearer ...' or 'Authorization: Bearer ...'; with - (the default) it is read from "
+        "standard input. Needs no profile and never loads Qt.",
+        INSPECT_EXIT_CODES,
     )
     inspect.add_argument(
-        "token", nargs="?", default="-", help="the token, or - to read standard input"
+        "token",
+        nargs="?",
+        default="-",
+        metavar="TOKEN",
+        help="the token, or - (the default) to read standard input",
     )
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     key = inspect.add_mutually_exclusive_group()
@@ -53,12 +157,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("--issuer", help="require this iss")
     inspect.add_argument("--audience", help="require this aud")
-    token = verbs.add_parser(
-        "token", help="print a valid token of an account (refreshed if needed)"
-    )
-    token.add_argument("account", help="account name (case-insensitive) or id")
 
-    sandbox = verbs.add_parser("sandbox", help="run the local platform emulator on 127.0.0.1")
+    token = _verb_parser(
+        verbs,
+        "token",
+        "print a valid token of an account (refreshed if needed)",
+        'Print a valid token of ACCOUNT for scripts, e.g. curl -H "Authorization: Bearer '
+        '$(tokendeck token dataloop)". A token with less than a minute left is renewed first. '
+        "Only the token goes to standard output; every "
+        "message goes to standard error. When the profile's secrets are in the encrypted vault, "
+        "its master password is asked on the terminal.",
+        TOKEN_EXIT_CODES,
+    )
+    token.add_argument("account", metavar="ACCOUNT", help="account name (case-insensitive) or id")
+    # The sub-parser's copy must not put its default over a --profile given before the verb.
+    _add_profile(token, argparse.SUPPRESS)
+
+    sandbox = _verb_parser(
+        verbs,
+        "sandbox",
+        "run the local platform emulator on 127.0.0.1",
+        "Serve the local emulator of every platform (Dataloop, Haut.AI, Visual Layer, Trifacta, "
+        "OAuth 2.0 / OIDC, Encord) on 127.0.0.1 in the foreground, and print each base URL and "
+        "the seeded test users (sandbox-only credentials). Faults and lifetimes can also be "
+        "changed while it runs: POST <base>/__sandbox/faults or <base>/__sandbox/config. "
+        "Stops on Ctrl+C or SIGTERM.",
+        SANDBOX_EXIT_CODES,
+    )
     sandbox.add_argument(
         "--oauth2-port", type=int, default=0, metavar="PORT", help="0 picks a free port"
     )
@@ -83,12 +208,23 @@ def build_parser() -> argparse.ArgumentParser:
     sandbox.add_argument(
         "--seed", type=int, default=1, help="seed for rate faults (reproducible runs)"
     )
-    sandbox.add_argument("--token-lifetime", type=int, default=300, metavar="SECONDS")
+    sandbox.add_argument(
+        "--token-lifetime",
+        type=_seconds,
+        default=300,
+        metavar="SECONDS",
+        help="how long, in seconds, every token the platforms issue stays valid: sign-in and "
+        "access tokens, and Dataloop API keys (default: %(default)s, so expiry and refresh "
+        "show quickly; 0 keeps each platform's real lifetime, e.g. 24 h for a Dataloop token)",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.verb is not None and (args.demo or args.minimized):
+        parser.error(f"--demo and --minimized open the window: they do not go with {args.verb}")
     if args.verb == "inspect":
         from tokendeck.inspect_command import run_inspect
 

@@ -29,7 +29,15 @@ EXIT_OK, EXIT_PROBLEM, EXIT_NOT_A_TOKEN = 0, 1, 2
 
 
 def run_inspect(args: argparse.Namespace) -> int:
+    no_input = (
+        "No token given: pass it as an argument or pipe it on standard input "
+        "(tokendeck inspect - < file)."
+    )
+    if args.token == "-" and (sys.stdin is None or sys.stdin.isatty()):  # noqa: S105
+        return _fail(args, "no_input", no_input)  # never wait on a terminal nobody types into
     text = sys.stdin.read() if args.token == "-" else args.token  # noqa: S105 - "-" means stdin
+    if not text.strip():
+        return _fail(args, "no_input", no_input)
     try:
         inspection = inspect_token(text)
     except TokenFormatError as exc:

@@ -1,58 +1,151 @@
 """`tokendeck token ACCOUNT`: print a valid token of an account for scripts, refreshing it first
-when needed. Exit 0 with the token alone on stdout; otherwise a clear message on stderr and
-exit 1 (not signed in, refresh failed, ...) or 2 (no such account, no secret store)."""
+when needed. Exit 0 with the token alone on stdout; otherwise one sentence on stderr and exit 1
+when no token can be given now (secret store closed, not signed in, refresh failed, ...) or 2 when
+there is no such profile or account. The codes live in `tokendeck.cli`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import logging
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from tokendeck.cli import (
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_PROBLEM,
+    terminal_safe,
+)
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.secret import Secret
 from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import resolve_profile
 
+if TYPE_CHECKING:
+    from tokendeck.services.app_services import AppServices
+
+PREFIX = "tokendeck token: "
+WRONG_PASSWORDS = 5  # choose_store gives up after this many
+
 
 class TerminalPrompt:
+    """Asks the vault's master password on the terminal, and remembers why it could not."""
+
+    def __init__(self) -> None:
+        self.action: VaultAction | None = None
+        self.reason = ""
+        self.no_terminal = False
+        self.asked = 0
+        self.declined = False
+
     async def ask_password(
         self, action: VaultAction, reason: str, error: str | None
     ) -> Secret | None:
-        if action is VaultAction.CREATE or not sys.stdin.isatty():
+        self.action, self.reason = action, reason
+        if action is VaultAction.CREATE:  # a vault is only ever created in the window
+            return None
+        if sys.stdin is None or not sys.stdin.isatty():
+            self.no_terminal = True
             return None
         if error:
-            print(error, file=sys.stderr)
-        return Secret(getpass.getpass("TokenDeck vault master password: "))
+            _say(error)
+        self.asked += 1
+        try:
+            return Secret(getpass.getpass("TokenDeck vault master password: "))
+        except EOFError:
+            self.declined = True
+            return None
+
+
+def closed_store_sentence(prompt: TerminalPrompt, vault_path: Path, store_message: str) -> str:
+    """What is wrong and what to do, in one sentence, when no secret store could be opened."""
+    if prompt.action is VaultAction.CREATE:
+        return (
+            f"The secret store is closed: the system keyring cannot be used ({prompt.reason.rstrip('.')}) and "
+            "this profile has no vault, so its secrets are in the keyring: unlock the keyring "
+            "(log in to the desktop session) and run the command again."
+        )
+    if prompt.action is VaultAction.UNLOCK and prompt.no_terminal:
+        return (
+            f"The secret store is closed: this profile keeps its secrets in the encrypted vault "
+            f"({vault_path}) and there is no terminal to ask its master password on: run the "
+            "command in a terminal, or move the secrets to the system keyring (Settings in "
+            "TokenDeck's window)."
+        )
+    if prompt.action is VaultAction.UNLOCK and prompt.declined:
+        return "The secret store is closed: no master password was given for the vault."
+    if prompt.action is VaultAction.UNLOCK and prompt.asked >= WRONG_PASSWORDS:
+        return (
+            f"The secret store is closed: the vault's master password was wrong "
+            f"{prompt.asked} times; run the command again to retry."
+        )
+    return f"The secret store is closed: {store_message}"
 
 
 def run_token(args: argparse.Namespace) -> int:
-    return asyncio.run(_token(args))
+    try:
+        return asyncio.run(_token(args))
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 async def _token(args: argparse.Namespace) -> int:
+    from tokendeck.app_logging import configure_logging
     from tokendeck.services.app_services import AppServices
 
     profile = resolve_profile(args.profile)
     if not profile.catalog_path.exists():
-        print(f"tokendeck token: no TokenDeck profile at {profile.data_dir}", file=sys.stderr)
-        return 2
-    services = await AppServices.start(profile.catalog_path, profile.vault_path, TerminalPrompt())
+        _say(f"No TokenDeck profile at {profile.data_dir}.")
+        return EXIT_NOT_FOUND
+    # Warnings (a storage check, a retry, ...) go to the profile's log, as the window's do,
+    # not to stderr: a script gets the token, or one sentence.
+    root = logging.getLogger()
+    level = root.level
+    handler = configure_logging(profile.log_path)
+    prompt = TerminalPrompt()
     try:
-        if services.store.description == "No secret store":
-            print(f"tokendeck token: {services.store_message}", file=sys.stderr)
-            return 2
+        services = await AppServices.start(profile.catalog_path, profile.vault_path, prompt)
         try:
-            account = await services.accounts.get(args.account)
-        except TokenDeckError as error:
-            print(f"tokendeck token: {error.message}", file=sys.stderr)
-            return 2
-        try:
-            token = await services.accounts.current_token(account)
-        except TokenDeckError as error:
-            print(f"tokendeck token: {error.details()}", file=sys.stderr)
-            return 1
-        sys.stdout.write(token.reveal() + "\n")
-        return 0
+            return await _print_token(args, services, prompt, profile.vault_path)
+        finally:
+            await services.aclose()
     finally:
-        await services.aclose()
+        root.removeHandler(handler)
+        root.setLevel(level)
+        handler.close()
+
+
+async def _print_token(
+    args: argparse.Namespace,
+    services: AppServices,
+    prompt: TerminalPrompt,
+    vault_path: Path,
+) -> int:
+    if services.store.description == "No secret store":
+        _say(closed_store_sentence(prompt, vault_path, services.store_message))
+        return EXIT_PROBLEM
+    try:
+        account = await services.accounts.get(args.account)
+    except TokenDeckError as error:
+        _say(error.message)
+        return EXIT_NOT_FOUND
+    try:
+        token = await services.accounts.current_token(account)
+    except TokenDeckError as error:
+        _say(error.details())
+        return EXIT_PROBLEM
+    value = token.reveal()
+    if not value or not value.isprintable():
+        _say(f"The token of {account.name} is empty or holds control characters: not printed.")
+        return EXIT_PROBLEM
+    sys.stdout.write(value + "\n")
+    return EXIT_OK
+
+
+def _say(message: str) -> None:
+    print(PREFIX + terminal_safe(message), file=sys.stderr)

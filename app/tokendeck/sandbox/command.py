@@ -1,8 +1,13 @@
-"""`tokendeck sandbox`: serve every emulated platform in the foreground until Ctrl+C."""
+"""`tokendeck sandbox`: serve every emulated platform in the foreground until Ctrl+C or SIGTERM.
+
+Exit 0 when stopped that way, 1 when the emulator cannot start, 2 on a bad --fault (the values of
+`tokendeck.cli`'s EXIT_OK, EXIT_PROBLEM and EXIT_USAGE; this layer may not import it)."""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -19,8 +24,12 @@ NAMES = {
     "encord": "Encord",
 }
 
+EXIT_OK, EXIT_COULD_NOT_START, EXIT_USAGE = 0, 1, 2
 
-def parse_fault(text: str) -> tuple[str, int | None, float | None]:
+Fault = tuple[str, int | None, float | None]
+
+
+def parse_fault(text: str) -> Fault:
     """'503' -> (503, 1, None); '500:3' -> (500, 3, None); 'reset@0.2' -> (reset, None, 0.2)."""
     if "@" in text:
         kind, rate = text.split("@", 1)
@@ -32,6 +41,24 @@ def parse_fault(text: str) -> tuple[str, int | None, float | None]:
     return kind, int(count or 1), None
 
 
+def parse_faults(texts: list[str]) -> list[Fault]:
+    """Every --fault, checked before anything starts; ValueError says which one is wrong."""
+    faults = []
+    for text in texts:
+        try:
+            fault = parse_fault(text)
+        except ValueError as exc:
+            raise ValueError(
+                f"bad --fault {text!r}: KIND, KIND:COUNT or KIND@RATE ({exc})"
+            ) from None
+        if fault[0] not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {fault[0]!r}; one of {', '.join(FAULT_KINDS)}")
+        if fault[1] is not None and fault[1] < 1:
+            raise ValueError(f"bad --fault {text!r}: COUNT must be 1 or more")
+        faults.append(fault)
+    return faults
+
+
 def configure(world: SandboxWorld, args: argparse.Namespace) -> None:
     controls = [
         world.dataloop.control,
@@ -40,7 +67,7 @@ def configure(world: SandboxWorld, args: argparse.Namespace) -> None:
         world.trifacta.control,
         world.encord.control,
     ]
-    faults = [parse_fault(f) for f in args.fault]
+    faults = parse_faults(args.fault)
     for control in controls:
         control.seed = args.seed
         control.reset()
@@ -49,10 +76,6 @@ def configure(world: SandboxWorld, args: argparse.Namespace) -> None:
         if args.token_lifetime:
             control.token_lifetime = args.token_lifetime
         for kind, count, rate in faults:
-            if kind not in FAULT_KINDS:
-                raise SystemExit(
-                    f"tokendeck sandbox: unknown fault {kind!r}; one of {', '.join(FAULT_KINDS)}"
-                )
             if rate is not None:
                 control.rates[kind] = rate
             else:
@@ -62,10 +85,34 @@ def configure(world: SandboxWorld, args: argparse.Namespace) -> None:
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
+    try:
+        parse_faults(args.fault)
+    except ValueError as exc:
+        print(f"tokendeck sandbox: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     world = build_world()
     ports = {name: getattr(args, f"{name}_port", 0) or 0 for name in NAMES}
-    world.start(ports)
-    configure(world, args)
+    try:
+        world.start(ports)
+    except RuntimeError:
+        world.stop()
+        busy = f" (is port {args.oauth2_port} already in use?)" if args.oauth2_port else ""
+        print(f"tokendeck sandbox: the emulator could not start{busy}", file=sys.stderr)
+        return EXIT_COULD_NOT_START
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # a clean stop, as Ctrl+C
+    try:
+        configure(world, args)
+        _announce(world)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        world.stop()
+    return EXIT_OK
+
+
+def _announce(world: SandboxWorld) -> None:
     print("TokenDeck sandbox (127.0.0.1 only). Press Ctrl+C to stop.\n")
     for name, title in NAMES.items():
         print(f"  {title:<18} {world.urls[name]}")
@@ -81,10 +128,3 @@ def run_sandbox(args: argparse.Namespace) -> int:
         'POST <base>/__sandbox/config {"token_lifetime": 5, "latency": 0.1, "clock_offset": 0}',
         flush=True,
     )
-    try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        world.stop()
-    return 0

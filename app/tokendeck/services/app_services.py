@@ -68,7 +68,8 @@ class AppServices:
         )
         store: SecretStore = choice.store if choice.store is not None else NoStore()
         keeper = SecretKeeper(catalog, store)
-        report = await keeper.reconcile()
+        # Against no store every secret looks lost: reconcile only with a store that opened.
+        report = await keeper.reconcile() if choice.store is not None else ReconcileReport()
         if not report.clean:
             log.warning("reconcile: %s", report.summary())
         services = cls(
