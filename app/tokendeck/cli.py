@@ -58,15 +58,6 @@ exit codes (details in tokendeck VERB --help):
   every verb exits {EXIT_USAGE} on a bad command line"""
 
 
-def terminal_safe(text: str) -> str:
-    """`text` with every control character (C0 but newline and tab, DEL, C1) written as an escape
-    such as \\u001b, so echoing a name or a platform's message cannot drive the terminal."""
-    return "".join(
-        f"\\u{ord(c):04x}" if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) <= 0x9F else c
-        for c in text
-    )
-
-
 def _add_profile(parser: argparse.ArgumentParser, default: str | None) -> None:
     parser.add_argument(
         "--profile",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tokendeck.core.problems import Problem
+from tokendeck.core.terminal import terminal_safe
 from tokendeck.core.token_assess import AssessPolicy, assess
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
 from tokendeck.core.token_report import to_dict, to_text
@@ -88,9 +89,9 @@ def run_inspect(args: argparse.Namespace) -> int:
         extra_problems=extra,
     )
     if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(json.dumps(report, indent=2, ensure_ascii=True))
     else:
-        print(to_text(report, inspection, now))
+        print(terminal_safe(to_text(report, inspection, now)))
     bad_verdict = report["verdict"] in (State.EXPIRED, State.INVALID)
     bad_signature = wants_key and signature != "verified"
     return EXIT_PROBLEM if bad_verdict or bad_signature else EXIT_OK
@@ -117,5 +118,5 @@ async def _fetch_keys(args: argparse.Namespace, inspection: Inspection) -> list[
 def _fail(args: argparse.Namespace, code: str, message: str) -> int:
     if args.json:
         print(json.dumps({"kind": None, "error": code, "message": message}))
-    print(f"tokendeck inspect: {message}", file=sys.stderr)
+    print(terminal_safe(f"tokendeck inspect: {message}"), file=sys.stderr)
     return EXIT_NOT_A_TOKEN

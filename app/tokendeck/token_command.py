@@ -18,10 +18,10 @@ from tokendeck.cli import (
     EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_PROBLEM,
-    terminal_safe,
 )
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.secret import Secret
+from tokendeck.core.terminal import terminal_safe
 from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import resolve_profile
 

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 
 from tokendeck import cli, inspect_command
-from tokendeck.cli import build_parser, main, terminal_safe
+from tokendeck.cli import build_parser, main
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
+from tokendeck.core.terminal import terminal_safe
 from tokendeck.sandbox import command as sandbox_command
 from tokendeck.services import app_services, store_choice
 from tokendeck.services.accounts import AccountsService

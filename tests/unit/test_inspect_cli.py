@@ -114,3 +114,14 @@ def test_malformed_jwts_are_errors_never_exit_0() -> None:
     done = _inspect(blob, "--json")
     assert done.returncode == 1
     assert json.loads(done.stdout)["verdict"] == "invalid"
+
+
+def test_claims_cannot_drive_the_terminal() -> None:
+    hostile = "evil\x1b]52;c;ZXZpbA==\x07\x1b[2K\r\u202esub: admin"
+    token, _ = hs256(claims(iss=hostile))
+    text = _inspect(token)
+    assert "\x1b" not in text.stdout and "\x07" not in text.stdout and "\u202e" not in text.stdout
+    assert "\\u001b]52;c;ZXZpbA==\\u0007" in text.stdout
+    as_json = _inspect(token, "--json")
+    assert "\x1b" not in as_json.stdout and "\u202e" not in as_json.stdout
+    assert json.loads(as_json.stdout)["issuer"] == hostile
