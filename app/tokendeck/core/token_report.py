@@ -39,6 +39,7 @@ def token_verdict(
         inspection.expires_at,
         (*assessment.problems, *extra_problems),
         signature_invalid=signature == "invalid",
+        signature_verified=signature == "verified",
         signature_message=signature_message,
         remaining=assessment.remaining,
     )

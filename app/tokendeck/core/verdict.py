@@ -164,6 +164,7 @@ def judge_token(
     problems: Iterable[Problem],
     *,
     signature_invalid: bool = False,
+    signature_verified: bool = False,
     signature_message: str = "",
     remaining: timedelta | None = None,
 ) -> Verdict:
@@ -183,14 +184,15 @@ def judge_token(
         return Verdict(State.EXPIRED, "Expired: it is no longer accepted.", expires_at)
     if status is TokenStatus.NOT_YET_VALID:
         return Verdict(State.INVALID, "Not valid yet (nbf is in the future).", expires_at)
+    trust = " Signature verified." if signature_verified else " Signature not verified."
     if status is TokenStatus.EXPIRING_SOON:
         left = f" in {format_duration(remaining)}" if remaining is not None else " soon"
-        return Verdict(State.ACT_SOON, f"Expires{left}.", expires_at)
+        return Verdict(State.ACT_SOON, f"Expires{left}.{trust}", expires_at)
     if status is TokenStatus.VALID:
         left = f" in {format_duration(remaining)}" if remaining is not None else ""
-        return Verdict(State.ACTIVE, f"Within its validity; expires{left}.", expires_at)
+        return Verdict(State.ACTIVE, f"Expires{left}.{trust}", expires_at)
     if status is TokenStatus.NO_EXPIRY:
-        return Verdict(State.ACTIVE, "Never expires by itself (no exp claim).", None)
+        return Verdict(State.ACTIVE, f"Never expires by itself (no exp claim).{trust}", None)
     return Verdict(State.UNKNOWN, "Its expiry is not readable from the token itself.", None)
 
 
