@@ -13,13 +13,17 @@
     ├── NetworkError                 no answer: connection refused / reset, DNS, TLS
     │   └── PlatformTimeoutError     no answer in time
     ├── UnsupportedError             the platform does not offer this (see its capabilities)
-    └── RedirectRefusedError         a redirect to another origin (credentials never follow)
+    └── OutboundRefusedError         a request the outbound rule forbids (plain http off this
+        │                            machine, another origin, credentials in the URL)
+        └── RedirectRefusedError     a redirect to another origin (credentials never follow)
 
 Each keeps the platform's own text (`platform_message`) and code (`platform_code`) next to the
 sentence for people, and never a secret.
 """
 
 from __future__ import annotations
+
+import re
 
 from tokendeck.core.redaction import redact
 
@@ -43,14 +47,33 @@ class TokenDeckError(Exception):
         self.status = status
 
     def details(self) -> str:
-        """The sentence plus the platform's own words, for an error panel."""
+        """The sentence plus the platform's own words, each said once, for an error panel.
+
+        The platform's message is added only when the sentence does not already carry it
+        (compared case- and punctuation-blind); its code only when it adds something: with a
+        message that is not shown yet, or alone when the platform gave no message. The HTTP
+        status is added unless the sentence already names it."""
         parts = [self.message]
-        said = " ".join(p for p in (self.platform_code, self.platform_message) if p)
-        if said and said not in self.message:
+        code, said = self.platform_code, self.platform_message
+        if said and not _within(said, self.message):
+            if code and not _within(code, self.message) and not _within(code, said):
+                said = f"{said} ({code})"
             parts.append(f"The platform said: {said}")
-        if self.status:
+        elif not said and code and not _within(code, self.message):
+            parts.append(f"The platform said: {code}")
+        if self.status and not re.search(rf"\bHTTP {self.status}\b", self.message):
             parts.append(f"(HTTP {self.status})")
         return " ".join(parts)
+
+
+def _within(part: str, text: str) -> bool:
+    """Whether `part`'s words appear in `text`, in order, ignoring case and punctuation:
+    "Incorrect password." is within "refused (incorrect  password)"; "pass" is not within it."""
+
+    def words(value: str) -> str:
+        return " " + " ".join(re.sub(r"[\W_]+", " ", value.casefold()).split()) + " "
+
+    return words(part).strip() != "" and words(part) in words(text)
 
 
 class PlatformError(TokenDeckError):
@@ -103,7 +126,11 @@ class UnsupportedError(TokenDeckError):
     pass
 
 
-class RedirectRefusedError(TokenDeckError):
+class OutboundRefusedError(TokenDeckError):
+    pass
+
+
+class RedirectRefusedError(OutboundRefusedError):
     pass
 
 

@@ -1,6 +1,8 @@
 """HTTP for adapters: one client per account, retries for reads, errors mapped to core.errors.
 
 - TLS verification stays on (an optional CA bundle may be given); an optional proxy.
+- Every request passes the one outbound rule (`platforms/outbound.py`): https (plain http only
+  to a loopback host), no credentials in the URL, and the account's own origin only.
 - Redirects are never followed automatically. A redirect to the same origin is followed by hand
   (method kept for 307/308); a redirect to another origin is refused, so the Authorization
   header never reaches it.
@@ -15,9 +17,9 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import httpx
 
@@ -31,6 +33,7 @@ from tokendeck.core.errors import (
     TokenDeckError,
     for_status,
 )
+from tokendeck.platforms.outbound import OutboundRule, origin_of
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 RETRIES = 3
@@ -49,8 +52,11 @@ def make_client(
     proxy: str | None = None,
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     transport: httpx.AsyncBaseTransport | None = None,
+    allowed_origins: Iterable[str] = (),
 ) -> httpx.AsyncClient:
+    rule = OutboundRule(base_url, allowed_origins)
     return httpx.AsyncClient(
+        event_hooks={"request": [rule.hook]},
         base_url=base_url,
         verify=ca_bundle or True,
         proxy=proxy or None,
@@ -59,11 +65,6 @@ def make_client(
         transport=transport,
         headers={"Accept": "application/json", "User-Agent": "TokenDeck"},
     )
-
-
-def _origin(url: httpx.URL | str) -> tuple[str, str, int | None]:
-    parts = urlsplit(str(url))
-    return parts.scheme, (parts.hostname or "").lower(), parts.port
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -168,10 +169,10 @@ async def _send_following_same_origin(
             return response
         location = response.headers.get("location", "")
         target = urljoin(str(response.request.url), location)
-        if _origin(target) != _origin(response.request.url):
+        if origin_of(target) != origin_of(response.request.url):
             await response.aclose()
             raise RedirectRefusedError(
-                f"The platform redirected to another site ({_origin(target)[1]}); TokenDeck does not "
+                f"The platform redirected to another site ({origin_of(target)[1]}); TokenDeck does not "
                 "send credentials there. Check the host in the account settings."
             )
         if response.status_code in (301, 302, 303) and method != "GET":

@@ -38,6 +38,7 @@ def make_adapter(
         ca_bundle=str(settings.get("ca_bundle") or "") or None,
         proxy=str(settings.get("proxy") or "") or None,
         transport=transport,
+        allowed_origins=[str(o) for o in settings.get("allowed_origins", ()) or ()],
     )
     if platform is Platform.DATALOOP:
         return dataloop.DataloopAdapter(client, clock)

@@ -1,0 +1,170 @@
+"""The one outbound rule: every request an account makes goes through it, for every adapter."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tokendeck.core.clock import SystemClock
+from tokendeck.core.errors import OutboundRefusedError, TokenDeckError
+from tokendeck.core.models import Platform
+from tokendeck.core.secret import Secret
+from tokendeck.platforms.base import Session
+from tokendeck.platforms.outbound import OutboundRule, origin_of, url_problem
+from tokendeck.platforms.registry import CAPABILITIES, make_adapter
+
+HOSTILE_HOSTS = (
+    "http://localhost@evil.invalid",
+    "http://localhost.evil.invalid",
+    "http://127.0.0.1.nip.io",
+    "http://evil.invalid",
+    "ftp://evil.invalid",
+    "https://user:pw@gate.example",
+)
+
+
+@pytest.mark.parametrize("url", HOSTILE_HOSTS)
+def test_hostile_urls_are_refused(url: str) -> None:
+    assert url_problem(url) is not None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://gate.example",
+        "http://127.0.0.1:8080",
+        "http://127.9.9.9",
+        "http://[::1]:9",
+        "http://localhost:3",
+    ],
+)
+def test_https_and_parsed_loopback_are_accepted(url: str) -> None:
+    assert url_problem(url) is None
+
+
+def test_same_origin_only_unless_confirmed() -> None:
+    rule = OutboundRule("https://gate.example")
+    rule.check("https://gate.example/api/v1/x")
+    rule.check("https://GATE.example:443/x")
+    for other in (
+        "http://gate.example/x",
+        "https://gate.example:8443/x",
+        "https://api.gate.example/x",
+    ):
+        with pytest.raises(OutboundRefusedError):
+            rule.check(other)
+    OutboundRule("https://gate.example", ["https://api.gate.example"]).check(
+        "https://api.gate.example/x"
+    )
+    assert origin_of("https://gate.example") == ("https", "gate.example", 443)
+
+
+class Recorder:
+    """A transport that records what reached it; answers with `answer(request)`."""
+
+    def __init__(self) -> None:
+        self.seen: list[httpx.URL] = []
+
+    def transport(self, answer: object = None) -> httpx.MockTransport:
+        def handle(request: httpx.Request) -> httpx.Response:
+            self.seen.append(request.url)
+            if callable(answer):
+                return answer(request)  # type: ignore[no-any-return]
+            return httpx.Response(500, json={})
+
+        return httpx.MockTransport(handle)
+
+
+INPUTS = {
+    "username": "u@example.test",
+    "client_id": "c",
+    "resource_hash": "h",
+    "mode": "cloud",
+    "api_key": "k",
+}
+SECRETS = {
+    name: Secret("tdtest-" + name + "-" + "x" * 40)
+    for name in ("password", "api_key", "api_secret", "client_secret", "access_token")
+}
+
+
+@pytest.mark.parametrize("platform", [p for p in CAPABILITIES if p is not Platform.MANUAL])
+async def test_every_adapter_refuses_a_host_off_this_machine_over_http(platform: Platform) -> None:
+    recorder = Recorder()
+    adapter = make_adapter(
+        platform, "http://localhost.evil.invalid", {}, SystemClock(), recorder.transport()
+    )
+    try:
+        with pytest.raises(OutboundRefusedError):
+            await adapter.sign_in(INPUTS, SECRETS)
+    finally:
+        await adapter.aclose()
+    assert recorder.seen == [], "nothing left the machine"
+
+
+async def test_haut_pagination_never_follows_a_link_to_another_origin() -> None:
+    recorder = Recorder()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, json={"results": [], "next": "https://evil.invalid/api/v1/auth/private_tokens/"}
+        )
+
+    adapter = make_adapter(
+        Platform.HAUT, "https://haut.example", {}, SystemClock(), recorder.transport(answer)
+    )
+    try:
+        with pytest.raises(OutboundRefusedError):
+            await adapter.list_keys(Session(Secret("tdtest-token")))
+    finally:
+        await adapter.aclose()
+    assert [u.host for u in recorder.seen] == ["haut.example"]
+
+
+async def test_oauth_never_sends_the_client_secret_to_a_discovered_foreign_endpoint() -> None:
+    recorder = Recorder()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"token_endpoint": "http://evil.invalid/token"})
+
+    adapter = make_adapter(
+        Platform.OAUTH2, "https://issuer.example", {}, SystemClock(), recorder.transport(answer)
+    )
+    try:
+        with pytest.raises(OutboundRefusedError):
+            await adapter.sign_in({"client_id": "c"}, {"client_secret": Secret("tdtest-s")})
+        with pytest.raises(OutboundRefusedError):
+            await adapter.sign_in(
+                {"client_id": "c", "token_endpoint": "https://localhost@evil.invalid/t"},
+                {"client_secret": Secret("tdtest-s")},
+            )
+    finally:
+        await adapter.aclose()
+    assert {u.host for u in recorder.seen} == {"issuer.example"}
+
+
+async def test_a_confirmed_origin_is_allowed() -> None:
+    recorder = Recorder()
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("openid-configuration"):
+            return httpx.Response(200, json={"token_endpoint": "https://login.example/token"})
+        return httpx.Response(200, json={"access_token": "opaque-token", "expires_in": 60})
+
+    adapter = make_adapter(
+        Platform.OAUTH2,
+        "https://issuer.example",
+        {"allowed_origins": ["https://login.example"]},
+        SystemClock(),
+        recorder.transport(answer),
+    )
+    try:
+        session = await adapter.sign_in({"client_id": "c"}, {"client_secret": Secret("tdtest-s")})
+    finally:
+        await adapter.aclose()
+    assert session.access.reveal() == "opaque-token"
+    assert [u.host for u in recorder.seen] == ["issuer.example", "login.example"]
+
+
+def test_the_refusal_is_a_tokendeck_error() -> None:
+    assert issubclass(OutboundRefusedError, TokenDeckError)
