@@ -7,6 +7,7 @@ as `python -c "import jwt"`.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -211,7 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PRIVATE_UMASK = 0o077
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    # Every file and directory TokenDeck creates (catalog and its -wal / -shm, vault, lock files,
+    # logs, settings, sockets) is private to the user: one umask, set before anything is created.
+    os.umask(PRIVATE_UMASK)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb is not None and (args.demo or args.minimized):

@@ -8,6 +8,8 @@ instead: tests and `--demo` use that for a throw-away profile.
 from __future__ import annotations
 
 import os
+import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,15 +39,40 @@ class Profile:
 
     @property
     def instance_key(self) -> str:
-        """Name of the single-instance socket: one running TokenDeck per profile."""
+        """Path of the single-instance socket (one running TokenDeck per profile), inside a
+        directory only this user can enter, so no other user can take or spoof it."""
         import hashlib
 
         digest = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:16]
-        return f"tokendeck-{digest}"
+        if os.name == "nt":  # a named pipe, private to the session by Qt's UserAccessOption
+            return f"tokendeck-{digest}"
+        return str(private_runtime_dir() / f"instance-{digest}")
 
     def ensure(self) -> None:
         for path in (self.data_dir, self.log_dir):
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def private_runtime_dir() -> Path:
+    """$XDG_RUNTIME_DIR/tokendeck when the session has one, else /tmp/tokendeck-UID; created 0700
+    and refused unless it is a real directory owned by this user with no access for others."""
+    uid = os.getuid()
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    base = Path(runtime) / "tokendeck" if runtime and Path(runtime).is_dir() else None
+    if base is None:
+        base = Path(tempfile.gettempdir()) / f"tokendeck-{uid}"
+    try:
+        base.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(base)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != uid:
+            raise PermissionError(base)
+        if info.st_mode & 0o077:
+            os.chmod(base, 0o700)
+    except OSError:
+        # Taken by someone else (or not ours): a fresh private directory is safe, at the cost of
+        # not finding an instance started earlier.
+        return Path(tempfile.mkdtemp(prefix="tokendeck-"))
+    return base
 
 
 def resolve_profile(explicit: str | os.PathLike[str] | None = None) -> Profile:
