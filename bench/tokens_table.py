@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from tokendeck.core.models import Credential, CredentialKind
+from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.credentials_model import Column
 from tokendeck.ui.ticker import Ticker
@@ -47,7 +48,7 @@ def main(rows: int = 10_000) -> int:
         tab.show()
         app.processEvents()
         start = time.perf_counter()
-        tab.model.set_credentials(creds, {})
+        tab.model.set_credentials(ExpiryPolicy().hold_all(creds, {}))
         tab.held.setCurrentIndex(1)
         app.processEvents()
         load = time.perf_counter() - start

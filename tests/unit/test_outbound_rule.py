@@ -168,3 +168,12 @@ async def test_a_confirmed_origin_is_allowed() -> None:
 
 def test_the_refusal_is_a_tokendeck_error() -> None:
     assert issubclass(OutboundRefusedError, TokenDeckError)
+
+
+async def test_other_trusted_sites_typed_in_the_form_are_allowed() -> None:
+    from tokendeck.platforms.registry import allowed_origins
+
+    settings = {"inputs": {"allowed_origins": "https://login.example, https://other.example"}}
+    assert allowed_origins(settings) == ["https://login.example", "https://other.example"]
+    field_names = [f.name for f in CAPABILITIES[Platform.OAUTH2].fields]
+    assert "allowed_origins" in field_names

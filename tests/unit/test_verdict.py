@@ -86,3 +86,58 @@ def test_urgency_orders_what_needs_a_person_first() -> None:
         State.RENEWS,
     ]
     assert ordered[1].expires_at == NOW + timedelta(days=1)
+
+
+def test_standing_who_renews_what() -> None:
+    from tokendeck.core.models import Account, AccountStatus, Credential, CredentialKind, Platform
+    from tokendeck.services.standing import ExpiryPolicy
+
+    policy = ExpiryPolicy()
+    dataloop = Account(
+        id="d", name="d", platform=Platform.DATALOOP, host="h", status=AccountStatus.SIGNED_IN
+    )
+    failing = Account(
+        id="f", name="f", platform=Platform.HAUT, host="h", status=AccountStatus.ERROR
+    )
+    trifacta = Account(
+        id="t", name="t", platform=Platform.TRIFACTA, host="h", status=AccountStatus.SIGNED_IN
+    )
+
+    def session(account: Account, **meta: object) -> Credential:
+        return Credential(
+            id=account.id + "s",
+            kind=CredentialKind.SESSION_TOKEN,
+            label="s",
+            account_id=account.id,
+            expires_at=NOW + timedelta(hours=1),
+            meta={"role": "session", **meta},
+        )
+
+    assert policy.renewal(session(dataloop), dataloop) is Renewal.AUTOMATIC
+    api_key_session = session(dataloop, renewable=False)
+    assert policy.renewal(api_key_session, dataloop) is Renewal.NONE, "a key is not renewed"
+    assert policy.hold(api_key_session, dataloop).verdict(NOW).state is State.ACT_SOON
+    assert policy.renewal(session(failing), failing) is Renewal.FAILING
+    assert policy.renewal(session(trifacta), trifacta) is Renewal.NONE, "Trifacta cannot refresh"
+    key = Credential(
+        id="k", kind=CredentialKind.API_KEY, label="k", account_id="d", meta={"role": "key"}
+    )
+    assert policy.renewal(key, dataloop) is Renewal.NONE
+    off = ExpiryPolicy(auto_refresh=False)
+    assert off.renewal(session(dataloop), dataloop) is Renewal.OFF
+
+
+def test_an_opaque_pasted_token_has_an_unknown_expiry_not_never() -> None:
+    from tokendeck.core.models import Credential, CredentialKind
+    from tokendeck.services.standing import ExpiryPolicy
+
+    policy = ExpiryPolicy()
+
+    def pasted(kind: str) -> Credential:
+        return Credential(
+            id=kind, kind=CredentialKind.PASTED_TOKEN, label=kind, meta={"token_kind": kind}
+        )
+
+    assert policy.hold(pasted("opaque"), None).verdict(NOW).state is State.UNKNOWN
+    assert policy.hold(pasted("trifacta"), None).verdict(NOW).state is State.UNKNOWN
+    assert policy.hold(pasted("jws"), None).verdict(NOW).state is State.ACTIVE

@@ -111,11 +111,13 @@ def judge_credential(
     revoked: bool = False,
     renewal: Renewal = Renewal.NONE,
     warn_within: timedelta = timedelta(0),
+    expiry_known: bool = True,
 ) -> Verdict:
     """Where a held credential stands at `now`.
 
     `warn_within` is the widest warning threshold that applies to it (Settings or the account's
-    own): inside it, a credential a person must replace is `ACT_SOON`.
+    own): inside it, a credential a person must replace is `ACT_SOON`. `expiry_known` is False
+    for an opaque token with no expiry on record: it may well expire, TokenDeck cannot tell.
     """
     if revoked:
         return Verdict(State.REVOKED, "Revoked: it no longer works.", None)
@@ -138,6 +140,12 @@ def judge_credential(
         )
     replace = "sign in again" if renewal is Renewal.OFF else "replace it"
     if expires_at is None or remaining is None:
+        if not expiry_known:
+            return Verdict(
+                State.UNKNOWN,
+                "Its expiry is not readable from the token: only the platform knows it.",
+                None,
+            )
         return Verdict(State.ACTIVE, "Never expires.", None)
     if remaining <= timedelta(0):
         return Verdict(

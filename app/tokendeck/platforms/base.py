@@ -61,6 +61,9 @@ class Session:
     expires_at: datetime | None = None
     refresh: Secret | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # False when TokenDeck cannot renew this session by itself (e.g. a Dataloop API key used as
+    # the bearer token): then it is something a person replaces, and its expiry warns.
+    renewable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,7 +96,12 @@ class DataloopAdapter(HttpAdapter):
                     f"Signing in with the API key failed: {result.explanation}",
                     status=result.status,
                 )
-            return Session(access=key, expires_at=jwt_expiry(key), extra={"email": result.who})
+            return Session(
+                access=key,
+                expires_at=jwt_expiry(key),
+                extra={"email": result.who},
+                renewable=False,  # the API key itself: only a person can replace it
+            )
         username, password = inputs.get("username", ""), secrets.get("password")
         if not username or not password:
             raise PlatformError("Give the e-mail and password, or an API key.")

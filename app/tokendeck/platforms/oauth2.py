@@ -4,7 +4,6 @@ refresh tokens are kept), token endpoint from discovery unless given."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 
 import httpx
 
@@ -14,7 +13,7 @@ from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import Capabilities, Field, HttpAdapter, NoKeys, ProbeResult, Session
-from tokendeck.platforms.common import jwt_expiry
+from tokendeck.platforms.common import expires_after, jwt_expiry
 
 CAPABILITIES = Capabilities(
     sign_in_methods=("client_credentials",),
@@ -27,6 +26,13 @@ CAPABILITIES = Capabilities(
             "Token endpoint",
             required=False,
             help="Leave empty to use OIDC discovery",
+        ),
+        Field(
+            "allowed_origins",
+            "Other trusted sites",
+            required=False,
+            help="Sites besides the host that may receive the client secret, e.g. "
+            "https://oauth2.example (space-separated); only if discovery points there",
         ),
     ),
     default_host="https://issuer.example",
@@ -84,9 +90,7 @@ class OAuth2Adapter(NoKeys, HttpAdapter):
         if not isinstance(token, str):
             raise ProtocolError(f"{what}: no access_token in the answer.")
         access = Secret(token)
-        expires = jwt_expiry(access)
-        if expires is None and isinstance(data.get("expires_in"), (int, float)):
-            expires = self._clock.now() + timedelta(seconds=float(data["expires_in"]))
+        expires = jwt_expiry(access) or expires_after(self._clock.now(), data.get("expires_in"))
         refresh = data.get("refresh_token")
         return Session(
             access=access,

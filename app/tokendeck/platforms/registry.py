@@ -24,6 +24,16 @@ CAPABILITIES: Mapping[Platform, Capabilities] = {
 }
 
 
+def allowed_origins(settings: Mapping[str, Any]) -> list[str]:
+    """Origins the user confirmed for this account besides its host (account settings or the
+    form's "Other trusted sites" input, space- or comma-separated)."""
+    inputs = settings.get("inputs")
+    typed = inputs.get("allowed_origins", "") if isinstance(inputs, Mapping) else ""
+    listed = settings.get("allowed_origins") or []
+    words = str(typed).replace(",", " ").split()
+    return [str(o) for o in (*listed, *words) if str(o).strip()]
+
+
 def make_adapter(
     platform: Platform,
     host: str,
@@ -38,7 +48,7 @@ def make_adapter(
         ca_bundle=str(settings.get("ca_bundle") or "") or None,
         proxy=str(settings.get("proxy") or "") or None,
         transport=transport,
-        allowed_origins=[str(o) for o in settings.get("allowed_origins", ()) or ()],
+        allowed_origins=allowed_origins(settings),
     )
     if platform is Platform.DATALOOP:
         return dataloop.DataloopAdapter(client, clock)

@@ -94,7 +94,7 @@ class RefreshScheduler:
             sessions = [
                 c
                 for c in await self._accounts.credentials(account)
-                if c.meta.get("role") == SESSION_ROLE
+                if c.meta.get("role") == SESSION_ROLE and c.meta.get("renewable") is not False
             ]
             if not sessions:
                 continue

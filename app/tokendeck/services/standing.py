@@ -12,10 +12,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tokendeck.core.models import Account, AccountStatus, Credential, CredentialState
+from tokendeck.core.models import (
+    Account,
+    AccountStatus,
+    Credential,
+    CredentialKind,
+    CredentialState,
+)
 from tokendeck.core.settings import DEFAULT_THRESHOLDS
 from tokendeck.core.verdict import Renewal, Verdict, judge_credential, urgency
-from tokendeck.platforms.registry import CAPABILITIES
 
 SESSION_ROLE = "session"
 
@@ -37,8 +42,10 @@ class ExpiryPolicy:
         """Only an account's session on a platform that can refresh is renewed by TokenDeck."""
         if account is None or credential.meta.get("role") != SESSION_ROLE:
             return Renewal.NONE
+        from tokendeck.platforms.registry import CAPABILITIES  # not on the path to first paint
+
         caps = CAPABILITIES.get(account.platform)
-        if caps is None or not caps.refresh:
+        if caps is None or not caps.refresh or credential.meta.get("renewable") is False:
             return Renewal.NONE
         if not self.auto_refresh:
             return Renewal.OFF
@@ -77,6 +84,14 @@ class HeldCredential:
         """Expiry warnings apply (renewal by TokenDeck is not on or not possible)."""
         return self.renewal in (Renewal.NONE, Renewal.OFF)
 
+    @property
+    def expiry_known(self) -> bool:
+        """False for a pasted token whose kind carries no readable expiry (opaque, JWE, ...)."""
+        c = self.credential
+        if c.kind is not CredentialKind.PASTED_TOKEN or c.expires_at is not None:
+            return True
+        return c.meta.get("token_kind") in (None, "jws", "unsecured_jwt")
+
     def verdict(self, now: datetime) -> Verdict:
         c = self.credential
         return judge_credential(
@@ -85,6 +100,7 @@ class HeldCredential:
             revoked=c.state is CredentialState.REVOKED,
             renewal=self.renewal,
             warn_within=self.warn_within,
+            expiry_known=self.expiry_known,
         )
 
 
