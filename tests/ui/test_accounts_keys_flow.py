@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop
 from tests.ui.conftest import run, xclip
+from tests.ui.visible import button, click, the_window
 from tokendeck.core.models import AccountStatus, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
@@ -185,6 +186,7 @@ def test_every_platform_through_the_dialog_then_keys(
             assert keys.model.key(0).secret_held
             keys.view.selectRow(0)
             keys.rotate_selected()
+            click(button(await the_window(QMessageBox), "Create the new key"))  # asks first
             await until(
                 lambda: (
                     keys.reveal is not reveal
@@ -194,6 +196,7 @@ def test_every_platform_through_the_dialog_then_keys(
                 what="rotated",
             )
             keys.reveal.accept()
+            click(button(await the_window(QMessageBox), "Revoke the old key"))
             await until(
                 lambda: keys.model.rowCount() == 2 and not keys.runner.busy,
                 what="old revoked after rotation",

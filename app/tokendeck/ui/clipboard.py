@@ -46,6 +46,7 @@ class ClipboardGuard(QObject):
         self._secret: Secret | None = None
         self._label = ""
         self._left = 0
+        self._wiped = False
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
@@ -57,6 +58,16 @@ class ClipboardGuard(QObject):
     @property
     def seconds_left(self) -> int:
         return self._left
+
+    @property
+    def wiped(self) -> bool:
+        """Whether the last clear took our secret off the clipboard (False when the clipboard
+        held something else by then, which was left alone)."""
+        return self._wiped
+
+    def counting_down_for(self, secret: Secret) -> bool:
+        """Whether `secret` is the one on the clipboard whose countdown runs now."""
+        return self._secret is not None and self._secret == secret
 
     def _modes(self) -> list[QClipboard.Mode]:
         clipboard = QGuiApplication.clipboard()
@@ -95,11 +106,13 @@ class ClipboardGuard(QObject):
     def clear(self, why: str = "now") -> None:
         """Clear what we put there; leave anything the user copied since."""
         self._timer.stop()
+        self._wiped = False
         if self._secret is not None:
             clipboard = QGuiApplication.clipboard()
             for mode in self._modes():
                 if self.holds_our_secret(mode):
                     clipboard.clear(mode)
+                    self._wiped = self._wiped or mode is QClipboard.Mode.Clipboard
         self._secret = None
         self._left = 0
         self.cleared.emit(why)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
@@ -368,7 +368,7 @@ class KeysTab(QWidget):
         active = sum(
             1 for r in range(self.model.rowCount()) if not self.model.key(r).remote.revoked
         )
-        dialog = CreateKeyDialog(self, caps, active, account.name)
+        dialog = CreateKeyDialog(self, caps, active, account.name, PLATFORM_NAMES[account.platform])
         dialog.accepted.connect(lambda: self._create(account, dialog.name.text().strip(), dialog))
         dialog.open()
         return dialog
@@ -408,60 +408,123 @@ class KeysTab(QWidget):
 
         self.runner.run("Copying", copy())
 
+    def _ask(
+        self,
+        title: str,
+        text: str,
+        details: str,
+        action: str,
+        on_yes: Callable[[], None],
+        *,
+        on_no: Callable[[], None] | None = None,
+        keep: str = "Cancel",
+    ) -> QMessageBox:
+        """A question that does not block: `on_yes` runs if `action` is clicked. The safe answer
+        (`keep`) is the default button and the one Esc gives."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self
+        )
+        box.setObjectName("keys-question")
+        box.setInformativeText(details)
+        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(_: int) -> None:
+            if box.clickedButton() is yes:
+                on_yes()
+            elif on_no is not None:
+                on_no()
+
+        box.finished.connect(answered)
+        box.open()
+        return box
+
     def revoke_selected(self) -> None:
         account, view = self.current_account(), self.selected()
         if account is None or view is None or self._services is None:
             return
-        answer = QMessageBox.question(
-            self,
-            "Revoke key",
-            f"Revoke “{view.remote.name}” ({view.remote.id}) on {PLATFORM_NAMES[account.platform]}?\n\n"
-            "Anything using it stops working at once. This cannot be undone.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        services = self._services
+        name, key_id = view.remote.name, view.remote.id
+
+        def revoke() -> None:
             self.runner.run(
-                f"Revoking “{view.remote.name}”",
-                self._services.accounts.revoke_key(account, view.remote.id),
-                self.runner.notify_then(f"Revoked “{view.remote.name}”.", self.reload),
+                f"Revoking “{name}”",
+                services.accounts.revoke_key(account, key_id),
+                self.runner.notify_then(f"Revoked “{name}”.", self.reload),
             )
+
+        self._ask(
+            "Revoke key",
+            f"Revoke “{name}” ({key_id}) on {PLATFORM_NAMES[account.platform]}?",
+            "Anything using it stops working at once. This cannot be undone.",
+            "Revoke",
+            revoke,
+        )
 
     def rotate_selected(self) -> None:
         account, view = self.current_account(), self.selected()
         if account is None or view is None or self._services is None:
             return
+        services = self._services
         old = view.remote
+        platform = PLATFORM_NAMES[account.platform]
+        revocable = bool(_caps(account).revoke_keys)
+        after = (
+            "TokenDeck offers to revoke it once you have seen the new one; you can also revoke it "
+            "later from this tab."
+            if revocable
+            else f"{platform}'s API cannot revoke keys: remove it in {platform}'s web app."
+        )
 
         def created(result: Any) -> None:
             self._reveal(
                 result[0].label,
                 result[1],
-                after=lambda: self._offer_revoke(account, old.id, old.name),
+                after=lambda: self._after_rotation(account, old.id, old.name, revocable),
             )
 
-        self.runner.run(
-            f"Rotating “{old.name}”", self._services.accounts.rotate_key(account, old), created
+        def rotate() -> None:
+            self.runner.run(
+                f"Rotating “{old.name}”", services.accounts.rotate_key(account, old), created
+            )
+
+        self._ask(
+            "Rotate key",
+            f"Rotate “{old.name}” on {platform}?",
+            f"TokenDeck creates a new key, “{old.name} (rotated)”, with the same scopes and "
+            "lifetime, and shows its secret once. The old key keeps working until you revoke "
+            f"it. {after}",
+            "Create the new key",
+            rotate,
         )
 
-    def _offer_revoke(self, account: Account, key_id: str, name: str) -> None:
+    def _after_rotation(self, account: Account, key_id: str, name: str, revocable: bool) -> None:
+        if not revocable:
+            self.runner.info(f"The old key “{name}” still works until you remove it.")
+            self.reload()
+            return
         assert self._services is not None
-        answer = QMessageBox.question(
-            self,
-            "Revoke the old key?",
-            f"The replacement is ready. Revoke the old key “{name}” now?\n\nRevoke it once nothing "
-            "uses it any more; you can also do it later from this tab.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer == QMessageBox.StandardButton.Yes:
+        services = self._services
+
+        def revoke() -> None:
             self.runner.run(
                 f"Revoking “{name}”",
-                self._services.accounts.revoke_key(account, key_id),
+                services.accounts.revoke_key(account, key_id),
                 self.runner.notify_then(f"Rotated: the old key “{name}” is revoked.", self.reload),
             )
-        else:
-            self.reload()
+
+        self._ask(
+            "Revoke the old key?",
+            f"The replacement is ready. Revoke the old key “{name}” now?",
+            "Revoke it once nothing uses it any more; you can also do it later from this tab.",
+            "Revoke the old key",
+            revoke,
+            on_no=self.reload,
+            keep="Keep it for now",
+        )
 
     def _on_tick(self, now: datetime) -> None:
         if self.isVisible() and self.model.rowCount():

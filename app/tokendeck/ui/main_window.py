@@ -6,15 +6,27 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QHideEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMainWindow,
     QMessageBox,
     QStyle,
     QTabWidget,
+    QWidget,
 )
 
 from tokendeck import APP_NAME, __version__
@@ -33,6 +45,58 @@ if TYPE_CHECKING:
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
     from tokendeck.ui.settings_dialog import SettingsDialog
+
+
+class StatusText(QLabel):
+    """One line of status-bar text that never runs into its neighbours: when the window is too
+    narrow it is drawn ending in "…" and the whole text is in its tooltip. `text()` (and what
+    screen readers get) stays whole."""
+
+    def __init__(self, name: str, minimum_width: int) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._tip = ""
+        self._minimum_width = minimum_width
+
+    def full_text(self) -> str:
+        return self.text()
+
+    def shown_text(self) -> str:
+        """What is drawn: the text, cut with "…" to the room there is."""
+        return self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+
+    def set_full_text(self, text: str, tip: str = "") -> None:
+        """Show `text`; the tooltip is `tip`, else the whole text when it had to be cut."""
+        self._tip = tip
+        self.setText(text)
+        self._update_tip()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = self.sizeHint()
+        return QSize(min(hint.width(), self._minimum_width), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._update_tip()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
+        )
+
+    def _update_tip(self) -> None:
+        cut = self.shown_text() != self.text()
+        self.setToolTip(self._tip or (self.text() if cut else ""))
 
 
 class MainWindow(QMainWindow):
@@ -95,17 +159,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
-        self.store_label = QLabel("Secret store: starting…")
-        self.store_label.setObjectName("status-store")
-        self.store_label.setAccessibleName("Secret store in use")
-        self.clipboard_label = QLabel()
-        self.clipboard_label.setObjectName("status-clipboard")
-        self.clipboard_label.hide()
-        self.clipboard.countdown.connect(self._on_clipboard_countdown)
-        self.clipboard.cleared.connect(self._on_clipboard_cleared)
-        self.statusBar().addPermanentWidget(self.clipboard_label)
-        self.statusBar().addPermanentWidget(self.store_label)
-        self.statusBar().showMessage("Ready", 5000)
+        self._build_status_bar()
 
         self._build_menus()
         self.resize(1180, 760)
@@ -120,6 +174,47 @@ class MainWindow(QMainWindow):
     def _on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.tokens_page:
             _ = self.inspector
+
+    # -- status bar -------------------------------------------------------------------------
+
+    def _build_status_bar(self) -> None:
+        """Left: the latest message (gone after a while). Right, apart from it with a gap: the
+        clipboard countdown while a secret is on the clipboard, and the secret store in use.
+        No emoji as icons: they have no glyph in many desktop fonts."""
+        self.status_message = StatusText("status-message", 120)
+        self.status_message.setAccessibleName("Latest message")
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
+        self._message_timer.timeout.connect(lambda: self.status_message.set_full_text(""))
+        self.clipboard_label = StatusText("status-clipboard", 150)
+        self.clipboard_label.setAccessibleName("Clipboard countdown")
+        self.clipboard_separator = QFrame()
+        self.clipboard_separator.setFrameShape(QFrame.Shape.VLine)
+        self.clipboard_separator.setFrameShadow(QFrame.Shadow.Sunken)
+        self.store_icon = QLabel()
+        self.store_icon.setObjectName("status-store-icon")
+        self.store_icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(16, 16)
+        )
+        self.store_label = StatusText("status-store", 140)
+        self.store_label.setAccessibleName("Secret store in use")
+        self.store_label.set_full_text("Secret store: starting…")
+        permanent = QWidget()
+        permanent.setObjectName("status-permanent")
+        row = QHBoxLayout(permanent)
+        row.setContentsMargins(16, 0, 4, 0)
+        row.setSpacing(8)
+        row.addWidget(self.clipboard_label)
+        row.addWidget(self.clipboard_separator)
+        row.addWidget(self.store_icon)
+        row.addWidget(self.store_label)
+        for widget in (self.clipboard_label, self.clipboard_separator, self.store_icon):
+            widget.hide()
+        self._clipboard_counting = False
+        self.clipboard.countdown.connect(self._on_clipboard_countdown)
+        self.clipboard.cleared.connect(self._on_clipboard_cleared)
+        self.statusBar().addWidget(self.status_message, 1)
+        self.statusBar().addPermanentWidget(permanent)
 
     # -- menus ------------------------------------------------------------------------------
 
@@ -248,20 +343,35 @@ class MainWindow(QMainWindow):
         self.tokens_tab.search.setFocus()
         self.tokens_tab.search.selectAll()
 
-    def show_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
+    def show_message(self, text: str, timeout_ms: int = 8000) -> None:
+        self.status_message.set_full_text(text)
+        self._message_timer.start(timeout_ms)
 
     def set_store(self, description: str, usable: bool) -> None:
-        self.store_label.setText(f"Secrets: {description}" if usable else "⚠ No secret store")
-        self.store_label.setToolTip(description)
+        self.store_label.set_full_text(
+            f"Secrets: {description}" if usable else "No secret store: secrets cannot be saved",
+            description,
+        )
+        self.store_icon.setVisible(not usable)
 
     def _on_clipboard_countdown(self, seconds: int, label: str) -> None:
-        self.clipboard_label.setText(f"📋 “{label}” on the clipboard: clears in {seconds} s")
+        self._clipboard_counting = True
+        self.clipboard_label.set_full_text(f"Clipboard clears in {seconds} s: “{label}”")
         self.clipboard_label.show()
+        self.clipboard_separator.show()
 
     def _on_clipboard_cleared(self, why: str) -> None:
+        counting, self._clipboard_counting = self._clipboard_counting, False
         self.clipboard_label.hide()
-        self.show_message("Clipboard cleared." if why != "quit" else "")
+        self.clipboard_separator.hide()
+        if why == "quit":
+            return
+        if not counting:
+            self.show_message("Nothing TokenDeck copied is on the clipboard.")
+        elif self.clipboard.wiped:
+            self.show_message("Clipboard cleared.")
+        else:
+            self.show_message("Clipboard left as it is: it holds something copied since.")
 
     def focus_inspector(self) -> None:
         self.tabs.setCurrentWidget(self.tokens_page)

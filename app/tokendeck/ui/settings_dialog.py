@@ -29,6 +29,8 @@ from tokendeck.core.settings import (
     format_thresholds,
     parse_thresholds,
 )
+from tokendeck.ui.dialog_fit import keep_text_whole
+from tokendeck.ui.problem_text import ProblemLabel
 from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
 if TYPE_CHECKING:
@@ -58,9 +60,8 @@ class SettingsDialog(QDialog):
         self.thresholds = QLineEdit(format_thresholds(settings.thresholds))
         self.thresholds.setAccessibleName("Warning thresholds")
         self.thresholds.setToolTip("Durations before expiry, e.g. 7d, 1d, 1h, 10m")
-        self.thresholds_error = QLabel()
-        self.thresholds_error.setStyleSheet("color: #c5221f")
-        self.thresholds_error.hide()
+        self.thresholds_error = ProblemLabel()
+        self.thresholds_error.setObjectName("settings-thresholds-error")
         self.thresholds.textChanged.connect(self._validate)
         form.addRow("Warn before expiry:", self.thresholds)
         form.addRow("", self.thresholds_error)
@@ -105,6 +106,7 @@ class SettingsDialog(QDialog):
         for widget in (warnings, desktop, store):
             layout.addWidget(widget)
         layout.addWidget(buttons)
+        keep_text_whole(self)
 
     def _in_vault(self) -> bool:
         return self._services is not None and self._services.store.description.startswith(

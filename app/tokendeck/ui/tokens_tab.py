@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -157,8 +159,16 @@ class TokensTab(QWidget):
 
             self._inspector = InspectorPane(self._ticker, self._key_lookup)
             self._inspector.track_requested.connect(self._track)
+            # In a scroll area: the Inspector is tall, and the window must not need its height
+            # (nor its width) to be resizable down to a laptop screen.
+            # (Kept on self: PySide does not hand replaceWidget's widget over to Qt.)
+            self.inspector_scroll = QScrollArea()
+            self.inspector_scroll.setObjectName("inspector-scroll")
+            self.inspector_scroll.setWidgetResizable(True)
+            self.inspector_scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.inspector_scroll.setWidget(self._inspector)
             placeholder = self.splitter.widget(1)
-            self.splitter.replaceWidget(1, self._inspector)
+            self.splitter.replaceWidget(1, self.inspector_scroll)
             if placeholder is not None:
                 placeholder.deleteLater()
             state = self._settings.value("window/tokens_splitter")

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
 
 from tokendeck.core.secret import Secret
 from tokendeck.services.store_choice import VaultAction
+from tokendeck.ui.dialog_fit import keep_text_whole
+from tokendeck.ui.problem_text import ProblemLabel
 
 
 class VaultDialog(QDialog):
@@ -24,6 +26,7 @@ class VaultDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("vault-dialog")
+        self.setMinimumWidth(420)
         creating = action is VaultAction.CREATE
         self.setWindowTitle(
             "Create the encrypted vault" if creating else "Unlock the encrypted vault"
@@ -46,11 +49,8 @@ class VaultDialog(QDialog):
         self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
         self.repeat.setAccessibleName("Repeat master password")
         self.repeat.setVisible(creating)
-        self.problem = QLabel(error or "")
+        self.problem = ProblemLabel(error or "")
         self.problem.setObjectName("vault-error")
-        self.problem.setStyleSheet("color: #c5221f")
-        self.problem.setWordWrap(True)
-        self.problem.setVisible(bool(error))
         form = QFormLayout()
         form.addRow("Master password:", self.password)
         if creating:
@@ -68,16 +68,15 @@ class VaultDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
+        keep_text_whole(self)
         self._creating = creating
 
     def _check(self) -> None:
         if self._creating and self.password.text() != self.repeat.text():
-            self.problem.setText("The two passwords differ.")
-            self.problem.show()
+            self.problem.say("The two passwords differ.")
             return
         if self._creating and len(self.password.text()) < 8:
-            self.problem.setText("Use at least 8 characters.")
-            self.problem.show()
+            self.problem.say("Use at least 8 characters.")
             return
         self.accept()
 

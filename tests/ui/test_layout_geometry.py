@@ -1,0 +1,460 @@
+"""Every dialog and every tab, checked with the generic layout checker (tests/ui/geometry.py) at
+the smallest size the window or dialog allows and at a large one, on a light and a dark palette.
+
+The window holds data: the demo set-up (tokendeck.demo: one signed-in account per platform on
+the in-process sandbox, keys created) fills the tables, and the Inspector has a token pasted.
+Set TOKENDECK_LAYOUT_SHOTS=DIR to save a screenshot of every state checked, to look at them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, QSize
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QDialog,
+    QLabel,
+    QMessageBox,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from tests.tokens import claims, hs256
+from tests.ui.geometry import (
+    foreign_platform_widgets,
+    layout_problems,
+    leaves,
+    text_problems,
+)
+from tests.ui.visible import button, click, resize_to, settle, the_window, until, visible_windows
+from tokendeck.core.models import Platform
+from tokendeck.core.secret import Secret
+from tokendeck.sandbox.world import SandboxWorld, build_world
+from tokendeck.services import account_forms
+from tokendeck.services.app_services import AppServices
+from tokendeck.services.store_choice import VaultAction
+from tokendeck.storage.profile import Profile
+from tokendeck.ui.main_window import MainWindow
+from tokendeck.ui.ticker import Ticker
+
+LARGE_WINDOW = QSize(1600, 1000)
+LARGE_DIALOG = QSize(1400, 950)
+SHOTS = os.environ.get("TOKENDECK_LAYOUT_SHOTS")
+
+
+class NoPrompt:
+    async def ask_password(
+        self, action: VaultAction, reason: str, error: str | None
+    ) -> Secret | None:
+        return None
+
+
+def light_palette() -> QPalette:
+    style = QApplication.style()
+    assert style is not None
+    return style.standardPalette()
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: "#2b2b2b",
+        QPalette.ColorRole.WindowText: "#e8e8e8",
+        QPalette.ColorRole.Base: "#1e1e1e",
+        QPalette.ColorRole.AlternateBase: "#262626",
+        QPalette.ColorRole.ToolTipBase: "#3a3a3a",
+        QPalette.ColorRole.ToolTipText: "#e8e8e8",
+        QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+        QPalette.ColorRole.Text: "#e8e8e8",
+        QPalette.ColorRole.Button: "#353535",
+        QPalette.ColorRole.ButtonText: "#e8e8e8",
+        QPalette.ColorRole.BrightText: "#ff6b6b",
+        QPalette.ColorRole.Light: "#4a4a4a",
+        QPalette.ColorRole.Midlight: "#404040",
+        QPalette.ColorRole.Mid: "#303030",
+        QPalette.ColorRole.Dark: "#1a1a1a",
+        QPalette.ColorRole.Shadow: "#000000",
+        QPalette.ColorRole.Highlight: "#2f6fbd",
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: "#7ab4ff",
+        QPalette.ColorRole.LinkVisited: "#c39bff",
+    }
+    for role, color in colors.items():
+        palette.setColor(role, QColor(color))
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#808080"))
+    return palette
+
+
+@pytest.fixture(params=["light", "dark"])
+def palette(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    """The whole application on a light or a dark palette; the original one comes back after."""
+    before = QPalette(qapp.palette())
+    qapp.setPalette(light_palette() if request.param == "light" else dark_palette())
+    yield str(request.param)
+    qapp.setPalette(before)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[SandboxWorld]:
+    sandbox = build_world().start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, profile: Profile, palette: str) -> Iterator[MainWindow]:
+    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+    win = MainWindow(Ticker(), settings, has_tray=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.clipboard.clear("test end")
+
+
+def drive(loop: asyncio.AbstractEventLoop, coro: Any, timeout: float = 240) -> Any:
+    return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+
+class Report:
+    """Everything found, per state, so one run lists every problem at once."""
+
+    def __init__(self, palette: str) -> None:
+        self.palette = palette
+        self.problems: list[str] = []
+        self.checked: list[str] = []
+
+    def check(self, top: QWidget, where: str, extra: list[str] | None = None) -> None:
+        where = f"[{self.palette}] {where} at {top.width()}×{top.height()}"
+        self.checked.append(where)
+        found = layout_problems(top) + text_problems(top) + (extra or [])
+        self.problems.extend(f"{where}: {problem}" for problem in found)
+        if SHOTS:
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            slug = re.sub(r"[^A-Za-z0-9]+", "-", where).strip("-")
+            top.grab().save(str(Path(SHOTS) / f"{slug}.png"))
+
+    async def at_both_sizes(
+        self, top: QWidget, where: str, large: QSize, extra: Callable[[], list[str]] | None = None
+    ) -> None:
+        for label, size in (("minimum size", QSize(1, 1)), ("large", large)):
+            await resize_to(top, size)
+            self.check(top, f"{where}, {label}", extra() if extra else None)
+
+    def assert_clean(self) -> None:
+        assert self.checked
+        assert not self.problems, "\n".join(
+            [f"{len(self.problems)} layout problem(s):", *self.problems]
+        )
+
+
+def platform_fields(dialog: QWidget) -> tuple[Platform, set[str]]:
+    combo = next(
+        leaf.widget
+        for leaf in leaves(dialog)
+        if isinstance(leaf.widget, QComboBox) and leaf.widget.accessibleName() == "Platform"
+    )
+    platform = Platform(str(combo.currentData()))
+    return platform, {f.name for f in account_forms.capabilities(platform).fields}
+
+
+# -- the checker itself ------------------------------------------------------------------------
+
+
+def test_checker_sees_two_overlapping_labels(qtbot: QtBot) -> None:
+    top = QWidget()
+    qtbot.addWidget(top)
+    top.resize(300, 100)
+    first = QLabel("Secrets: System keyring", top)
+    first.setGeometry(10, 10, 200, 24)
+    second = QLabel("clears in 12 s", top)
+    second.setGeometry(150, 10, 120, 24)
+    top.show()
+    qtbot.waitExposed(top)
+    problems = layout_problems(top)
+    assert len(problems) == 1, problems
+    assert "overlap by 60×24 px" in problems[0]
+    second.setGeometry(215, 10, 80, 24)
+    assert layout_problems(top) == []
+
+
+def test_checker_sees_cut_and_hidden_text_and_ignores_other_pages(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QStackedWidget, QVBoxLayout
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    layout = QVBoxLayout(top)
+    stack = QStackedWidget()
+    stack.addWidget(QLabel("page one"))
+    stack.addWidget(QLabel("page two, drawn at the same place"))
+    layout.addWidget(stack)
+    top.show()
+    qtbot.waitExposed(top)
+    assert layout_problems(top) == [], "only the current page of a stack counts"
+    squeezed = QLabel("a label with no room", top)
+    squeezed.setGeometry(0, 0, 120, 3)
+    squeezed.show()
+    found = layout_problems(top)
+    assert any("needs" in p and "cut" in p for p in found), found
+    squeezed.setGeometry(0, 0, 0, 20)
+    assert any("is visible but 0×20 px" in p for p in layout_problems(top))
+    squeezed.hide()
+    emoji = QLabel("📋 on the clipboard", top)
+    emoji.setGeometry(0, 0, 200, 30)
+    stack.hide()
+    emoji.show()
+    assert any("no font can draw" in p for p in text_problems(top)), text_problems(top)
+
+
+# -- the Add account dialog --------------------------------------------------------------------
+
+
+def test_add_account_dialog_on_every_platform_both_ways(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow, profile: Profile, palette: str
+) -> None:
+    report = Report(palette)
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+        )
+        try:
+            window.attach(services)
+            await until(lambda: window.add_account_button.isEnabled(), "Add account enabled")
+            click(window.add_account_button)
+            dialog = await the_window(QDialog, "account-dialog", "the Add account dialog")
+            combo = next(
+                leaf.widget
+                for leaf in leaves(dialog)
+                if isinstance(leaf.widget, QComboBox) and leaf.widget.accessibleName() == "Platform"
+            )
+            assert isinstance(combo, QComboBox)
+            order = list(range(combo.count()))
+            for step, index in enumerate([*order, *reversed(order[:-1])]):
+                combo.setCurrentIndex(index)
+                await settle()
+                platform, fields = platform_fields(dialog)
+                await report.at_both_sizes(
+                    dialog,
+                    f"Add account, {platform.value} (step {step + 1})",
+                    LARGE_DIALOG,
+                    lambda fields=fields: foreign_platform_widgets(dialog, fields),
+                )
+            dialog.reject()
+        finally:
+            await services.aclose()
+
+    drive(qloop, scenario())
+    report.assert_clean()
+
+
+# -- every other dialog and every tab, with data -------------------------------------------------
+
+
+async def seeded(window: MainWindow, profile: Profile, world: SandboxWorld) -> AppServices:
+    """The demo set-up: one signed-in account per platform, keys created, tables filled."""
+    from tokendeck.demo import seed
+
+    services = await AppServices.start(
+        profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+    )
+    window.attach(services)
+    await seed(services, world)
+    window.accounts_tab.reload()
+    window.tokens_tab.reload()
+    await until(lambda: window.accounts_tab.model.rowCount() == 7, "seven demo accounts")
+    await until(lambda: window.tokens_tab.model.rowCount() > 0, "held tokens listed")
+    return services
+
+
+def test_edit_account_dialog_on_every_platform(
+    qloop: asyncio.AbstractEventLoop,
+    window: MainWindow,
+    profile: Profile,
+    world: SandboxWorld,
+    palette: str,
+) -> None:
+    report = Report(palette)
+
+    async def scenario() -> None:
+        services = await seeded(window, profile, world)
+        accounts_tab = window.accounts_tab
+        accounts = [accounts_tab.model.account(r) for r in range(7)]
+        try:
+            # Edit account, for every platform.
+            window.tabs.setCurrentWidget(accounts_tab)
+            await resize_to(window, LARGE_WINDOW)
+            for account in accounts:
+                accounts_tab.select(account.id)
+                await settle()
+                click(accounts_tab.edit_button)
+                dialog = await the_window(QDialog, "account-dialog", "the Edit account dialog")
+                _, fields = platform_fields(dialog)
+                await report.at_both_sizes(
+                    dialog,
+                    f"Edit account, {account.platform.value}",
+                    LARGE_DIALOG,
+                    lambda dialog=dialog, fields=fields: foreign_platform_widgets(dialog, fields),
+                )
+                dialog.reject()
+                await settle()
+        finally:
+            await services.aclose()
+
+    drive(qloop, scenario())
+    report.assert_clean()
+
+
+def test_every_other_dialog_and_tab_with_data(
+    qloop: asyncio.AbstractEventLoop,
+    window: MainWindow,
+    profile: Profile,
+    world: SandboxWorld,
+    palette: str,
+) -> None:
+    from tokendeck.ui.vault_dialog import VaultDialog
+
+    report = Report(palette)
+    token, _ = hs256(claims(lifetime=5400, sub="support@example.test", scope="read write"))
+
+    async def scenario() -> None:
+        services = await seeded(window, profile, world)
+        accounts_tab, keys_tab, tokens_tab = window.accounts_tab, window.keys_tab, window.tokens_tab
+        accounts = [accounts_tab.model.account(r) for r in range(7)]
+        try:
+            # The three tabs, with the status bar busy: a message, the clipboard countdown.
+            window.show_message(
+                "Demo: every account talks to a local sandbox; secrets stay in memory."
+            )
+            window.clipboard.copy_secret(Secret("layout-test"), "CI pipeline")
+            accounts_tab.view.selectRow(0)
+            window.tabs.setCurrentWidget(accounts_tab)
+            await report.at_both_sizes(window, "Accounts tab", LARGE_WINDOW)
+
+            window.tabs.setCurrentWidget(keys_tab)
+            dataloop = next(a for a in accounts if a.platform is Platform.DATALOOP)
+            keys_tab.follow(dataloop)
+            await until(
+                lambda: keys_tab.model.rowCount() > 0 and not keys_tab.runner.busy,
+                "Dataloop keys listed",
+            )
+            keys_tab.view.selectRow(0)
+            await report.at_both_sizes(window, "API keys tab", LARGE_WINDOW)
+            keys_tab.runner.error(
+                "Listing the keys of “Dataloop (demo)” failed. The platform answered 503 "
+                "Service Unavailable: try again in a minute; nothing was changed."
+            )
+            await report.at_both_sizes(window, "API keys tab with an error", LARGE_WINDOW)
+            keys_tab.banner.hide()
+
+            window.tabs.setCurrentWidget(tokens_tab)
+            tokens_tab.view.selectRow(0)
+            window.inspector.set_text(f"Authorization: Bearer {token}")
+            await settle()
+            await report.at_both_sizes(window, "Tokens tab, Inspector", LARGE_WINDOW)
+            window.inspector.lower_tabs.setCurrentIndex(1)
+            await report.at_both_sizes(window, "Tokens tab, Inspector verify", LARGE_WINDOW)
+            window.inspector.lower_tabs.setCurrentIndex(0)
+            window.clipboard.clear("test")
+
+            # Create key on every platform that creates keys; Rotate; Reveal.
+            window.tabs.setCurrentWidget(keys_tab)
+            for account in accounts:
+                if not account_forms.capabilities(account.platform).create_keys:
+                    continue
+                keys_tab.follow(account)
+                await until(
+                    lambda: keys_tab.create_button.isEnabled(), f"{account.name}: Create enabled"
+                )
+                click(keys_tab.create_button)
+                dialog = await the_window(QDialog, "create-key-dialog", "the Create key dialog")
+                await report.at_both_sizes(
+                    dialog, f"Create key, {account.platform.value}", LARGE_DIALOG
+                )
+                dialog.reject()
+                await settle()
+
+            keys_tab.follow(dataloop)
+            await until(
+                lambda: keys_tab.model.rowCount() > 0 and not keys_tab.runner.busy,
+                "Dataloop keys listed again",
+            )
+            keys_tab.view.selectRow(0)
+            click(keys_tab.rotate_button)
+            box = await the_window(QMessageBox, what="the Rotate confirmation")
+            await settle()
+            report.check(box, "Rotate confirmation")  # a message box sizes itself
+            click(button(box, "Cancel"))
+            await settle()
+
+            click(keys_tab.create_button)
+            dialog = await the_window(QDialog, "create-key-dialog", "the Create key dialog")
+            name = next(
+                leaf.widget for leaf in leaves(dialog) if leaf.widget.accessibleName() == "Key name"
+            )
+            QTest.keyClicks(name, "layout check")
+            click(button(dialog, "Create key"))
+            reveal = await the_window(QDialog, "reveal-dialog", "the Reveal dialog")
+            await report.at_both_sizes(reveal, "Reveal", LARGE_DIALOG)
+            click(button(reveal, "Copy"))
+            await settle()
+            report.check(reveal, "Reveal after Copy")
+            click(button(reveal, "Done"))
+            await settle()
+
+            # Settings, and the vault password dialog in both modes.
+            window.settings_action.trigger()
+            settings = await the_window(QDialog, "settings-dialog", "the Settings dialog")
+            await report.at_both_sizes(settings, "Settings", LARGE_DIALOG)
+            thresholds = next(
+                leaf.widget
+                for leaf in leaves(settings)
+                if leaf.widget.accessibleName() == "Warning thresholds"
+            )
+            thresholds.setFocus()
+            QTest.keyClicks(thresholds, " and soon")
+            await settle()
+            await report.at_both_sizes(settings, "Settings with an error", LARGE_DIALOG)
+            settings.reject()
+            for action, error in (
+                (VaultAction.CREATE, None),
+                (VaultAction.UNLOCK, None),
+                (VaultAction.UNLOCK, "Wrong password: the vault did not open."),
+            ):
+                vault = VaultDialog(
+                    window,
+                    action,
+                    "No secure system keyring is available (backend: fail Keyring).",
+                    error,
+                )
+                vault.open()
+                await settle()
+                await report.at_both_sizes(
+                    vault,
+                    f"Vault password, {action.value}{' with an error' if error else ''}",
+                    LARGE_DIALOG,
+                )
+                vault.reject()
+                vault.deleteLater()
+        finally:
+            window.clipboard.clear("test")
+            for box in visible_windows(QMessageBox):
+                box.close()
+            await services.aclose()
+
+    drive(qloop, scenario())
+    report.assert_clean()
