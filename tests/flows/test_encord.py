@@ -157,3 +157,20 @@ async def test_wrong_key_types_and_passphrases(services: AppServices, world: San
     with pytest.raises(PlatformError) as info:
         await services.accounts.sign_in(unregistered)
     assert "SSH key not found" in info.value.details()
+
+
+async def test_encord_keys_get_exactly_the_scopes_chosen(
+    services: AppServices, world: SandboxWorld
+) -> None:
+    from tokendeck.core.errors import InvalidRequestError
+
+    account = await _account(services, world, "Encord scopes")
+    for scopes, message in (
+        ((), "at least one scope"),
+        (("label.read", "dataset.read"), "project or for a dataset"),
+        (("label.read", "root"), "Unknown scope"),
+    ):
+        with pytest.raises(InvalidRequestError, match=message):
+            await services.accounts.create_key(account, "too broad", None, scopes)  # type: ignore[arg-type]
+    credential, _ = await services.accounts.create_key(account, "narrow", None, ("label.read",))  # type: ignore[arg-type]
+    assert credential.scopes == ("label.read",)

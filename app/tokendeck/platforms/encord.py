@@ -290,17 +290,33 @@ class EncordAdapter(HttpAdapter):
         project, dataset = session.extra.get("project_hash"), session.extra.get("dataset_hash")
         project_scopes = [s for s in scopes if s in PROJECT_SCOPES]
         dataset_scopes = [s for s in scopes if s in DATASET_SCOPES]
-        if project and (project_scopes or not dataset):
+        unknown = [s for s in scopes if s not in PROJECT_SCOPES and s not in DATASET_SCOPES]
+        if unknown or not scopes:
+            # Least privilege: never "all scopes" by default, never a scope silently dropped.
+            raise InvalidRequestError(
+                f"Unknown scope: {', '.join(unknown)}."
+                if unknown
+                else "Choose at least one scope for the new key."
+            )
+        if project_scopes and dataset_scopes:
+            raise InvalidRequestError(
+                "A key is for a project or for a dataset: choose the scopes of one of them."
+            )
+        if project_scopes and not project:
+            raise InvalidRequestError("Project scopes need a project hash in the account.")
+        if dataset_scopes and not dataset:
+            raise InvalidRequestError("Dataset scopes need a dataset hash in the account.")
+        if project_scopes:
             key = await self._rpc_user(
                 session,
                 "projectapikey",
                 "POST",
                 project,
-                {"title": name, "scopes": project_scopes or list(PROJECT_SCOPES)},
+                {"title": name, "scopes": project_scopes},
                 "Create project key",
             )
             kind, chosen = "project", project_scopes
-        elif dataset:
+        else:
             created = await self._rpc_user(
                 session,
                 "datasetapikey",
@@ -309,16 +325,12 @@ class EncordAdapter(HttpAdapter):
                 {
                     "dataset_hash": dataset,
                     "title": name,
-                    "scopes": dataset_scopes or list(DATASET_SCOPES),
+                    "scopes": dataset_scopes,
                 },
                 "Create dataset key",
             )
             key = created.get("api_key") if isinstance(created, dict) else None
             kind, chosen = "dataset", dataset_scopes
-        else:
-            raise InvalidRequestError(
-                "Give a project or dataset hash in the account to create keys."
-            )
         if not isinstance(key, str):
             raise ProtocolError("Create key: the answer has no key.")
         remote = RemoteKey(
