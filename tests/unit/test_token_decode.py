@@ -80,7 +80,10 @@ def test_problems_no_exp_iat_future_skew_lifetime_crit() -> None:
     assert "iat_in_future" in codes(hs256({"iat": now + 3600, "exp": now + 7200})[0])
     assert "clock_skew" in codes(hs256({"iat": now + 60, "exp": now + 7200})[0])
     assert "lifetime_too_long" in codes(hs256({"iat": now, "exp": now + 10 * 365 * 86400})[0])
-    assert "critical_header" in codes(hs256({"exp": now + 60}, crit=["exp"])[0])
+    # crit names an extension the header carries: understood by nobody here, but well-formed.
+    assert "critical_header" in codes(hs256({"exp": now + 60}, crit=["exp"], exp=now + 60)[0])
+    # crit names one the header lacks (RFC 7515 §4.1.11): malformed, so the token is invalid.
+    assert "invalid_crit" in codes(hs256({"exp": now + 60}, crit=["exp"])[0])
     assert "invalid_claim" in codes(hs256({"exp": "tomorrow"})[0])
 
 

@@ -3,6 +3,9 @@
 Every secret TokenDeck handles (passwords, tokens, API keys, private keys) travels as a `Secret`, so a
 stray f-string, log call, `repr()` in a traceback or exception message shows `Secret('***')` instead of
 the value. Only `reveal()` gives the value back, and the few places that call it are easy to audit.
+
+Every secret is also remembered (weakly) by `core.redaction`, when created and when revealed, so a
+log line or error text that carries its value anyway has it masked.
 """
 
 from __future__ import annotations
@@ -10,17 +13,21 @@ from __future__ import annotations
 import hmac
 from typing import NoReturn, final
 
+from tokendeck.core import redaction
+
 
 @final
 class Secret:
-    __slots__ = ("_value",)
+    __slots__ = ("__weakref__", "_value")
 
     def __init__(self, value: str) -> None:
         if not isinstance(value, str):
             raise TypeError("Secret wraps a str")
         self._value = value
+        redaction.remember(self)
 
     def reveal(self) -> str:
+        redaction.remember(self)
         return self._value
 
     def __repr__(self) -> str:

@@ -1,6 +1,10 @@
 """Time-dependent judgement of an `Inspection`: status, remaining time and problems at a moment.
 
 Kept apart from decoding so a live view can re-assess once a second without decoding again.
+
+Total: every comparison is between differences (`now - exp >= leeway`), never a datetime plus a
+duration, so any claim time in the calendar and any leeway up to `timedelta.max` is judged
+without an OverflowError. A negative leeway counts as none.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ class Assessment:
 
 def assess(inspection: Inspection, now: datetime, policy: AssessPolicy | None = None) -> Assessment:
     policy = policy or AssessPolicy()
+    leeway = max(policy.leeway, timedelta(0))
     problems = list(inspection.problems)
     if not inspection.is_jwt:
         return Assessment(TokenStatus.UNKNOWN, None, tuple(problems))
@@ -51,7 +56,7 @@ def assess(inspection: Inspection, now: datetime, policy: AssessPolicy | None = 
             problems.append(
                 Problem("no_exp", "No 'exp' claim: this token never expires by itself.")
             )
-    elif now >= exp + policy.leeway:
+    elif now - exp >= leeway:
         status = TokenStatus.EXPIRED
         problems.append(
             Problem(
@@ -64,7 +69,7 @@ def assess(inspection: Inspection, now: datetime, policy: AssessPolicy | None = 
         status = TokenStatus.EXPIRING_SOON
     else:
         status = TokenStatus.VALID
-    if nbf and now + policy.leeway < nbf:
+    if nbf and nbf - now > leeway:
         status = TokenStatus.NOT_YET_VALID
         problems.append(
             Problem(
@@ -73,7 +78,7 @@ def assess(inspection: Inspection, now: datetime, policy: AssessPolicy | None = 
                 Severity.ERROR,
             )
         )
-    if iat and iat > now + policy.leeway:
+    if iat and iat - now > leeway:
         ahead = iat - now
         if ahead <= CLOCK_SKEW_TOLERANCE:
             problems.append(

@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from tokendeck.core import instants, safe_json
 from tokendeck.core.problems import Problem, Severity
 from tokendeck.core.secret import Secret
 
@@ -185,8 +184,9 @@ def inspect_token(text: str) -> Inspection:
             "This looks like a JWT, but a part has characters that base64url does not use.",
         )
     if len(parts) in (3, 5) and all(_B64URL.match(p) for p in parts):
-        header = _json_object(parts[0])
-        if header is not None:
+        decoded_header = _json_object(parts[0])
+        if decoded_header is not None:
+            header, replaced = decoded_header
             broken = next((i for i, p in enumerate(parts) if _b64url_decode(p) is None), None)
             if broken is not None:
                 raise TokenFormatError(
@@ -194,8 +194,8 @@ def inspect_token(text: str) -> Inspection:
                     f"The {_PART_NAMES[len(parts)][broken]} of this token is not valid base64url.",
                 )
             if len(parts) == 5:
-                return _jwe(candidate, header, notes)
-            return _jws(candidate, parts, header, notes)
+                return _jwe(candidate, header, notes, replaced)
+            return _jws(candidate, parts, header, notes, replaced)
         if candidate.startswith("eyJ"):
             raise TokenFormatError(
                 "malformed_jwt",
@@ -242,8 +242,10 @@ def _normalise(text: str) -> tuple[str, tuple[str, ...]]:
 
 def _token_from_json(s: str) -> tuple[str, str] | None:
     try:
-        obj = json.loads(s)
-    except (ValueError, RecursionError):
+        obj = safe_json.loads(s)
+    except safe_json.JsonError as exc:
+        if exc.too_deep:
+            raise TokenFormatError("too_deep", str(exc)) from None
         return None
     if not isinstance(obj, dict):
         return None
@@ -261,18 +263,29 @@ def _b64url_decode(part: str) -> bytes | None:
         return None
 
 
-def _json_object(part: str) -> dict[str, Any] | None:
+def _json_object(part: str) -> tuple[dict[str, Any], bool] | None:
+    """A part's JSON object with lone surrogates replaced, and whether any were."""
     raw = _b64url_decode(part)
     if raw is None:
         return None
     try:
-        obj = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
+        obj = safe_json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
         return None
-    return obj if isinstance(obj, dict) else None
+    except safe_json.JsonError as exc:
+        if exc.too_deep:
+            raise TokenFormatError("too_deep", f"The token's header: {exc}") from None
+        return None
+    return safe_json.clean(obj) if isinstance(obj, dict) else None
 
 
-def _jwe(token: str, header: dict[str, Any], notes: tuple[str, ...]) -> Inspection:
+_REPLACED_UNICODE = Problem(
+    "invalid_unicode",
+    "The token's JSON holds invalid Unicode (lone surrogates); shown as \ufffd.",
+)
+
+
+def _jwe(token: str, header: dict[str, Any], notes: tuple[str, ...], replaced: bool) -> Inspection:
     return Inspection(
         kind=TokenKind.JWE,
         token=Secret(token),
@@ -284,12 +297,17 @@ def _jwe(token: str, header: dict[str, Any], notes: tuple[str, ...]) -> Inspecti
                 "The payload is encrypted; its claims and expiry cannot be read without the key.",
                 Severity.INFO,
             ),
+            *((_REPLACED_UNICODE,) if replaced else ()),
         ),
     )
 
 
 def _jws(
-    token: str, parts: list[str], header: dict[str, Any], notes: tuple[str, ...]
+    token: str,
+    parts: list[str],
+    header: dict[str, Any],
+    notes: tuple[str, ...],
+    replaced: bool,
 ) -> Inspection:
     problems: list[Problem] = []
     raw_payload = _b64url_decode(parts[1])
@@ -298,7 +316,7 @@ def _jws(
     payload: dict[str, Any] | None = None
     payload_text: str | None = None
     try:
-        decoded = json.loads(raw_payload.decode("utf-8"))
+        decoded = safe_json.loads(raw_payload.decode("utf-8"))
         if isinstance(decoded, dict):
             payload = decoded
         else:
@@ -308,8 +326,15 @@ def _jws(
         problems.append(
             Problem("binary_payload", "The payload is binary, shown as hex.", Severity.INFO)
         )
-    except (ValueError, RecursionError):
+    except safe_json.JsonError as exc:
+        if exc.too_deep:
+            raise TokenFormatError("too_deep", f"The token's payload: {exc}") from None
         payload_text = raw_payload.decode("utf-8", errors="replace")
+    if payload is not None:
+        payload, payload_replaced = safe_json.clean(payload)
+        replaced = replaced or payload_replaced
+    if replaced:
+        problems.append(_REPLACED_UNICODE)
     if payload_text is not None and payload is None:
         problems.append(
             Problem(
@@ -338,15 +363,9 @@ def _jws(
             )
     elif not parts[2]:
         problems.append(Problem("no_signature", "The signature part is empty.", Severity.ERROR))
-    crit = header.get("crit")
-    if crit is not None:
-        names = ", ".join(str(c) for c in crit) if isinstance(crit, list) else str(crit)
-        problems.append(
-            Problem(
-                "critical_header",
-                f"Critical header extensions ({names}) must be understood by the receiver.",
-            )
-        )
+    crit_problem = critical_header_problem(header)
+    if crit_problem is not None:
+        problems.append(crit_problem)
     if header.get("cty") == "JWT" or header.get("cty") == "jwt":
         notes = (*notes, "Nested token (cty: JWT): the payload is itself a token.")
 
@@ -364,23 +383,65 @@ def _jws(
     )
 
 
-def _to_datetime(value: Any) -> datetime | None:
-    if isinstance(value, bool):
+# Header parameters RFC 7515 / 7516 / 7518 define: `crit` must never list them (RFC 7515 §4.1.11).
+REGISTERED_HEADERS = frozenset(
+    {
+        "alg", "jku", "jwk", "kid", "x5u", "x5c", "x5t", "x5t#S256", "typ", "cty", "crit",
+        "enc", "zip", "epk", "apu", "apv", "iv", "tag", "p2s", "p2c",
+    }
+)  # fmt: skip
+
+
+def critical_header_problem(header: Mapping[str, Any]) -> Problem | None:
+    """What `crit` (RFC 7515 §4.1.11) means for TokenDeck, which understands no extension.
+
+    A malformed `crit` (not a non-empty list of distinct strings, naming a registered header or
+    one the header lacks) makes the token invalid; a well-formed one names extensions TokenDeck
+    does not implement, so it can never verify the token (`token_verify` refuses it).
+    """
+    if "crit" not in header:
         return None
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value):
-            return None
-        try:
-            return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, OSError, ValueError):
-            return None
+    crit = header["crit"]
+    if (
+        not isinstance(crit, list)
+        or not crit
+        or not all(isinstance(name, str) and name for name in crit)
+        or len(set(crit)) != len(crit)
+    ):
+        return Problem(
+            "invalid_crit",
+            "The 'crit' header must be a non-empty list of distinct extension names "
+            "(RFC 7515 §4.1.11): the token is invalid.",
+            Severity.ERROR,
+        )
+    names = ", ".join(f"{name:.40}" for name in crit[:8])
+    registered = [name for name in crit if name in REGISTERED_HEADERS]
+    if registered:
+        return Problem(
+            "invalid_crit",
+            f"The 'crit' header lists standard parameters ({', '.join(registered[:8])}), which "
+            "RFC 7515 §4.1.11 forbids: the token is invalid.",
+            Severity.ERROR,
+        )
+    if any(name not in header for name in crit):
+        return Problem(
+            "invalid_crit",
+            f"The 'crit' header names extensions ({names}) the header does not carry: "
+            "the token is invalid.",
+            Severity.ERROR,
+        )
+    return Problem(
+        "critical_header",
+        f"Critical header extensions ({names}) must be understood by the receiver; TokenDeck "
+        "implements none of them, so it will never verify this token.",
+    )
+
+
+def _to_datetime(value: Any) -> datetime | None:
+    """A claim's value as UTC: epoch seconds (any number) or an ISO 8601 string; else None."""
     if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return None
+        return instants.from_iso(value)
+    return instants.from_epoch(value)
 
 
 def _time_claims(payload: Mapping[str, Any]) -> tuple[tuple[TimeClaim, ...], list[Problem]]:
@@ -419,17 +480,18 @@ def _trifacta(candidate: str, notes: tuple[str, ...]) -> Inspection | None:
     if raw is None:
         return None
     try:
-        obj = json.loads(raw.decode("utf-8"))
-    except (ValueError, RecursionError):
+        obj = safe_json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, safe_json.JsonError):
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("tokenId"), str) or "secret" not in obj:
         return None
+    token_id, _ = safe_json.clean(obj["tokenId"])
     return Inspection(
         kind=TokenKind.TRIFACTA,
         token=Secret(candidate),
         header=None,
-        payload={"tokenId": obj["tokenId"], "secret": "••••••••"},
-        trifacta_token_id=obj["tokenId"],
+        payload={"tokenId": token_id, "secret": "••••••••"},
+        trifacta_token_id=token_id,
         notes=(
             *notes,
             "Trifacta / Alteryx / Dataprep access token: not a JWT. Its expiry is known only to the "

@@ -6,15 +6,19 @@ header only picks among those. So an HS256 token can never be "verified" with an
 used as an HMAC secret (the classic algorithm-confusion attack).
 
 Key material comes as text: an HMAC secret (plain or base64), PEM (public key, certificate, or a
-private key whose public half is used), an OpenSSH public key, a JWK or a JWKS. Fetching a JWKS
-URL or OIDC discovery is I/O and lives in `tokendeck.platforms.oidc_keys`.
+private key whose public half is used), an OpenSSH public key, a JWK or a JWKS; or as the bytes of
+a key file (`load_key_file`: DER as well as every text form). Fetching a JWKS URL or OIDC
+discovery is I/O and lives in `tokendeck.platforms.oidc_keys`. Loading raises only
+`KeyFormatError`, whatever the material.
+
+A token whose header has `crit` is never verified: TokenDeck understands no JWS extension (not
+even `b64`, RFC 7797), and RFC 7515 §4.1.11 says such a token must be rejected.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import json
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,13 +32,16 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from jwt.algorithms import get_default_algorithms
 
+from tokendeck.core import safe_json
 from tokendeck.core.problems import Problem, Severity
-from tokendeck.core.token_decode import Inspection, TokenKind
+from tokendeck.core.token_decode import Inspection, TokenKind, critical_header_problem
 
 _RSA_ALGS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"})
 _HMAC_ALGS = frozenset({"HS256", "HS384", "HS512"})
 _EDDSA_ALGS = frozenset({"EdDSA", "Ed25519", "Ed448"})
 _EC_ALGS = {"secp256r1": "ES256", "secp384r1": "ES384", "secp521r1": "ES512", "secp256k1": "ES256K"}
+# A key file larger than this is not a key (a JWKS of a hundred RSA keys is about 50 KB).
+MAX_KEY_FILE_BYTES = 1024 * 1024
 
 
 class KeyFormatError(ValueError):
@@ -122,7 +129,12 @@ def load_keys(kind: KeyKind, material: str) -> list[VerificationKey]:
     if not text:
         raise KeyFormatError("No key given.")
     if kind is KeyKind.HMAC_TEXT:
-        return [VerificationKey(text.encode("utf-8"), _HMAC_ALGS, None, "HMAC secret")]
+        try:
+            # surrogateescape gives back the bytes of a secret that came from a non-UTF-8 argv.
+            raw_secret = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError as exc:
+            raise KeyFormatError("The HMAC secret holds invalid Unicode.") from exc
+        return [VerificationKey(raw_secret, _HMAC_ALGS, None, "HMAC secret")]
     if kind is KeyKind.HMAC_BASE64:
         normalised = "".join(text.split()).replace("-", "+").replace("_", "/").rstrip("=")
         try:
@@ -135,9 +147,9 @@ def load_keys(kind: KeyKind, material: str) -> list[VerificationKey]:
     if kind is KeyKind.PEM:
         return [_load_pem(text)]
     try:
-        obj = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise KeyFormatError("The key is not valid JSON.") from exc
+        obj = safe_json.loads(text)
+    except safe_json.JsonError as exc:
+        raise KeyFormatError(f"The key is not usable JSON: {exc}") from None
     if not isinstance(obj, dict):
         raise KeyFormatError("A JWK or JWKS must be a JSON object.")
     if kind is KeyKind.JWKS or "keys" in obj:
@@ -155,11 +167,54 @@ def load_any(material: str) -> list[VerificationKey]:
     return load_keys(KeyKind.HMAC_TEXT, text)
 
 
+def load_hmac_bytes(raw: bytes) -> list[VerificationKey]:
+    """An HMAC secret given as raw bytes (a binary secret file)."""
+    if not raw:
+        raise KeyFormatError("The HMAC secret is empty.")
+    return [VerificationKey(raw, _HMAC_ALGS, None, "HMAC secret (bytes)")]
+
+
+def load_key_file(raw: bytes) -> list[VerificationKey]:
+    """The contents of a `--key` file: DER (public key, certificate or unencrypted private key),
+    or any text form `load_any` reads (PEM, OpenSSH, JWK, JWKS, HMAC secret)."""
+    if len(raw) > MAX_KEY_FILE_BYTES:
+        raise KeyFormatError(f"The key file is larger than {MAX_KEY_FILE_BYTES // 1024} KiB.")
+    if raw[:1] == b"\x30":  # an ASN.1 SEQUENCE: DER is tried first, whatever else it could be
+        der = _load_der(raw)
+        if der is not None:
+            return [der]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise KeyFormatError(
+            "The key file is neither text (PEM, JWK, JWKS) nor a DER key or certificate."
+        ) from None
+    return load_any(text)
+
+
+def _load_der(raw: bytes) -> VerificationKey | None:
+    loaders: tuple[tuple[str, Any], ...] = (
+        ("DER public key", serialization.load_der_public_key),
+        ("DER certificate", lambda data: x509.load_der_x509_certificate(data).public_key()),
+        (
+            "public half of a DER private key",
+            lambda data: _public_half(serialization.load_der_private_key(data, password=None)),
+        ),
+    )
+    for description, loader in loaders:
+        try:
+            loaded = loader(raw)
+        except Exception:  # noqa: S112 - cryptography raises several types; the next form is tried
+            continue
+        return VerificationKey(loaded, _algorithms_for(loaded), None, description)
+    return None
+
+
 def _load_pem(text: str) -> VerificationKey:
-    data = text.encode("utf-8")
     loaded: Any = None
     description = "public key"
     try:
+        data = text.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, a ValueError
         if "CERTIFICATE" in text.split("\n", 1)[0]:
             loaded = x509.load_pem_x509_certificate(data).public_key()
             description = "certificate"
@@ -255,6 +310,20 @@ def verify(
     if not keys:
         return NOT_VERIFIED
     header = inspection.header or {}
+    crit = critical_header_problem(header)
+    if crit is not None:
+        return VerificationResult(
+            SignatureStatus.INVALID,
+            "Not verified: the token marks header extensions as critical, and TokenDeck "
+            "implements none (RFC 7515 §4.1.11 requires rejecting it).",
+            inspection.algorithm,
+            header.get("kid") if isinstance(header.get("kid"), str) else None,
+            (
+                crit
+                if crit.severity is Severity.ERROR
+                else Problem("crit_unsupported", crit.message, Severity.ERROR),
+            ),
+        )
     alg = inspection.algorithm or ""
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     candidates = list(keys)

@@ -1,20 +1,31 @@
-"""Small helpers the adapters share."""
+"""Small helpers the adapters share.
+
+Every time an adapter reads from a platform's answer (an epoch number, an ISO 8601 string, an
+`expires_in`, a JWT's `exp`) goes through `core.instants` here and is kept inside
+`instants.PLATFORM_WINDOW`: a number out of range (309 digits, 1e12 seconds from now, NaN, a
+negative epoch) is "no expiry known" (`None`), never an OverflowError or ValueError.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from tokendeck.core import instants
 from tokendeck.core.secret import Secret
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
+
+# Epoch values above this are milliseconds (10^10 s is the year 2286).
+_MILLISECONDS_FROM = 10_000_000_000
 
 
 def jwt_expiry(token: Secret) -> datetime | None:
     """`exp` of a JWT, read without verifying (only to schedule a refresh); None otherwise."""
     try:
-        return inspect_token(token.reveal()).expires_at
+        expires = inspect_token(token.reveal()).expires_at
     except TokenFormatError:
         return None
+    return instants.within(expires, instants.PLATFORM_WINDOW)
 
 
 def jwt_claim(token: Secret, name: str) -> Any:
@@ -29,21 +40,23 @@ def epoch_any(value: Any) -> datetime | None:
     """Epoch seconds or milliseconds (Dataloop's unit is unconfirmed: accept both)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    seconds = value / 1000 if value > 10_000_000_000 else value
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
+    if value > _MILLISECONDS_FROM:
+        # Integer division for ints: a 309-digit number must not meet float division.
+        value = value // 1000 if isinstance(value, int) else value / 1000
+    return instants.within(instants.from_epoch(value), instants.PLATFORM_WINDOW)
 
 
 def iso_any(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
+    """An ISO 8601 time (any offset) as UTC, inside the platform window; None otherwise."""
+    return instants.within(instants.from_iso(value), instants.PLATFORM_WINDOW)
+
+
+def expires_after(now: datetime, seconds: Any) -> datetime | None:
+    """`now + expires_in` for an answer's lifetime in seconds; None when it is not a usable one."""
+    lifetime = instants.lifetime(seconds)
+    if lifetime is None:
         return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return instants.within(instants.shift(now, lifetime), instants.PLATFORM_WINDOW)
 
 
 def bearer(token: Secret) -> dict[str, str]:
