@@ -91,12 +91,8 @@ def _held_values() -> list[str]:
         if secret is None:
             continue
         value = secret._value
-        if len(value) < MIN_REMEMBERED_CHARS:
-            continue
-        values.add(value)
-        for variant in _escaped_forms(value):
-            if len(variant) >= MIN_REMEMBERED_CHARS:
-                values.add(variant)
+        if len(value) >= MIN_REMEMBERED_CHARS:
+            values.add(value)
     # Longest first, so a value containing another is masked whole.
     return sorted(values, key=len, reverse=True)
 
@@ -105,8 +101,6 @@ _PLAIN = re.compile(r"[A-Za-z0-9._~-]*")
 
 
 def _escaped_forms(value: str) -> tuple[str, ...]:
-    if _PLAIN.fullmatch(value):
-        return ()
     json_form = (
         value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
     )
@@ -121,6 +115,16 @@ def _mask_held(text: str, held: list[str]) -> str:
     for value in held:
         if value in text:
             text = text.replace(value, MASK)
+        plain_head = _PLAIN.match(value)
+        head = plain_head.group() if plain_head else ""
+        if len(head) == len(value):
+            continue  # nothing in it is escaped differently in JSON or a URL
+        # Escaped forms start with the same plain characters: look for those first (cheap).
+        if len(head) >= 4 and head not in text:
+            continue
+        for variant in _escaped_forms(value):
+            if len(variant) >= MIN_REMEMBERED_CHARS and variant in text:
+                text = text.replace(variant, MASK)
     return text
 
 
