@@ -237,6 +237,11 @@ class AccountsService:
                 await self._status_for(account, error)
                 raise
             await self._save_session(account, session)
+        return await self._now_signed_in(account, session)
+
+    async def _now_signed_in(self, account: Account, session: Session) -> Account:
+        """After the session is saved: who signed in, and the status."""
+        inputs = account.settings.get("inputs", {})
         who = str(
             session.extra.get("email") or inputs.get("username") or inputs.get("client_id") or ""
         )
@@ -246,6 +251,91 @@ class AccountsService:
         account = await self._set_status(account, AccountStatus.SIGNED_IN)
         self._changed(account.id)
         return account
+
+    # -- signing in before anything is kept -------------------------------------------------
+
+    async def stored_secret_fields(self, account: Account) -> frozenset[str]:
+        """The secret inputs held for `account`, by form field (e.g. {"password"})."""
+        return frozenset(
+            str(c.meta.get("field")) for c in await self._role(account, "input") if c.secret_held
+        )
+
+    async def _try_sign_in(
+        self, account: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
+    ) -> Session:
+        """Sign in with an adapter made for `account` alone (it may not be in the catalog yet,
+        or have another host than the one saved); the adapter is closed whatever happens."""
+        adapter = self._factory(account)
+        try:
+            return await adapter.sign_in(inputs, secrets)
+        finally:
+            await adapter.aclose()
+
+    async def add_signed_in(
+        self, draft: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
+    ) -> Account:
+        """Sign in with the draft's values first; only when that works, add the account with
+        its secrets and the session. A refused sign-in raises and keeps nothing."""
+        if draft.platform not in CAPABILITIES:
+            raise UnsupportedError(f"{draft.platform.value} accounts are not supported yet.")
+        draft = replace(
+            draft, id=draft.id or new_id(), settings={**draft.settings, "inputs": dict(inputs)}
+        )
+        session = await self._try_sign_in(draft, inputs, secrets)
+
+        async def keep() -> Account:
+            account = await self.add(draft, inputs, secrets)
+            try:
+                async with self._lock(account.id):
+                    await self._save_session(account, session)
+            except Exception:
+                await self._keeper.forget_account(account.id)
+                self._changed(account.id)
+                raise
+            return await self._now_signed_in(account, session)
+
+        # Signed in: what follows is local and is not left half done by a Cancel.
+        return await asyncio.shield(keep())
+
+    async def edit_signed_in(
+        self, account: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
+    ) -> Account:
+        """Sign in with the edited values (a secret left empty: the stored one); only when that
+        works, save the edit, the secrets entered and the new session. A refused sign-in
+        raises and changes nothing."""
+        entered = {k: v for k, v in secrets.items() if v}
+        edited = replace(account, settings={**account.settings, "inputs": dict(inputs)})
+        session = await self._try_sign_in(
+            edited, inputs, {**await self._secret_inputs(account), **entered}
+        )
+
+        async def keep() -> Account:
+            updated = await self.edit(account, inputs, entered)
+            async with self._lock(updated.id):
+                await self._save_session(updated, session)
+            return await self._now_signed_in(updated, session)
+
+        return await asyncio.shield(keep())
+
+    async def sign_in_with(self, account: Account, secrets: Mapping[str, Secret]) -> Account:
+        """Sign in with secrets a person just entered (a field left empty: the stored one).
+        They are stored only when the sign-in works; a refusal raises and stores nothing."""
+        entered = {k: v for k, v in secrets.items() if v}
+        inputs = dict(account.settings.get("inputs", {}))
+        async with self._lock(account.id):
+            given = {**await self._secret_inputs(account), **entered}
+            try:
+                session = await self.adapter(account).sign_in(inputs, given)
+            except TokenDeckError as error:
+                await self._status_for(account, error)
+                raise
+
+            async def keep() -> None:
+                await self._store_inputs(account, entered)
+                await self._save_session(account, session)
+
+            await asyncio.shield(keep())
+        return await self._now_signed_in(account, session)
 
     async def _save_session(self, account: Account, session: Session) -> None:
         sessions = await self._role(account, "session")

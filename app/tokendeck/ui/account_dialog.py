@@ -1,28 +1,48 @@
-"""Add or edit an account: the fields follow the chosen platform; problems show by each field."""
+"""Add or edit an account: the fields follow the chosen platform; problems show by each field.
+
+Every platform's rows are built once, in one form, and only the chosen platform's rows are
+shown: switching the platform hides one set of rows and shows another, so nothing of the
+previous platform can stay on screen. Name, host and thresholds are shared by all.
+
+Save signs in with the values first (the dialog stays open, busy) and keeps the account only
+when that works; a refusal shows by the field it is about. "Save without signing in" keeps the
+account as it is (for offline setup)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Coroutine, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from tokendeck.core.models import Account, Platform
+from tokendeck.core.errors import TokenDeckError
+from tokendeck.core.models import PLATFORM_NAMES, Account, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.core.settings import format_thresholds, parse_thresholds
 from tokendeck.services import account_forms
 from tokendeck.services.account_forms import Field
+from tokendeck.ui.working_dialog import (
+    FieldWidget,
+    FormGrid,
+    WorkingDialog,
+    error_label,
+    text_of,
+)
+
+STORED = "stored — leave empty to keep it"
+SHARED = ("name", "host", "thresholds")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,25 +52,76 @@ class AccountDraft:
     secrets: dict[str, Secret]
 
 
-class AccountDialog(QDialog):
-    def __init__(self, parent: QWidget | None, existing: Account | None = None) -> None:
+SaveAccount = Callable[[AccountDraft, bool], Coroutine[Any, Any, Account]]
+"""Keeps a draft; the flag says whether to sign in with it first (and keep it only if that works)."""
+
+
+@dataclass
+class PlatformRows:
+    """One platform's rows of the form: built once, shown only while it is chosen."""
+
+    platform: Platform
+    hint: QLabel | None = None
+    labels: dict[str, QLabel] = field(default_factory=dict)
+    widgets: dict[str, FieldWidget] = field(default_factory=dict)
+    errors: dict[str, QLabel] = field(default_factory=dict)
+
+    def everything(self) -> list[QWidget]:
+        hint: list[QWidget] = [self.hint] if self.hint is not None else []
+        return [*hint, *self.labels.values(), *self.widgets.values(), *self.errors.values()]
+
+
+class AccountDialog(WorkingDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        existing: Account | None = None,
+        *,
+        stored: Collection[str] | None = None,
+        save: SaveAccount | None = None,
+    ) -> None:
+        """`stored`: the secret fields the account holds (None: not known); `save` keeps the
+        draft (None: the dialog only checks the form and accepts)."""
         super().__init__(parent)
         self.setObjectName("account-dialog")
         self.setWindowTitle("Edit account" if existing else "Add account")
         self.setMinimumWidth(520)
         self._existing = existing
-        self._widgets: dict[str, QLineEdit | QComboBox | QPlainTextEdit] = {}
-        self._errors: dict[str, QLabel] = {}
+        self._stored = frozenset(stored) if stored is not None else None
+        self._save = save
+        self.saved: Account | None = None
+        self.signed_in_to_save = False  # whether `saved` was signed in with these values
 
         self.platform = QComboBox()
+        self.platform.setObjectName("account-platform")
         self.platform.setAccessibleName("Platform")
         for platform, title in account_forms.platforms():
             self.platform.addItem(title, platform.value)
+        if existing is not None:
+            self.platform.setCurrentIndex(self.platform.findData(existing.platform.value))
+            self.platform.setEnabled(False)
         self.name = QLineEdit(existing.name if existing else "")
+        self.name.setObjectName("account-name")
         self.name.setAccessibleName("Account name")
-        self.name.setPlaceholderText("e.g. Dataloop production")
         self.host = QLineEdit(existing.host if existing else "")
+        self.host.setObjectName("account-host")
         self.host.setAccessibleName("Host")
+        # The host follows the platform until a person types one.
+        self.host.setProperty("auto", existing is None)
+        self.host.textEdited.connect(lambda text: self.host.setProperty("auto", not text))
+
+        self.form = FormGrid(self.body)
+        self._shared_errors = {n: error_label(f"error-{n}") for n in SHARED}
+        self._row("Platform:", self.platform)
+        self._row("Name:", self.name, self._shared_errors["name"])
+        self._host_label = self._row("Host:", self.host, self._shared_errors["host"])
+
+        inputs = dict(existing.settings.get("inputs", {})) if existing else {}
+        self._rows: dict[Platform, PlatformRows] = {}
+        for platform, _ in account_forms.platforms():
+            if existing is None or platform is existing.platform:
+                self._rows[platform] = self._build_rows(platform, inputs)
+
         self.thresholds = QLineEdit(
             format_thresholds(
                 tuple(
@@ -60,108 +131,167 @@ class AccountDialog(QDialog):
             if existing
             else ""
         )
+        self.thresholds.setObjectName("account-thresholds")
         self.thresholds.setAccessibleName("Warning thresholds for this account")
         self.thresholds.setPlaceholderText("empty: the thresholds from Settings (e.g. 2d, 1h)")
+        self._row("Warn before expiry:", self.thresholds, self._shared_errors["thresholds"])
+
         self.notes = QLabel()
+        self.notes.setObjectName("account-notes")
         self.notes.setWordWrap(True)
-        self.notes.setStyleSheet("color: palette(mid)")
-        self.form = QFormLayout()
-        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+
+        save_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Save)
+        assert save_button is not None
+        self.save_button: QPushButton = save_button
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(lambda: self._accept(sign_in=True))
+        self.offline_button = self.buttons.addButton(
+            "Save without signing in", QDialogButtonBox.ButtonRole.ActionRole
         )
-        self.buttons.accepted.connect(self._accept)
-        self.buttons.rejected.connect(self.reject)
+        self.offline_button.setObjectName("account-save-offline")
+        self.offline_button.setAutoDefault(False)
+        self.offline_button.setToolTip(
+            "Keep the account without checking it with the platform (e.g. offline); "
+            "sign in later from the Accounts tab."
+        )
+        self.offline_button.clicked.connect(lambda: self._accept(sign_in=False))
+
         layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
+        layout.addWidget(self.body)
         layout.addWidget(self.notes)
+        layout.addStretch(1)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.busy)
         layout.addWidget(self.buttons)
-        if existing is not None:
-            self.platform.setCurrentIndex(self.platform.findData(existing.platform.value))
-            self.platform.setEnabled(False)
-        self.platform.currentIndexChanged.connect(self._rebuild)
-        self._rebuild()
+        self.platform.currentIndexChanged.connect(lambda _: self._show_platform())
+        self._show_platform()
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _row(self, text: str, widget: QWidget, error: QLabel | None = None) -> QLabel:
+        label = self.form.add(text, widget)
+        if error is not None:
+            self.form.under(error)
+        return label
+
+    def _build_rows(self, platform: Platform, inputs: Mapping[str, str]) -> PlatformRows:
+        rows = PlatformRows(platform)
+        hint = account_forms.sign_in_hint(platform)
+        if hint:
+            rows.hint = QLabel(hint)
+            rows.hint.setObjectName(f"hint-{platform.value}")
+            rows.hint.setWordWrap(True)
+            self.form.under(rows.hint)
+        for spec in account_forms.capabilities(platform).fields:
+            widget = self._widget_for(spec, inputs)
+            error = error_label(f"error-{spec.name}")
+            rows.widgets[spec.name] = widget
+            rows.errors[spec.name] = error
+            rows.labels[spec.name] = self._row(f"{spec.label}:", widget, error)
+        for part in rows.everything():
+            part.setProperty("platform", platform.value)
+        return rows
+
+    def _widget_for(self, spec: Field, inputs: Mapping[str, str]) -> FieldWidget:
+        widget: FieldWidget
+        if spec.choices:
+            combo = QComboBox()
+            combo.addItems(list(spec.choices))
+            combo.setCurrentText(inputs.get(spec.name, spec.default))
+            widget = combo
+        elif spec.multiline:
+            text = QPlainTextEdit()
+            text.setMaximumHeight(80)
+            text.setTabChangesFocus(True)
+            text.setPlaceholderText(self._placeholder(spec))
+            widget = text
+        else:
+            line = QLineEdit("" if spec.secret else inputs.get(spec.name, spec.default))
+            if spec.secret:
+                line.setEchoMode(QLineEdit.EchoMode.Password)
+            line.setPlaceholderText(self._placeholder(spec))
+            widget = line
+        # `field-<name>` is what layout checks and tests look for; only one platform's rows are
+        # ever visible, so a name two platforms share is never on screen twice.
+        widget.setObjectName(f"field-{spec.name}")
+        widget.setProperty("field", spec.name)
+        widget.setAccessibleName(spec.label)
+        widget.setToolTip(spec.help)
+        return widget
+
+    def _placeholder(self, spec: Field) -> str:
+        if not spec.secret or self._existing is None:
+            return spec.help
+        if self._stored is None:
+            return "leave empty to keep what is stored"
+        if spec.name in self._stored:
+            return STORED
+        return spec.help or "not stored"
+
+    # -- the chosen platform ----------------------------------------------------------------
 
     @property
     def chosen(self) -> Platform:
         return Platform(str(self.platform.currentData()))
 
-    def _error_label(self, name: str) -> QLabel:
-        label = QLabel()
-        label.setObjectName(f"error-{name}")
-        label.setStyleSheet("color: #c5221f")
-        label.setWordWrap(True)
-        label.hide()
-        self._errors[name] = label
-        return label
+    @property
+    def fields(self) -> Mapping[str, FieldWidget]:
+        """The chosen platform's field widgets, by field name."""
+        return self._rows[self.chosen].widgets
 
-    def _rebuild(self) -> None:
-        while self.form.rowCount():
-            self.form.takeRow(0)
-        self._widgets.clear()
-        self._errors.clear()
-        caps = account_forms.capabilities(self.chosen)
-        self.form.addRow("Platform:", self.platform)
-        self.form.addRow("Name:", self.name)
-        self.form.addRow("", self._error_label("name"))
-        if self.chosen is not Platform.MANUAL:
-            if not self._existing and (not self.host.text() or self.host.property("auto")):
-                self.host.setText(caps.default_host)
-                self.host.setProperty("auto", True)
-            self.form.addRow("Host:", self.host)
-            self.form.addRow("", self._error_label("host"))
-        self.host.setVisible(self.chosen is not Platform.MANUAL)
-        inputs = dict(self._existing.settings.get("inputs", {})) if self._existing else {}
-        for field in caps.fields:
-            widget = self._widget_for(field, inputs)
-            self._widgets[field.name] = widget
-            self.form.addRow(f"{field.label}:", widget)
-            self.form.addRow("", self._error_label(field.name))
-        self.form.addRow("Warn before expiry:", self.thresholds)
-        self.form.addRow("", self._error_label("thresholds"))
+    def _show_platform(self) -> None:
+        chosen = self.chosen
+        for rows in self._rows.values():
+            if rows.platform is not chosen:
+                for widget in rows.everything():
+                    widget.hide()
+        rows = self._rows[chosen]
+        for name, widget in rows.widgets.items():
+            rows.labels[name].show()
+            widget.show()
+            rows.errors[name].setVisible(bool(rows.errors[name].text()))
+        if rows.hint is not None:
+            rows.hint.show()
+        manual = chosen is Platform.MANUAL
+        self._host_label.setVisible(not manual)
+        self.host.setVisible(not manual)
+        host_error = self._shared_errors["host"]
+        host_error.setVisible(not manual and bool(host_error.text()))
+        if not manual and self.host.property("auto"):
+            self.host.setText(account_forms.capabilities(chosen).default_host)
+        self.name.setPlaceholderText(
+            "e.g. CI deploy token"
+            if manual
+            else f"e.g. {PLATFORM_NAMES[chosen].split(' / ')[0]} production"
+        )
+        caps = account_forms.capabilities(chosen)
         self.notes.setText(caps.notes)
         self.notes.setVisible(bool(caps.notes))
+        self.offline_button.setVisible(account_forms.signs_in_remotely(chosen))
+        self.save_button.setToolTip(
+            "Sign in with these values, and keep the account only when that works."
+            if account_forms.signs_in_remotely(chosen)
+            else ""
+        )
+        if self.isVisible():
+            # Once the rows just shown and hidden are laid out (not before: their sizes are
+            # not known yet), as high as they need.
+            QTimer.singleShot(0, self, lambda: self.fit_to_content(shrink=True))
 
-    def _widget_for(
-        self, field: Field, inputs: dict[str, str]
-    ) -> QLineEdit | QComboBox | QPlainTextEdit:
-        widget: QLineEdit | QComboBox | QPlainTextEdit
-        if field.choices:
-            combo = QComboBox()
-            combo.addItems(list(field.choices))
-            combo.setCurrentText(inputs.get(field.name, field.default))
-            widget = combo
-        elif field.multiline:
-            text = QPlainTextEdit()
-            text.setMaximumHeight(80)
-            text.setTabChangesFocus(True)
-            if field.secret and self._existing:
-                text.setPlaceholderText("stored — leave empty to keep it")
-            widget = text
-        else:
-            line = QLineEdit(inputs.get(field.name, field.default) if not field.secret else "")
-            if field.secret:
-                line.setEchoMode(QLineEdit.EchoMode.Password)
-                line.setPlaceholderText("stored — leave empty to keep it" if self._existing else "")
-            else:
-                line.setPlaceholderText(field.help)
-            widget = line
-        widget.setObjectName(f"field-{field.name}")
-        widget.setAccessibleName(field.label)
-        widget.setToolTip(field.help)
-        return widget
+    def error_labels(self) -> Mapping[str, QLabel]:
+        return {**self._shared_errors, **self._rows[self.chosen].errors}
 
-    def _text(self, name: str) -> str:
-        widget = self._widgets[name]
-        if isinstance(widget, QComboBox):
-            return widget.currentText()
-        if isinstance(widget, QPlainTextEdit):
-            return widget.toPlainText().strip()
-        return widget.text().strip()
+    def field(self, name: str) -> QWidget | None:
+        shared: dict[str, QWidget] = {
+            "name": self.name,
+            "host": self.host,
+            "thresholds": self.thresholds,
+        }
+        return shared.get(name) or self.fields.get(name)
 
     def set_field(self, name: str, value: str) -> None:
-        """Fill a platform field (used by tests and the demo)."""
-        widget = self._widgets[name]
+        """Fill a field of the chosen platform (used by tests and the demo)."""
+        widget = self.fields[name]
         if isinstance(widget, QComboBox):
             widget.setCurrentText(value)
         elif isinstance(widget, QPlainTextEdit):
@@ -169,13 +299,14 @@ class AccountDialog(QDialog):
         else:
             widget.setText(value)
 
+    # -- the values -------------------------------------------------------------------------
+
     def draft(self) -> AccountDraft:
-        caps = account_forms.capabilities(self.chosen)
-        secret_names = {f.name for f in caps.fields if f.secret}
-        inputs = {n: self._text(n) for n in self._widgets if n not in secret_names}
-        secrets = {
-            n: Secret(self._text(n)) for n in self._widgets if n in secret_names and self._text(n)
-        }
+        """The chosen platform's values (nothing of any other platform)."""
+        secret_names = {f.name for f in account_forms.secret_fields(self.chosen)}
+        values = {n: text_of(w) for n, w in self.fields.items()}
+        inputs = {n: v for n, v in values.items() if n not in secret_names}
+        secrets = {n: Secret(v) for n, v in values.items() if n in secret_names and v}
         base = self._existing or Account(id="", name="", platform=self.chosen, host="")
         settings = dict(base.settings)
         try:
@@ -197,6 +328,10 @@ class AccountDialog(QDialog):
         )
         return AccountDraft(account, inputs, secrets)
 
+    def _held(self, draft: AccountDraft) -> set[str]:
+        """The secrets a sign-in with this draft uses: entered, or stored and left empty."""
+        return set(draft.secrets) | set(self._stored or ())
+
     def problems(self) -> dict[str, str]:
         draft = self.draft()
         found = account_forms.validate(
@@ -204,8 +339,8 @@ class AccountDialog(QDialog):
             draft.account.name,
             draft.account.host,
             draft.inputs,
-            dict.fromkeys(draft.secrets, True),
-            editing=self._existing is not None,
+            dict.fromkeys(self._held(draft), True),
+            editing=self._existing is not None and self._stored is None,
         )
         if self.thresholds.text().strip():
             try:
@@ -214,19 +349,42 @@ class AccountDialog(QDialog):
                 found["thresholds"] = str(exc)
         return found
 
-    def _accept(self) -> None:
+    # -- saving -----------------------------------------------------------------------------
+
+    def _accept(self, sign_in: bool = True) -> None:
         problems = self.problems()
-        for name, label in self._errors.items():
-            label.setText(problems.get(name, ""))
-            label.setVisible(name in problems)
+        self.show_problems(problems)
         if problems:
-            first = next(iter(problems))
-            target = self._widgets.get(first) or {
-                "name": self.name,
-                "host": self.host,
-                "thresholds": self.thresholds,
-            }.get(first)
-            if target is not None:
-                target.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        if self._save is None:
+            self.accept()
+            return
+        draft = self.draft()
+        caps = account_forms.capabilities(self.chosen)
+        # A pasted token "signs in" locally (it becomes the session): never refused by a host.
+        sign_in = sign_in and bool(caps.sign_in_methods)
+        label = (
+            f"Signing in to {PLATFORM_NAMES[self.chosen]}"
+            if sign_in and account_forms.signs_in_remotely(self.chosen)
+            else "Saving"
+        )
+        self.signed_in_to_save = sign_in
+        self.attempt(
+            label,
+            self._save(draft, sign_in),
+            self._saved,
+            lambda error: self._refused(draft, error),
+        )
+
+    def _saved(self, account: Account) -> None:
+        self.saved = account
         self.accept()
+
+    def _refused(self, draft: AccountDraft, error: TokenDeckError) -> None:
+        """Nothing was kept: say why by the field it is about (or in the banner)."""
+        name = account_forms.field_for_error(self.chosen, error, self._held(draft))
+        if name is not None and name in self.error_labels():
+            self.show_problems({name: error.details()})
+        else:
+            self.show_problems({})
+            self.banner.show_message(error.details(), error=True)

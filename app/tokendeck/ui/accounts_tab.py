@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.ui.accounts_model import AccountColumn, AccountRole, AccountsModel
 from tokendeck.ui.empty_state import EmptyState
@@ -29,7 +31,16 @@ from tokendeck.ui.ticker import Ticker
 if TYPE_CHECKING:
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.standing import HeldCredential
-    from tokendeck.ui.account_dialog import AccountDialog
+    from tokendeck.ui.account_dialog import AccountDialog, AccountDraft, SaveAccount
+    from tokendeck.ui.sign_in_dialog import SignInDialog
+
+
+@dataclass(frozen=True, slots=True)
+class _Ask:
+    """Sign-in needs a person: ask for the secrets (`stored`: those held; `error`: why)."""
+
+    stored: frozenset[str]
+    error: TokenDeckError | None
 
 
 class AccountsTab(QWidget):
@@ -41,6 +52,9 @@ class AccountsTab(QWidget):
         self.setObjectName("accounts-tab")
         self._services: AppServices | None = None
         self._generation = 0
+        self.account_dialog: AccountDialog | None = None  # the Add / Edit dialog open now
+        self.sign_in_dialog: SignInDialog | None = None  # the password prompt open now
+        self._select_next: str | None = None  # an account just added: selected once listed
         self.model = AccountsModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
@@ -165,8 +179,11 @@ class AccountsTab(QWidget):
         selected = self.selected()
         self.model.set_accounts(rows)
         self.stack.setCurrentIndex(1 if rows else 0)
-        if selected is not None:
-            self.select(selected.id)
+        wanted = self._select_next or (selected.id if selected is not None else None)
+        if wanted is not None:
+            self.select(wanted)
+            if self.model.row_of(wanted) >= 0:
+                self._select_next = None
         self.accounts_loaded.emit(accounts)
         self._selection_changed()
 
@@ -216,42 +233,80 @@ class AccountsTab(QWidget):
             return None
         from tokendeck.ui.account_dialog import AccountDialog
 
-        dialog = AccountDialog(self)
-        dialog.accepted.connect(lambda: self._save(dialog, editing=False))
-        dialog.open()
+        dialog = AccountDialog(self, save=self._saver(editing=False))
+        self._open(dialog)
         return dialog
 
-    def edit_selected(self) -> AccountDialog | None:
+    def edit_selected(self) -> None:
+        """Opens the Edit dialog once it is known which secrets the account holds."""
         account = self.selected()
         if account is None or self._services is None:
-            return None
+            return
         from tokendeck.ui.account_dialog import AccountDialog
 
-        dialog = AccountDialog(self, account)
-        dialog.accepted.connect(lambda: self._save(dialog, editing=True))
-        dialog.open()
-        return dialog
+        def open_dialog(stored: frozenset[str]) -> None:
+            self._open(AccountDialog(self, account, stored=stored, save=self._saver(editing=True)))
 
-    def _save(self, dialog: AccountDialog, *, editing: bool) -> None:
+        self.runner.run(
+            f"Opening “{account.name}”",
+            self._services.accounts.stored_secret_fields(account),
+            open_dialog,
+            replaceable=True,
+        )
+
+    def _open(self, dialog: AccountDialog | SignInDialog) -> None:
+        from tokendeck.ui.account_dialog import AccountDialog
+
+        if isinstance(dialog, AccountDialog):
+            self.account_dialog = dialog
+            dialog.accepted.connect(lambda: self._saved(dialog.saved, dialog.signed_in_to_save))
+        else:
+            self.sign_in_dialog = dialog
+            dialog.accepted.connect(lambda: self._signed_in(dialog.signed_in))
+        dialog.finished.connect(lambda _: self._closed(dialog))
+        dialog.open()
+
+    def _closed(self, dialog: AccountDialog | SignInDialog) -> None:
+        if self.account_dialog is dialog:
+            self.account_dialog = None
+        if self.sign_in_dialog is dialog:
+            self.sign_in_dialog = None
+        dialog.deleteLater()
+
+    def _saver(self, *, editing: bool) -> SaveAccount:
         assert self._services is not None
-        draft = dialog.draft()
         accounts = self._services.accounts
 
-        async def save() -> Account:
+        async def save(draft: AccountDraft, sign_in: bool) -> Account:
+            if editing and sign_in:
+                return await accounts.edit_signed_in(draft.account, draft.inputs, draft.secrets)
             if editing:
                 return await accounts.edit(draft.account, draft.inputs, draft.secrets)
-            added = await accounts.add(draft.account, draft.inputs, draft.secrets)
-            return await accounts.sign_in(added)
+            if sign_in:
+                return await accounts.add_signed_in(draft.account, draft.inputs, draft.secrets)
+            return await accounts.add(draft.account, draft.inputs, draft.secrets)
 
-        def done(account: Account) -> None:
+        return save
+
+    def _saved(self, account: Account | None, signed_in: bool) -> None:
+        if account is None:
+            return
+        if signed_in and account.status is AccountStatus.SIGNED_IN:
+            self.runner.info(f"Saved “{account.name}” and signed in.")
+        elif account.status is AccountStatus.SIGNED_IN:
+            self.runner.info(f"Saved “{account.name}”.")
+        else:
             self.runner.info(
-                f"Saved “{account.name}”."
-                + (" Signed in." if account.status is AccountStatus.SIGNED_IN else "")
+                f"Saved “{account.name}” without signing in: press Sign in when the platform "
+                "can be reached."
             )
-            self.reload()
-
-        self.runner.run("Saving the account" if editing else "Adding and signing in", save(), done)
+        self._select_next = account.id
         self.reload()
+
+    def _signed_in(self, account: Account | None) -> None:
+        if account is not None:
+            self.runner.info(f"Signed in to “{account.name}”.")
+            self.reload()
 
     def remove_selected(self) -> None:
         account = self.selected()
@@ -274,13 +329,53 @@ class AccountsTab(QWidget):
             )
 
     def sign_in_selected(self) -> None:
+        """Sign in with what is stored; when the account needs login, or its credentials are
+        refused, ask for the password / secret (kept only if the sign-in with it works)."""
         account = self.selected()
-        if account is not None and self._services is not None:
-            self.runner.run(
-                f"Signing in to “{account.name}”",
-                self._services.accounts.sign_in(account),
-                self.runner.notify_then(lambda a: f"Signed in to “{a.name}”.", self.reload),
-            )
+        if account is None or self._services is None:
+            return
+        # Here, not at the top: the forms import every adapter (httpx), not needed to paint.
+        from tokendeck.services import account_forms
+
+        accounts = self._services.accounts
+        ask_first = account.status is AccountStatus.NEEDS_LOGIN and account_forms.needs_secret(
+            account.platform, account.settings.get("inputs", {})
+        )
+
+        async def attempt() -> Account | _Ask:
+            if ask_first:
+                return _Ask(await accounts.stored_secret_fields(account), None)
+            try:
+                return await accounts.sign_in(account)
+            except TokenDeckError as error:
+                if not account_forms.credentials_refused(error):
+                    raise
+                return _Ask(await accounts.stored_secret_fields(account), error)
+
+        def done(result: Account | _Ask) -> None:
+            if isinstance(result, _Ask):
+                self.ask_sign_in(account, result.stored, result.error)
+            else:
+                self._signed_in(result)
+
+        self.runner.run(f"Signing in to “{account.name}”", attempt(), done)
+
+    def ask_sign_in(
+        self, account: Account, stored: frozenset[str], error: TokenDeckError | None = None
+    ) -> SignInDialog:
+        assert self._services is not None
+        from tokendeck.ui.sign_in_dialog import SignInDialog
+
+        accounts = self._services.accounts
+        dialog = SignInDialog(
+            self,
+            account,
+            stored,
+            lambda secrets: accounts.sign_in_with(account, secrets),
+            error,
+        )
+        self._open(dialog)
+        return dialog
 
     def sign_out_selected(self) -> None:
         account = self.selected()
