@@ -359,7 +359,7 @@ class AccountsService:
             created_at=self._clock.now(),
             expires_at=session.expires_at,
             state=CredentialState.ACTIVE,
-            meta={"role": "session", "extra": extra},
+            meta={"role": "session", "extra": extra, "renewable": session.renewable},
         )
         if sessions:
             await self._keeper.replace_secret(credential, session.access)
