@@ -92,6 +92,14 @@ PLATFORMS = (
     Platform.TRIFACTA,
     Platform.OAUTH2,
 )
+
+
+def least_scopes(platform: Platform) -> tuple[str, ...]:
+    """One scope where the platform has scopes (TokenDeck never grants all by default)."""
+    scopes = CAPABILITIES[platform].key_scopes
+    return scopes[:1]
+
+
 OPERATIONS = ("sign_in", "refresh", "list_keys", "create_key", "revoke_key", "rotate_key")
 OP_NAMES = {
     "sign_in": "sign in",
@@ -605,7 +613,9 @@ class Harness:
         if op != "sign_in":
             run.account = await accounts.sign_in(account)
         if op in ("revoke_key", "rotate_key"):
-            credential, _ = await accounts.create_key(run.account, "fm target", lifetime)
+            credential, _ = await accounts.create_key(
+                run.account, "fm target", lifetime, least_scopes(platform)
+            )
             run.target_id = credential.remote_id
             if op == "rotate_key":
                 views = await accounts.list_keys(run.account)
@@ -678,7 +688,7 @@ class Harness:
         elif op == "list_keys":
             await accounts.list_keys(account)
         elif op == "create_key":
-            await accounts.create_key(account, name, run.lifetime)
+            await accounts.create_key(account, name, run.lifetime, least_scopes(run.platform))
         elif op == "revoke_key":
             await accounts.revoke_key(account, run.target_id or "")
         elif op == "rotate_key":
