@@ -15,6 +15,7 @@ from tokendeck.core.errors import (
     RedirectRefusedError,
     ServerError,
     TokenDeckError,
+    UncertainWriteError,
 )
 from tokendeck.core.models import AccountStatus, Platform
 from tokendeck.core.secret import Secret
@@ -96,12 +97,14 @@ async def test_an_ambiguous_create_is_never_retried_and_is_reconciled(
 ) -> None:
     account = await dataloop_account(services, world)
     fault(world, "dataloop", "drop_answer", count=1, method="POST")
-    with pytest.raises(NetworkError) as info:
+    with pytest.raises(UncertainWriteError) as info:
         await services.accounts.create_key(account, "ambiguous", None)
     made = [k for k in world.dataloop.state.keys.values() if k["description"] == "ambiguous"]
     assert len(made) == 1, "created exactly once: never retried blindly"
     assert made[0]["id"] in str(info.value)
-    assert "revoke it" in str(info.value)
+    assert info.value.created_ids == (made[0]["id"],)
+    assert made[0].get("revokedAt"), "the orphan, whose secret never arrived, was revoked"
+    assert "TokenDeck revoked it" in str(info.value)
     assert not [
         c for c in await services.accounts.credentials(account) if c.meta.get("role") == "key"
     ]

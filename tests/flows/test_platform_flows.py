@@ -138,8 +138,10 @@ async def test_visual_layer_minting_and_on_prem(services: AppServices, world: Sa
         {"mode": "cloud", "api_key": key},
         {"api_secret": Secret("x" * 40)},
     )
-    with pytest.raises(PlatformError, match="401"):
+    with pytest.raises(AuthError, match="credentials were refused") as refused:
         await accounts.sign_in(wrong)
+    assert refused.value.status == 401
+    assert (await accounts.get(wrong.id)).status is AccountStatus.NEEDS_LOGIN
     on_prem = VisualLayer(on_prem=True)
     with SandboxServer({"vl": on_prem.app}) as server:
         local = await accounts.add(
@@ -165,7 +167,7 @@ async def test_trifacta_tokens_never_and_workspace_rules(
     cred, value = await accounts.create_key(account, "forever", None)
     assert cred.expires_at is None
     views = await accounts.list_keys(account)
-    assert {v.remote.name for v in views} == {"TokenDeck session", "forever"}
+    assert {v.remote.name for v in views} == {f"TokenDeck session {account.id[:8]}", "forever"}
     pasted = await accounts.add(
         draft(world, Platform.TRIFACTA, "pasted"), {}, {"access_token": value}
     )

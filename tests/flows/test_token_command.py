@@ -59,6 +59,6 @@ async def test_prints_a_fresh_token_and_refreshes(profile: Profile, world: Sandb
     assert idle.returncode == 1
     assert "not signed in" in idle.stderr
     missing = _token(profile.data_dir, "nope")
-    assert missing.returncode == 2
+    assert missing.returncode == 2, missing.stderr
     assert "No account" in missing.stderr
     assert printed not in missing.stderr + idle.stderr

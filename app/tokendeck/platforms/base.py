@@ -14,6 +14,11 @@ from tokendeck.core.errors import UnsupportedError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
 
+# The accounts service adds each account's own label for what signing in creates on the
+# platform (e.g. Trifacta's session token) to the inputs under this name, so that account's
+# leftovers, and only its, can be found and cleaned.
+SESSION_LABEL_INPUT = "_session_label"
+
 
 @dataclass(frozen=True, slots=True)
 class ExpiryChoice:
@@ -123,6 +128,10 @@ class PlatformAdapter(Protocol):
 
     async def revoke_key(self, session: Session, key_id: str) -> None: ...
 
+    async def end_session(self, session: Session) -> None:
+        """Undo on the platform what signing in created (e.g. Trifacta's minted token)."""
+        ...
+
     async def aclose(self) -> None: ...
 
 
@@ -132,6 +141,9 @@ class HttpAdapter:
     def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
         self._http = client
         self._clock = clock
+
+    async def end_session(self, session: Session) -> None:
+        """Most platforms' sessions simply lapse: nothing to undo."""
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -8,12 +8,12 @@ most 10 per user, checked before the call.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
 from tokendeck.core.clock import Clock
-from tokendeck.core.errors import LimitReachedError, NetworkError, PlatformError, ProtocolError
+from tokendeck.core.errors import LimitReachedError, PlatformError, ProtocolError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
@@ -188,22 +188,18 @@ class DataloopAdapter(HttpAdapter):
                 "Revoke one first."
             )
         email = str(session.extra.get("email") or jwt_claim(session.access, "email") or "")
-        started = self._clock.now()
-        try:
-            response = await http.request(
-                self._http,
-                "POST",
-                f"{self._api}/apikeys",
-                headers=bearer(session.access),
-                json={"userId": email, "description": name},
-                idempotent=False,
-                error_reader=_errors,
-                what="Create API key",
-            )
-            data = http.json_of(response, "Create API key")
-        except (NetworkError, ProtocolError) as exc:
-            await self._reconcile_after_ambiguous_create(session, before, name, started, exc)
-            raise
+        # A lost answer is reconciled by the accounts service (services/key_writes.py).
+        response = await http.request(
+            self._http,
+            "POST",
+            f"{self._api}/apikeys",
+            headers=bearer(session.access),
+            json={"userId": email, "description": name},
+            idempotent=False,
+            error_reader=_errors,
+            what="Create API key",
+        )
+        data = http.json_of(response, "Create API key")
         if (
             not isinstance(data, dict)
             or not isinstance(data.get("jwt"), str)
@@ -211,29 +207,6 @@ class DataloopAdapter(HttpAdapter):
         ):
             raise ProtocolError("Create API key: the answer has no key or jwt.")
         return NewKey(self._key(data["key"]), Secret(data["jwt"]))
-
-    async def _reconcile_after_ambiguous_create(
-        self,
-        session: Session,
-        before: list[RemoteKey],
-        name: str,
-        started: datetime,
-        error: Exception,
-    ) -> None:
-        """The create may have happened: look, never create again, and say what to do."""
-        try:
-            after = await self.list_keys(session)
-        except PlatformError:
-            return
-        known = {k.id for k in before}
-        created = [k for k in after if k.id not in known and k.name == name]
-        if created and isinstance(error, (NetworkError, ProtocolError)):
-            error.args = (
-                f"{error} The key '{name}' (id {created[0].id}) was created, but its secret never "
-                "arrived: revoke it and create another. TokenDeck did not retry, so no duplicate exists.",
-            )
-            if hasattr(error, "message"):
-                error.message = str(error.args[0])
 
     async def revoke_key(self, session: Session, key_id: str) -> None:
         await http.request(

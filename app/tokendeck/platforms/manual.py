@@ -27,6 +27,9 @@ class ManualAdapter(NoKeys):
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
 
+    async def end_session(self, session: Session) -> None:
+        """A pasted token belongs to whoever made it: nothing to undo."""
+
     async def aclose(self) -> None:
         return None
 

@@ -10,16 +10,24 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
 import httpx
 
-from tokendeck.core.errors import PlatformError, ProtocolError
+from tokendeck.core.errors import (
+    NetworkError,
+    PlatformError,
+    ProtocolError,
+    TokenDeckError,
+    UncertainWriteError,
+)
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import (
+    SESSION_LABEL_INPUT,
     Capabilities,
     ExpiryChoice,
     Field,
@@ -33,6 +41,8 @@ from tokendeck.platforms.base import (
 from tokendeck.platforms.common import bearer, iso_any
 
 SESSION_LIFETIME = timedelta(days=30)
+SESSION_NAME = "TokenDeck session"  # the description of the token signing in creates
+
 NEVER = -1  # unconfirmed upstream: the API value for "never expires"
 
 CAPABILITIES = Capabilities(
@@ -70,6 +80,7 @@ CAPABILITIES = Capabilities(
 )
 
 
+log = logging.getLogger(__name__)
 _errors = http.field_error_reader(("exception", "name"), ("exception", "message"))
 
 
@@ -149,12 +160,43 @@ class TrifactaAdapter(HttpAdapter):
         if not inputs.get("username") or not password:
             raise PlatformError("Give the username and password, or paste an access token.")
         basic = base64.b64encode(f"{inputs['username']}:{password.reveal()}".encode()).decode()
-        new = await self._create(
-            {"Authorization": f"Basic {basic}"}, "TokenDeck session", SESSION_LIFETIME
+        headers = {"Authorization": f"Basic {basic}"}
+        label = inputs.get(SESSION_LABEL_INPUT) or SESSION_NAME
+        try:
+            new = await self._create(headers, label, SESSION_LIFETIME)
+        except (NetworkError, ProtocolError) as error:
+            # Basic auth may only create: nothing can be listed or deleted until signed in.
+            raise UncertainWriteError(
+                f"Sign in: {error.message} The platform may have created a session token "
+                "anyway; TokenDeck deletes such a leftover the next time this account signs in. "
+                "Try again."
+            ) from None
+        session = Session(
+            access=new.secret,
+            expires_at=new.key.expires_at,
+            extra={"token_id": new.key.id, "minted": True},
         )
-        return Session(
-            access=new.secret, expires_at=new.key.expires_at, extra={"token_id": new.key.id}
-        )
+        await self._sweep(session, label)
+        return session
+
+    async def _sweep(self, session: Session, label: str) -> None:
+        """Delete this account's other session tokens (left by a lost answer, or by a session
+        that could not be ended): only tokens with this account's own label, never others'."""
+        if label == SESSION_NAME:
+            return  # no per-account label: the user's other tokens cannot be told apart
+        keep = session.extra.get("token_id")
+        try:
+            for token in await self.list_keys(session):
+                if token.name == label and token.id != keep:
+                    await self._delete(bearer(session.access), token.id)
+        except TokenDeckError as error:
+            log.info("sweeping leftover session tokens failed: %s", error.message)
+
+    async def end_session(self, session: Session) -> None:
+        """Delete the token signing in minted (a pasted token is the user's: left alone)."""
+        token = session.extra.get("token_id")
+        if session.extra.get("minted") and isinstance(token, str) and token:
+            await self._delete(bearer(session.access), token)
 
     async def refresh(self, session: Session, secrets: Mapping[str, Secret]) -> Session:
         raise PlatformError(
@@ -173,11 +215,14 @@ class TrifactaAdapter(HttpAdapter):
         )
 
     async def list_keys(self, session: Session) -> list[RemoteKey]:
+        return await self._list(bearer(session.access))
+
+    async def _list(self, headers: dict[str, str]) -> list[RemoteKey]:
         response = await http.request(
             self._http,
             "GET",
             "/v4/apiAccessTokens",
-            headers=bearer(session.access),
+            headers=headers,
             idempotent=True,
             error_reader=_errors,
             what="List access tokens",
@@ -194,11 +239,14 @@ class TrifactaAdapter(HttpAdapter):
         return await self._create(bearer(session.access), name, lifetime)
 
     async def revoke_key(self, session: Session, key_id: str) -> None:
+        await self._delete(bearer(session.access), key_id)
+
+    async def _delete(self, headers: dict[str, str], key_id: str) -> None:
         await http.request(
             self._http,
             "DELETE",
             f"/v4/apiAccessTokens/{key_id}",
-            headers=bearer(session.access),
+            headers=headers,
             idempotent=True,
             error_reader=_errors,
             what="Delete access token",

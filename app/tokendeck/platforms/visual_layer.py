@@ -12,6 +12,7 @@ import jwt
 from tokendeck.core.errors import PlatformError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
+from tokendeck.platforms import http
 from tokendeck.platforms.base import (
     Capabilities,
     Field,
@@ -74,9 +75,17 @@ class VisualLayerAdapter(NoKeys, HttpAdapter):
             if not inputs.get("api_key") or not secret:
                 raise PlatformError("Give the API key and the API secret.")
             session = self.mint(inputs["api_key"], secret)
-        result = await self.probe(session)
-        if not result.ok:
-            raise PlatformError(f"Visual Layer refused: {result.explanation}", status=result.status)
+        # Through the one request path: a refusal is an AuthError, a lost connection a
+        # NetworkError (the account shows offline), a 5xx is retried like any read.
+        headers = {} if session.extra.get("on_prem") else bearer(session.access)
+        await http.request(
+            self._http,
+            "GET",
+            "/api/v1/datasets",
+            headers=headers,
+            idempotent=True,
+            what="Sign in",
+        )
         return session
 
     async def refresh(self, session: Session, secrets: Mapping[str, Secret]) -> Session:
@@ -95,10 +104,8 @@ class VisualLayerAdapter(NoKeys, HttpAdapter):
             return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
         detail = ""
         if response.status_code != 200:
-            try:
-                detail = f" ({response.json().get('detail')})"
-            except (ValueError, AttributeError):
-                detail = ""
+            _, said = http.default_error_reader(response)
+            detail = f" ({said})" if said else ""
         return ProbeResult(
             response.status_code == 200,
             response.status_code,

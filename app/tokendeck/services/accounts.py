@@ -37,8 +37,16 @@ from tokendeck.core.models import (
     CredentialState,
 )
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.base import NewKey, PlatformAdapter, ProbeResult, RemoteKey, Session
+from tokendeck.platforms.base import (
+    SESSION_LABEL_INPUT,
+    NewKey,
+    PlatformAdapter,
+    ProbeResult,
+    RemoteKey,
+    Session,
+)
 from tokendeck.platforms.registry import CAPABILITIES, make_adapter
+from tokendeck.services import key_writes
 from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
 from tokendeck.storage.secret_keeper import SecretKeeper
@@ -46,6 +54,7 @@ from tokendeck.storage.secret_keeper import SecretKeeper
 log = logging.getLogger(__name__)
 
 REFRESH_MARGIN = timedelta(seconds=60)
+REUSE_AT_LEAST = timedelta(days=1)  # a non-refreshable session valid this long is kept
 T = TypeVar("T")
 
 SECRET_KINDS: Mapping[str, CredentialKind] = {
@@ -58,6 +67,12 @@ SECRET_KINDS: Mapping[str, CredentialKind] = {
 }
 
 AdapterFactory = Callable[[Account], PlatformAdapter]
+
+
+def _sign_in_inputs(account: Account, inputs: Mapping[str, str]) -> dict[str, str]:
+    """The form's inputs plus this account's own label for what signing in creates on the
+    platform (Trifacta's session token), so its leftovers, and only its, can be cleaned."""
+    return {**inputs, SESSION_LABEL_INPUT: f"TokenDeck session {account.id[:8]}"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +220,9 @@ class AccountsService:
         return updated
 
     async def remove(self, account: Account) -> None:
-        """Removes the account, its credentials, and their secrets from the store."""
+        """Removes the account, its credentials, and their secrets from the store (after undoing
+        on the platform what signing in created, where there is such a thing)."""
+        await self._end_platform_session(account)
         await self._drop_adapter(account.id)
         await self._keeper.forget_account(account.id)
         self._changed(account.id)
@@ -231,13 +248,32 @@ class AccountsService:
         inputs = dict(account.settings.get("inputs", {}))
         secrets = await self._secret_inputs(account)
         async with self._lock(account.id):
+            reused = await self._still_good_session(account)
+            if reused is not None:
+                return await self._now_signed_in(account, reused)
             try:
-                session = await self.adapter(account).sign_in(inputs, secrets)
+                session = await self.adapter(account).sign_in(
+                    _sign_in_inputs(account, inputs), secrets
+                )
             except TokenDeckError as error:
                 await self._status_for(account, error)
                 raise
             await self._save_session(account, session)
         return await self._now_signed_in(account, session)
+
+    async def _still_good_session(self, account: Account) -> Session | None:
+        """On a platform whose sessions are long-lived tokens signing in mints (no refresh:
+        Trifacta), a held session valid for a good while more is kept: signing in again would
+        only pile up tokens on the platform."""
+        if CAPABILITIES[account.platform].refresh:
+            return None
+        current = await self._session(account)
+        if current is None or current[0].expires_at is None:
+            return None
+        if current[0].expires_at - self._clock.now() < REUSE_AT_LEAST:
+            return None
+        probe = await self.adapter(account).probe(current[1])
+        return current[1] if probe.ok else None
 
     async def _now_signed_in(self, account: Account, session: Session) -> Account:
         """After the session is saved: who signed in, and the status."""
@@ -267,7 +303,7 @@ class AccountsService:
         or have another host than the one saved); the adapter is closed whatever happens."""
         adapter = self._factory(account)
         try:
-            return await adapter.sign_in(inputs, secrets)
+            return await adapter.sign_in(_sign_in_inputs(account, inputs), secrets)
         finally:
             await adapter.aclose()
 
@@ -325,7 +361,9 @@ class AccountsService:
         async with self._lock(account.id):
             given = {**await self._secret_inputs(account), **entered}
             try:
-                session = await self.adapter(account).sign_in(inputs, given)
+                session = await self.adapter(account).sign_in(
+                    _sign_in_inputs(account, inputs), given
+                )
             except TokenDeckError as error:
                 await self._status_for(account, error)
                 raise
@@ -361,8 +399,14 @@ class AccountsService:
             state=CredentialState.ACTIVE,
             meta={"role": "session", "extra": extra, "renewable": session.renewable},
         )
+        previous = await self._session(account) if sessions else None
         if sessions:
             await self._keeper.replace_secret(credential, session.access)
+            if previous is not None and previous[1].access != session.access:
+                try:  # the token the old session minted on the platform (Trifacta)
+                    await self.adapter(account).end_session(previous[1])
+                except TokenDeckError as error:
+                    log.warning("ending the previous session failed: %s", error.message)
             await self._run(Catalog.reset_fired, credential.id)
         else:
             await self._keeper.keep_new_secret(credential, session.access, action="session.new")
@@ -398,12 +442,28 @@ class AccountsService:
         )
 
     async def sign_out(self, account: Account) -> Account:
+        left = await self._end_platform_session(account)
         for role in ("session", "refresh"):
             for credential in await self._role(account, role):
                 await self._keeper.forget(credential)
-        account = await self._set_status(account, AccountStatus.NEEDS_LOGIN, "Signed out.")
+        account = await self._set_status(account, AccountStatus.NEEDS_LOGIN, f"Signed out.{left}")
         self._changed(account.id)
         return account
+
+    async def _end_platform_session(self, account: Account) -> str:
+        """Best effort: undo on the platform what signing in created (Trifacta's minted token).
+        Returns what could not be done, as a sentence to show, or ""."""
+        try:
+            current = await self._session(account)
+            if current is not None:
+                await self.adapter(account).end_session(current[1])
+        except TokenDeckError as error:
+            log.warning("ending the session of %s failed: %s", account.name, error.message)
+            return (
+                f" The platform's session token could not be deleted ({error.message}); it "
+                "lapses by itself at its expiry."
+            )
+        return ""
 
     async def refresh(self, account: Account) -> Session:
         """A new session now (never two at once for one account)."""
@@ -496,9 +556,10 @@ class AccountsService:
         remote = await self._with_session(account, adapter.list_keys)
         held = {c.remote_id: c for c in await self._role(account, "key") if c.remote_id}
         views = [KeyView(k, held.get(k.id)) for k in remote]
-        listed = {k.id for k in remote}
+        live = {k.id for k in remote if not k.revoked}
         for remote_id, credential in held.items():
-            if remote_id not in listed and credential.state is not CredentialState.REVOKED:
+            # Gone from the listing, or listed as revoked (Dataloop keeps revoked keys listed).
+            if remote_id not in live and credential.state is not CredentialState.REVOKED:
                 await self._run(
                     Catalog.upsert_credential, replace(credential, state=CredentialState.REVOKED)
                 )
@@ -509,9 +570,23 @@ class AccountsService:
     ) -> tuple[Credential, Secret]:
         """Create on the platform, store the secret, then commit the metadata; then show it."""
         adapter = self.adapter(account)
-        new: NewKey = await self._with_session(
-            account, lambda session: adapter.create_key(session, name, lifetime, scopes)
-        )
+        caps = CAPABILITIES[account.platform]
+
+        async def listed() -> list[RemoteKey]:
+            return await self._with_session(account, adapter.list_keys)
+
+        async def revoke(key_id: str) -> None:
+            await self._with_session(account, lambda s: adapter.revoke_key(s, key_id))
+
+        before = await key_writes.key_ids(listed) if caps.list_keys else None
+        try:
+            new: NewKey = await self._with_session(
+                account, lambda session: adapter.create_key(session, name, lifetime, scopes)
+            )
+        except key_writes.AMBIGUOUS as error:
+            raise await key_writes.after_lost_create(
+                error, name, before, listed, revoke if caps.revoke_keys else None
+            ) from None
         credential = Credential(
             id="",
             kind=CredentialKind.API_KEY,
@@ -530,6 +605,10 @@ class AccountsService:
     async def revoke_key(self, account: Account, key_id: str) -> None:
         adapter = self.adapter(account)
         await self._with_session(account, lambda session: adapter.revoke_key(session, key_id))
+        if CAPABILITIES[account.platform].list_keys:
+            await key_writes.confirm_revoked(
+                key_id, lambda: self._with_session(account, adapter.list_keys)
+            )
         for credential in await self._role(account, "key"):
             if credential.remote_id == key_id:
                 if credential.secret_ref is not None:

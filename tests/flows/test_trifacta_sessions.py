@@ -1,0 +1,79 @@
+"""Trifacta signs in by minting a 30-day token: TokenDeck reuses a valid one, deletes the one it
+minted on sign-out and on remove, and never touches a token the user pasted."""
+
+from __future__ import annotations
+
+import secrets
+
+from tests.flows.conftest import draft, fault
+from tokendeck.core.errors import UncertainWriteError
+from tokendeck.core.models import Account, Platform
+from tokendeck.core.secret import Secret
+from tokendeck.sandbox.world import SandboxWorld
+from tokendeck.services.app_services import AppServices
+
+
+def _tokens(world: SandboxWorld, user: str) -> list[dict[str, object]]:
+    return [t for t in world.trifacta.state.tokens.values() if t["_owner"] == user]
+
+
+async def _account(services: AppServices, world: SandboxWorld) -> tuple[Account, str]:
+    user = f"user-{secrets.token_hex(4)}"
+    world.trifacta.state.users[user] = world.password
+    account = await services.accounts.add(
+        draft(world, Platform.TRIFACTA, f"Trifacta {user}"),
+        {"username": user},
+        {"password": Secret(world.password)},
+    )
+    return await services.accounts.sign_in(account), user
+
+
+async def test_sign_in_again_reuses_the_valid_token(
+    services: AppServices, world: SandboxWorld
+) -> None:
+    account, user = await _account(services, world)
+    assert len(_tokens(world, user)) == 1
+    await services.accounts.sign_in(account)
+    await services.accounts.sign_in(account)
+    assert len(_tokens(world, user)) == 1, "no pile of 30-day tokens on the platform"
+
+
+async def test_sign_out_and_remove_delete_the_minted_token(
+    services: AppServices, world: SandboxWorld
+) -> None:
+    account, user = await _account(services, world)
+    account = await services.accounts.sign_out(account)
+    assert _tokens(world, user) == []
+    account = await services.accounts.sign_in(account)
+    assert len(_tokens(world, user)) == 1
+    await services.accounts.remove(account)
+    assert _tokens(world, user) == []
+
+
+async def test_a_pasted_token_is_never_deleted(services: AppServices, world: SandboxWorld) -> None:
+    account, user = await _account(services, world)
+    _, value = await services.accounts.create_key(account, "for CI", None)
+    pasted = await services.accounts.add(
+        draft(world, Platform.TRIFACTA, f"pasted {user}"), {}, {"access_token": value}
+    )
+    pasted = await services.accounts.sign_in(pasted)
+    await services.accounts.sign_out(pasted)
+    await services.accounts.remove(pasted)
+    assert any(t["description"] == "for CI" for t in _tokens(world, user))
+
+
+async def test_a_lost_sign_in_answer_leaves_no_token_behind_after_the_next_sign_in(
+    services: AppServices, world: SandboxWorld
+) -> None:
+    account, user = await _account(services, world)
+    await services.accounts.sign_out(account)
+    fault(world, "trifacta", "drop_answer", count=1, method="POST")
+    try:
+        await services.accounts.sign_in(account)
+        raise AssertionError("the sign-in answer was dropped")
+    except UncertainWriteError as error:
+        assert "next time this account signs in" in str(error)
+    assert len(_tokens(world, user)) == 1, "the platform made a token whose value was lost"
+    await services.accounts.sign_in(await services.accounts.get(account.id))
+    held = _tokens(world, user)
+    assert len(held) == 1, "the leftover was swept, the new session kept"
