@@ -63,7 +63,7 @@ from tokendeck.core.models import (
 from tokendeck.core.redaction import MASK
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import PlatformAdapter, RemoteKey
-from tokendeck.platforms.encord import fingerprint
+from tokendeck.platforms.encord import keyed_fingerprint
 from tokendeck.platforms.registry import CAPABILITIES, make_adapter
 from tokendeck.sandbox.control import (
     ADMIN_PREFIX,
@@ -74,6 +74,7 @@ from tokendeck.sandbox.control import (
 )
 from tokendeck.sandbox.world import SandboxWorld, build_world
 from tokendeck.services.app_services import AppServices
+from tokendeck.services.key_ids import load_id_key
 from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.profile import Profile
@@ -213,6 +214,7 @@ class Principal:
     owner: str
     known: list[str] = field(default_factory=list)  # secret values that must never show
     resources: tuple[str, ...] = ()
+    id_key: bytes | None = None  # the profile's key for ids derived from key values (Encord)
 
 
 def _claim(token: str, name: str) -> object:
@@ -312,7 +314,7 @@ def platform_keys(
     elif platform is Platform.ENCORD:
         for value, raw in list(world.encord.state.keys.items()):
             if raw["resource_hash"] in who.resources:
-                kid = f"{raw['resource_type']}:{fingerprint(value)}"
+                kid = f"{raw['resource_type']}:{keyed_fingerprint(value, who.id_key)}"
                 out[kid] = PlatformKey(kid, True, lambda s, value=value: s == value)
     elif platform is Platform.TRIFACTA:
         now = world.trifacta.control.now()
@@ -600,6 +602,7 @@ class Harness:
         platform, op = cell.platform, cell.op
         await self.reset(platform)
         who = new_principal(self.world, platform)
+        who.id_key = await load_id_key(self.svc.store)
         caps = CAPABILITIES[platform]
         account = await accounts.add(
             Account(

@@ -174,3 +174,31 @@ async def test_encord_keys_get_exactly_the_scopes_chosen(
             await services.accounts.create_key(account, "too broad", None, scopes)  # type: ignore[arg-type]
     credential, _ = await services.accounts.create_key(account, "narrow", None, ("label.read",))  # type: ignore[arg-type]
     assert credential.scopes == ("label.read",)
+
+
+async def test_key_ids_are_keyed_and_old_ids_are_carried_over(
+    services: AppServices, world: SandboxWorld, profile: object
+) -> None:
+    from dataclasses import replace as with_
+
+    from tokendeck.core.models import CredentialState
+    from tokendeck.platforms.encord import fingerprint
+    from tokendeck.storage.catalog import Catalog
+
+    account = await _account(services, world, "Encord ids")
+    credential, key = await services.accounts.create_key(account, "ids", None, ("label.read",))  # type: ignore[arg-type]
+    plain = fingerprint(key.reveal())
+    assert plain not in (credential.remote_id or ""), "no plain digest of a key in the catalog"
+    # As an earlier release recorded it: under the plain digest.
+    old = with_(credential, remote_id=f"project:{plain}")
+    await services.catalog.run(Catalog.upsert_credential, services.catalog.sync, old)
+    views = await services.accounts.list_keys(account)  # type: ignore[arg-type]
+    mine = next(v for v in views if v.remote.name == "ids")
+    assert mine.secret_held, "the key held under its old id is recognised, not lost"
+    kept = [
+        c
+        for c in await services.accounts.credentials(account)  # type: ignore[arg-type]
+        if c.meta.get("role") == "key"
+    ]
+    assert [c.remote_id for c in kept] == [mine.remote.id]
+    assert kept[0].state is CredentialState.ACTIVE

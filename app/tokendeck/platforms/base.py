@@ -81,6 +81,9 @@ class RemoteKey:
     scopes: tuple[str, ...] = ()
     revoked: bool = False
     deprecated: bool = False
+    # Ids this key had in an earlier TokenDeck (e.g. Encord's plain digests before keyed ones):
+    # a held key recorded under one of them is the same key.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ like the SDK. Legacy keys cannot be revoked through the API and do not expire.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import time
 from collections.abc import Mapping
@@ -18,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from tokendeck.core.clock import Clock
 from tokendeck.core.encord_signing import EncordKeyError, load_private_key, public_hex, v2_headers
 from tokendeck.core.errors import (
     AuthError,
@@ -97,7 +99,16 @@ ERRORS: Mapping[str, type[PlatformError]] = {
 
 
 def fingerprint(key: str) -> str:
+    """The plain digest earlier releases used as a key's id (kept only to recognise them)."""
     return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def keyed_fingerprint(key: str, id_key: bytes | None) -> str:
+    """A key's id: an HMAC under the profile's id key (in the secret store), so the catalog
+    never holds a plain hash of a key value."""
+    if id_key is None:
+        return fingerprint(key)
+    return hmac.new(id_key, key.encode(), hashlib.sha256).hexdigest()[:24]
 
 
 def _scopes(raw: Any) -> tuple[str, ...]:
@@ -112,6 +123,19 @@ def _scopes(raw: Any) -> tuple[str, ...]:
 class EncordAdapter(HttpAdapter):
     platform = Platform.ENCORD
     capabilities = CAPABILITIES
+
+    def __init__(
+        self, client: httpx.AsyncClient, clock: Clock, id_key: bytes | None = None
+    ) -> None:
+        super().__init__(client, clock)
+        self._id_key = id_key
+
+    def use_id_key(self, id_key: bytes | None) -> None:
+        """The profile's key for key ids (given by the accounts service)."""
+        self._id_key = id_key
+
+    def _fp(self, key: str) -> str:
+        return keyed_fingerprint(key, self._id_key)
 
     async def _bearer_token(self, secrets: Mapping[str, Secret]) -> Session:
         pem = secrets.get("private_key")
@@ -252,7 +276,8 @@ class EncordAdapter(HttpAdapter):
             ):
                 keys.append(
                     RemoteKey(
-                        id=f"project:{fingerprint(str(raw.get('api_key')))}",
+                        id=f"project:{self._fp(str(raw.get('api_key')))}",
+                        aliases=(f"project:{fingerprint(str(raw.get('api_key')))}",),
                         name=str(raw.get("title")),
                         scopes=_scopes(raw.get("scopes")),
                         deprecated=True,
@@ -272,7 +297,8 @@ class EncordAdapter(HttpAdapter):
             ):
                 keys.append(
                     RemoteKey(
-                        id=f"dataset:{fingerprint(str(raw.get('api_key')))}",
+                        id=f"dataset:{self._fp(str(raw.get('api_key')))}",
+                        aliases=(f"dataset:{fingerprint(str(raw.get('api_key')))}",),
                         name=str(raw.get("title")),
                         scopes=_scopes(raw.get("scopes")),
                         deprecated=True,
@@ -334,7 +360,7 @@ class EncordAdapter(HttpAdapter):
         if not isinstance(key, str):
             raise ProtocolError("Create key: the answer has no key.")
         remote = RemoteKey(
-            id=f"{kind}:{fingerprint(key)}", name=name, scopes=tuple(chosen), deprecated=True
+            id=f"{kind}:{self._fp(key)}", name=name, scopes=tuple(chosen), deprecated=True
         )
         return NewKey(remote, Secret(key))
 

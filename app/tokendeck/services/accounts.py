@@ -95,6 +95,7 @@ class AccountsService:
         bus: EventBus,
         clock: Clock,
         adapter_factory: AdapterFactory | None = None,
+        id_key: bytes | None = None,
     ) -> None:
         self._catalog = catalog
         self._keeper = keeper
@@ -103,6 +104,7 @@ class AccountsService:
         self._factory = adapter_factory or (
             lambda account: make_adapter(account.platform, account.host, account.settings, clock)
         )
+        self._id_key = id_key
         self._adapters: dict[str, PlatformAdapter] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -114,7 +116,7 @@ class AccountsService:
     def adapter(self, account: Account) -> PlatformAdapter:
         adapter = self._adapters.get(account.id)
         if adapter is None:
-            adapter = self._factory(account)
+            adapter = self._make(account)
             self._adapters[account.id] = adapter
         return adapter
 
@@ -122,6 +124,15 @@ class AccountsService:
         adapter = self._adapters.pop(account_id, None)
         if adapter is not None:
             await adapter.aclose()
+
+    def _make(self, account: Account) -> PlatformAdapter:
+        """An adapter from the factory, given the profile's key-id key if it derives ids from
+        key values (Encord)."""
+        adapter = self._factory(account)
+        use_id_key = getattr(adapter, "use_id_key", None)
+        if callable(use_id_key):
+            use_id_key(self._id_key)
+        return adapter
 
     def _lock(self, account_id: str) -> asyncio.Lock:
         return self._locks.setdefault(account_id, asyncio.Lock())
@@ -301,7 +312,7 @@ class AccountsService:
     ) -> Session:
         """Sign in with an adapter made for `account` alone (it may not be in the catalog yet,
         or have another host than the one saved); the adapter is closed whatever happens."""
-        adapter = self._factory(account)
+        adapter = self._make(account)
         try:
             return await adapter.sign_in(_sign_in_inputs(account, inputs), secrets)
         finally:
@@ -555,6 +566,11 @@ class AccountsService:
         adapter = self.adapter(account)
         remote = await self._with_session(account, adapter.list_keys)
         held = {c.remote_id: c for c in await self._role(account, "key") if c.remote_id}
+        for key in remote:  # a key held under an id of an earlier form: record the new id
+            old = next((held.pop(a) for a in key.aliases if a in held and key.id not in held), None)
+            if old is not None:
+                held[key.id] = replace(old, remote_id=key.id)
+                await self._run(Catalog.upsert_credential, held[key.id])
         views = [KeyView(k, held.get(k.id)) for k in remote]
         live = {k.id for k in remote if not k.revoked}
         for remote_id, credential in held.items():

@@ -12,6 +12,7 @@ from tokendeck.core.clock import Clock, SystemClock
 from tokendeck.services.accounts import AccountsService, AdapterFactory
 from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus, StoreChanged
 from tokendeck.services.expiry_watcher import ExpiryWatcher
+from tokendeck.services.key_ids import load_id_key
 from tokendeck.services.refresh_scheduler import RefreshScheduler
 from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.services.store_choice import NoStore, VaultPrompt, choose_store
@@ -33,6 +34,7 @@ class AppServices:
         store_message: str,
         reconcile: ReconcileReport,
         adapter_factory: AdapterFactory | None = None,
+        id_key: bytes | None = None,
     ) -> None:
         self.catalog = catalog
         self.keeper = keeper
@@ -42,7 +44,7 @@ class AppServices:
         self.reconcile_report = reconcile
         self.policy = ExpiryPolicy()
         self.tokens = TokensService(catalog, keeper, bus, self.policy)
-        self.accounts = AccountsService(catalog, keeper, bus, clock, adapter_factory)
+        self.accounts = AccountsService(catalog, keeper, bus, clock, adapter_factory, id_key)
         self.scheduler = RefreshScheduler(self.accounts, bus, clock, policy=self.policy)
         self.watcher = ExpiryWatcher(catalog, bus, clock, self.policy)
         self._tasks: list[asyncio.Task[None]] = []
@@ -72,6 +74,7 @@ class AppServices:
         report = await keeper.reconcile() if choice.store is not None else ReconcileReport()
         if not report.clean:
             log.warning("reconcile: %s", report.summary())
+        id_key = await load_id_key(store) if choice.store is not None else None
         services = cls(
             catalog,
             keeper,
@@ -80,6 +83,7 @@ class AppServices:
             choice.message,
             report,
             adapter_factory,
+            id_key,
         )
         services.bus.publish(StoreChanged(store.description, choice.store is not None))
         return services

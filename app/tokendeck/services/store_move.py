@@ -6,6 +6,7 @@ from pathlib import Path
 
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import StoreChanged
+from tokendeck.services.key_ids import ID_KEY_REF, move_id_key
 from tokendeck.services.store_choice import VaultAction, VaultPrompt
 from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
@@ -46,7 +47,9 @@ async def open_target(
 
 async def move_secrets(services: AppServices, target_store: SecretStore) -> int:
     old = services.keeper.store
+    await move_id_key(old, target_store)
     moved = await services.keeper.move_all(target_store)
+    await old.delete(ID_KEY_REF)
     await old.aclose()
     services.bus.publish(StoreChanged(target_store.description, True))
     return moved
