@@ -269,3 +269,24 @@ async def test_a_401_on_a_refreshable_session_refreshes_once_and_retries(
         assert await accounts.current_token(account) != before, "refreshed once"
     finally:
         world.haut.signing_key = old_key
+
+
+async def test_rotation_says_the_lifetime_it_will_really_use(services: AppServices) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tokendeck.core.models import Account
+    from tokendeck.platforms.base import RemoteKey
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    haut = Account(id="h", name="h", platform=Platform.HAUT, host="https://h.example")
+    unknown = RemoteKey(id="1", name="nightly", expires_at=now + timedelta(days=3))
+    plan = services.accounts.rotation(haut, unknown)
+    assert plan.name == "nightly (rotated)"
+    assert "does not report the old key's" in plan.lifetime_text
+    assert plan.lifetime is not None and f"{plan.lifetime.days} day" in plan.lifetime_text
+    known = RemoteKey(id="2", name="ci", created_at=now, expires_at=now + timedelta(days=90))
+    plan = services.accounts.rotation(haut, known)
+    assert (plan.lifetime, plan.lifetime_text) == (
+        timedelta(days=90),
+        "the same lifetime (90 days)",
+    )

@@ -134,7 +134,10 @@ def test_rotate_asks_first_and_cancel_creates_nothing(
             box = await the_window(QMessageBox, what="the Rotate question")
             assert "Rotate “Rotate me” on Dataloop?" in box.text()
             details = box.informativeText()
-            assert "a new key, “Rotate me (rotated)”, with the same scopes and lifetime" in details
+            assert (
+                "a new key, “Rotate me (rotated)”, with the same scopes and the same lifetime "
+                "(1 year)" in details
+            )
             assert "shows its secret once" in details
             assert "The old key keeps working until you revoke it" in details
             assert box.defaultButton() is button(box, "Cancel")

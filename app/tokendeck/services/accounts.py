@@ -76,6 +76,21 @@ def _sign_in_inputs(account: Account, inputs: Mapping[str, str]) -> dict[str, st
 
 
 @dataclass(frozen=True, slots=True)
+class Rotation:
+    name: str
+    lifetime: timedelta | None
+    scopes: tuple[str, ...]
+    lifetime_text: str  # for the question a person answers before rotating
+
+
+def _span(delta: timedelta) -> str:
+    days = round(delta.total_seconds() / 86400)
+    if days >= 365 and days % 365 <= 1:
+        return "1 year" if days < 730 else f"{days // 365} years"
+    return f"{days} days" if days != 1 else "1 day"
+
+
+@dataclass(frozen=True, slots=True)
 class KeyView:
     """A platform key as listed, with the credential that holds its secret, if any."""
 
@@ -636,19 +651,31 @@ class AccountsService:
                 )
         self._changed(account.id)
 
-    async def rotate_key(self, account: Account, old: RemoteKey) -> tuple[Credential, Secret]:
-        """Create the replacement (same name, scopes and lifetime); revoking the old is offered."""
-        lifetime: timedelta | None = None
+    def rotation(self, account: Account, old: RemoteKey) -> Rotation:
+        """What rotating `old` creates: the same name (marked), scopes and lifetime, or, when the
+        platform does not report the old lifetime, its first choice, said as such."""
+        caps = CAPABILITIES[account.platform]
+        name = f"{old.name} (rotated)"
         if old.expires_at and old.created_at:
             lifetime = old.expires_at - old.created_at
-        caps = CAPABILITIES[account.platform]
-        if (
-            lifetime is None
-            and caps.expiry_choices
-            and all(c.lifetime for c in caps.expiry_choices)
-        ):
-            lifetime = caps.expiry_choices[0].lifetime
-        return await self.create_key(account, f"{old.name} (rotated)", lifetime, old.scopes)
+            return Rotation(name, lifetime, old.scopes, f"the same lifetime ({_span(lifetime)})")
+        if old.expires_at is None or not caps.expiry_choices:
+            fixed = caps.key_lifetime_fixed
+            said = f"a lifetime of {_span(fixed)}, fixed by the platform" if fixed else "no expiry"
+            return Rotation(name, None, old.scopes, said)
+        choice = next((c for c in caps.expiry_choices if c.lifetime), caps.expiry_choices[0])
+        return Rotation(
+            name,
+            choice.lifetime,
+            old.scopes,
+            f"a lifetime of {choice.label} (the platform does not report the old key's; "
+            "create a key yourself to choose another)",
+        )
+
+    async def rotate_key(self, account: Account, old: RemoteKey) -> tuple[Credential, Secret]:
+        """Create the replacement `rotation()` describes; revoking the old one is offered."""
+        plan = self.rotation(account, old)
+        return await self.create_key(account, plan.name, plan.lifetime, plan.scopes)
 
     async def reveal_key(self, credential: Credential) -> Secret | None:
         return await self._keeper.read(credential)

@@ -491,12 +491,13 @@ class KeysTab(QWidget):
                 f"Rotating “{old.name}”", services.accounts.rotate_key(account, old), created
             )
 
+        plan = services.accounts.rotation(account, old)
         self._ask(
             "Rotate key",
             f"Rotate “{old.name}” on {platform}?",
-            f"TokenDeck creates a new key, “{old.name} (rotated)”, with the same scopes and "
-            "lifetime, and shows its secret once. The old key keeps working until you revoke "
-            f"it. {after}",
+            f"TokenDeck creates a new key, “{plan.name}”, with the same scopes and "
+            f"{plan.lifetime_text}, and shows its secret once. The old key keeps working until "
+            f"you revoke it. {after}",
             "Create the new key",
             rotate,
         )
