@@ -14,19 +14,12 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import ROOT, need_desktop, need_secret_service
 from tests.e2e.desktop import RunningApp, launch, unexpected_stderr, window_tree, xdotool
+from tests.prompts import KeyringOnly as NoPrompt
 from tests.tokens import claims, hs256
 from tokendeck.core.secret import Secret
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.store_choice import VaultAction
 
 pytestmark = pytest.mark.e2e
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        raise AssertionError(reason)
 
 
 @pytest.fixture

@@ -6,21 +6,14 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
+from tests.prompts import NoPrompt
 from tokendeck.core.models import Account, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.registry import make_adapter
 from tokendeck.sandbox.world import SandboxWorld, build_world
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        return None
 
 
 @pytest.fixture(scope="module")

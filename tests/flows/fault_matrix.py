@@ -49,6 +49,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tests.prompts import NoPrompt
 from tokendeck.core.clock import SystemClock
 from tokendeck.core.encord_signing import public_hex
 from tokendeck.core.errors import AuthError, NetworkError, TokenDeckError, UncertainWriteError
@@ -75,7 +76,6 @@ from tokendeck.sandbox.control import (
 from tokendeck.sandbox.world import SandboxWorld, build_world
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.key_ids import load_id_key
-from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.profile import Profile
 
@@ -391,13 +391,6 @@ class Cell:
     @property
     def name(self) -> str:
         return f"{PLATFORM_NAMES[self.platform]} / {OP_NAMES[self.op]} / {self.variant.label}"
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        return None
 
 
 class _Lines(logging.Handler):

@@ -21,24 +21,16 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from tests.prompts import NoPrompt
 from tests.ui.conftest import run
 from tokendeck.core.models import Account, AccountStatus, Platform
-from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import SandboxWorld, build_world
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.account_dialog import AccountDialog
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.sign_in_dialog import SignInDialog
 from tokendeck.ui.ticker import Ticker
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        return None
 
 
 @pytest.fixture(scope="module")

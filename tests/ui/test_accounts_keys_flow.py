@@ -13,23 +13,16 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop
+from tests.prompts import NoPrompt
 from tests.ui.conftest import run, xclip
 from tests.ui.visible import button, click, the_window
 from tokendeck.core.models import AccountStatus, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.ticker import Ticker
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        return None
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from tests.prompts import NoPrompt
 from tests.ui.geometry import layout_problems, leaves, missing_glyphs
 from tests.ui.visible import (
     button,
@@ -34,20 +35,12 @@ from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
 from tokendeck.services import account_forms
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
 from tokendeck.ui.keys_tab import KeyColumn
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.ticker import Ticker
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        return None
 
 
 @pytest.fixture(scope="module")

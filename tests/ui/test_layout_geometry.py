@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from tests.prompts import NoPrompt
 from tests.tokens import claims, hs256
 from tests.ui.geometry import (
     foreign_platform_widgets,
@@ -49,13 +50,6 @@ from tokendeck.ui.ticker import Ticker
 LARGE_WINDOW = QSize(1600, 1000)
 LARGE_DIALOG = QSize(1400, 950)
 SHOTS = os.environ.get("TOKENDECK_LAYOUT_SHOTS")
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        return None
 
 
 def light_palette() -> QPalette:

@@ -13,21 +13,14 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop, need_secret_service
+from tests.prompts import KeyringOnly as NoPrompt
 from tests.tokens import claims, hs256
 from tests.ui.conftest import run, xclip
 from tokendeck.core.secret import Secret
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.ticker import Ticker
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        raise AssertionError(f"the real keyring should be used, but: {reason}")
 
 
 @pytest.fixture

@@ -7,24 +7,17 @@ import asyncio
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop
+from tests.prompts import NoPrompt
 from tests.tokens import claims, hs256
 from tests.ui.conftest import run
 from tokendeck.core.models import Account, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import RefreshFailed
-from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.icons import TrayState
 from tokendeck.ui.tray import Tray
 from tokendeck.ui.tray_status import TrayStatus
-
-
-class NoPrompt:
-    async def ask_password(
-        self, action: VaultAction, reason: str, error: str | None
-    ) -> Secret | None:
-        return None
 
 
 def test_tray_follows_the_credentials(
