@@ -103,19 +103,7 @@ async def test_a_fault_leaves_a_consistent_state(
 @pytest.mark.parametrize(
     ("platform", "op", "variant"),
     [
-        pytest.param(
-            Platform.TRIFACTA,
-            "create_key",
-            Variant("500"),
-            id="trifacta-create-500",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AssertionError,
-                reason="core/redaction.py masks the word after 'token:' in TokenDeck's own "
-                "sentences: 'Create access token: *** platform had an internal error' (every "
-                "action label ending in 'token' or 'API key(s)' followed by ': ' and a word)",
-            ),
-        ),
+        pytest.param(Platform.TRIFACTA, "create_key", Variant("500"), id="trifacta-create-500"),
         pytest.param(
             Platform.VISUAL_LAYER, "sign_in", Variant("500"), id="visual_layer-sign_in-500"
         ),

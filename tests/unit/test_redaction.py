@@ -157,3 +157,14 @@ def test_redaction_never_changes_an_error_it_need_not() -> None:
         "id " + base64.b64encode(b"plain words here").decode()
     )
     assert TRIFACTA_SECRET not in redact(TRIFACTA_SECRET + " after")
+
+
+def test_tokendecks_own_sentences_are_not_masked_but_values_are() -> None:
+    from tokendeck.core.redaction import redact
+
+    prose = "Create access token: The platform had an internal error; try again later."
+    assert redact(prose) == prose
+    assert redact("List access tokens: the answer has no data list.").endswith("no data list.")
+    assert "x" not in redact("API key: x").split(":")[1]
+    assert "hunter2" not in redact("token: hunter2")
+    assert "abc" not in redact("token: abc")

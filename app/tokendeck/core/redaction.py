@@ -169,6 +169,10 @@ _KEYED = re.compile(
     rf"(?P<key>(?:(?P<line>{_LINE_KEYS})|(?:{_WORD_KEYS}))s?[\"']?[ \t]{{0,8}}[:=][ \t]{{0,8}})"
     rf"(?P<value>{_QUOTED}|(?(line)[^\r\n&]+|[^\s\"',;&}}<>)\]]+))"
 )
+# A word key's value that is a short run of letters followed by more words is prose ("Create
+# access token: The platform had an internal error"), never a token or key value.
+_PLAIN_WORD = re.compile(r"[a-z]{1,10}")
+_PROSE_GOES_ON = re.compile(r" [a-z]{2,}")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _SCHEME = re.compile(r"(?i)\b(?P<scheme>bearer|basic|digest|negotiate)[ \t]{1,8}[^\s\"',;]+")
 _TOKEN_WORD = re.compile(r"(?i)\b(?P<scheme>token)[ \t]{1,8}[A-Za-z0-9._~+/=-]{8,}")
@@ -182,9 +186,17 @@ _HEX = re.compile(r"[0-9A-Fa-f]{32,}")
 def _mask_keyed(text: str) -> str:
     pieces: list[str] = []
     done = 0
-    for match in _KEYED.finditer(text.translate(_ASCII_LOWER)):
+    lowered = text.translate(_ASCII_LOWER)
+    for match in _KEYED.finditer(lowered):
         quote_mark = match.group("value")[:1]
         quote_mark = quote_mark if quote_mark in ("'", '"') else ""
+        if (
+            not match.group("line")
+            and not quote_mark
+            and _PLAIN_WORD.fullmatch(match["value"])
+            and _PROSE_GOES_ON.match(lowered, match.end())
+        ):
+            continue  # "Create access token: the platform ...": a sentence, not a token value
         pieces += [text[done : match.end("key")], quote_mark, MASK, quote_mark]
         done = match.end()
     return "".join([*pieces, text[done:]]) if pieces else text
