@@ -145,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--jwks-url", metavar="URL", help="fetch the JWKS from URL")
     key.add_argument("--discover", action="store_true", help="OIDC discovery from the token's iss")
     inspect.add_argument(
-        "--leeway", type=float, default=0.0, metavar="SECONDS", help="clock leeway"
+        "--leeway", type=_leeway, default=0.0, metavar="SECONDS", help="clock leeway"
     )
     inspect.add_argument("--issuer", help="require this iss")
     inspect.add_argument("--audience", help="require this aud")
@@ -210,6 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
         "show quickly; 0 keeps each platform's real lifetime, e.g. 24 h for a Dataloop token)",
     )
     return parser
+
+
+def _leeway(text: str) -> float:
+    """argparse `type=` for --leeway (imported only when the option is given)."""
+    from tokendeck.inspect_command import leeway_seconds
+
+    return leeway_seconds(text)
 
 
 PRIVATE_UMASK = 0o077

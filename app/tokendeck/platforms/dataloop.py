@@ -142,9 +142,9 @@ class DataloopAdapter(HttpAdapter):
         who = ""
         if response.status_code == 200:
             try:
-                body = response.json()
+                body = http.body_json(response)
                 who = str(body.get("email") or body.get("username") or "")
-            except ValueError:
+            except (ValueError, AttributeError):
                 return ProbeResult(False, 200, "200, but the answer is not JSON.")
         return ProbeResult(
             response.status_code == 200,

@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from tokendeck.core import safe_json
 from tokendeck.core.clock import Clock
 from tokendeck.core.encord_signing import EncordKeyError, load_private_key, public_hex, v2_headers
 from tokendeck.core.errors import (
@@ -114,7 +115,7 @@ def keyed_fingerprint(key: str, id_key: bytes | None) -> str:
 def _scopes(raw: Any) -> tuple[str, ...]:
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw)
+            raw = safe_json.loads(raw)
         except ValueError:
             return (raw,)
     return tuple(str(s) for s in raw) if isinstance(raw, list) else ()

@@ -55,7 +55,7 @@ CAPABILITIES = Capabilities(
 
 def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
     try:
-        body = response.json()
+        body = http.body_json(response)
         first = body["errors"][0]
         attr = f" ({first['attr']})" if first.get("attr") else ""
         return str(first.get("code")), f"{first.get('detail')}{attr}"

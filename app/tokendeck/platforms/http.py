@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 
 import httpx
 
+from tokendeck.core import safe_json
 from tokendeck.core.errors import (
     DEFAULT_TEXT,
     NetworkError,
@@ -83,9 +84,15 @@ def _delay(attempt: int, retry_after: float | None) -> float:
     return random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt))  # noqa: S311 - jitter
 
 
+def body_json(response: httpx.Response) -> Any:
+    """The answer's JSON, through `safe_json`: any body (deeply nested, not UTF-8, not JSON)
+    raises only `safe_json.JsonError`, a ValueError. Every adapter reads JSON through here."""
+    return safe_json.loads(response.content)
+
+
 def default_error_reader(response: httpx.Response) -> tuple[str | None, str | None]:
     try:
-        body = response.json()
+        body = body_json(response)
     except ValueError:
         text = response.text.strip()
         return None, text[:300] or None
@@ -110,7 +117,7 @@ def field_error_reader(code: tuple[str, ...], message: tuple[str, ...]) -> Error
 
     def read(response: httpx.Response) -> tuple[str | None, str | None]:
         try:
-            body = response.json()
+            body = body_json(response)
         except ValueError:
             return None, response.text.strip()[:300] or None
         text = _dig(body, message)
@@ -205,7 +212,7 @@ def to_error(response: httpx.Response, error_reader: ErrorReader, what: str = ""
 
 def json_of(response: httpx.Response, what: str) -> Any:
     try:
-        return response.json()
+        return body_json(response)
     except ValueError:
         raise ProtocolError(
             f"{what}: the platform's answer is not valid JSON (HTTP {response.status_code}).",

@@ -9,13 +9,13 @@ platform's listing (`expiredAt`, null = never).
 from __future__ import annotations
 
 import base64
-import json
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
 import httpx
 
+from tokendeck.core import safe_json
 from tokendeck.core.errors import (
     NetworkError,
     PlatformError,
@@ -86,7 +86,7 @@ _errors = http.field_error_reader(("exception", "name"), ("exception", "message"
 
 def token_id(token: Secret) -> str | None:
     try:
-        decoded = json.loads(base64.b64decode(token.reveal()))
+        decoded = safe_json.loads(base64.b64decode(token.reveal()))
     except (ValueError, TypeError):
         return None
     value = decoded.get("tokenId") if isinstance(decoded, dict) else None
