@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
+import keyring
+
+from tests.conftest import need_secret_service
 from tests.storage.conftest import FAST_SCRYPT
+from tests.storage.reliability import keyring_users
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
+from tokendeck.services.store_choice import NoStore
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.keyring_store import SERVICE, KeyringStore
 from tokendeck.storage.profile import Profile
 from tokendeck.storage.secret_keeper import SecretKeeper
-from tokendeck.storage.secret_store import MemoryStore
+from tokendeck.storage.secret_store import MemoryStore, SecretStoreError
 from tokendeck.storage.vault import Vault
 
 
@@ -107,3 +114,99 @@ async def test_move_all_between_stores(
     for cred, value in zip(creds, values, strict=True):
         assert await reopened.get(cred.secret_ref or "") == value
     assert keeper.store is vault
+
+
+class FailingStore(MemoryStore):
+    """Memory, except that reading some refs fails (a damaged entry, a keyring that errs)."""
+
+    def __init__(self, failures: dict[str, Exception]) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def get(self, ref: str) -> Secret | None:
+        if ref in self.failures:
+            raise self.failures[ref]
+        return await super().get(ref)
+
+
+async def _journal(catalog: AsyncCatalog, *refs: str) -> None:
+    for ref in refs:
+        await catalog.run(
+            Catalog.begin_pending,
+            catalog.sync,
+            Credential(id=f"id-{ref}", kind=CredentialKind.API_KEY, label=ref, secret_ref=ref),
+        )
+
+
+async def test_reconcile_never_raises_and_keeps_every_entry_it_could_not_check(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = FailingStore(
+        {
+            "damaged": SecretStoreError("Part 2 of a long secret is missing."),
+            "odd": RuntimeError("backend exploded: tdtest-must-not-show"),
+            "held-damaged": SecretStoreError("The keyring entry of this secret is damaged."),
+        }
+    )
+    await _journal(catalog, "stored", "damaged", "odd", "never-stored")
+    await store.set("stored", secret_factory(30))
+    await catalog.run(
+        Catalog.upsert_credential,
+        catalog.sync,
+        Credential(id="h", kind=CredentialKind.API_KEY, label="held", secret_ref="held-damaged"),
+    )
+    report = await SecretKeeper(catalog, store).reconcile()
+    assert [c.secret_ref for c in report.reattached] == ["stored"]
+    assert [c.secret_ref for c in report.lost] == ["never-stored"]
+    assert sorted(c.secret_ref or "" for c in report.unchecked) == ["damaged", "odd"]
+    assert [c.id for c in report.unreadable] == ["h"]
+    assert sorted(c.secret_ref or "" for c in catalog.sync.list_pending()) == ["damaged", "odd"]
+    summary = report.summary()
+    assert "could not be checked" in summary
+    assert "missing." in summary
+    assert "tdtest-must-not-show" not in summary
+    assert not report.clean
+
+
+async def test_reconcile_against_no_open_store_drops_no_journal_entry(
+    catalog: AsyncCatalog,
+) -> None:
+    await _journal(catalog, "a", "b")
+    report = await SecretKeeper(catalog, NoStore()).reconcile()  # what the services use
+    assert sorted(c.secret_ref or "" for c in report.unchecked) == ["a", "b"]
+    assert report.lost == []
+    assert len(catalog.sync.list_pending()) == 2
+    assert "credential.lost" not in [e.action for e in catalog.sync.audit_log()]
+
+
+async def test_reconcile_against_a_closed_vault_drops_no_journal_entry(
+    catalog: AsyncCatalog, profile: Profile, secret_factory: Callable[[int], Secret]
+) -> None:
+    vault = await Vault.create(profile.vault_path, Secret("correct horse battery"), FAST_SCRYPT)
+    await _journal(catalog, "a")
+    await vault.aclose()
+    report = await SecretKeeper(catalog, vault).reconcile()
+    assert [c.secret_ref for c in report.unchecked] == ["a"]
+    assert len(catalog.sync.list_pending()) == 1
+
+
+async def test_reconcile_survives_an_unreadable_long_secret_in_the_real_keyring(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    need_secret_service()
+    namespace = f"t-{secrets.token_hex(4)}"
+    store = KeyringStore(namespace)
+    keeper = SecretKeeper(catalog, store)
+    await _journal(catalog, "torn", "whole")
+    await store.set("torn", secret_factory(2600))
+    await store.set("whole", secret_factory(2600))
+    part = next(u for u in keyring_users(f"{namespace}:torn#") if u.endswith(".2"))
+    keyring.delete_password(SERVICE, part)
+    report = await keeper.reconcile()
+    assert [c.secret_ref for c in report.reattached] == ["whole"]
+    assert [c.secret_ref for c in report.unchecked] == ["torn"]
+    assert [c.secret_ref for c in catalog.sync.list_pending()] == ["torn"]
+    for ref in ("torn", "whole"):
+        await store.delete(ref)
+    assert keyring_users(f"{namespace}:") == []
+    await store.aclose()

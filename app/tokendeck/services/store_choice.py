@@ -12,7 +12,12 @@ from typing import Protocol
 
 from tokendeck.core.secret import Secret
 from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
-from tokendeck.storage.secret_store import MemoryStore, SecretStore, SecretStoreError
+from tokendeck.storage.secret_store import (
+    ClosedStore,
+    MemoryStore,
+    SecretStore,
+    SecretStoreError,
+)
 from tokendeck.storage.vault import ScryptParams, Vault, VaultPasswordError
 
 
@@ -35,27 +40,9 @@ class StoreChoice:
     message: str
 
 
-class NoStore:
-    """Stands in when the user declined every store: every write fails with a clear message."""
-
-    @property
-    def description(self) -> str:
-        return "No secret store"
-
-    async def get(self, ref: str) -> Secret | None:
-        return None
-
-    async def set(self, ref: str, secret: Secret) -> None:
-        raise SecretStoreError(
-            "No secret store is open: TokenDeck will not keep secrets in plain text. Unlock or "
-            "create the encrypted vault in Settings, or fix the system keyring."
-        )
-
-    async def delete(self, ref: str) -> None:
-        return None
-
-    async def aclose(self) -> None:
-        return None
+class NoStore(ClosedStore):
+    """Stands in when the user declined every store: every write fails with a clear message, and
+    reconcile takes nothing it reads as absent (see `ClosedStore`)."""
 
 
 async def choose_store(

@@ -2,10 +2,28 @@
 
 Every call runs on one dedicated worker thread (backends such as Secret Service are not safe to
 call concurrently, and a locked keyring may block on an unlock prompt), under a timeout, so the
-UI thread never waits on it. Values are stored as `td1:<secret>`; a secret longer than
-`CHUNK_CHARS` is split into parts `<ref>#1..n` under a `td1-chunks:<n>:<sha256>` head entry,
-because Windows Credential Manager refuses blobs over 2,560 bytes (UTF-16: 1,280 characters).
-Chunking applies on every OS so it is tested here.
+UI thread never waits on it; and under a lock file shared by every TokenDeck process of the user
+(`store_lock` on `keyring.lock` in the user's cache directory: shared to read, exclusive to
+change), so the window and `tokendeck token` never interleave the steps of two changes. Waiting
+for another process has its own budget (LOCK_TIMEOUT, then `StoreBusyError`); the keyring's own
+answer has DEFAULT_TIMEOUT; a change the caller gave up on is never started later.
+
+Entries (service "TokenDeck", user "<namespace>:<ref>"; the first is the head of the secret):
+  td1:<secret>                    a secret of at most CHUNK_CHARS UTF-16 units, in the head
+  td2:<meta JSON>[\\n<secret>]     a head naming parts and / or leftovers (below), and maybe a secret
+  td1-chunks:<n>:<sha256[:16]>    a split secret of earlier releases, parts <ref>#1..n (still read)
+A longer secret is split into parts because Windows Credential Manager refuses blobs over 2,560
+bytes (UTF-16: 1,280 units); splitting applies on every OS so it is tested here. The parts of one
+generation are `<ref>#<gen>.<i>`: the head's meta `{"g": gen, "d": [sha256[:16] of each part]}`
+names them, and `"x": [[gen, count], ...]` lists generations that are no longer (or not yet) the
+secret and are still to be deleted.
+
+A change never writes over the parts the head names. It deletes the leftovers the head lists;
+adds the new generation to the head's leftovers (the head still reads as before); writes the new
+parts; flips the head to them in one entry write, listing the old generation as a leftover;
+deletes the old parts; and drops the leftover from the head. A crash between any two steps leaves
+the old or the new secret readable, and every part that exists named by the head, so the next
+change or delete of that entry removes it. Readers follow the head and check each part's digest.
 """
 
 from __future__ import annotations
@@ -14,20 +32,31 @@ import asyncio
 import concurrent.futures
 import contextlib
 import hashlib
+import json
+import re
 import secrets
 import sys
+import threading
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, TypeVar
 
 from tokendeck.core.redaction import redact
 from tokendeck.core.secret import Secret
-from tokendeck.storage.secret_store import SecretStoreError
+from tokendeck.storage.secret_store import SecretStoreError, store_lock
 
 SERVICE = "TokenDeck"
-CHUNK_CHARS = 1000
-DEFAULT_TIMEOUT = 10.0
+CHUNK_CHARS = 1000  # UTF-16 units in one entry's secret (2,000 bytes, under Windows' 2,560)
+HEAD_UNITS = 1270  # UTF-16 units a head entry may take (2,540 bytes)
+MAX_PARTS = 1000
+DEFAULT_TIMEOUT = 10.0  # for the keyring to answer
+LOCK_TIMEOUT = 30.0  # for another TokenDeck process to finish its change
 _PLAIN = "td1:"
-_CHUNKS = "td1-chunks:"
+_LEGACY = "td1-chunks:"
+_HEAD = "td2:"
+_GEN = re.compile(r"[0-9a-f]{8}")
+_DIGEST = re.compile(r"[0-9a-f]{16}")
 # Backends that would write secrets in clear text or nowhere: never used silently.
 _REFUSED_BACKENDS = ("fail.Keyring", "null.Keyring", "PlaintextKeyring", "chainer.ChainerBackend")
 
@@ -38,10 +67,130 @@ def _backend_name(backend: Any) -> str:
     return f"{type(backend).__module__.rsplit('.', 1)[-1]}.{type(backend).__name__}"
 
 
+def default_lock_path() -> Path:
+    """One lock file per user for every TokenDeck process that talks to the keyring."""
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("tokendeck", appauthor=False)) / "keyring.lock"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _units(text: str) -> int:
+    """Length in UTF-16 code units (what Windows counts)."""
+    return len(text) if text.isascii() else len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def _split(value: str) -> list[str]:
+    if value.isascii():
+        return [value[i : i + CHUNK_CHARS] for i in range(0, len(value), CHUNK_CHARS)]
+    parts: list[str] = []
+    start = units = 0
+    for index, char in enumerate(value):
+        width = 2 if ord(char) > 0xFFFF else 1
+        if units + width > CHUNK_CHARS:
+            parts.append(value[start:index])
+            start, units = index, 0
+        units += width
+    parts.append(value[start:])
+    return parts
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What a head entry says: a secret held inline, or the generation of parts holding it, or
+    nothing (a tombstone), plus the leftover generations still to delete."""
+
+    value: str | None = None
+    gen: str | None = None  # "" for the parts of an earlier release (<ref>#<i>)
+    digests: tuple[str, ...] = ()  # one per part
+    count: int = 0
+    whole: str | None = None  # earlier releases: the digest of the whole secret
+    leftovers: tuple[tuple[str, int], ...] = ()
+    damaged: bool = False
+
+    @property
+    def parts(self) -> tuple[str, int] | None:
+        return None if self.gen is None else (self.gen, self.count)
+
+    def encode(self) -> str:
+        if self.value is not None and not self.leftovers:
+            return _PLAIN + self.value
+        meta: dict[str, Any] = {}
+        if self.gen is not None:
+            meta["g"] = self.gen
+            if self.whole is not None:
+                meta["n"], meta["s"] = self.count, self.whole
+            else:
+                meta["d"] = list(self.digests)
+        if self.leftovers:
+            meta["x"] = [list(x) for x in self.leftovers]
+        text = _HEAD + json.dumps(meta, separators=(",", ":"))
+        return text if self.value is None else f"{text}\n{self.value}"
+
+
+def _count(value: Any) -> int:
+    if type(value) is not int or not 1 <= value <= MAX_PARTS:
+        raise ValueError("bad part count")
+    return value
+
+
+def _gen(value: Any, *, legacy_ok: bool) -> str:
+    if not isinstance(value, str) or not (_GEN.fullmatch(value) or (legacy_ok and value == "")):
+        raise ValueError("bad generation")
+    return value
+
+
+def _parse_head(raw: str) -> _Head:
+    if raw.startswith(_PLAIN):
+        return _Head(value=raw[len(_PLAIN) :])
+    try:
+        if raw.startswith(_LEGACY):
+            count_text, whole = raw[len(_LEGACY) :].split(":", 1)
+            return _Head(gen="", count=_count(int(count_text)), whole=whole)
+        if not raw.startswith(_HEAD):
+            return _Head(value=raw)  # written by hand, or before the prefixes existed
+        meta_text, newline, value = raw[len(_HEAD) :].partition("\n")
+        meta = json.loads(meta_text)
+        if not isinstance(meta, dict):
+            raise ValueError("bad head")
+        leftovers = tuple((_gen(g, legacy_ok=True), _count(n)) for g, n in meta.get("x", []))
+        head = _Head(value=value if newline else None, leftovers=leftovers)
+        if "g" not in meta:
+            return head
+        if newline:
+            raise ValueError("both a secret and parts")
+        gen = _gen(meta["g"], legacy_ok=True)
+        if gen == "":
+            whole = meta["s"]
+            if not isinstance(whole, str):
+                raise ValueError("bad digest")
+            return replace(head, gen=gen, count=_count(meta["n"]), whole=whole)
+        digests = meta["d"]
+        if not isinstance(digests, list) or not all(
+            isinstance(d, str) and _DIGEST.fullmatch(d) for d in digests
+        ):
+            raise ValueError("bad digests")
+        return replace(head, gen=gen, count=_count(len(digests)), digests=tuple(digests))
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return _Head(damaged=True)
+
+
 class KeyringStore:
-    def __init__(self, namespace: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self,
+        namespace: str,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        lock_timeout: float = LOCK_TIMEOUT,
+        lock_path: Path | None = None,
+    ) -> None:
         self._namespace = namespace
         self._timeout = timeout
+        self._lock_timeout = lock_timeout
+        self._lock_path = lock_path or default_lock_path()
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="keyring"
         )
@@ -64,12 +213,46 @@ class KeyringStore:
     def _user(self, ref: str) -> str:
         return f"{self._namespace}:{ref}"
 
-    async def _run(self, action: str, fn: Callable[[], T]) -> T:
+    def _part_user(self, ref: str, gen: str, index: int) -> str:
+        return self._user(f"{ref}#{index}" if gen == "" else f"{ref}#{gen}.{index}")
+
+    async def _run(self, action: str, fn: Callable[[], T], *, shared: bool) -> T:
+        """Run `fn` on the worker under the cross-process lock. Waiting for another TokenDeck
+        process has its own budget (`lock_timeout`, then StoreBusyError); once the lock is held,
+        the keyring itself has `timeout` to answer."""
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, fn)
+        acquired = asyncio.Event()
+        abandoned = threading.Event()
+
+        def locked() -> T:
+            with store_lock(
+                self._lock_path,
+                shared=shared,
+                timeout=self._lock_timeout,
+                what="the system keyring",
+            ):
+                if abandoned.is_set():  # the caller gave up while this waited: do nothing
+                    raise SecretStoreError(f"Gave up trying to {action}.")
+                loop.call_soon_threadsafe(acquired.set)
+                return fn()
+
         try:
+            future = loop.run_in_executor(self._executor, locked)
+        except RuntimeError:
+            raise SecretStoreError(f"The keyring store is closed: could not {action}.") from None
+        holding = asyncio.ensure_future(acquired.wait())
+        either: set[asyncio.Future[Any]] = {future, holding}
+        try:
+            await asyncio.wait(
+                either,
+                timeout=self._lock_timeout + self._timeout,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if not (future.done() or acquired.is_set()):
+                raise TimeoutError  # the worker is stuck on an earlier call
             return await asyncio.wait_for(future, self._timeout)
         except TimeoutError as exc:
+            abandoned.set()
             raise SecretStoreError(
                 f"The system keyring did not answer within {self._timeout:.0f} s while trying to "
                 f"{action}. It may be locked or waiting for an unlock prompt."
@@ -78,76 +261,111 @@ class KeyringStore:
             raise
         except Exception as exc:
             raise SecretStoreError(_explain(exc, action)) from None
+        finally:
+            holding.cancel()
 
-    async def get(self, ref: str) -> Secret | None:
-        def read() -> Secret | None:
-            head = self._keyring.get_password(SERVICE, self._user(ref))
-            if head is None:
-                return None
-            if head.startswith(_PLAIN):
-                return Secret(head[len(_PLAIN) :])
-            if head.startswith(_CHUNKS):
-                count_text, digest = head[len(_CHUNKS) :].split(":", 1)
-                parts = []
-                for index in range(1, int(count_text) + 1):
-                    part = self._keyring.get_password(SERVICE, self._user(f"{ref}#{index}"))
-                    if part is None:
-                        raise SecretStoreError(f"Part {index} of a long secret is missing.")
-                    parts.append(part)
-                value = "".join(parts)
-                if hashlib.sha256(value.encode()).hexdigest()[:16] != digest:
-                    raise SecretStoreError("A long secret's parts do not fit together.")
-                return Secret(value)
-            return Secret(head)
+    # -- one keyring entry at a time (on the worker) -----------------------------------------
 
-        return await self._run("read a secret", read)
+    def _get(self, user: str) -> str | None:
+        value: str | None = self._keyring.get_password(SERVICE, user)
+        return value
 
-    async def set(self, ref: str, secret: Secret) -> None:
-        value = secret.reveal()
-
-        def write() -> None:
-            old_head = self._keyring.get_password(SERVICE, self._user(ref))
-            if len(value) <= CHUNK_CHARS:
-                self._keyring.set_password(SERVICE, self._user(ref), _PLAIN + value)
-            else:
-                parts = [value[i : i + CHUNK_CHARS] for i in range(0, len(value), CHUNK_CHARS)]
-                for index, part in enumerate(parts, start=1):
-                    self._keyring.set_password(SERVICE, self._user(f"{ref}#{index}"), part)
-                digest = hashlib.sha256(value.encode()).hexdigest()[:16]
-                self._keyring.set_password(
-                    SERVICE, self._user(ref), f"{_CHUNKS}{len(parts)}:{digest}"
-                )
-            self._drop_extra_parts(ref, old_head, keep=_part_count(value))
-
-        await self._run("store a secret", write)
-
-    def _drop_extra_parts(self, ref: str, old_head: str | None, *, keep: int) -> None:
-        if old_head is None or not old_head.startswith(_CHUNKS):
-            return
-        old_count = int(old_head[len(_CHUNKS) :].split(":", 1)[0])
-        for index in range(keep + 1, old_count + 1):
-            self._delete_quietly(self._user(f"{ref}#{index}"))
+    def _set(self, user: str, value: str) -> None:
+        self._keyring.set_password(SERVICE, user, value)
 
     def _delete_quietly(self, user: str) -> None:
         with contextlib.suppress(self._keyring.errors.PasswordDeleteError):
             self._keyring.delete_password(SERVICE, user)
 
-    async def delete(self, ref: str) -> None:
-        def remove() -> None:
-            head = self._keyring.get_password(SERVICE, self._user(ref))
-            if head is None:
-                return
-            self._drop_extra_parts(ref, head, keep=0)
-            self._delete_quietly(self._user(ref))
+    def _drop(self, ref: str, generations: tuple[tuple[str, int], ...]) -> None:
+        for gen, count in generations:
+            for index in range(1, count + 1):
+                self._delete_quietly(self._part_user(ref, gen, index))
 
-        await self._run("delete a secret", remove)
+    def _head(self, ref: str) -> _Head | None:
+        raw = self._get(self._user(ref))
+        return None if raw is None else _parse_head(raw)
+
+    # -- the store ---------------------------------------------------------------------------
+
+    async def get(self, ref: str) -> Secret | None:
+        return await self._run("read a secret", lambda: self._read(ref), shared=True)
+
+    def _read(self, ref: str) -> Secret | None:
+        head = self._head(ref)
+        if head is None:
+            return None
+        if head.damaged:
+            raise SecretStoreError("The keyring entry of this secret is damaged.")
+        if head.value is not None:
+            return Secret(head.value)
+        if head.gen is None:
+            return None  # a tombstone: deleted, or never finished
+        parts = []
+        for index in range(1, head.count + 1):
+            part = self._get(self._part_user(ref, head.gen, index))
+            if part is None:
+                raise SecretStoreError(f"Part {index} of a long secret is missing.")
+            if head.whole is None and _digest(part) != head.digests[index - 1]:
+                raise SecretStoreError(f"Part {index} of a long secret is damaged.")
+            parts.append(part)
+        value = "".join(parts)
+        if head.whole is not None and _digest(value) != head.whole:
+            raise SecretStoreError("A long secret's parts do not fit together.")
+        return Secret(value)
+
+    async def set(self, ref: str, secret: Secret) -> None:
+        value = secret.reveal()
+        await self._run("store a secret", lambda: self._write(ref, value), shared=False)
+
+    def _write(self, ref: str, value: str) -> None:
+        user = self._user(ref)
+        head = self._head(ref) or _Head()
+        if head.damaged:
+            head = _Head()
+        self._drop(ref, head.leftovers)  # never the generation the head reads from
+        head = replace(head, leftovers=())
+        old = head.parts
+        if _units(value) <= CHUNK_CHARS:
+            if old is not None:
+                self._set(user, replace(_Head(value=value), leftovers=(old,)).encode())
+                self._drop(ref, (old,))
+            self._set(user, _PLAIN + value)
+            return
+        pieces = _split(value)
+        gen = secrets.token_hex(4)
+        while old is not None and gen == old[0]:
+            gen = secrets.token_hex(4)
+        new = _Head(gen=gen, digests=tuple(_digest(p) for p in pieces), count=len(pieces))
+        flipped = replace(new, leftovers=(old,) if old else ())
+        if len(pieces) > MAX_PARTS or _units(flipped.encode()) > HEAD_UNITS:
+            raise SecretStoreError(
+                f"This secret is too long for the system keyring ({len(value)} characters)."
+            )
+        self._set(user, replace(head, leftovers=((gen, len(pieces)),)).encode())
+        for index, piece in enumerate(pieces, start=1):
+            self._set(self._part_user(ref, gen, index), piece)
+        self._set(user, flipped.encode())
+        if old is not None:
+            self._drop(ref, (old,))
+            self._set(user, new.encode())
+
+    async def delete(self, ref: str) -> None:
+        await self._run("delete a secret", lambda: self._remove(ref), shared=False)
+
+    def _remove(self, ref: str) -> None:
+        user = self._user(ref)
+        head = self._head(ref)
+        if head is None:
+            return
+        pending = head.leftovers + ((head.parts,) if head.parts else ())
+        if pending:
+            self._set(user, _Head(leftovers=pending).encode())  # reads as absent from now on
+            self._drop(ref, pending)
+        self._delete_quietly(user)
 
     async def aclose(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
-
-
-def _part_count(value: str) -> int:
-    return 0 if len(value) <= CHUNK_CHARS else -(-len(value) // CHUNK_CHARS)
 
 
 def _explain(exc: BaseException, action: str) -> str:
@@ -175,7 +393,7 @@ async def probe_keyring(namespace: str, *, timeout: float = DEFAULT_TIMEOUT) -> 
         return False, f"The keyring library could not load ({type(exc).__name__})."
     if any(name.endswith(refused) for refused in _REFUSED_BACKENDS):
         return False, f"No secure system keyring is available (backend: {name})."
-    store = KeyringStore(namespace, timeout=timeout)
+    store = KeyringStore(namespace, timeout=timeout, lock_timeout=timeout)
     ref = f"probe-{secrets.token_hex(8)}"
     value = Secret(secrets.token_urlsafe(24))
     try:

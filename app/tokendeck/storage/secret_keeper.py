@@ -19,8 +19,8 @@ from dataclasses import dataclass, field, replace
 
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
-from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
-from tokendeck.storage.secret_store import SecretStore, SecretStoreError
+from tokendeck.storage.catalog import AsyncCatalog, Catalog, CatalogError, new_id
+from tokendeck.storage.secret_store import ClosedStore, SecretStore, SecretStoreError
 
 
 @dataclass
@@ -28,10 +28,23 @@ class ReconcileReport:
     reattached: list[Credential] = field(default_factory=list)
     lost: list[Credential] = field(default_factory=list)
     missing_secrets: list[Credential] = field(default_factory=list)
+    # Interrupted saves whose secret could not be checked: their journal entries are kept.
+    unchecked: list[Credential] = field(default_factory=list)
+    # Held credentials whose secret could not be read (the store failed, or it is damaged).
+    unreadable: list[Credential] = field(default_factory=list)
+    # One sentence per failure, for the log and the status bar; never a secret.
+    problems: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
-        return not (self.reattached or self.lost or self.missing_secrets)
+        return not (
+            self.reattached
+            or self.lost
+            or self.missing_secrets
+            or self.unchecked
+            or self.unreadable
+            or self.problems
+        )
 
     def summary(self) -> str:
         parts = []
@@ -43,7 +56,25 @@ class ReconcileReport:
         if self.missing_secrets:
             labels = ", ".join(c.label for c in self.missing_secrets)
             parts.append(f"{len(self.missing_secrets)} secret(s) missing from the store ({labels})")
+        if self.unchecked:
+            labels = ", ".join(c.label for c in self.unchecked)
+            parts.append(
+                f"{len(self.unchecked)} interrupted save(s) could not be checked and are kept "
+                f"for the next start ({labels})"
+            )
+        if self.unreadable:
+            labels = ", ".join(c.label for c in self.unreadable)
+            parts.append(f"{len(self.unreadable)} secret(s) could not be read ({labels})")
+        if self.problems:
+            parts.append("; ".join(dict.fromkeys(self.problems)))
         return "; ".join(parts) or "catalog and secret store agree"
+
+
+def _why(exc: Exception) -> str:
+    """A failure in words that cannot carry a secret: store errors never do; others by type."""
+    if isinstance(exc, SecretStoreError | CatalogError):
+        return str(exc)
+    return type(exc).__name__
 
 
 class SecretKeeper:
@@ -94,17 +125,61 @@ class SecretKeeper:
         await self.catalog.run(Catalog.delete_account, self.catalog.sync, account_id)
 
     async def reconcile(self, *, check_held: bool = True) -> ReconcileReport:
+        """Finish or report every interrupted save, then check that held secrets are there.
+
+        Never raises (each entry's failure is reported and the rest go on), and drops a journal
+        entry only when the store positively says its secret is not there: against a closed
+        store, or when the store fails to answer, the entry is kept for the next start."""
         report = ReconcileReport()
-        for pending in await self.catalog.run(Catalog.list_pending, self.catalog.sync):
-            ref = pending.secret_ref or ""
-            if await self.store.get(ref) is not None:
+        try:
+            pending = await self.catalog.run(Catalog.list_pending, self.catalog.sync)
+        except Exception as exc:
+            report.problems.append(f"the interrupted saves could not be listed ({_why(exc)})")
+            pending = []
+        if isinstance(self.store, ClosedStore):
+            report.unchecked.extend(pending)
+            if pending:
+                report.problems.append("no secret store is open to check them against")
+            return report
+        for entry in pending:
+            await self._settle(entry, report)
+        if not check_held:
+            return report
+        try:
+            credentials = await self.catalog.run(Catalog.list_credentials, self.catalog.sync)
+        except Exception as exc:
+            report.problems.append(f"the held secrets could not be listed ({_why(exc)})")
+            return report
+        for credential in credentials:
+            if not credential.secret_ref:
+                continue
+            try:
+                held = await self.store.get(credential.secret_ref)
+            except Exception as exc:
+                report.unreadable.append(credential)
+                report.problems.append(f"{credential.label}: {_why(exc)}")
+                continue
+            if held is None:
+                report.missing_secrets.append(credential)
+        return report
+
+    async def _settle(self, entry: Credential, report: ReconcileReport) -> None:
+        ref = entry.secret_ref or ""
+        try:
+            held = await self.store.get(ref)
+        except Exception as exc:
+            report.unchecked.append(entry)
+            report.problems.append(f"{entry.label}: {_why(exc)}")
+            return
+        try:
+            if held is not None:
                 await self.catalog.run(
                     Catalog.complete_pending,
                     self.catalog.sync,
-                    pending,
+                    entry,
                     action="credential.recover",
                 )
-                report.reattached.append(pending)
+                report.reattached.append(entry)
             else:
                 await self.catalog.run(
                     Catalog.drop_pending,
@@ -112,12 +187,10 @@ class SecretKeeper:
                     ref,
                     "the app stopped before the secret was stored",
                 )
-                report.lost.append(pending)
-        if check_held:
-            for credential in await self.catalog.run(Catalog.list_credentials, self.catalog.sync):
-                if credential.secret_ref and await self.store.get(credential.secret_ref) is None:
-                    report.missing_secrets.append(credential)
-        return report
+                report.lost.append(entry)
+        except Exception as exc:
+            report.unchecked.append(entry)
+            report.problems.append(f"{entry.label}: {_why(exc)}")
 
     async def move_all(self, target: SecretStore) -> int:
         """Copy every held secret to `target`, check it reads back, then delete it here."""
