@@ -383,7 +383,11 @@ class PrivateSecretService:
         self.address = self._bus.stdout.readline().strip()
         self._saved_address = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = self.address
-        self._start_daemon()
+        try:
+            self._start_daemon()
+        except BaseException:
+            self.__exit__()  # stop the bus, and a daemon that started but never served
+            raise
         return self
 
     def _start_daemon(self) -> None:
