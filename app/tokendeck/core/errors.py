@@ -11,10 +11,10 @@
     │   ├── ServerError              5xx
     │   └── ProtocolError            an answer TokenDeck cannot read (malformed JSON, ...)
     ├── NetworkError                 no answer: connection refused / reset, DNS, TLS
-    │   └── PlatformTimeoutError     no answer in time
-    ├── UnsupportedError             the platform does not offer this (see its capabilities)
-    ├── UncertainWriteError          a write whose answer was lost or unreadable: what TokenDeck
+    │   ├── PlatformTimeoutError     no answer in time
+    │   └── UncertainWriteError      a write whose answer was lost or unreadable: what TokenDeck
     │                                then checked, and what is left to do
+    ├── UnsupportedError             the platform does not offer this (see its capabilities)
     └── OutboundRefusedError         a request the outbound rule forbids (plain http off this
         │                            machine, another origin, credentials in the URL)
         └── RedirectRefusedError     a redirect to another origin (credentials never follow)
@@ -124,17 +124,17 @@ class PlatformTimeoutError(NetworkError):
     pass
 
 
-class UnsupportedError(TokenDeckError):
-    pass
-
-
-class UncertainWriteError(TokenDeckError):
+class UncertainWriteError(NetworkError):
     """A create or revoke whose outcome the platform's answer did not tell; the message says
     what TokenDeck found when it checked. `created_ids`: keys the lost create left behind."""
 
     def __init__(self, message: str, *, created_ids: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.created_ids = created_ids
+
+
+class UnsupportedError(TokenDeckError):
+    pass
 
 
 class OutboundRefusedError(TokenDeckError):

@@ -74,7 +74,11 @@ class AppServices:
         report = await keeper.reconcile() if choice.store is not None else ReconcileReport()
         if not report.clean:
             log.warning("reconcile: %s", report.summary())
-        id_key = await load_id_key(store) if choice.store is not None else None
+        id_key = (
+            await load_id_key(store, vault_path.parent / "key-ids.lock")
+            if choice.store is not None
+            else None
+        )
         services = cls(
             catalog,
             keeper,

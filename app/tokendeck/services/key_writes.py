@@ -102,7 +102,7 @@ async def confirm_revoked(key_id: str, list_keys: ListKeys) -> None:
         ) from None
     still = next((k for k in listed if k.id == key_id and not k.revoked), None)
     if still is not None:
-        raise UncertainWriteError(
+        raise ProtocolError(
             "The platform answered the revoke, but the key is still active there. Nothing was "
             "changed here: try again."
         )
