@@ -177,3 +177,24 @@ async def test_other_trusted_sites_typed_in_the_form_are_allowed() -> None:
     assert allowed_origins(settings) == ["https://login.example", "https://other.example"]
     field_names = [f.name for f in CAPABILITIES[Platform.OAUTH2].fields]
     assert "allowed_origins" in field_names
+
+
+@pytest.mark.parametrize("host", HOSTILE_HOSTS)
+def test_the_account_form_refuses_what_the_outbound_rule_refuses(host: str) -> None:
+    from tokendeck.services.account_forms import validate
+
+    problems = validate(Platform.HAUT, "h", host, {"username": "u"}, {"password": True})
+    assert problems.get("host") == url_problem(host)
+    assert "host" not in validate(
+        Platform.HAUT, "h", "http://127.0.0.1:8080", {"username": "u"}, {"password": True}
+    )
+
+
+def test_the_account_form_checks_other_trusted_sites() -> None:
+    from tokendeck.services.account_forms import validate
+
+    inputs = {"client_id": "c", "allowed_origins": "https://ok.example http://evil.invalid"}
+    problems = validate(
+        Platform.OAUTH2, "o", "https://issuer.example", inputs, {"client_secret": True}
+    )
+    assert problems["allowed_origins"].startswith("http://evil.invalid:")

@@ -16,7 +16,8 @@ from tokendeck.core.errors import (
 )
 from tokendeck.core.models import PLATFORM_NAMES, Platform
 from tokendeck.platforms.base import Capabilities, ExpiryChoice, Field
-from tokendeck.platforms.registry import CAPABILITIES
+from tokendeck.platforms.outbound import url_problem
+from tokendeck.platforms.registry import CAPABILITIES, allowed_origins
 from tokendeck.platforms.visual_layer import ON_PREM
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "validate",
 ]
 
-LOCAL_HOSTS = ("http://127.0.0.1", "http://localhost", "http://[::1]")
 
 
 def platforms() -> list[tuple[Platform, str]]:
@@ -134,8 +134,12 @@ def validate(
     if platform is not Platform.MANUAL:
         if not host.strip():
             problems["host"] = "Give the host, e.g. " + caps.default_host
-        elif not (host.startswith("https://") or host.startswith(LOCAL_HOSTS)):
-            problems["host"] = "Use https:// (plain http only for this machine)."
+        elif (problem := url_problem(host.strip())) is not None:
+            problems["host"] = problem  # the outbound rule's own words: the form cannot differ
+    for origin in allowed_origins({"inputs": inputs}):
+        if (problem := url_problem(origin)) is not None:
+            problems["allowed_origins"] = f"{origin}: {problem}"
+            break
 
     def has(field: str) -> bool:
         return bool(inputs.get(field, "").strip()) or secrets.get(field, False) or editing
