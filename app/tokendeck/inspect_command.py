@@ -20,6 +20,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from tokendeck.cli import EXIT_NOT_A_TOKEN, EXIT_OK, EXIT_PROBLEM
 from tokendeck.core.problems import Problem
 from tokendeck.core.terminal import terminal_safe
 from tokendeck.core.token_assess import AssessPolicy, assess
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from tokendeck.core.token_decode import Inspection
     from tokendeck.core.token_verify import VerificationKey
 
-EXIT_OK, EXIT_PROBLEM, EXIT_NOT_A_TOKEN = 0, 1, 2
 # Largest --leeway: 100 years. A leeway is meant for clock skew; beyond this it is a typo.
 MAX_LEEWAY_SECONDS = 100 * 366 * 86_400
 # Standard input and files are read up to these many bytes (a token is at most 256 KiB of text).
@@ -167,14 +167,13 @@ def run_inspect(args: argparse.Namespace) -> int:
         signature=signature,
         signature_message=message,
         extra_problems=extra,
+        key_given=wants_key,
     )
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=True))
     else:
         _print_safely(terminal_safe(to_text(report, inspection, now)))
-    bad_verdict = report["verdict"] in (State.EXPIRED, State.INVALID)
-    bad_signature = wants_key and signature != "verified"
-    return EXIT_PROBLEM if bad_verdict or bad_signature else EXIT_OK
+    return EXIT_PROBLEM if report["verdict"] in (State.EXPIRED, State.INVALID) else EXIT_OK
 
 
 class _FetchFailedError(Exception):

@@ -22,14 +22,13 @@ from tokendeck.cli import (
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.secret import Secret
 from tokendeck.core.terminal import terminal_safe
-from tokendeck.services.store_choice import VaultAction
+from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction
 from tokendeck.storage.profile import resolve_profile
 
 if TYPE_CHECKING:
     from tokendeck.services.app_services import AppServices
 
 PREFIX = "tokendeck token: "
-WRONG_PASSWORDS = 5  # choose_store gives up after this many
 
 
 class TerminalPrompt:
@@ -78,7 +77,7 @@ def closed_store_sentence(prompt: TerminalPrompt, vault_path: Path, store_messag
         )
     if prompt.action is VaultAction.UNLOCK and prompt.declined:
         return "The secret store is closed: no master password was given for the vault."
-    if prompt.action is VaultAction.UNLOCK and prompt.asked >= WRONG_PASSWORDS:
+    if prompt.action is VaultAction.UNLOCK and prompt.asked >= PASSWORD_TRIES:
         return (
             f"The secret store is closed: the vault's master password was wrong "
             f"{prompt.asked} times; run the command again to retry."

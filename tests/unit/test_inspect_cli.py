@@ -125,3 +125,13 @@ def test_claims_cannot_drive_the_terminal() -> None:
     as_json = _inspect(token, "--json")
     assert "\x1b" not in as_json.stdout and "\u202e" not in as_json.stdout
     assert json.loads(as_json.stdout)["issuer"] == hostile
+
+
+def test_a_key_that_does_not_verify_makes_the_verdict_invalid_as_the_exit_code_says() -> None:
+    done = _inspect("opaque_token_value_1234", "--json", "--secret", "abcdefgh")
+    report = json.loads(done.stdout)
+    assert (done.returncode, report["verdict"]) == (1, "invalid")
+    assert "did not verify" in report["verdict_reason"]
+    token, secret = hs256(claims(lifetime=7200))
+    good = _inspect(token, "--json", "--secret", secret)
+    assert (good.returncode, json.loads(good.stdout)["verdict"]) == (0, "active")

@@ -140,3 +140,17 @@ async def test_a_good_jwks_still_loads_and_is_cached() -> None:
     assert await fetcher.jwks("https://keys.example/jwks")
     assert await fetcher.jwks("https://keys.example/jwks")
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["http://localhost.evil.invalid/jwks", "http://localhost@evil.invalid/jwks"]
+)
+async def test_key_fetching_follows_the_outbound_rule_not_a_prefix(url: str) -> None:
+    from tokendeck.platforms.oidc_keys import KeyFetcher, KeyFetchError
+
+    fetcher = KeyFetcher()
+    try:
+        with pytest.raises(KeyFetchError, match="Refusing"):
+            await fetcher.jwks(url)
+    finally:
+        await fetcher.aclose()

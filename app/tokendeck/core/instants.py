@@ -16,10 +16,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-EARLIEST = datetime.min.replace(tzinfo=UTC)
-LATEST = datetime.max.replace(tzinfo=UTC)
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-# Epoch seconds of EARLIEST and of the last whole second of LATEST.
+# Epoch seconds of datetime.min and of the last whole second of datetime.max (UTC).
 EARLIEST_SECONDS = -62_135_596_800
 LATEST_SECONDS = 253_402_300_799
 # Times a platform may plausibly report: from the Unix epoch to the year 9000. Anything outside

@@ -76,12 +76,6 @@ def remember(secret: Held) -> None:
             _held.popitem(last=False)
 
 
-def forget_all() -> None:
-    """Empty the registry (tests)."""
-    with _held_lock:
-        _held.clear()
-
-
 def _held_values() -> list[str]:
     with _held_lock:
         refs = list(_held.values())

@@ -32,13 +32,23 @@ def token_verdict(
     signature: str = SIGNATURE_NOT_VERIFIED,
     signature_message: str = "",
     extra_problems: tuple[Problem, ...] = (),
+    key_given: bool = False,
 ) -> Verdict:
-    """The one verdict on a pasted token, for the Inspector and `tokendeck inspect` alike."""
+    """The one verdict on a pasted token, for the Inspector and `tokendeck inspect` alike.
+
+    With `key_given`, a signature the key did not verify (a wrong key, no key for its `kid`, a
+    token that is not a signed JWT) makes the token invalid: the person asked for a check and
+    it failed, so the verdict, the text and the exit code all say so."""
+    failed_check = key_given and signature != "verified"
+    if failed_check and signature != "invalid":
+        signature_message = (
+            f"A key was given, but it did not verify this token. {signature_message}"
+        )
     return judge_token(
         assessment.status,
         inspection.expires_at,
         (*assessment.problems, *extra_problems),
-        signature_invalid=signature == "invalid",
+        signature_invalid=signature == "invalid" or failed_check,
         signature_verified=signature == "verified",
         signature_message=signature_message,
         remaining=assessment.remaining,
@@ -53,6 +63,7 @@ def to_dict(
     signature: str = SIGNATURE_NOT_VERIFIED,
     signature_message: str = "Signature not verified.",
     extra_problems: tuple[Problem, ...] = (),
+    key_given: bool = False,
 ) -> dict[str, Any]:
     problems = (*assessment.problems, *extra_problems)
     lifetime = inspection.lifetime
@@ -62,6 +73,7 @@ def to_dict(
         signature=signature,
         signature_message=signature_message,
         extra_problems=extra_problems,
+        key_given=key_given,
     )
     return {
         "kind": inspection.kind.value,

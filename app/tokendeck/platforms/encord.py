@@ -106,7 +106,8 @@ def fingerprint(key: str) -> str:
 
 def keyed_fingerprint(key: str, id_key: bytes | None) -> str:
     """A key's id: an HMAC under the profile's id key (in the secret store), so the catalog
-    never holds a plain hash of a key value."""
+    never holds a plain hash of a key value. Without an id key (no secret store could be
+    opened, so no key can be created or held either) it is the earlier plain digest."""
     if id_key is None:
         return fingerprint(key)
     return hmac.new(id_key, key.encode(), hashlib.sha256).hexdigest()[:24]
@@ -125,11 +126,9 @@ class EncordAdapter(HttpAdapter):
     platform = Platform.ENCORD
     capabilities = CAPABILITIES
 
-    def __init__(
-        self, client: httpx.AsyncClient, clock: Clock, id_key: bytes | None = None
-    ) -> None:
+    def __init__(self, client: httpx.AsyncClient, clock: Clock) -> None:
         super().__init__(client, clock)
-        self._id_key = id_key
+        self._id_key: bytes | None = None
 
     def use_id_key(self, id_key: bytes | None) -> None:
         """The profile's key for key ids (given by the accounts service)."""

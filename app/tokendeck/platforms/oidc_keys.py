@@ -24,6 +24,7 @@ import httpx
 from tokendeck.core import safe_json
 from tokendeck.core.redaction import redact
 from tokendeck.core.token_verify import KeyFormatError, VerificationKey, load_jwks
+from tokendeck.platforms.outbound import origin_of, url_problem
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # The whole of one lookup (discovery and its JWKS), from the first byte sent to the last read.
@@ -78,8 +79,10 @@ class KeyFetcher:
         return self._client
 
     async def _get_json(self, url: str) -> dict[str, Any]:
-        if not url.startswith(("https://", "http://127.0.0.1", "http://localhost", "http://[::1]")):
-            raise KeyFetchError(f"Refusing to fetch keys over plain HTTP from {_shown(url)!r}.")
+        problem = url_problem(url)  # the outbound rule's own check: never a string prefix
+        if problem is not None:
+            scheme, host, _ = origin_of(url)
+            raise KeyFetchError(f"Refusing to fetch keys from {scheme}://{host}: {problem}")
         try:
             async with self._http().stream(
                 "GET", url, headers={"Accept": "application/json"}

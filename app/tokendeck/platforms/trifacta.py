@@ -188,7 +188,7 @@ class TrifactaAdapter(HttpAdapter):
         try:
             for token in await self.list_keys(session):
                 if token.name == label and token.id != keep:
-                    await self._delete(bearer(session.access), token.id)
+                    await self.revoke_key(session, token.id)
         except TokenDeckError as error:
             log.info("sweeping leftover session tokens failed: %s", error.message)
 
@@ -196,7 +196,7 @@ class TrifactaAdapter(HttpAdapter):
         """Delete the token signing in minted (a pasted token is the user's: left alone)."""
         token = session.extra.get("token_id")
         if session.extra.get("minted") and isinstance(token, str) and token:
-            await self._delete(bearer(session.access), token)
+            await self.revoke_key(session, token)
 
     async def refresh(self, session: Session, secrets: Mapping[str, Secret]) -> Session:
         raise PlatformError(
@@ -215,14 +215,11 @@ class TrifactaAdapter(HttpAdapter):
         )
 
     async def list_keys(self, session: Session) -> list[RemoteKey]:
-        return await self._list(bearer(session.access))
-
-    async def _list(self, headers: dict[str, str]) -> list[RemoteKey]:
         response = await http.request(
             self._http,
             "GET",
             "/v4/apiAccessTokens",
-            headers=headers,
+            headers=bearer(session.access),
             idempotent=True,
             error_reader=_errors,
             what="List access tokens",
@@ -239,14 +236,11 @@ class TrifactaAdapter(HttpAdapter):
         return await self._create(bearer(session.access), name, lifetime)
 
     async def revoke_key(self, session: Session, key_id: str) -> None:
-        await self._delete(bearer(session.access), key_id)
-
-    async def _delete(self, headers: dict[str, str], key_id: str) -> None:
         await http.request(
             self._http,
             "DELETE",
             f"/v4/apiAccessTokens/{key_id}",
-            headers=headers,
+            headers=bearer(session.access),
             idempotent=True,
             error_reader=_errors,
             what="Delete access token",

@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 
-
 def platforms() -> list[tuple[Platform, str]]:
     return [(p, PLATFORM_NAMES[p]) for p in CAPABILITIES]
 

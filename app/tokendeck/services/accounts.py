@@ -565,7 +565,10 @@ class AccountsService:
             return ProbeResult(False, None, error.message)
         except TokenDeckError as error:
             return ProbeResult(False, None, error.details())
-        return await self.adapter(account).probe(session)
+        try:
+            return await self.adapter(account).probe(session)
+        except TokenDeckError as error:  # e.g. the outbound rule refused the probe's request
+            return ProbeResult(False, None, error.details())
 
     async def soonest_expiry(self, account: Account) -> datetime | None:
         dates = [

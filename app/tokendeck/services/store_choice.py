@@ -40,6 +40,9 @@ class StoreChoice:
     message: str
 
 
+PASSWORD_TRIES = 5  # wrong master passwords before choose_store gives up
+
+
 class NoStore(ClosedStore):
     """Stands in when the user declined every store: every write fails with a clear message, and
     reconcile takes nothing it reads as absent (see `ClosedStore`)."""
@@ -63,7 +66,7 @@ async def choose_store(
             return StoreChoice(KeyringStore(namespace), reason)
     action = VaultAction.UNLOCK if vault_path.exists() else VaultAction.CREATE
     error: str | None = None
-    for _ in range(5):
+    for _ in range(PASSWORD_TRIES):
         password = await prompt.ask_password(action, reason, error)
         if password is None:
             return StoreChoice(None, f"{reason} No secret store is open: secrets cannot be saved.")

@@ -7,7 +7,7 @@ from pathlib import Path
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import StoreChanged
 from tokendeck.services.key_ids import ID_KEY_REF, move_id_key
-from tokendeck.services.store_choice import VaultAction, VaultPrompt
+from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction, VaultPrompt
 from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
 from tokendeck.storage.secret_store import SecretStore, SecretStoreError
@@ -30,7 +30,7 @@ async def open_target(
         return KeyringStore(namespace)
     action = VaultAction.UNLOCK if vault_path.exists() else VaultAction.CREATE
     error: str | None = None
-    for _ in range(5):
+    for _ in range(PASSWORD_TRIES):
         password = await prompt.ask_password(
             action, "Move your secrets into the encrypted vault.", error
         )

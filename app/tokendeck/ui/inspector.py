@@ -88,6 +88,7 @@ class InspectorPane(QWidget):
         self._key_lookup = key_lookup
         self._inspection: Inspection | None = None
         self._verification: Any = None
+        self._key_checked = False  # the verification above tried a key that could be read
         self._verify_task: asyncio.Task[None] | None = None
         self._policy = AssessPolicy()
         self.verdict: Verdict | None = None
@@ -328,6 +329,7 @@ class InspectorPane(QWidget):
             signature=verification.status.value if verification else "not_verified",
             signature_message=verification.message if verification else "",
             extra_problems=extra,
+            key_given=verification is not None and self._key_checked,
         )
         self.verdict = verdict
         color = tone_color(verdict.tone, self.palette())
@@ -494,16 +496,20 @@ class InspectorPane(QWidget):
                 audience=self.audience_input.text().strip() or None,
             )
             result = verify(inspection, keys, options)
+            checked = True  # a key was read and tried: if it did not verify, the token fails
         except (KeyFormatError, KeyLookupError) as exc:
+            checked = False  # the key itself could not be had: no verdict on the token
             result = VerificationResult(
                 SignatureStatus.NOT_VERIFIED, f"Signature not verified: {exc}"
             )
         except Exception as exc:
+            checked = False
             result = VerificationResult(
                 SignatureStatus.NOT_VERIFIED, f"Signature not verified: {type(exc).__name__}"
             )
         if inspection is self._inspection:
             self._verification = result
+            self._key_checked = checked
             self._refresh(self._ticker.now())
 
     # -- actions ----------------------------------------------------------------------------
