@@ -50,6 +50,7 @@ from tokendeck.services import key_writes
 from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
 from tokendeck.storage.secret_keeper import SecretKeeper
+from tokendeck.storage.secret_store import SecretStoreError
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,12 @@ SECRET_KINDS: Mapping[str, CredentialKind] = {
 }
 
 AdapterFactory = Callable[[Account], PlatformAdapter]
+
+
+def _minted(session: Credential) -> bool:
+    """Whether signing in minted this session on the platform (so it is ended when dropped)."""
+    extra = session.meta.get("extra")
+    return isinstance(extra, Mapping) and bool(extra.get("minted"))
 
 
 def _sign_in_inputs(account: Account, inputs: Mapping[str, str]) -> dict[str, str]:
@@ -293,7 +300,7 @@ class AccountsService:
         only pile up tokens on the platform."""
         if CAPABILITIES[account.platform].refresh:
             return None
-        current = await self._session(account)
+        current = await self._held_session(account)
         if current is None or current[0].expires_at is None:
             return None
         if current[0].expires_at - self._clock.now() < REUSE_AT_LEAST:
@@ -372,9 +379,11 @@ class AccountsService:
         )
 
         async def keep() -> Account:
+            # The old session is ended on the old host, before the edit can change the host.
+            await self._end_platform_session(account)
             updated = await self.edit(account, inputs, entered)
             async with self._lock(updated.id):
-                await self._save_session(updated, session)
+                await self._save_session(updated, session, end_previous=False)
             return await self._now_signed_in(updated, session)
 
         return await asyncio.shield(keep())
@@ -401,7 +410,9 @@ class AccountsService:
             await asyncio.shield(keep())
         return await self._now_signed_in(account, session)
 
-    async def _save_session(self, account: Account, session: Session) -> None:
+    async def _save_session(
+        self, account: Account, session: Session, *, end_previous: bool = True
+    ) -> None:
         sessions = await self._role(account, "session")
         extra = {
             k: v
@@ -425,11 +436,17 @@ class AccountsService:
             state=CredentialState.ACTIVE,
             meta={"role": "session", "extra": extra, "renewable": session.renewable},
         )
-        previous = await self._session(account) if sessions else None
+        # Only a session signing in minted on the platform (Trifacta) is ended when replaced;
+        # every other refresh reads nothing more.
+        previous = (
+            await self._held_session(account)
+            if end_previous and sessions and _minted(sessions[0])
+            else None
+        )
         if sessions:
             await self._keeper.replace_secret(credential, session.access)
             if previous is not None and previous[1].access != session.access:
-                try:  # the token the old session minted on the platform (Trifacta)
+                try:
                     await self.adapter(account).end_session(previous[1])
                 except TokenDeckError as error:
                     log.warning("ending the previous session failed: %s", error.message)
@@ -476,13 +493,24 @@ class AccountsService:
         self._changed(account.id)
         return account
 
+    async def _held_session(self, account: Account) -> tuple[Credential, Session] | None:
+        """The held session, or None when there is none or its secret cannot be read (a
+        damaged entry must never block signing in, out or removing: the ways to repair it)."""
+        try:
+            return await self._session(account)
+        except SecretStoreError as error:
+            log.warning("the session of %s cannot be read: %s", account.name, error)
+            return None
+
     async def _end_platform_session(self, account: Account) -> str:
-        """Best effort: undo on the platform what signing in created (Trifacta's minted token).
+        """Best effort: undo on the platform what signing in created (Trifacta's minted token),
+        through the adapter of the account as stored (its host, not an edit's new one).
         Returns what could not be done, as a sentence to show, or ""."""
         try:
-            current = await self._session(account)
-            if current is not None:
-                await self.adapter(account).end_session(current[1])
+            current = await self._held_session(account)
+            if current is not None and _minted(current[0]):
+                stored = await self.get(account.id)
+                await self.adapter(stored).end_session(current[1])
         except TokenDeckError as error:
             log.warning("ending the session of %s failed: %s", account.name, error.message)
             return (
