@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -180,9 +181,9 @@ class RevealDialog(QDialog):
         self._on_clipboard = False
         self._closed = False
         intro = QLabel(
-            f"<b>{label}</b><br>The platform shows this secret only once and will not show it "
-            f"again. TokenDeck has already stored it in {store}, so you can copy it later from the "
-            "API keys or Tokens tab."
+            f"<b>{html.escape(label)}</b><br>The platform shows this secret only once and will "
+            f"not show it again. TokenDeck has already stored it in {html.escape(store)}, so you "
+            "can copy it later from the API keys or Tokens tab."
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)

@@ -426,6 +426,7 @@ class KeysTab(QWidget):
         )
         box.setObjectName("keys-question")
         box.setInformativeText(details)
+        box.setTextFormat(Qt.TextFormat.PlainText)  # key names come from the platform
         yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
         no = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(no)

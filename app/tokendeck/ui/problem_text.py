@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
@@ -9,10 +10,12 @@ from tokendeck.ui.status_style import tone_color
 
 
 class ProblemLabel(QLabel):
-    """Hidden until it has something to say; word-wrapped."""
+    """Hidden until it has something to say; word-wrapped; plain text always (a message may
+    carry a platform's own words, which must never be read as rich text)."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
+        self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
         palette = QPalette()  # only the text colour is set: every other role is inherited
         palette.setColor(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Coroutine, Mapping
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialogButtonBox,
     QLabel,
@@ -63,6 +64,7 @@ class SignInDialog(WorkingDialog):
         if account.username:
             where += f", as {account.username}"
         self.intro = QLabel(where)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)  # host and user came from outside
         self.intro.setObjectName("sign-in-intro")
         self.intro.setWordWrap(True)
         form = FormGrid(self.body)

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -36,6 +36,7 @@ class MessageBanner(QFrame):
         self.icon = QLabel()
         self.text = QLabel()
         self.text.setObjectName("message-text")
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # messages carry platforms' words
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(
             self.text.textInteractionFlags()

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QPalette, QShowEvent
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck.core.errors import TokenDeckError
-from tokendeck.ui.status_style import tone_color
+from tokendeck.ui.problem_text import ProblemLabel
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 
 T = TypeVar("T")
@@ -31,15 +31,10 @@ FieldWidget = QLineEdit | QComboBox | QPlainTextEdit
 
 
 def error_label(object_name: str) -> QLabel:
-    """The message under a field, in the palette's "bad" tone: hidden until there is one."""
-    label = QLabel()
+    """The message under a field (a `ProblemLabel`): hidden until there is one, selectable."""
+    label = ProblemLabel()
     label.setObjectName(object_name)
-    palette = QPalette()  # only the text colour is set: every other role is inherited
-    palette.setColor(QPalette.ColorRole.WindowText, tone_color("bad", QGuiApplication.palette()))
-    label.setPalette(palette)
-    label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.hide()
     return label
 
 
