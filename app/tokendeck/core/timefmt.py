@@ -90,3 +90,17 @@ def local_text(at: datetime) -> str:
     except (OverflowError, OSError, ValueError):
         return _far(aware)
     return f"{_stamp(local)} {local.tzname() or ''}".rstrip()
+
+
+def lifetime_text(lifetime: timedelta) -> str:
+    """A key's lifetime as people say it: "1 year", "90 days", "1 day" (a lifetime read from a
+    creation and an expiry time is a whole number of days give or take a little, a year 365
+    or 366 days); anything else as `format_duration` says it."""
+    seconds = lifetime.total_seconds()
+    days = round(seconds / 86400)
+    if days < 1 or abs(seconds - days * 86400) >= 3600:
+        return format_duration(lifetime)
+    years, spare = divmod(days, 365)
+    if years and spare <= years // 4 + 1:  # leap days
+        return "1 year" if years == 1 else f"{years} years"
+    return "1 day" if days == 1 else f"{days} days"

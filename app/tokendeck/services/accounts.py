@@ -37,6 +37,7 @@ from tokendeck.core.models import (
     CredentialState,
 )
 from tokendeck.core.secret import Secret
+from tokendeck.core.timefmt import lifetime_text
 from tokendeck.platforms.base import (
     SESSION_LABEL_INPUT,
     NewKey,
@@ -88,13 +89,6 @@ class Rotation:
     lifetime: timedelta | None
     scopes: tuple[str, ...]
     lifetime_text: str  # for the question a person answers before rotating
-
-
-def _span(delta: timedelta) -> str:
-    days = round(delta.total_seconds() / 86400)
-    if days >= 365 and days % 365 <= 1:
-        return "1 year" if days < 730 else f"{days // 365} years"
-    return f"{days} days" if days != 1 else "1 day"
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,13 +289,13 @@ class AccountsService:
         return await self._now_signed_in(account, session)
 
     async def _still_good_session(self, account: Account) -> Session | None:
-        """On a platform whose sessions are long-lived tokens signing in mints (no refresh:
-        Trifacta), a held session valid for a good while more is kept: signing in again would
-        only pile up tokens on the platform."""
+        """A session signing in minted on a platform that cannot refresh it (Trifacta's 30-day
+        token), still valid for a good while, is kept: signing in again would only pile up
+        tokens on the platform."""
         if CAPABILITIES[account.platform].refresh:
             return None
         current = await self._held_session(account)
-        if current is None or current[0].expires_at is None:
+        if current is None or current[0].expires_at is None or not _minted(current[0]):
             return None
         if current[0].expires_at - self._clock.now() < REUSE_AT_LEAST:
             return None
@@ -598,14 +592,6 @@ class AccountsService:
         except TokenDeckError as error:  # e.g. the outbound rule refused the probe's request
             return ProbeResult(False, None, error.details())
 
-    async def soonest_expiry(self, account: Account) -> datetime | None:
-        dates = [
-            c.expires_at
-            for c in await self.credentials(account)
-            if c.expires_at is not None and c.state is not CredentialState.REVOKED
-        ]
-        return min(dates) if dates else None
-
     # -- keys -------------------------------------------------------------------------------
 
     async def list_keys(self, account: Account) -> list[KeyView]:
@@ -641,13 +627,14 @@ class AccountsService:
             await self._with_session(account, lambda s: adapter.revoke_key(s, key_id))
 
         before = await key_writes.key_ids(listed) if caps.list_keys else None
+        started = self._clock.now()
         try:
             new: NewKey = await self._with_session(
                 account, lambda session: adapter.create_key(session, name, lifetime, scopes)
             )
         except key_writes.AMBIGUOUS as error:
             raise await key_writes.after_lost_create(
-                error, name, before, listed, revoke if caps.revoke_keys else None
+                error, name, before, listed, revoke if caps.revoke_keys else None, started
             ) from None
         credential = Credential(
             id="",
@@ -689,10 +676,16 @@ class AccountsService:
         name = f"{old.name} (rotated)"
         if old.expires_at and old.created_at:
             lifetime = old.expires_at - old.created_at
-            return Rotation(name, lifetime, old.scopes, f"the same lifetime ({_span(lifetime)})")
+            return Rotation(
+                name, lifetime, old.scopes, f"the same lifetime ({lifetime_text(lifetime)})"
+            )
         if old.expires_at is None or not caps.expiry_choices:
             fixed = caps.key_lifetime_fixed
-            said = f"a lifetime of {_span(fixed)}, fixed by the platform" if fixed else "no expiry"
+            said = (
+                f"a lifetime of {lifetime_text(fixed)}, fixed by the platform"
+                if fixed
+                else "no expiry"
+            )
             return Rotation(name, None, old.scopes, said)
         choice = next((c for c in caps.expiry_choices if c.lifetime), caps.expiry_choices[0])
         return Rotation(

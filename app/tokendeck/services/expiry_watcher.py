@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from tokendeck.core.clock import Clock
+from tokendeck.core.models import CredentialState
 from tokendeck.core.verdict import State, urgency
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
-from tokendeck.services.standing import ExpiryPolicy, HeldCredential
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential, held_credentials
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 
 log = logging.getLogger(__name__)
-
-EXPIRED_MARK = 0
 
 
 class ExpiryWatcher:
@@ -36,12 +35,6 @@ class ExpiryWatcher:
         self._clock = clock
         self.policy = policy or ExpiryPolicy()
 
-    async def held(self) -> list[HeldCredential]:
-        """Every credential with its context: two queries, whatever the catalog's size."""
-        credentials = await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
-        accounts = await self._catalog.run(Catalog.list_accounts, self._catalog.sync)
-        return self.policy.hold_all(credentials, {a.id: a for a in accounts})
-
     async def check(self) -> list[ExpiryWarning]:
         """Fire what is due now: only the tightest threshold crossed, the wider ones are marked.
         One warning is published as it is; several at once become one `ExpirySummary`."""
@@ -49,11 +42,11 @@ class ExpiryWatcher:
         fired_before = await self._catalog.run(Catalog.fired_all, self._catalog.sync)
         fired: list[ExpiryWarning] = []
         marks: list[tuple[str, int]] = []
-        for held in await self.held():
+        for held in await held_credentials(self._catalog, self.policy):
             credential = held.credential
             if not held.person_replaces or credential.expires_at is None:
                 continue
-            if held.verdict(now).state is State.REVOKED:
+            if credential.state is CredentialState.REVOKED:
                 continue
             remaining = credential.expires_at - now
             due = [t for t in held.thresholds if remaining <= t]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from tokendeck.core.errors import (
     NetworkError,
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 ListKeys = Callable[[], Awaitable[list[RemoteKey]]]
 RevokeKey = Callable[[str], Awaitable[None]]
 
+# How far the platform's clock may be behind ours when it dates a key it just created.
+CLOCK_SLACK = timedelta(minutes=5)
 # The errors after which a create may or may not have happened on the platform.
 AMBIGUOUS = (NetworkError, ProtocolError)
 
@@ -47,6 +50,7 @@ async def after_lost_create(
     before: set[str] | None,
     list_keys: ListKeys,
     revoke: RevokeKey | None,
+    started: datetime | None = None,
 ) -> UncertainWriteError:
     """The error to raise for a create whose answer was lost: what happened, and what is left."""
     said = f"Creating “{name}”: {error.message}"
@@ -60,7 +64,14 @@ async def after_lost_create(
             f"{said} The platform may have created the key anyway, and TokenDeck could not "
             f"check: look for an unexpected key named “{name}” in the API keys tab and revoke it."
         )
-    orphans = [k for k in after if k.id not in (before or set()) and k.name == name]
+    orphans = [
+        k
+        for k in after
+        if k.id not in (before or set())
+        and k.name == name
+        # a key someone made elsewhere meanwhile, under the same name, is not ours to revoke
+        and (k.created_at is None or started is None or k.created_at >= started - CLOCK_SLACK)
+    ]
     if not orphans:
         return UncertainWriteError(f"{said} No key was created: try again.", created_ids=())
     ids = tuple(k.id for k in orphans)

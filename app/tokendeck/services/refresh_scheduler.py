@@ -20,10 +20,10 @@ from datetime import datetime, timedelta
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.models import AccountStatus, Credential
-from tokendeck.platforms.registry import CAPABILITIES
+from tokendeck.core.verdict import Renewal
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.events import EventBus, RefreshFailed
-from tokendeck.services.standing import SESSION_ROLE, ExpiryPolicy
+from tokendeck.services.standing import ExpiryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -87,14 +87,12 @@ class RefreshScheduler:
                 AccountStatus.ERROR,
             ):
                 continue
-            if not CAPABILITIES.get(account.platform) or not CAPABILITIES[account.platform].refresh:
-                continue
             if self._not_before.get(account.id, now) > now:
                 continue
             sessions = [
                 c
                 for c in await self._accounts.credentials(account)
-                if c.meta.get("role") == SESSION_ROLE and c.meta.get("renewable") is not False
+                if self.policy.renewal(c, account) is not Renewal.NONE
             ]
             if not sessions:
                 continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from tokendeck.core.models import (
     Account,
@@ -21,6 +22,9 @@ from tokendeck.core.models import (
 )
 from tokendeck.core.settings import DEFAULT_THRESHOLDS
 from tokendeck.core.verdict import Renewal, Verdict, judge_credential, urgency
+
+if TYPE_CHECKING:
+    from tokendeck.storage.catalog import AsyncCatalog
 
 SESSION_ROLE = "session"
 
@@ -115,3 +119,12 @@ def headline(held: Sequence[HeldCredential], now: datetime) -> HeldCredential | 
     if timed:
         return min(timed, key=lambda hv: urgency(hv[1]))[0]
     return None
+
+
+async def held_credentials(catalog: AsyncCatalog, policy: ExpiryPolicy) -> list[HeldCredential]:
+    """Every credential with what its verdict depends on: two queries, whatever the size."""
+    from tokendeck.storage.catalog import Catalog  # the UI imports this module before first paint
+
+    credentials = await catalog.run(Catalog.list_credentials, catalog.sync)
+    accounts = await catalog.run(Catalog.list_accounts, catalog.sync)
+    return policy.hold_all(credentials, {a.id: a for a in accounts})

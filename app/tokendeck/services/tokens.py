@@ -9,7 +9,7 @@ from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
 from tokendeck.services.events import CredentialsChanged, EventBus
-from tokendeck.services.standing import ExpiryPolicy, HeldCredential
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential, held_credentials
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 from tokendeck.storage.secret_keeper import SecretKeeper
 
@@ -77,10 +77,7 @@ class TokensService:
         return None
 
     async def held(self) -> list[HeldCredential]:
-        """Every credential with what its verdict depends on: two queries in all."""
-        credentials = await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
-        accounts = await self._catalog.run(Catalog.list_accounts, self._catalog.sync)
-        return self._policy.hold_all(credentials, {a.id: a for a in accounts})
+        return await held_credentials(self._catalog, self._policy)
 
     async def reveal(self, credential: Credential) -> Secret | None:
         secret = await self._keeper.read(credential)

@@ -23,22 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck.core.secret import Secret
-from tokendeck.core.timefmt import format_duration
+from tokendeck.core.timefmt import lifetime_text
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.dialog_fit import keep_text_whole
 from tokendeck.ui.problem_text import ProblemLabel
 
 if TYPE_CHECKING:
     from tokendeck.services.account_forms import Capabilities
-
-
-def lifetime_text(lifetime: timedelta) -> str:
-    """`timedelta(days=365)` -> "1 year"; anything else as `format_duration` says it."""
-    days, rest = divmod(int(lifetime.total_seconds()), 86400)
-    if not rest and days and days % 365 == 0:
-        years = days // 365
-        return f"{years} year" if years == 1 else f"{years} years"
-    return format_duration(lifetime)
 
 
 def expiry_text(caps: Capabilities, platform_name: str) -> str | None:
