@@ -112,13 +112,13 @@ def test_every_platform_through_the_dialog_then_keys(
                 dialog.platform.setCurrentIndex(dialog.platform.findData(platform.value))
                 dialog.name.setText(name)
                 dialog.host.setText(host)
-                dialog._accept()
+                click(dialog.save_button)
                 assert dialog.result() != QDialog.DialogCode.Accepted, "missing fields are refused"
                 assert dialog.visible_errors()
                 for field, value in fields.items():
                     dialog.set_field(field, value)
                 assert not dialog.problems(), dialog.problems()
-                dialog._accept()  # signs in first; the dialog closes once the account is kept
+                click(dialog.save_button)  # signs in first; the dialog closes once kept
                 await until(
                     lambda n=name: any(
                         a.name == n and a.status is AccountStatus.SIGNED_IN
@@ -155,7 +155,7 @@ def test_every_platform_through_the_dialog_then_keys(
             assert dialog is not None
             assert "0 of at most 10" in dialog.limits.text()
             dialog.name.setText("CI key")
-            dialog._accept()
+            click(dialog.ok)
             await until(
                 lambda: keys.reveal is not None and keys.reveal.isVisible(), what="reveal dialog"
             )
