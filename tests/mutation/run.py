@@ -130,13 +130,19 @@ def score(target: str, workspace: Path, show: bool) -> Score:
     return result
 
 
-def run(target: str, resume: bool, patterns: list[str]) -> Path:
+def run(target: str, resume: bool, patterns: list[str], children: int) -> Path:
     workspace = prepare(target, resume)
     env = os.environ | {"TOKENDECK_FUZZ_EXAMPLES": os.environ.get("TOKENDECK_FUZZ_EXAMPLES", "40")}
     log = workspace / "mutmut.log"
     with log.open("w") as out:
         subprocess.run(
-            [str(Path(sys.executable).with_name("mutmut")), "run", *patterns],
+            [
+                str(Path(sys.executable).with_name("mutmut")),
+                "run",
+                "--max-children",
+                str(children),
+                *patterns,
+            ],
             cwd=workspace,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -152,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", action="store_true", help="print unexplained survivors' diffs")
     parser.add_argument("--resume", action="store_true", help="keep earlier results")
     parser.add_argument("--score-only", action="store_true", help="score the last run, run nothing")
+    parser.add_argument("--children", type=int, default=2, help="mutants run at once (default 2)")
     parser.add_argument("--only", nargs="*", default=[], help="mutant names (globs) to run")
     args = parser.parse_args(argv)
     chosen = args.targets or list(TARGETS)
@@ -163,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         workspace = WORK / target
         if not args.score_only:
             print(f"[mutation] {target}: running", flush=True)
-            workspace = run(target, args.resume or bool(args.only), args.only)
+            workspace = run(target, args.resume or bool(args.only), args.only, args.children)
         scores.append(score(target, workspace, args.show))
     print(f"\n{'target':30} {'mutants':>8} {'killed':>7} {'equiv':>6} {'survive':>8} {'score':>7}")
     failed = False
