@@ -16,18 +16,15 @@ from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def world() -> Iterator[SandboxWorld]:
+    """A sandbox of its own per test: platform state (users, keys, sessions, limits) is never
+    shared, so no test depends on what another made before it (the suite runs in random order).
+    test_fault_matrix.py keeps one world per module; its harness makes fresh users per cell and
+    resets the faults after each (see _reset_faults there)."""
     sandbox = build_world().start()
     yield sandbox
     sandbox.stop()
-
-
-@pytest.fixture(autouse=True)
-def _reset_faults(world: SandboxWorld) -> Iterator[None]:
-    yield
-    for base in world.urls.values():
-        httpx.post(f"{base}/__sandbox/reset", timeout=5)
 
 
 @pytest.fixture

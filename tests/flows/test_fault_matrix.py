@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.flows.fault_matrix import (
@@ -72,10 +73,18 @@ def _cells() -> list[object]:
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
     """A world where every platform takes faults (the OIDC issuer gets the fault control the
-    other sandbox apps have); also what conftest's fault reset uses in this module."""
+    other sandbox apps have), shared by the module: each cell signs in a fresh principal of its
+    own, and every fault and setting is cleared after each test (_reset_faults)."""
     sandbox, _ = start_world()
     yield sandbox
     sandbox.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset_faults(world: SandboxWorld) -> Iterator[None]:
+    yield
+    for base in world.urls.values():
+        httpx.post(f"{base}/__sandbox/reset", timeout=5)
 
 
 def test_the_matrix_covers_every_platform_and_fault_kind(world: SandboxWorld) -> None:

@@ -363,9 +363,11 @@ class PrivateSecretService:
         self._bus_dir = ""
         self.address = ""
 
+    TOOLS = ("dbus-daemon", "gnome-keyring-daemon")
+
     @staticmethod
     def missing() -> str:
-        tools = [t for t in ("dbus-daemon", "gnome-keyring-daemon") if shutil.which(t) is None]
+        tools = [t for t in PrivateSecretService.TOOLS if shutil.which(t) is None]
         return f"needs {', '.join(tools)}" if tools else ""
 
     def __enter__(self) -> PrivateSecretService:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import need_tools
 from tests.storage.reliability import PrivateSecretService, run_crash_trials
 
 TRIALS = int(os.environ.get("TOKENDECK_CRASH_TRIALS", "20"))
@@ -26,8 +27,8 @@ TRIALS = int(os.environ.get("TOKENDECK_CRASH_TRIALS", "20"))
 async def test_sigkill_during_writes_never_loses_a_committed_secret(
     tmp_path: Path, kind: str
 ) -> None:
-    if kind == "keyring" and PrivateSecretService.missing():
-        pytest.skip(PrivateSecretService.missing())  # the keyring is killed on a bus of its own
+    if kind == "keyring":  # the keyring is killed on a bus of its own (PrivateSecretService)
+        need_tools(*PrivateSecretService.TOOLS)
     result = await run_crash_trials(
         tmp_path / "profile", kind, TRIALS if kind == "vault" else max(5, TRIALS // 2)
     )
