@@ -22,6 +22,7 @@ import pytest
 from tests.conftest import need_secret_service
 from tests.storage.reliability import keyring_users
 from tokendeck.core.secret import Secret
+from tokendeck.storage import secret_store
 from tokendeck.storage.keyring_store import (
     CHUNK_CHARS,
     HEAD_UNITS,
@@ -78,6 +79,12 @@ async def test_no_piece_of_any_generation_remains_after_delete(
         value = secret_factory(length)
         await store.set("k", value)
         assert await store.get("k") == value
+        head = keyring.get_password(SERVICE, f"{namespace}:k") or ""
+        count = -(-len(value.reveal()) // CHUNK_CHARS) if head.startswith("td2:") else 0
+        gen = json.loads(head[4:])["g"] if count else ""
+        parts = [f"{namespace}:k#{gen}.{i}" for i in range(1, count + 1)]
+        # Only the head and the parts it names: nothing of an older generation stays.
+        assert keyring_users(f"{namespace}:") == sorted([f"{namespace}:k", *parts])
     await store.delete("k")
     assert keyring_users(f"{namespace}:") == []
     assert await store.get("k") is None
@@ -259,12 +266,15 @@ async def test_a_change_the_caller_gave_up_on_never_lands_later(tmp_path: Path) 
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)  # free before the queued write even starts
         os.close(fd)
-    await asyncio.sleep(0.8)
+    # The worker runs calls in order: once this one ran, the abandoned write has had its turn.
+    await asyncio.wrap_future(store._executor.submit(lambda: None))
     assert await store.get("x") is None
     await store.aclose()
 
 
-async def test_waiting_for_another_process_is_busy_not_a_keyring_timeout(tmp_path: Path) -> None:
+async def test_waiting_for_another_process_is_busy_not_a_keyring_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Another TokenDeck process holding the keyring for longer than the keyring's own timeout
     is waited for (up to the lock's budget), then said to be busy."""
     namespace = _namespace()
@@ -272,8 +282,19 @@ async def test_waiting_for_another_process_is_busy_not_a_keyring_timeout(tmp_pat
     store = KeyringStore(namespace, timeout=0.3, lock_timeout=5, lock_path=lock)
     fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(fd, fcntl.LOCK_EX)
+    tried = threading.Event()
+    real_try_lock = secret_store._try_lock
+
+    def try_lock(fd: int, shared: bool) -> bool:
+        got = real_try_lock(fd, shared)
+        if not got:
+            tried.set()
+        return got
+
+    monkeypatch.setattr(secret_store, "_try_lock", try_lock)
     writing = asyncio.ensure_future(store.set("x", Secret("tdtest-waited")))
-    await asyncio.sleep(0.8)
+    await asyncio.to_thread(tried.wait, 10)  # the change found the lock taken
+    assert tried.is_set()
     assert not writing.done(), "the change did not wait for the lock"
     assert keyring_users(f"{namespace}:") == []
     fcntl.flock(fd, fcntl.LOCK_UN)

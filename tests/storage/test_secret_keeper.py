@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 
 import keyring
+import pytest
 
 from tests.conftest import need_secret_service
 from tests.storage.conftest import FAST_SCRYPT
@@ -11,10 +13,10 @@ from tests.storage.reliability import keyring_users
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.services.store_choice import NoStore
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.catalog import AsyncCatalog, Catalog, CatalogError
 from tokendeck.storage.keyring_store import SERVICE, KeyringStore
 from tokendeck.storage.profile import Profile
-from tokendeck.storage.secret_keeper import SecretKeeper
+from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
 from tokendeck.storage.secret_store import MemoryStore, SecretStoreError
 from tokendeck.storage.vault import Vault
 
@@ -210,3 +212,306 @@ async def test_reconcile_survives_an_unreadable_long_secret_in_the_real_keyring(
         await store.delete(ref)
     assert keyring_users(f"{namespace}:") == []
     await store.aclose()
+
+
+# -- moving to another store: nothing is deleted here until the new store has given it back ----
+
+
+class KeepsNothing(MemoryStore):
+    """Says yes to every write, keeps a different value for one ref (a keyring that drops it)."""
+
+    def __init__(self, wrong: str) -> None:
+        super().__init__()
+        self.wrong = wrong
+
+    async def set(self, ref: str, secret: Secret) -> None:
+        await super().set(ref, Secret("tdtest-something-else") if ref == self.wrong else secret)
+
+
+async def test_move_all_stops_and_deletes_nothing_when_the_new_store_does_not_give_a_secret_back(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    memory = MemoryStore()
+    keeper = SecretKeeper(catalog, memory)
+    creds = [
+        await keeper.keep_new_secret(replace(_key(), label=f"key {i}"), secret_factory(30))
+        for i in range(3)
+    ]
+    values = {c.secret_ref: await memory.get(c.secret_ref or "") for c in creds}
+    ordered = catalog.sync.list_credentials()
+    target = KeepsNothing(wrong=ordered[1].secret_ref or "")
+    with pytest.raises(SecretStoreError) as info:
+        await keeper.move_all(target)
+    assert str(info.value) == "The new store did not keep 'key 1'."
+    assert {ref: await memory.get(ref or "") for ref in values} == values
+    assert keeper.store is memory
+    assert "store.move" not in [e.action for e in catalog.sync.audit_log()]
+
+
+async def test_move_all_moves_only_held_secrets_and_records_how_many(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    memory = MemoryStore()
+    keeper = SecretKeeper(catalog, memory)
+    held = await keeper.keep_new_secret(_key(), secret_factory(30))
+    gone = await keeper.keep_new_secret(replace(_key(), label="gone"), secret_factory(30))
+    await memory.delete(gone.secret_ref or "")
+    await catalog.run(
+        Catalog.upsert_credential,
+        catalog.sync,
+        Credential(id="n", kind=CredentialKind.API_KEY, label="no secret"),
+    )
+    memory_other = MemoryStore()
+    await memory_other.set("unrelated", secret_factory(20))
+    target = MemoryStore()
+    assert await keeper.move_all(target) == 1
+    assert target.refs() == [held.secret_ref]
+    assert memory.refs() == []
+    assert keeper.store is target
+    entry = catalog.sync.audit_log()[0]
+    assert (entry.action, entry.account_id, entry.credential_id, entry.detail) == (
+        "store.move",
+        None,
+        None,
+        "1 secrets",
+    )
+
+
+# -- the journal --------------------------------------------------------------------------------
+
+
+async def test_keep_new_secret_gives_a_fresh_id_and_ref_and_keeps_given_ones(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = MemoryStore()
+    keeper = SecretKeeper(catalog, store)
+    first = await keeper.keep_new_secret(_key(), secret_factory(20))
+    second = await keeper.keep_new_secret(_key(), secret_factory(20))
+    assert first.id and first.secret_ref and first.id != second.id
+    assert first.secret_ref != second.secret_ref
+    given = Credential(
+        id="given-id", kind=CredentialKind.API_KEY, label="given", secret_ref="given-ref"
+    )
+    value = secret_factory(20)
+    stored = await keeper.keep_new_secret(given, value, action="credential.import")
+    assert (stored.id, stored.secret_ref) == ("given-id", "given-ref")
+    assert await store.get("given-ref") == value
+    entry = catalog.sync.audit_log()[0]
+    assert (entry.action, entry.credential_id) == ("credential.import", "given-id")
+    assert catalog.sync.audit_log()[1].action == "credential.add"
+
+
+class FailingWrite(MemoryStore):
+    async def set(self, ref: str, secret: Secret) -> None:
+        raise SecretStoreError("The system keyring is locked.")
+
+
+async def test_a_failed_write_leaves_the_intent_and_no_row(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    keeper = SecretKeeper(catalog, FailingWrite())
+    with pytest.raises(SecretStoreError):
+        await keeper.keep_new_secret(_key(), secret_factory(20))
+    assert [c.label for c in catalog.sync.list_pending()] == ["new key"]
+    assert catalog.sync.list_credentials() == []
+
+
+async def test_replace_secret_keeps_the_ref_and_updates_the_row_after_the_secret(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = SpyStore(catalog)
+    keeper = SecretKeeper(catalog, store)
+    stored = await keeper.keep_new_secret(_key(), secret_factory(20))
+    newer = secret_factory(20)
+    renamed = replace(stored, label="renamed")
+    updated = await keeper.replace_secret(renamed, newer)
+    assert updated == renamed
+    assert await keeper.read(updated) == newer
+    assert store.seen == [(1, 0), (0, 1)]
+    assert catalog.sync.get_credential(stored.id) == renamed
+    assert catalog.sync.audit_log()[0].action == "credential.update"
+    assert catalog.sync.list_pending() == []
+
+
+async def test_replace_secret_without_a_ref_keeps_it_as_a_new_secret(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = SpyStore(catalog)
+    keeper = SecretKeeper(catalog, store)
+    value = secret_factory(20)
+    stored = await keeper.replace_secret(_key(), value)
+    assert stored.secret_ref
+    assert store.seen == [(1, 0)]
+    assert await keeper.read(stored) == value
+    assert catalog.sync.audit_log()[0].action == "credential.add"
+
+
+async def test_reading_a_credential_without_a_ref_is_none_without_asking_the_store(
+    catalog: AsyncCatalog,
+) -> None:
+    keeper = SecretKeeper(catalog, FailingStore({"": RuntimeError("asked")}))
+    assert await keeper.read(_key()) is None
+
+
+async def test_forget_removes_the_secret_then_the_row(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = MemoryStore()
+    keeper = SecretKeeper(catalog, store)
+    kept = await keeper.keep_new_secret(_key(), secret_factory(20))
+    other = await keeper.keep_new_secret(_key(), secret_factory(20))
+    await keeper.forget(kept)
+    assert store.refs() == [other.secret_ref]
+    assert catalog.sync.get_credential(kept.id) is None
+    assert catalog.sync.get_credential(other.id) is not None
+    bare = await catalog.run(
+        Catalog.upsert_credential,
+        catalog.sync,
+        Credential(id="bare", kind=CredentialKind.API_KEY, label="bare"),
+    )
+    await SecretKeeper(catalog, FailingStore({"": RuntimeError("asked")})).forget(bare)
+    assert catalog.sync.get_credential("bare") is None
+
+
+async def test_forget_account_leaves_other_accounts_secrets(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = MemoryStore()
+    keeper = SecretKeeper(catalog, store)
+    a, b = [
+        await catalog.run(
+            Catalog.add_account,
+            catalog.sync,
+            Account(id="", name=name, platform=Platform.HAUT, host="h"),
+        )
+        for name in ("a", "b")
+    ]
+    await keeper.keep_new_secret(_key(a.id), secret_factory(20))
+    await catalog.run(
+        Catalog.upsert_credential,
+        catalog.sync,
+        Credential(id="bare", kind=CredentialKind.API_KEY, label="bare", account_id=a.id),
+    )
+    kept = await keeper.keep_new_secret(_key(b.id), secret_factory(20))
+    await keeper.forget_account(a.id)
+    assert store.refs() == [kept.secret_ref]
+    assert [x.id for x in catalog.sync.list_accounts()] == [b.id]
+
+
+# -- the report ---------------------------------------------------------------------------------
+
+
+def _cred(label: str) -> Credential:
+    return Credential(id=label, kind=CredentialKind.API_KEY, label=label, secret_ref=label)
+
+
+def test_a_report_is_clean_only_when_every_list_is_empty() -> None:
+    assert ReconcileReport().clean
+    assert ReconcileReport().summary() == "catalog and secret store agree"
+    for name in ("reattached", "lost", "missing_secrets", "unchecked", "unreadable"):
+        report = ReconcileReport(**{name: [_cred("x")]})  # type: ignore[arg-type]
+        assert not report.clean, name
+    assert not ReconcileReport(problems=["p"]).clean
+
+
+def test_the_summary_names_each_kind_of_finding_and_each_problem_once() -> None:
+    report = ReconcileReport(
+        reattached=[_cred("r1"), _cred("r2")],
+        lost=[_cred("l1"), _cred("l2")],
+        missing_secrets=[_cred("m1"), _cred("m2")],
+        unchecked=[_cred("u1"), _cred("u2")],
+        unreadable=[_cred("d1"), _cred("d2")],
+        problems=["p one", "p two", "p one"],
+    )
+    assert report.summary() == (
+        "2 interrupted save(s) recovered; "
+        "2 secret(s) never reached the store (l1, l2); "
+        "2 secret(s) missing from the store (m1, m2); "
+        "2 interrupted save(s) could not be checked and are kept for the next start (u1, u2); "
+        "2 secret(s) could not be read (d1, d2); "
+        "p one; p two"
+    )
+
+
+class BrokenCatalog:
+    """Delegates to the real catalog, except that the listed Catalog methods raise."""
+
+    def __init__(self, inner: AsyncCatalog, failing: dict[object, Exception]) -> None:
+        self.inner = inner
+        self.sync = inner.sync
+        self.failing = failing
+
+    async def run(self, fn: object, *args: object, **kwargs: object) -> object:
+        if fn in self.failing:
+            raise self.failing[fn]
+        return await self.inner.run(fn, *args, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_reconcile_reports_a_journal_it_cannot_list_and_still_checks_held_secrets(
+    catalog: AsyncCatalog,
+) -> None:
+    await catalog.run(Catalog.upsert_credential, catalog.sync, _cred("held"))
+    broken = BrokenCatalog(catalog, {Catalog.list_pending: CatalogError("The catalog is damaged.")})
+    report = await SecretKeeper(broken, MemoryStore()).reconcile()  # type: ignore[arg-type]
+    assert report.problems == [
+        "the interrupted saves could not be listed (The catalog is damaged.)"
+    ]
+    assert [c.id for c in report.missing_secrets] == ["held"]
+
+
+async def test_reconcile_reports_held_secrets_it_cannot_list_by_error_type_only(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = MemoryStore()
+    await _journal(catalog, "stored")
+    await store.set("stored", secret_factory(20))
+    broken = BrokenCatalog(
+        catalog, {Catalog.list_credentials: RuntimeError("tdtest-must-not-show")}
+    )
+    report = await SecretKeeper(broken, store).reconcile()  # type: ignore[arg-type]
+    assert [c.secret_ref for c in report.reattached] == ["stored"]
+    assert report.problems == ["the held secrets could not be listed (RuntimeError)"]
+
+
+async def test_reconcile_keeps_an_entry_whose_journal_update_fails(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = MemoryStore()
+    await _journal(catalog, "stored", "never")
+    await store.set("stored", secret_factory(20))
+    broken = BrokenCatalog(
+        catalog,
+        {
+            Catalog.complete_pending: CatalogError("disk full"),
+            Catalog.drop_pending: OSError("tdtest-must-not-show"),
+        },
+    )
+    report = await SecretKeeper(broken, store).reconcile(check_held=False)  # type: ignore[arg-type]
+    assert sorted(c.secret_ref or "" for c in report.unchecked) == ["never", "stored"]
+    assert sorted(report.problems) == ["never: OSError", "stored: disk full"]
+    assert report.reattached == report.lost == []
+    assert len(catalog.sync.list_pending()) == 2
+
+
+async def test_reconcile_of_a_recovered_save_records_it_as_recovered(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = MemoryStore()
+    await _journal(catalog, "stored", "never")
+    await store.set("stored", secret_factory(20))
+    report = await SecretKeeper(catalog, store).reconcile(check_held=False)
+    actions = {e.credential_id: (e.action, e.detail) for e in catalog.sync.audit_log()}
+    assert actions["id-stored"] == ("credential.recover", "stored")
+    assert actions["id-never"] == (
+        "credential.lost",
+        "never: the app stopped before the secret was stored",
+    )
+    assert report.missing_secrets == []
+    assert catalog.sync.get_credential("id-stored") is not None
+
+
+async def test_reconcile_against_no_store_with_an_empty_journal_has_no_problem(
+    catalog: AsyncCatalog,
+) -> None:
+    report = await SecretKeeper(catalog, NoStore()).reconcile()
+    assert report.clean

@@ -1,0 +1,805 @@
+"""How KeyringStore lays a secret out in keyring entries (heads, parts, digests, leftovers), how it
+reads them back and how it fails, judged at the python-keyring boundary: an in-memory backend
+that behaves like a real one (a missing entry's delete raises PasswordDeleteError). The real
+Secret Service is exercised in test_keyring_store.py; these run in milliseconds."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.backends.chainer
+import keyring.backends.fail
+import keyring.backends.null
+import keyring.errors
+import pytest
+
+from tokendeck.core.secret import Secret
+from tokendeck.storage import keyring_store
+from tokendeck.storage.keyring_store import SERVICE, KeyringStore, probe_keyring
+from tokendeck.storage.secret_store import SecretStoreError, StoreBusyError
+
+NS = "ns"
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """A keyring in a dict. From the `cut_at`-th change on, every change fails (a power cut)."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[str, str] = {}
+        self.changes = 0
+        self.cut_at: int | None = None
+
+    def _change(self) -> None:
+        self.changes += 1
+        if self.cut_at is not None and self.changes >= self.cut_at:
+            raise RuntimeError("power cut")
+
+    def get_password(self, service: str, username: str) -> str | None:
+        assert service == SERVICE
+        return self.entries.get(username)
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        assert service == SERVICE
+        self._change()
+        self.entries[username] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        assert service == SERVICE
+        self._change()
+        if username not in self.entries:
+            raise keyring.errors.PasswordDeleteError("not found")
+        del self.entries[username]
+
+    def users(self) -> list[str]:
+        return sorted(self.entries)
+
+
+@pytest.fixture
+def mem() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    fake = MemoryKeyring()
+    keyring.set_keyring(fake)
+    yield fake
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def lock_path(tmp_path: Path) -> Path:
+    return tmp_path / "keyring.lock"
+
+
+def _store(lock_path: Path, **kwargs: float) -> KeyringStore:
+    return KeyringStore(NS, lock_path=lock_path, **kwargs)  # type: ignore[arg-type]
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _meta(mem: MemoryKeyring, ref: str) -> dict[str, object]:
+    head = mem.entries[f"{NS}:{ref}"]
+    assert head.startswith("td2:")
+    meta: dict[str, object] = json.loads(head.removeprefix("td2:"))
+    return meta
+
+
+def _distinct(length: int) -> str:
+    """A value whose every 1000-unit part differs from the others."""
+    return "".join(chr(ord("a") + (i // 1000) % 26) for i in range(length))
+
+
+# -- layout -------------------------------------------------------------------------------------
+
+
+async def test_a_short_secret_is_one_head_entry_with_the_plain_prefix(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    await store.set("r", Secret("hunter2"))
+    assert mem.entries == {f"{NS}:r": "td1:hunter2"}
+    assert await store.get("r") == Secret("hunter2")
+    await store.aclose()
+
+
+async def test_a_long_secret_head_names_its_parts_and_the_sha256_digest_of_each(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    value = _distinct(2600)
+    await store.set("big", Secret(value))
+    meta = _meta(mem, "big")
+    gen = meta["g"]
+    assert isinstance(gen, str)
+    assert re.fullmatch(r"[0-9a-f]{8}", gen)
+    parts = [value[:1000], value[1000:2000], value[2000:]]
+    assert meta == {"g": gen, "d": [_digest(p) for p in parts]}
+    assert mem.entries[f"{NS}:big"] == 'td2:{{"g":"{}","d":["{}","{}","{}"]}}'.format(
+        gen,
+        *[_digest(p) for p in parts],
+    )
+    assert mem.users() == sorted([f"{NS}:big"] + [f"{NS}:big#{gen}.{i}" for i in (1, 2, 3)])
+    for index, part in enumerate(parts, start=1):
+        assert mem.entries[f"{NS}:big#{gen}.{index}"] == part
+    assert await store.get("big") == Secret(value)
+    await store.aclose()
+
+
+UNIT_CASES: list[tuple[str, list[str] | None]] = [
+    ("a" * 1000, None),
+    ("a" * 1001, ["a" * 1000, "a"]),
+    ("é" * 1000, None),
+    ("é" * 1001, ["é" * 1000, "é"]),
+    ("😀" * 500, None),
+    ("😀" * 501, ["😀" * 500, "😀"]),
+    ("a" * 999 + "😀b", ["a" * 999, "😀b"]),
+    ("a" * 998 + "😀b", ["a" * 998 + "😀", "b"]),
+    ("é" * 999 + "😀" + "é" * 999, ["é" * 999, "😀" + "é" * 998, "é"]),
+]
+
+
+async def test_the_windows_limit_counts_utf16_units_and_parts_break_between_characters(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    for value, parts in UNIT_CASES:
+        await store.delete("r")
+        await store.set("r", Secret(value))
+        if parts is None:
+            assert mem.entries == {f"{NS}:r": "td1:" + value}
+        else:
+            meta = _meta(mem, "r")
+            stored = [mem.entries[f"{NS}:r#{meta['g']}.{i}"] for i in range(1, len(parts) + 1)]
+            assert stored == parts
+            assert meta["d"] == [_digest(p) for p in parts]
+            assert len(mem.entries) == 1 + len(parts)
+        assert await store.get("r") == Secret(value)
+    await store.aclose()
+
+
+async def test_a_long_secret_with_a_lone_surrogate_round_trips(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    value = "x" * 1500 + "\udc80" + "y" * 10
+    await store.set("r", Secret(value))
+    assert _meta(mem, "r")["d"] == [_digest(value[:1000]), _digest(value[1000:])]
+    got = await store.get("r")
+    assert got is not None
+    assert got.reveal() == value
+    await store.aclose()
+
+
+async def test_every_change_leaves_only_the_current_secrets_entries(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    """After each set the keyring holds the head and the parts it names, nothing of an older
+    generation; after delete, nothing at all."""
+    store = _store(lock_path)
+    for length in (5000, 2600, 30, 3800, 1200, 40, 9000, 9000, 1001):
+        value = _distinct(length)
+        await store.set("k", Secret(value))
+        head = mem.entries[f"{NS}:k"]
+        if length <= 1000:
+            assert mem.users() == [f"{NS}:k"]
+            assert head == "td1:" + value
+        else:
+            meta = _meta(mem, "k")
+            count = -(-length // 1000)
+            assert set(meta) == {"g", "d"}, "no leftover is still listed"
+            assert mem.users() == sorted(
+                [f"{NS}:k"] + [f"{NS}:k#{meta['g']}.{i}" for i in range(1, count + 1)]
+            )
+        assert await store.get("k") == Secret(value)
+    await store.delete("k")
+    assert mem.users() == []
+    assert await store.get("k") is None
+    await store.delete("k")
+    assert mem.users() == []
+    await store.aclose()
+
+
+async def test_a_new_generation_never_reuses_the_name_of_the_one_it_replaces(
+    mem: MemoryKeyring, lock_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = _store(lock_path)
+    names = iter(["0000aaaa", "0000aaaa", "0000aaaa", "0000bbbb"])
+    monkeypatch.setattr(keyring_store.secrets, "token_hex", lambda n: next(names))
+    await store.set("k", Secret(_distinct(1500)))
+    second = _distinct(2500)
+    await store.set("k", Secret(second))
+    assert _meta(mem, "k")["g"] == "0000bbbb"
+    assert mem.users() == [f"{NS}:k"] + [f"{NS}:k#0000bbbb.{i}" for i in (1, 2, 3)]
+    assert await store.get("k") == Secret(second)
+    await store.aclose()
+
+
+# -- reading what is there ----------------------------------------------------------------------
+
+
+async def test_a_part_whose_digest_does_not_match_is_damaged_and_a_missing_one_is_missing(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    value = _distinct(3500)
+    await store.set("r", Secret(value))
+    gen = _meta(mem, "r")["g"]
+    for index in (1, 2, 4):
+        part = f"{NS}:r#{gen}.{index}"
+        original = mem.entries[part]
+        mem.entries[part] = original[:-1] + ("#" if original[-1] != "#" else "$")
+        with pytest.raises(SecretStoreError) as damaged:
+            await store.get("r")
+        assert str(damaged.value) == f"Part {index} of a long secret is damaged."
+        del mem.entries[part]
+        with pytest.raises(SecretStoreError) as missing:
+            await store.get("r")
+        assert str(missing.value) == f"Part {index} of a long secret is missing."
+        mem.entries[part] = original
+    assert await store.get("r") == Secret(value)
+    await store.aclose()
+
+
+def _legacy(mem: MemoryKeyring, ref: str, value: str, whole: str | None = None) -> None:
+    parts = [value[i : i + 1000] for i in range(0, len(value), 1000)]
+    for index, part in enumerate(parts, start=1):
+        mem.entries[f"{NS}:{ref}#{index}"] = part
+    whole = whole or hashlib.sha256(value.encode()).hexdigest()[:16]
+    mem.entries[f"{NS}:{ref}"] = f"td1-chunks:{len(parts)}:{whole}"
+
+
+async def test_a_secret_split_by_an_earlier_release_is_checked_whole_then_replaced_cleanly(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    value = _distinct(2500)
+    _legacy(mem, "old", value)
+    assert await store.get("old") == Secret(value)
+    _legacy(mem, "torn", value, whole="0" * 16)
+    with pytest.raises(SecretStoreError) as torn:
+        await store.get("torn")
+    assert str(torn.value) == "A long secret's parts do not fit together."
+    del mem.entries[f"{NS}:old#3"]
+    with pytest.raises(SecretStoreError) as missing:
+        await store.get("old")
+    assert str(missing.value) == "Part 3 of a long secret is missing."
+    mem.entries[f"{NS}:old#3"] = value[2000:]
+    await store.set("old", Secret("short now"))
+    await store.delete("torn")
+    assert mem.entries == {f"{NS}:old": "td1:short now"}
+    _legacy(mem, "again", value)
+    await store.set("again", Secret(_distinct(1200)))
+    assert not [u for u in mem.users() if re.search(r"#\d+$", u)]
+    await store.aclose()
+
+
+async def test_a_head_in_the_newer_form_can_name_parts_of_an_earlier_release(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    value = _distinct(1800)
+    whole = hashlib.sha256(value.encode()).hexdigest()[:16]
+    mem.entries[f"{NS}:r#1"] = value[:1000]
+    mem.entries[f"{NS}:r#2"] = value[1000:]
+    mem.entries[f"{NS}:r"] = f'td2:{{"g":"","n":2,"s":"{whole}"}}'
+    assert await store.get("r") == Secret(value)
+    await store.delete("r")
+    assert mem.users() == []
+    await store.aclose()
+
+
+async def test_an_entry_written_without_any_prefix_is_read_as_the_secret_itself(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    mem.entries[f"{NS}:r"] = "typed by hand"
+    assert await store.get("r") == Secret("typed by hand")
+    mem.entries[f"{NS}:r"] = 'td2:{"x":[["0123abcd",2]]}\ntd2:{"g":"x"}'
+    assert await store.get("r") == Secret('td2:{"g":"x"}')
+    for value in ('td2:{"g":"0123abcd","d":[]}', "td1:x", "td1-chunks:2:ab"):
+        await store.set("q", Secret(value))
+        assert await store.get("q") == Secret(value)
+    await store.aclose()
+
+
+async def test_a_tombstone_head_reads_as_absent(mem: MemoryKeyring, lock_path: Path) -> None:
+    store = _store(lock_path)
+    mem.entries[f"{NS}:r"] = 'td2:{"x":[["0123abcd",2]]}'
+    assert await store.get("r") is None
+    await store.aclose()
+
+
+D = "0123456789abcdef"
+DAMAGED_HEADS = [
+    "td2:[1]",
+    "td2:{",
+    "td2:" + "[" * 100_000,
+    f'td2:{{"g":"zzzzzzzz","d":["{D}"]}}',
+    f'td2:{{"g":"0123ABCD","d":["{D}"]}}',
+    f'td2:{{"g":"0123abcd0","d":["{D}"]}}',
+    f'td2:{{"g":"x0123abcd","d":["{D}"]}}',
+    f'td2:{{"g":5,"d":["{D}"]}}',
+    'td2:{"g":"0123abcd"}',
+    'td2:{"g":"0123abcd","d":[]}',
+    f'td2:{{"g":"0123abcd","d":"{D}"}}',
+    f'td2:{{"g":"0123abcd","d":["{D}0"]}}',
+    f'td2:{{"g":"0123abcd","d":["0{D}"]}}',
+    f'td2:{{"g":"0123abcd","d":["{D.upper()}"]}}',
+    'td2:{"g":"0123abcd","d":[7]}',
+    f'td2:{{"g":"0123abcd","d":["{D}"]}}\nvalue',
+    'td2:{"g":"","n":2}',
+    f'td2:{{"g":"","s":"{D}"}}',
+    'td2:{"g":"","n":2,"s":5}',
+    f'td2:{{"g":"","n":0,"s":"{D}"}}',
+    f'td2:{{"g":"","n":1001,"s":"{D}"}}',
+    f'td2:{{"g":"","n":true,"s":"{D}"}}',
+    f'td2:{{"g":"","n":"2","s":"{D}"}}',
+    'td2:{"x":[["0123abcd",0]]}',
+    'td2:{"x":[["0123abcd",1001]]}',
+    'td2:{"x":[["0123abcd",true]]}',
+    'td2:{"x":[["0123abcd",2.0]]}',
+    'td2:{"x":[["zz",2]]}',
+    'td2:{"x":[["0123abcd",2,3]]}',
+    'td2:{"x":[5]}',
+    f"td1-chunks:two:{D}",
+    "td1-chunks:2",
+    f"td1-chunks:0:{D}",
+    f"td1-chunks:1001:{D}",
+]
+
+
+async def test_a_damaged_head_is_an_error_on_read_and_is_replaced_on_write(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    for raw in DAMAGED_HEADS:
+        mem.entries[f"{NS}:r"] = raw
+        with pytest.raises(SecretStoreError) as info:
+            await store.get("r")
+        assert str(info.value) == "The keyring entry of this secret is damaged.", raw
+        await store.set("r", Secret("fresh"))
+        assert mem.entries == {f"{NS}:r": "td1:fresh"}, raw
+        mem.entries[f"{NS}:r"] = raw
+        await store.delete("r")
+        assert mem.users() == [], raw
+    await store.aclose()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        'td2:{"x":[["0123abcd",1000]]}',
+        'td2:{"x":[["",2]]}',
+        f'td2:{{"g":"0123abcd","d":["{D}"],"x":[["",1]]}}',
+        f"td1-chunks:1000:{D}",
+    ],
+)
+async def test_the_largest_counts_and_earlier_release_leftovers_are_not_damage(
+    mem: MemoryKeyring, lock_path: Path, raw: str
+) -> None:
+    store = _store(lock_path)
+    mem.entries[f"{NS}:r"] = raw
+    try:
+        got = await store.get("r")
+    except SecretStoreError as exc:
+        assert "damaged" not in str(exc)
+        assert "missing" in str(exc)
+    else:
+        assert got is None
+    await store.aclose()
+
+
+async def test_leftovers_a_head_lists_are_deleted_by_the_next_change_even_if_never_written(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    for finish in ("set-short", "set-long", "delete"):
+        mem.entries.clear()
+        mem.entries[f"{NS}:r"] = 'td2:{"x":[["0123abcd",3],["",2]]}\nstill here'
+        mem.entries[f"{NS}:r#0123abcd.1"] = "stray"
+        mem.entries[f"{NS}:r#0123abcd.3"] = "stray"
+        mem.entries[f"{NS}:r#2"] = "stray"
+        mem.entries[f"{NS}:other#0123abcd.2"] = "not ours"
+        assert await store.get("r") == Secret("still here")
+        if finish == "set-short":
+            await store.set("r", Secret("new"))
+            assert mem.users() == [f"{NS}:other#0123abcd.2", f"{NS}:r"]
+        elif finish == "set-long":
+            await store.set("r", Secret(_distinct(1500)))
+            gen = _meta(mem, "r")["g"]
+            assert mem.users() == [f"{NS}:other#0123abcd.2", f"{NS}:r"] + [
+                f"{NS}:r#{gen}.{i}" for i in (1, 2)
+            ]
+        else:
+            await store.delete("r")
+            assert mem.users() == [f"{NS}:other#0123abcd.2"]
+    await store.aclose()
+
+
+async def test_a_secret_just_too_long_for_the_head_is_refused_before_anything_is_written(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    """65 parts of digests fit a head of 1,270 UTF-16 units, 66 do not; replacing a long secret
+    also lists the old generation in the head, so then 65 do not fit either."""
+    store = _store(lock_path)
+    await store.set("r", Secret(_distinct(65_000)))
+    assert len(_meta(mem, "r")["d"]) == 65  # type: ignore[arg-type]
+    await store.delete("r")
+    with pytest.raises(SecretStoreError) as info:
+        await store.set("r", Secret(_distinct(65_001)))
+    assert str(info.value) == ("This secret is too long for the system keyring (65001 characters).")
+    assert mem.users() == []
+    old = _distinct(2500)
+    await store.set("r", Secret(old))
+    before = dict(mem.entries)
+    with pytest.raises(SecretStoreError, match="too long"):
+        await store.set("r", Secret(_distinct(65_000)))
+    assert mem.entries == before
+    assert await store.get("r") == Secret(old)
+    await store.set("r", Secret(_distinct(64_000)))
+    assert len(mem.entries) == 65
+    await store.aclose()
+
+
+# -- a crash between any two steps --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (None, 2600),
+        (None, 40),
+        (40, 2600),
+        (40, 50),
+        (2600, 3700),
+        (3700, 2600),
+        (2600, 40),
+        (2600, None),
+        (40, None),
+        ("legacy", 2600),
+        ("legacy", 40),
+        ("legacy", None),
+        ("leftover", 2600),
+        ("leftover", None),
+    ],
+)
+async def test_a_crash_at_any_step_leaves_the_old_or_the_new_secret_and_no_stray_piece(
+    mem: MemoryKeyring, lock_path: Path, before: int | str | None, after: int | None
+) -> None:
+    steps = 1
+    while True:
+        mem.entries.clear()
+        mem.cut_at = None
+        store = _store(lock_path)
+        old: Secret | None = None
+        if before == "legacy":
+            old = Secret(_distinct(2500))
+            _legacy(mem, "r", old.reveal())
+        elif before == "leftover":
+            old = Secret("kept")
+            mem.entries[f"{NS}:r"] = 'td2:{"x":[["0123abcd",2]]}\nkept'
+            mem.entries[f"{NS}:r#0123abcd.2"] = "stray"
+        elif isinstance(before, int):
+            old = Secret(_distinct(before).upper())
+            await store.set("r", old)
+        new = Secret(_distinct(after)) if after else None
+        mem.changes, mem.cut_at = 0, steps
+        try:
+            if new is None:
+                await store.delete("r")
+            else:
+                await store.set("r", new)
+            finished = True
+        except SecretStoreError:
+            finished = False
+        mem.cut_at = None
+        seen = await store.get("r")
+        assert seen in ((old, new) if not finished else (new,)), f"crash at change {steps}"
+        await store.delete("r")
+        assert mem.users() == [], f"leftovers after a crash at change {steps}"
+        await store.aclose()
+        if finished:
+            break
+        steps += 1
+    assert steps > 1
+
+
+# -- the worker, the lock, the errors -----------------------------------------------------------
+
+
+async def test_description_names_the_backend_once_loaded(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path)
+    await store.get("r")
+    module = MemoryKeyring.__module__.rsplit(".", 1)[-1]
+    assert store.description == f"System keyring ({module})"
+    await store.aclose()
+
+
+async def test_a_closed_store_says_so(mem: MemoryKeyring, lock_path: Path) -> None:
+    store = _store(lock_path)
+    await store.aclose()
+    with pytest.raises(SecretStoreError) as info:
+        await store.get("r")
+    assert str(info.value) == "The keyring store is closed: could not read a secret."
+
+
+class _Failing(MemoryKeyring):
+    def __init__(self, exc: Exception) -> None:
+        super().__init__()
+        self.exc = exc
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise self.exc
+
+
+@pytest.mark.parametrize(
+    ("exc", "message"),
+    [
+        (
+            keyring.errors.KeyringLocked("locked"),
+            "The system keyring is locked: unlock it, then try to store a secret again.",
+        ),
+        (keyring.errors.InitError("no"), "No usable system keyring was found."),
+        (keyring.errors.NoKeyringError("no"), "No usable system keyring was found."),
+        (
+            keyring.errors.PasswordSetError("Prompt dismissed"),
+            "The system keyring refused to store a secret (PasswordSetError: Prompt dismissed).",
+        ),
+        (
+            ValueError("v" * 300),
+            "The system keyring refused to store a secret (ValueError: " + "v" * 200 + ").",
+        ),
+    ],
+)
+async def test_a_backend_failure_is_explained_in_words(
+    lock_path: Path, exc: Exception, message: str
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_Failing(exc))
+    try:
+        store = _store(lock_path)
+        with pytest.raises(SecretStoreError) as info:
+            await store.set("r", Secret("tdtest-value"))
+        assert str(info.value) == message
+        await store.aclose()
+    finally:
+        keyring.set_keyring(previous)
+
+
+async def test_a_secret_in_a_backend_error_is_masked(mem: MemoryKeyring, lock_path: Path) -> None:
+    value = Secret("tdtest-shown-by-the-backend-0123456789")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_Failing(RuntimeError(f"cannot store {value.reveal()}")))
+    try:
+        store = _store(lock_path)
+        with pytest.raises(SecretStoreError) as info:
+            await store.set("r", value)
+        assert value.reveal() not in str(info.value)
+        assert str(info.value).startswith("The system keyring refused to store a secret (")
+        await store.aclose()
+    finally:
+        keyring.set_keyring(previous)
+
+
+class _Hanging(MemoryKeyring):
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.release.wait(10)
+        return None
+
+
+async def test_a_keyring_that_does_not_answer_times_out_and_names_the_action(
+    lock_path: Path,
+) -> None:
+    hanging = _Hanging()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(hanging)
+    try:
+        store = _store(lock_path, timeout=0.6)
+        with pytest.raises(SecretStoreError) as info:
+            await store.get("r")
+        assert str(info.value) == (
+            "The system keyring did not answer within 1 s while trying to read a secret. "
+            "It may be locked or waiting for an unlock prompt."
+        )
+    finally:
+        hanging.release.set()
+        keyring.set_keyring(previous)
+    await store.aclose()
+
+
+def _hold(lock_path: Path, shared: bool) -> int:
+    import fcntl
+    import os
+
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+    return fd
+
+
+def _let_go(fd: int) -> None:
+    import fcntl
+    import os
+
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
+
+
+async def test_reads_share_the_lock_and_changes_take_it_alone(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path, timeout=5, lock_timeout=0.2)
+    await store.set("r", Secret("v1"))
+    reader = _hold(lock_path, shared=True)  # another process reading
+    try:
+        assert await store.get("r") == Secret("v1")
+        with pytest.raises(StoreBusyError) as busy:
+            await store.set("r", Secret("v2"))
+        assert str(busy.value) == (
+            "The system keyring is busy: another TokenDeck process kept it locked for more "
+            "than 0 s. Nothing was changed; try again."
+        )
+        with pytest.raises(StoreBusyError):
+            await store.delete("r")
+    finally:
+        _let_go(reader)
+    writer = _hold(lock_path, shared=False)  # another process changing
+    try:
+        with pytest.raises(StoreBusyError):
+            await store.get("r")
+    finally:
+        _let_go(writer)
+    assert await store.get("r") == Secret("v1")
+    await store.aclose()
+
+
+async def test_a_change_given_up_while_waiting_for_the_lock_never_lands(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    store = _store(lock_path, timeout=0.2, lock_timeout=0.2)
+    assert await store.get("r") is None
+    writer = _hold(lock_path, shared=False)
+    stuck = threading.Event()
+    store._executor.submit(stuck.wait, 10)  # this store's worker is busy with an earlier call
+    try:
+        with pytest.raises(SecretStoreError) as info:
+            await store.set("r", Secret("tdtest-late"))
+        assert str(info.value).startswith("The system keyring did not answer within 0 s while")
+    finally:
+        _let_go(writer)
+        stuck.set()
+    # The worker runs calls in order: once this one ran, the abandoned write has had its turn.
+    await asyncio.wrap_future(store._executor.submit(lambda: None))
+    assert mem.users() == []
+    assert await store.get("r") is None
+    await store.aclose()
+
+
+# -- the probe ----------------------------------------------------------------------------------
+
+
+async def test_the_probe_writes_reads_and_deletes_and_names_the_backend(
+    mem: MemoryKeyring,
+) -> None:
+    ok, message = await probe_keyring("p")
+    module = MemoryKeyring.__module__.rsplit(".", 1)[-1]
+    assert (ok, message) == (True, f"System keyring works ({module}.MemoryKeyring).")
+    assert mem.users() == []
+    assert mem.changes == 2
+
+
+class PlaintextKeyring(MemoryKeyring):
+    pass
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        keyring.backends.fail.Keyring,
+        keyring.backends.null.Keyring,
+        PlaintextKeyring,
+        keyring.backends.chainer.ChainerBackend,
+    ],
+)
+async def test_the_probe_refuses_backends_that_keep_nothing_or_keep_it_in_clear(
+    backend: type[keyring.backend.KeyringBackend],
+) -> None:
+    previous = keyring.get_keyring()
+    chosen = backend()
+    keyring.set_keyring(chosen)
+    try:
+        ok, message = await probe_keyring("p")
+    finally:
+        keyring.set_keyring(previous)
+    name = f"{type(chosen).__module__.rsplit('.', 1)[-1]}.{type(chosen).__name__}"
+    assert (ok, message) == (False, f"No secure system keyring is available (backend: {name}).")
+    if isinstance(chosen, MemoryKeyring):
+        assert chosen.changes == 0
+
+
+class _Forgetful(MemoryKeyring):
+    """Says yes and keeps something else."""
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None if username not in self.entries else "td1:something else"
+
+
+class _Undeletable(MemoryKeyring):
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.PasswordDeleteError("kept")
+
+
+@pytest.mark.parametrize("backend", [_Forgetful, _Undeletable])
+async def test_the_probe_fails_when_the_keyring_does_not_give_back_what_was_stored(
+    backend: type[MemoryKeyring],
+) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend())
+    try:
+        ok, message = await probe_keyring("p")
+    finally:
+        keyring.set_keyring(previous)
+    module = MemoryKeyring.__module__.rsplit(".", 1)[-1]
+    assert (ok, message) == (
+        False,
+        f"The system keyring ({module}.{backend.__name__}) did not give back what was stored.",
+    )
+
+
+async def test_the_probe_reports_a_store_error_in_its_own_words() -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_Failing(keyring.errors.KeyringLocked("locked")))
+    try:
+        ok, message = await probe_keyring("p")
+    finally:
+        keyring.set_keyring(previous)
+    assert (ok, message) == (
+        False,
+        "The system keyring is locked: unlock it, then try to store a secret again.",
+    )
+
+
+async def test_the_probe_reports_a_keyring_library_that_cannot_load(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken() -> None:
+        raise ImportError("no backend")
+
+    monkeypatch.setattr(keyring, "get_keyring", broken)
+    assert await probe_keyring("p") == (
+        False,
+        "The keyring library could not load (ImportError).",
+    )
+
+
+async def test_the_probe_gives_up_on_a_keyring_that_does_not_load_in_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = threading.Event()
+
+    def slow() -> None:
+        release.wait(10)
+
+    monkeypatch.setattr(keyring, "get_keyring", slow)
+    try:
+        assert await probe_keyring("p", timeout=0.6) == (
+            False,
+            "The system keyring did not answer within 1 s.",
+        )
+    finally:
+        release.set()
