@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
+from tokendeck.core.clock import ManualClock
 from tokendeck.core.models import (
     Account,
     AccountStatus,
@@ -16,7 +17,10 @@ from tokendeck.core.models import (
 from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 from tokendeck.ui.credentials_model import Column, CredentialsModel
 
-NOW = datetime.now(UTC)
+# A fixed instant, far from the wall clock: the model judges by the clock it is given, so the
+# test means the same on any day, however slow the run (a real clock turned "soon" into
+# "expired" on a slow machine), and under a shifted system clock (scripts/test runs faketime).
+NOW = datetime(2031, 3, 14, 15, 9, 26, tzinfo=UTC)
 
 
 ACCOUNT = Account(
@@ -33,8 +37,7 @@ def _creds() -> list[HeldCredential]:
 
 
 def _model() -> CredentialsModel:
-    model = CredentialsModel()
-    model.tick(NOW, [])  # the model judges at the test's time, not the wall clock's
+    model = CredentialsModel(clock=ManualClock(NOW))  # judged at the test's time, not the wall's
     model.set_credentials(_creds())
     return model
 

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 
+from tokendeck.core.clock import Clock, SystemClock
 from tokendeck.core.models import Credential
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
 from tokendeck.core.verdict import Verdict
@@ -48,8 +49,9 @@ class CredentialsModel(RowTableModel):
     headers = ("Label", "Kind", "Account", "Countdown", "Status", "Expires", "Secret held")
     tick_columns = (Column.COUNTDOWN, Column.STATUS)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, clock: Clock | None = None) -> None:
         super().__init__(parent)
+        self._now = (clock or SystemClock()).now()  # until the first tick
         self._all: list[HeldCredential] = []
         self._search: dict[str, str] = {}
         self._filter = ""
