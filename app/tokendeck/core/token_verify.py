@@ -253,6 +253,8 @@ def _load_jwk(obj: Mapping[str, Any]) -> VerificationKey:
             allowed = _algorithms_for(key)
     except KeyFormatError:
         raise
+    except binascii.Error as exc:  # a ValueError, so caught before the clause below
+        raise KeyFormatError("The JWK has invalid base64url values.") from exc
     except (
         jwt.exceptions.PyJWKError,
         jwt.exceptions.InvalidKeyError,
@@ -260,8 +262,6 @@ def _load_jwk(obj: Mapping[str, Any]) -> VerificationKey:
         TypeError,
     ) as exc:
         raise KeyFormatError(f"Could not read the JWK (kty={kty!s:.20}).") from exc
-    except binascii.Error as exc:
-        raise KeyFormatError("The JWK has invalid base64url values.") from exc
     if declared is not None:
         narrowed = allowed & {declared}
         if not narrowed:
@@ -280,9 +280,9 @@ def load_jwks(obj: Mapping[str, Any]) -> list[VerificationKey]:
         raise KeyFormatError("A JWKS needs a 'keys' list.")
     loaded: list[VerificationKey] = []
     for entry in keys:
-        if not isinstance(entry, dict) or entry.get("use") == "enc":
+        if not isinstance(entry, dict):
             continue
-        try:
+        try:  # an encryption key (use: enc) is refused by _load_jwk and skipped like any other
             loaded.append(_load_jwk(entry))
         except KeyFormatError:
             continue
