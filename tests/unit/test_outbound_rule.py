@@ -10,7 +10,7 @@ from tokendeck.core.errors import OutboundRefusedError, TokenDeckError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import Session
-from tokendeck.platforms.outbound import OutboundRule, origin_of, url_problem
+from tokendeck.platforms.outbound import OutboundRule, is_loopback, origin_of, url_problem
 from tokendeck.platforms.registry import CAPABILITIES, make_adapter
 
 HOSTILE_HOSTS = (
@@ -40,6 +40,118 @@ def test_hostile_urls_are_refused(url: str) -> None:
 )
 def test_https_and_parsed_loopback_are_accepted(url: str) -> None:
     assert url_problem(url) is None
+
+
+NO_USER_INFO = "The URL holds a user name or password: TokenDeck never puts credentials in a URL."
+HTTPS_ONLY_OFF_THIS_MACHINE = (
+    "Use https:// (plain http only for this machine: localhost, 127.0.0.1 or ::1)."
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://gate.example:99999/x", "This is not a valid URL."),
+        ("https://gate.example:port/x", "This is not a valid URL."),
+        ("https://user:pw@gate.example", NO_USER_INFO),
+        ("https://user@gate.example", NO_USER_INFO),
+        ("https://:pw@gate.example", NO_USER_INFO),
+        ("https://@gate.example", NO_USER_INFO),
+        ("http://localhost@evil.invalid", NO_USER_INFO),
+        ("https:///path", "The URL has no host."),
+        ("gate.example/path", "The URL has no host."),
+        ("http://evil.invalid", HTTPS_ONLY_OFF_THIS_MACHINE),
+        ("http://localhost.evil.invalid", HTTPS_ONLY_OFF_THIS_MACHINE),
+        ("http://127.0.0.1.nip.io", HTTPS_ONLY_OFF_THIS_MACHINE),
+        ("ftp://evil.invalid", "Use an https:// URL."),
+        ("ftp://localhost", "Use an https:// URL."),
+    ],
+)
+def test_each_refused_url_says_why(url: str, problem: str) -> None:
+    assert url_problem(url) == problem
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [
+        ("localhost", True),
+        ("LocalHost", True),
+        ("127.0.0.1", True),
+        ("127.200.0.9", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("[::1", True),
+        ("localhostX", False),
+        ("Xlocalhost", False),
+        ("localhost.", False),
+        ("128.0.0.1", False),
+        ("::2", False),
+        ("[::2]", False),
+        ("", False),
+    ],
+)
+def test_loopback_is_decided_by_parsing_the_host(host: str, loopback: bool) -> None:
+    assert is_loopback(host) is loopback
+
+
+@pytest.mark.parametrize(
+    ("url", "origin"),
+    [
+        ("https://Gate.Example/x", ("https", "gate.example", 443)),
+        ("HTTP://localhost/x", ("http", "localhost", 80)),
+        ("https://gate.example:8443", ("https", "gate.example", 8443)),
+        ("http://[::1]:9/x", ("http", "::1", 9)),
+        ("ftp://gate.example/x", ("ftp", "gate.example", 0)),
+        ("https:///x", ("https", "", 443)),
+        ("https://gate.example:99999/x", ("", "", 0)),
+        (httpx.URL("https://gate.example:8443/x"), ("https", "gate.example", 8443)),
+    ],
+)
+def test_an_origin_is_scheme_host_and_port(url: str | httpx.URL, origin: object) -> None:
+    assert origin_of(url) == origin
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        (
+            "http://evil.invalid/x",
+            f"Refused to contact http://evil.invalid: {HTTPS_ONLY_OFF_THIS_MACHINE}",
+        ),
+        ("ftp://evil.invalid/x", "Refused to contact ftp://evil.invalid: Use an https:// URL."),
+        (
+            "ftp://evil.invalid:2121/x",
+            "Refused to contact ftp://evil.invalid:2121: Use an https:// URL.",
+        ),
+        (
+            "https://gate.example:99999/x",
+            "Refused to contact an unreadable address: This is not a valid URL.",
+        ),
+        ("https:///x", "Refused to contact an unreadable address: The URL has no host."),
+        (
+            "https://gate.example:8443/x",
+            "Refused to send this account's credentials to https://gate.example:8443: it is not "
+            "the account's host. If that site is really part of the platform, add it to the "
+            "account's allowed origins.",
+        ),
+        (
+            "https://API.gate.example:443/x",
+            "Refused to send this account's credentials to https://api.gate.example: it is not "
+            "the account's host. If that site is really part of the platform, add it to the "
+            "account's allowed origins.",
+        ),
+        (
+            "http://localhost:80/x",
+            "Refused to send this account's credentials to http://localhost: it is not "
+            "the account's host. If that site is really part of the platform, add it to the "
+            "account's allowed origins.",
+        ),
+    ],
+)
+def test_a_refusal_names_the_address_it_refused(url: str, message: str) -> None:
+    with pytest.raises(OutboundRefusedError) as refused:
+        OutboundRule("https://gate.example").check(url)
+    assert str(refused.value) == message
 
 
 def test_same_origin_only_unless_confirmed() -> None:

@@ -56,7 +56,7 @@ def url_problem(url: str | httpx.URL) -> str | None:
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError:
         return "This is not a valid URL."
-    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+    if "@" in parts.netloc:  # user info, even an empty one (`https://@host`)
         return "The URL holds a user name or password: TokenDeck never puts credentials in a URL."
     if not parts.hostname:
         return "The URL has no host."
@@ -97,4 +97,4 @@ def _where(url: str | httpx.URL) -> str:
     if not host:
         return "an unreadable address"
     shown = f"{scheme}://{host}"
-    return shown if port == _DEFAULT_PORTS.get(scheme) else f"{shown}:{port}"
+    return shown if port == _DEFAULT_PORTS.get(scheme, 0) else f"{shown}:{port}"
