@@ -2,11 +2,20 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from tests.ui.visible import visible_windows
+from tokendeck.sandbox.world import SandboxWorld, build_world
+from tokendeck.storage.profile import Profile
+from tokendeck.ui.main_window import MainWindow
+from tokendeck.ui.ticker import Ticker
 
 _serving: list[subprocess.Popen[str]] = []
 
@@ -22,6 +31,35 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     loop.run_until_complete(loop.shutdown_asyncgens())
     loop.close()
     asyncio.set_event_loop(None)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[SandboxWorld]:
+    """The sandbox of every platform, shared by the tests of one module."""
+    sandbox = build_world().start()
+    yield sandbox
+    sandbox.stop()
+
+
+def new_window(qtbot: QtBot, profile: Profile, *, has_tray: bool = False) -> MainWindow:
+    """A main window on the test's profile (not shown)."""
+    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+    window = MainWindow(Ticker(), settings, has_tray=has_tray)
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, profile: Profile) -> Iterator[MainWindow]:
+    """The main window, shown and exposed; after the test no question is left open and nothing
+    it copied stays on the clipboard."""
+    win = new_window(qtbot, profile)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    for box in visible_windows(QMessageBox):
+        box.close()
+    win.clipboard.clear("test end")
 
 
 @pytest.fixture(autouse=True)
@@ -52,7 +90,11 @@ async def xclip(*args: str, input_text: str | None = None) -> subprocess.Complet
         proc.stdin.write(input_text)
         proc.stdin.close()
         _serving.append(proc)
-        await asyncio.sleep(0.3)
+        selection = args[args.index("-selection") + 1] if "-selection" in args else "primary"
+        deadline = time.monotonic() + 10
+        while (await xclip("-o", "-selection", selection)).stdout != input_text:
+            assert proc.poll() is None, "xclip stopped before it served the text"
+            assert time.monotonic() < deadline, "xclip did not take the selection in time"
         return subprocess.CompletedProcess(proc.args, 0, "", "")
 
     def read() -> subprocess.CompletedProcess[str]:
