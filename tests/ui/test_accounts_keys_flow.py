@@ -1,53 +1,52 @@
-"""Accounts and API keys tabs end to end against the sandbox: add an account on each platform
-through the dialog, sign in, test, list keys, create (reveal, copy), revoke, rotate."""
+"""Accounts and API keys tabs end to end against the sandbox, through visible widgets only (QTest
+clicks and keys): add an account on each platform through the dialog, sign in, test, list keys,
+create (reveal, copy), rotate, revoke."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QMessageBox
-from pytestqt.qtbot import QtBot
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QMessageBox, QPlainTextEdit
 
 from tests.conftest import need_desktop
 from tests.prompts import NoPrompt
 from tests.ui.conftest import run, xclip
-from tests.ui.visible import button, click, the_window
-from tokendeck.core.models import AccountStatus, Platform
+from tests.ui.geometry import leaves
+from tests.ui.visible import (
+    button,
+    cell_texts,
+    choose,
+    click,
+    click_row,
+    click_tab,
+    gone,
+    named,
+    paste_into,
+    row_of,
+    the_window,
+    type_into,
+    until,
+    visible_labels,
+    visible_windows,
+)
+from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
-from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
+from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
+from tokendeck.ui.account_dialog import AccountDialog
+from tokendeck.ui.accounts_model import AccountColumn
+from tokendeck.ui.keys_tab import KeyColumn
 from tokendeck.ui.main_window import MainWindow
-from tokendeck.ui.ticker import Ticker
 
 
-@pytest.fixture(scope="module")
-def world() -> Iterator[SandboxWorld]:
-    sandbox = build_world().start()
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, profile: Profile) -> MainWindow:
-    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    win = MainWindow(Ticker(), settings, has_tray=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
-
-async def until(condition: object, timeout: float = 15, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met in time")
-        await asyncio.sleep(0.05)
+def signed_in(view: QAbstractItemView, name: str) -> bool:
+    """The accounts table shows `name` with the status "signed in"."""
+    if name not in cell_texts(view, AccountColumn.NAME):
+        return False
+    row = row_of(view, AccountColumn.NAME, name).row()
+    return bool(view.model().index(row, AccountColumn.STATUS).data() == "signed in")
 
 
 def test_every_platform_through_the_dialog_then_keys(
@@ -106,63 +105,56 @@ def test_every_platform_through_the_dialog_then_keys(
         tab = window.accounts_tab
         try:
             window.attach(services)
+            await until(lambda: tab.empty_add.isEnabled(), "services attached")
             for platform, name, host, fields in plans:
-                dialog = tab.add_account()
-                assert dialog is not None
-                dialog.platform.setCurrentIndex(dialog.platform.findData(platform.value))
-                dialog.name.setText(name)
-                dialog.host.setText(host)
+                click(tab.empty_add if tab.empty_add.isVisible() else tab.add_button)
+                dialog = await the_window(AccountDialog, "account-dialog", "the Add account dialog")
+                await choose(
+                    dialog.platform,
+                    dialog.platform.itemText(dialog.platform.findData(platform.value)),
+                )
+                type_into(dialog.name, name)
+                type_into(dialog.host, host)
                 click(dialog.save_button)
-                assert dialog.result() != QDialog.DialogCode.Accepted, "missing fields are refused"
+                assert dialog.isVisible(), "missing fields are refused"
                 assert dialog.visible_errors()
                 for field, value in fields.items():
-                    dialog.set_field(field, value)
+                    if "\n" in value:
+                        paste_into(dialog.fields[field], value)
+                    else:
+                        type_into(dialog.fields[field], value)
                 assert not dialog.problems(), dialog.problems()
                 click(dialog.save_button)  # signs in first; the dialog closes once kept
-                await until(
-                    lambda n=name: any(
-                        a.name == n and a.status is AccountStatus.SIGNED_IN
-                        for a in (tab.model.account(r) for r in range(tab.model.rowCount()))
-                    ),
-                    what=f"{name} signed in",
-                )
-                tab.select(
-                    next(
-                        a.id
-                        for a in (tab.model.account(r) for r in range(tab.model.rowCount()))
-                        if a.name == name
-                    )
-                )
-                tab.test_selected()
-                await until(lambda: not tab.runner.busy)
-                assert (
-                    "200 OK" in tab.banner.text.text() or "not expired" in tab.banner.text.text()
-                ), tab.banner.text.text()
+                await until(lambda d=dialog: gone(d), f"{name} kept")
+                await until(lambda n=name: signed_in(tab.view, n), f"{name} listed, signed in")
+                click_row(tab.view, AccountColumn.NAME, name)
+                await until(lambda: not tab.runner.busy, "idle")
+                click(button(tab, "Test connection"))
+                await until(lambda: not tab.runner.busy and tab.banner.isVisible(), "tested")
+                shown = tab.banner.text.text()
+                assert "200 OK" in shown or "not expired" in shown, shown
 
             keys = window.keys_tab
-            window.tabs.setCurrentWidget(keys)
-            dataloop = next(
-                a
-                for a in (tab.model.account(r) for r in range(tab.model.rowCount()))
-                if a.name == "Dataloop"
-            )
-            keys.follow(dataloop)
-            keys.reload()
+            click_row(tab.view, AccountColumn.NAME, "Dataloop")
+            click_tab(window.tabs, "API keys")
             await until(
-                lambda: not keys.runner.busy and keys.create_button.isEnabled(), what="keys listed"
+                lambda: not keys.runner.busy and keys.create_button.isEnabled(), "keys listed"
             )
-            dialog = keys.create_key()
-            assert dialog is not None
-            assert "0 of at most 10" in dialog.limits.text()
-            dialog.name.setText("CI key")
-            click(dialog.ok)
-            await until(
-                lambda: keys.reveal is not None and keys.reveal.isVisible(), what="reveal dialog"
+            click(keys.create_button)
+            dialog = await the_window(QDialog, "create-key-dialog", "the Create key dialog")
+            assert "0 of at most 10" in " ".join(visible_labels(dialog))
+            type_into(named(dialog, "Key name"), "CI key")
+            click(button(dialog, "Create key"))
+            reveal = await the_window(QDialog, "reveal-dialog", "the Reveal dialog")
+            secret = next(
+                leaf.widget.toPlainText()
+                for leaf in leaves(reveal)
+                if isinstance(leaf.widget, QPlainTextEdit)
             )
-            reveal = keys.reveal
-            assert reveal is not None
-            secret = reveal.value.toPlainText()
             assert secret.startswith("eyJ")
+            dataloop = next(
+                a for a in await services.accounts.all_accounts() if a.name == "Dataloop"
+            )
             held = [
                 c
                 for c in await services.accounts.credentials(dataloop)
@@ -170,66 +162,27 @@ def test_every_platform_through_the_dialog_then_keys(
             ]
             assert held, "stored before the dialog opened"
             assert await services.store.get(held[0].secret_ref or "") == Secret(secret)
-            reveal.copy()
+            click(button(reveal, "Copy"))
             assert (await xclip("-o", "-selection", "clipboard")).stdout == secret
-            reveal.accept()
-            await until(
-                lambda: keys.model.rowCount() == 1 and not keys.runner.busy, what="key listed"
-            )
-            assert keys.model.key(0).secret_held
-            keys.view.selectRow(0)
-            keys.rotate_selected()
-            click(button(await the_window(QMessageBox), "Create the new key"))  # asks first
+            click(button(reveal, "Done"))
             await until(
                 lambda: (
-                    keys.reveal is not reveal
-                    and keys.reveal is not None
-                    and keys.reveal.isVisible()
+                    cell_texts(keys.view, KeyColumn.NAME) == ["CI key"] and not keys.runner.busy
                 ),
-                what="rotated",
+                "key listed",
             )
-            keys.reveal.accept()
+            assert cell_texts(keys.view, KeyColumn.STATE) == ["active"]
+            click_row(keys.view, KeyColumn.NAME, "CI key")
+            click(button(keys, "Rotate…"))
+            click(button(await the_window(QMessageBox), "Create the new key"))  # asks first
+            await until(lambda: visible_windows(QDialog, "reveal-dialog"), "rotated")
+            click(button(visible_windows(QDialog, "reveal-dialog")[-1], "Done"))
             click(button(await the_window(QMessageBox), "Revoke the old key"))
             await until(
-                lambda: keys.model.rowCount() == 2 and not keys.runner.busy,
-                what="old revoked after rotation",
+                lambda: len(cell_texts(keys.view, KeyColumn.STATE)) == 2 and not keys.runner.busy,
+                "old revoked after rotation",
             )
-            states = sorted(keys.model.data(keys.model.index(r, 7)) for r in range(2))
-            assert states == ["active", "revoked"]
-        finally:
-            window.clipboard.clear("test")
-            await services.aclose()
-
-    run(qloop, scenario())
-
-
-def test_pinned_account_token_is_copied_from_the_tray_action(
-    qloop: asyncio.AbstractEventLoop, window: MainWindow, profile: Profile, world: SandboxWorld
-) -> None:
-    need_desktop("xclip")
-
-    async def scenario() -> None:
-        services = await AppServices.start(
-            profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
-        )
-        try:
-            window.attach(services)
-            from tokendeck.core.models import Account
-
-            account = await services.accounts.add(
-                Account(
-                    id="", name="Pinned DL", platform=Platform.DATALOOP, host=world.urls["dataloop"]
-                ),
-                {"username": DEMO_USER},
-                {"password": Secret(world.password)},
-            )
-            account = await services.accounts.sign_in(account)
-            account = await services.accounts.set_pinned(account, True)
-            assert account.settings.get("pinned")
-            window.copy_account_token(account.id)
-            await until(lambda: window.clipboard.active, what="token copied")
-            token = await services.accounts.current_token(account)
-            assert (await xclip("-o", "-selection", "clipboard")).stdout == token.reveal()
+            assert sorted(cell_texts(keys.view, KeyColumn.STATE)) == ["active", "revoked"]
         finally:
             window.clipboard.clear("test")
             await services.aclose()

@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
+import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -147,16 +148,18 @@ def type_into(widget: QWidget, text: str) -> None:
 
 
 async def choose(combo: QComboBox, text: str) -> None:
-    """Open a visible combo box with a click and click the item that says `text`."""
+    """Open a visible combo box with a click, go to the item that says `text` with the arrow
+    keys and take it with Return (a click on the list right after it opened is ignored by Qt
+    for a double-click interval)."""
     index = combo.findText(text)
     assert index >= 0, f"{combo.accessibleName()!r} offers no {text!r}"
     click(combo)
     view = combo.view()
     await until(view.isVisible, f"the {combo.accessibleName()!r} list open")
-    item = view.model().index(index, combo.modelColumn())
-    view.scrollTo(item)
-    await settle()
-    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(item).center())
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    for _ in range(index):
+        QTest.keyClick(view, Qt.Key.Key_Down)
+    QTest.keyClick(view, Qt.Key.Key_Return)
     await until(lambda: not view.isVisible(), f"the {combo.accessibleName()!r} list closed")
     assert combo.currentText() == text
 
@@ -279,3 +282,20 @@ async def open_tray_menu(menu: QMenu) -> None:
     assert icon is not None
     QTest.mouseClick(icon, Qt.MouseButton.RightButton, pos=icon.rect().center())
     await until(menu.isVisible, "the tray menu open")
+
+
+def paste_into(widget: QWidget, text: str) -> None:
+    """Put `text` on the clipboard and paste it over what a visible, enabled field holds (as a
+    person enters a multi-line key)."""
+    _can_use(widget)
+    assert isinstance(widget, QLineEdit | QPlainTextEdit), widget
+    QGuiApplication.clipboard().setText(text)
+    QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=widget.rect().center())
+    widget.setFocus()
+    QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClick(widget, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+
+
+def gone(window: QWidget) -> bool:
+    """Closed (a finished dialog is deleted soon after)."""
+    return not shiboken6.isValid(window) or not window.isVisible()
