@@ -7,11 +7,22 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QSettings
-from pytestqt.qtbot import QtBot
+from PySide6.QtWidgets import QDialog, QLineEdit
 
 from tests.conftest import need_secret_service
 from tests.storage.conftest import FAST_SCRYPT
 from tests.ui.conftest import run
+from tests.ui.visible import (
+    button,
+    click,
+    gone,
+    menu_bar_choose,
+    named,
+    the_window,
+    type_into,
+    until,
+    visible_labels,
+)
 from tokendeck.core.secret import Secret
 from tokendeck.core.settings import format_thresholds, parse_thresholds
 from tokendeck.services.app_services import AppServices
@@ -20,7 +31,6 @@ from tokendeck.storage.profile import Profile
 from tokendeck.storage.vault import Vault
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.settings_store import load_settings
-from tokendeck.ui.ticker import Ticker
 
 
 class Prompt:
@@ -46,30 +56,39 @@ def test_threshold_text() -> None:
             parse_thresholds(bad)
 
 
-def test_settings_persist_and_apply(qtbot: QtBot, profile: Profile) -> None:
-    qs = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    window = MainWindow(Ticker(), qs, has_tray=False)
-    qtbot.addWidget(window)
-    dialog = window.open_settings()
-    dialog.thresholds.setText("3d, 2h")
-    dialog.clipboard_seconds.setValue(45)
-    dialog.start_minimized.setChecked(True)
-    dialog.save_button.click()
-    assert window.clipboard.timeout_seconds == 45
-    again = load_settings(QSettings(str(profile.settings_path), QSettings.Format.IniFormat))
-    assert again.thresholds == (timedelta(days=3), timedelta(hours=2))
-    assert again.clipboard_seconds == 45
-    assert again.start_minimized
-    dialog = window.open_settings()
-    dialog.thresholds.setText("tomorrow")
-    assert not dialog.save_button.isEnabled()
-    assert dialog.thresholds_error.isVisible()
-    dialog.reject()
+def test_settings_persist_and_apply(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow, profile: Profile
+) -> None:
+    async def scenario() -> None:
+        await menu_bar_choose(window, "File", "Settings…")
+        dialog = await the_window(QDialog, "settings-dialog", "the Settings dialog")
+        type_into(named(dialog, "Warning thresholds"), "3d, 2h")
+        type_into(named(dialog, "Clipboard timeout"), "45")
+        click(button(dialog, "Start minimised to the tray"))
+        click(button(dialog, "Save"))
+        await until(lambda: gone(dialog), "the Settings dialog closed")
+        assert window.status_message.text() == "Settings saved."
+        assert window.clipboard.timeout_seconds == 45
+        again = load_settings(QSettings(str(profile.settings_path), QSettings.Format.IniFormat))
+        assert again.thresholds == (timedelta(days=3), timedelta(hours=2))
+        assert again.clipboard_seconds == 45
+        assert again.start_minimized
+
+        await menu_bar_choose(window, "File", "Settings…")
+        dialog = await the_window(QDialog, "settings-dialog", "the Settings dialog again")
+        assert named(dialog, "Warning thresholds", QLineEdit).text() == "3d, 2h"
+        type_into(named(dialog, "Warning thresholds"), "tomorrow")
+        assert not button(dialog, "Save").isEnabled()
+        assert any("threshold" in text or "duration" in text for text in visible_labels(dialog))
+        click(button(dialog, "Cancel"))
+        await until(lambda: gone(dialog), "the Settings dialog closed")
+
+    run(qloop, scenario())
 
 
 def test_move_secrets_keyring_to_vault_and_back(
     qloop: asyncio.AbstractEventLoop,
-    qtbot: QtBot,
+    window: MainWindow,
     profile: Profile,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -83,8 +102,6 @@ def test_move_secrets_keyring_to_vault_and_back(
 
     monkeypatch.setattr(vault_module.Vault, "create", classmethod(fast_create))
     qs = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    window = MainWindow(Ticker(), qs, has_tray=False)
-    qtbot.addWidget(window)
 
     async def scenario() -> None:
         services = await AppServices.start(profile.catalog_path, profile.vault_path, Prompt(None))
@@ -93,20 +110,39 @@ def test_move_secrets_keyring_to_vault_and_back(
             assert services.store.description.startswith("System keyring")
             tokens = [f"tdtest-moved-{i}-" + "x" * 30 for i in range(3)]
             creds = [await services.tokens.track(f"t{i}", Secret(t)) for i, t in enumerate(tokens)]
-            dialog = window.open_settings()
-            await dialog.move_all_secrets(Prompt("correct horse battery"))
+            await menu_bar_choose(window, "File", "Settings…")
+            dialog = await the_window(QDialog, "settings-dialog", "the Settings dialog")
+            click(button(dialog, "Move all secrets to the encrypted vault…"))
+            vault = await the_window(QDialog, "vault-dialog", "the vault password dialog")
+            type_into(named(vault, "Master password"), "correct horse battery")
+            type_into(named(vault, "Repeat master password"), "correct horse battery")
+            click(button(vault, "Create vault"))
+            await until(
+                lambda: any(t.startswith("Moved 3 secret(s)") for t in visible_labels(dialog)),
+                "moved to the vault",
+            )
             assert services.store.description.startswith("Encrypted vault")
-            assert "Moved 3 secret(s)" in dialog.move_status.text()
-            assert window.store_label.text().startswith("Secrets: Encrypted vault")
+            await until(
+                lambda: window.store_label.text().startswith("Secrets: Encrypted vault"),
+                "the status bar names the vault",
+            )
             for cred, token in zip(creds, tokens, strict=True):
                 assert await services.keeper.read(cred) == Secret(token)
             assert load_settings(qs).store.value == "vault"
-            await dialog.move_all_secrets()
+            click(button(dialog, "Move all secrets to the system keyring…"))
+            await until(
+                lambda: any(
+                    t.startswith("Moved 3 secret(s) to System keyring")
+                    for t in visible_labels(dialog)
+                ),
+                "moved back to the keyring",
+            )
+            assert button(dialog, "Move all secrets to the encrypted vault…").isEnabled()
             assert services.store.description.startswith("System keyring")
             for cred, token in zip(creds, tokens, strict=True):
                 assert await services.keeper.read(cred) == Secret(token)
                 await services.tokens.forget(cred)
-            dialog.reject()
+            click(button(dialog, "Cancel"))
         finally:
             await services.aclose()
 

@@ -18,6 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -137,9 +138,10 @@ def click(widget: QWidget, where: QPoint | None = None) -> None:
 
 
 def type_into(widget: QWidget, text: str) -> None:
-    """Replace what a visible, enabled text field holds by typing (select all, delete, keys)."""
+    """Replace what a visible, enabled text field or spin box holds by typing (select all,
+    delete, keys)."""
     _can_use(widget)
-    assert isinstance(widget, QLineEdit | QPlainTextEdit), widget
+    assert isinstance(widget, QLineEdit | QPlainTextEdit | QAbstractSpinBox), widget
     QTest.mouseClick(widget, Qt.MouseButton.LeftButton, pos=widget.rect().center())
     widget.setFocus()
     QTest.keyClick(widget, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
