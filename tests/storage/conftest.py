@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
@@ -43,10 +42,17 @@ def _scan(paths: list[Path], since: float, needles: list[bytes]) -> list[str]:
     return hits
 
 
+def _file_system_now() -> float:
+    """The time the kernel stamps files with: the scan compares it with mtimes, and the process's
+    own clock may be shifted (scripts/test runs the suite under faketime too)."""
+    with tempfile.NamedTemporaryFile(prefix="td-now-") as marker:
+        return os.fstat(marker.fileno()).st_mtime
+
+
 @pytest.fixture
 def secret_factory(profile: Profile) -> Iterator[Callable[[int], Secret]]:
     made: list[str] = []
-    started = time.time() - 1
+    started = _file_system_now() - 1
 
     def make(length: int = 40) -> Secret:
         value = "tdtest-" + secrets.token_urlsafe(length)[:length]

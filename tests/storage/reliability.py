@@ -429,9 +429,12 @@ class PrivateSecretService:
             connection.close()
 
     def keep_running(self) -> None:
-        """Give an abort that follows a killed client time to happen, then restart_if_dead."""
-        time.sleep(0.2)
+        """Make sure the daemon serves now: started again if it died, and answering (a round
+        trip on the bus). It may still abort later over the killed client: the checks are run
+        again then (_checked), and a trial whose child found it dead is run again."""
         self.restart_if_dead()
+        if not self._serving() and not self.restart_if_dead():
+            raise AssertionError("the private gnome-keyring-daemon runs but does not answer")
 
     def restart_if_dead(self) -> bool:
         """Start the daemon again if it died (on the same keyring file); True if it had."""
@@ -482,8 +485,12 @@ class CrashResult:
     seconds: float = 0.0
 
 
+class ChildStartError(AssertionError):
+    pass
+
+
 def _run_and_kill(
-    profile: Profile, store_arg: str, seed: int, rng: random.Random
+    profile: Profile, store_arg: str, seed: int, rng: random.Random, first: bool
 ) -> list[list[str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", CRASH_CHILD, str(profile.data_dir), store_arg, str(seed)],
@@ -498,14 +505,37 @@ def _run_and_kill(
     proc.stdin.write(PASSWORD + "\n")
     proc.stdin.close()
     lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+    progress = threading.Condition()  # notified at every line, and when the output ends
+    ended = False
+
+    def read() -> None:
+        nonlocal ended
+        for line in proc.stdout or []:
+            with progress:
+                lines.append(line)
+                progress.notify_all()
+        with progress:
+            ended = True
+            progress.notify_all()
+
+    def seen(prefix: str) -> int:
+        return sum(line.startswith(prefix) for line in lines)
+
+    reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    deadline = time.monotonic() + 60
-    while not any(line.startswith("READY") for line in list(lines)):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise AssertionError(f"the crash child did not start ({proc.returncode})")
-        time.sleep(0.005)
+    # The kill lands after `changes` completed changes (0 to 2: a first trial always lets one
+    # finish, so every run commits something however slow the machine), then at a random moment
+    # of the next ones: that delay is the behaviour under test, not synchronisation.
+    changes = max(rng.randrange(3), 1 if first else 0)
+    with progress:
+        started = progress.wait_for(lambda: ended or seen("READY") > 0, 60)
+        started = started and progress.wait_for(lambda: ended or seen("DONE") >= changes, 120)
+    if not started or ended:
+        proc.kill()
+        proc.wait()
+        reader.join(5)
+        proc.stdout.close()
+        raise ChildStartError(f"the crash child did not start or stopped ({proc.returncode})")
     time.sleep(rng.uniform(0.0, 0.5))
     proc.send_signal(signal.SIGKILL)
     proc.wait()
@@ -535,7 +565,7 @@ async def _crash_trials(
     committed: dict[str, tuple[str, str]] = {}  # credential id -> (ref, digest)
     started = time.monotonic()
     for trial in range(trials):
-        events = _run_and_kill(profile, store_arg, seed + trial, rng)
+        events = _start_trial(profile, store_arg, seed + trial, rng, service, trial == 0)
         in_flight: list[str] | None = None
         for words in events:
             if len(words) == 5 and words[0] == "BEGIN":
@@ -560,6 +590,27 @@ async def _crash_trials(
     if service is not None:
         result.daemon_restarts = service.restarts
     return result
+
+
+def _start_trial(
+    profile: Profile,
+    store_arg: str,
+    seed: int,
+    rng: random.Random,
+    service: PrivateSecretService | None,
+    first: bool,
+) -> list[list[str]]:
+    """One kill; run again when the child could not start because the private daemon had
+    died meanwhile (it aborts some time after a killed client, see PrivateSecretService)."""
+    for _ in range(5):
+        if service is not None:
+            service.keep_running()
+        try:
+            return _run_and_kill(profile, store_arg, seed, rng, first)
+        except ChildStartError:
+            if service is None or not service.restart_if_dead():
+                raise
+    raise AssertionError("gnome-keyring-daemon kept dying before the crash child started")
 
 
 async def _checked(service: PrivateSecretService | None, check: Callable[[], Awaitable[T]]) -> T:

@@ -27,7 +27,7 @@ class Body(httpx.AsyncByteStream):
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for _ in range(self.chunks):
-            if self.pause:
+            if self.pause:  # a slow server is the behaviour under test, not synchronisation
                 await asyncio.sleep(self.pause)
             self.pulled += len(self.chunk)
             yield self.chunk
@@ -90,7 +90,7 @@ class _SlowJson(httpx.AsyncByteStream):
         self.body, self.pause = json.dumps(doc).encode(), pause
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        await asyncio.sleep(self.pause)
+        await asyncio.sleep(self.pause)  # a slow server: the behaviour under test
         yield self.body
 
 

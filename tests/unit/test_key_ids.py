@@ -11,7 +11,9 @@ from tokendeck.storage.secret_store import MemoryStore
 
 
 class SlowStore(MemoryStore):
-    """A store whose calls take a while, as a keyring's do: room for a race."""
+    """A store whose calls take a while, as a keyring's do: room for a race. The delays are the
+    behaviour under test (a slow store), not synchronisation: the test waits for both starts
+    (gather), and passes or fails the same whatever the timing when the lock is right."""
 
     async def get(self, ref: str) -> Secret | None:
         await asyncio.sleep(0.02)
