@@ -8,7 +8,8 @@ TD_VENV="${TOKENDECK_VENV:-$TD_ROOT/.venv}"
 TD_APT_RUNTIME=(libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
     libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
     libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
-TD_APT_TEST=(xvfb trayer xclip xdotool x11-utils gnome-keyring dbus-x11)
+# faketime: scripts/test runs the non-GUI tests again with the system clock shifted.
+TD_APT_TEST=(xvfb trayer xclip xdotool x11-utils gnome-keyring dbus-x11 faketime)
 
 td_log() { printf '[tokendeck] %s\n' "$*" >&2; }
 
