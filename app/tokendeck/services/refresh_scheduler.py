@@ -69,10 +69,15 @@ class RefreshScheduler:
     def enabled(self) -> bool:
         return self.policy.auto_refresh
 
-    def _backoff(self, account_id: str) -> timedelta:
-        count = self._failures.get(account_id, 0)
-        backoff: timedelta = BACKOFF_FIRST * (2 ** max(0, count - 1))
-        return min(BACKOFF_MAX, backoff)
+    @staticmethod
+    def _backoff(failures: int) -> timedelta:
+        """The wait after the `failures`-th failure in a row (1, 2, ...). Doubled step by step
+        under the cap: `BACKOFF_FIRST * 2 ** (failures - 1)` overflows timedelta at the 43rd
+        failure (about ten hours offline), and that raised out of every later tick."""
+        backoff = BACKOFF_FIRST
+        for _ in range(1, failures):
+            backoff = min(BACKOFF_MAX, backoff * 2)
+        return backoff
 
     async def tick(self) -> list[str]:
         """Refresh what is due now; returns the ids of the accounts refreshed."""
@@ -111,7 +116,7 @@ class RefreshScheduler:
                     log.exception("auto-refresh of account %s raised", account.name)
                 count = self._failures.get(account.id, 0) + 1
                 self._failures[account.id] = count
-                self._not_before[account.id] = now + self._backoff(account.id)
+                self._not_before[account.id] = now + self._backoff(count)
                 log.warning(
                     "auto-refresh of account %s failed (%d): %s", account.name, count, message
                 )
