@@ -8,7 +8,7 @@ import pytest
 
 from tokendeck.core.clock import ManualClock
 from tokendeck.core.models import Credential, CredentialKind, CredentialState
-from tokendeck.services.events import EventBus, ExpiryWarning
+from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
 from tokendeck.services.expiry_watcher import ExpiryWatcher, worst_state
 from tokendeck.services.standing import HeldCredential
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
@@ -122,3 +122,267 @@ async def test_per_account_thresholds_override_the_global_ones(catalog: AsyncCat
     assert await watcher.check() == [], "the global 7 days does not apply to this account"
     clock.advance(timedelta(days=2, minutes=1))
     assert [w.threshold for w in await watcher.check()] == [timedelta(days=3)]
+
+
+def _key(
+    id: str,
+    expires_at: datetime | None,
+    state: CredentialState = CredentialState.ACTIVE,
+    **fields: object,
+) -> Credential:
+    return Credential(
+        id=id,
+        kind=CredentialKind.API_KEY,
+        label=f"key {id}",
+        expires_at=expires_at,
+        state=state,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+async def _store(catalog: AsyncCatalog, *credentials: Credential) -> None:
+    for credential in credentials:
+        await catalog.run(Catalog.upsert_credential, catalog.sync, credential)
+
+
+class Published:
+    def __init__(self, bus: EventBus) -> None:
+        self.events: list[object] = []
+        bus.subscribe(ExpiryWarning, self.events.append)
+        bus.subscribe(ExpirySummary, self.events.append)
+
+
+async def test_a_threshold_fires_when_exactly_that_much_time_is_left(
+    catalog: AsyncCatalog,
+) -> None:
+    clock = ManualClock(START)
+    await _store(catalog, _key("k", START + timedelta(days=7)))
+    watcher = ExpiryWatcher(catalog, EventBus(), clock)
+    assert [(w.threshold, w.expired) for w in await watcher.check()] == [(timedelta(days=7), False)]
+    clock.set(START + timedelta(days=6))
+    assert [(w.threshold, w.expired) for w in await watcher.check()] == [(timedelta(days=1), False)]
+    clock.set(START + timedelta(days=7) - timedelta(minutes=10))
+    fired = await watcher.check()
+    assert [(w.threshold, w.expired) for w in fired] == [(timedelta(minutes=10), False)]
+    assert fired[0].expires_at == START + timedelta(days=7)
+    assert fired[0].credential.id == "k"
+
+
+async def test_a_key_expires_at_its_expiry_instant(catalog: AsyncCatalog) -> None:
+    clock = ManualClock(START)
+    await _store(catalog, _key("k", START + timedelta(minutes=5)))
+    watcher = ExpiryWatcher(catalog, EventBus(), clock)
+    assert [(w.threshold, w.expired) for w in await watcher.check()] == [
+        (timedelta(minutes=10), False)
+    ]
+    clock.set(START + timedelta(minutes=5) - timedelta(microseconds=1))
+    assert await watcher.check() == [], "not expired a microsecond before"
+    clock.set(START + timedelta(minutes=5))
+    assert [(w.threshold, w.expired) for w in await watcher.check()] == [(timedelta(0), True)]
+    clock.advance(timedelta(days=30))
+    assert await watcher.check() == [], "the expiry is reported once"
+
+
+async def test_a_key_an_hour_from_expiry_is_not_reported_expired(catalog: AsyncCatalog) -> None:
+    clock = ManualClock(START)
+    await _store(catalog, _key("k", START + timedelta(minutes=30)))
+    fired = await ExpiryWatcher(catalog, EventBus(), clock).check()
+    assert [(w.threshold, w.expired) for w in fired] == [(timedelta(hours=1), False)]
+
+
+async def test_a_key_found_already_expired_gets_one_expired_warning(
+    catalog: AsyncCatalog,
+) -> None:
+    clock = ManualClock(START)
+    await _store(catalog, _key("k", START - timedelta(days=2)))
+    bus = EventBus()
+    published = Published(bus)
+    watcher = ExpiryWatcher(catalog, bus, clock)
+    fired = await watcher.check()
+    assert [(w.threshold, w.expired) for w in fired] == [(timedelta(0), True)]
+    assert published.events == fired
+    assert await watcher.check() == [], "every threshold it passed was marked at once"
+    assert await ExpiryWatcher(catalog, bus, clock).check() == []
+
+
+@pytest.mark.parametrize("expires_in", [timedelta(hours=2), timedelta(0), -timedelta(days=1)])
+async def test_a_revoked_key_never_warns(catalog: AsyncCatalog, expires_in: timedelta) -> None:
+    await _store(catalog, _key("r", START + expires_in, CredentialState.REVOKED))
+    bus = EventBus()
+    published = Published(bus)
+    assert await ExpiryWatcher(catalog, bus, ManualClock(START)).check() == []
+    assert published.events == []
+
+
+async def test_a_key_without_an_expiry_never_warns(catalog: AsyncCatalog) -> None:
+    await _store(catalog, _key("n", None), _key("k", START + timedelta(hours=2)))
+    fired = await ExpiryWatcher(catalog, EventBus(), ManualClock(START)).check()
+    assert [w.credential.id for w in fired] == ["k"]
+
+
+async def _signed_in_session(catalog: AsyncCatalog, expires_at: datetime) -> None:
+    from tokendeck.core.models import Account, AccountStatus, Platform
+
+    account = await catalog.run(
+        Catalog.add_account,
+        catalog.sync,
+        Account(
+            id="", name="haut", platform=Platform.HAUT, host="h", status=AccountStatus.SIGNED_IN
+        ),
+    )
+    await _store(
+        catalog,
+        Credential(
+            id="s",
+            kind=CredentialKind.SESSION_TOKEN,
+            label="session",
+            account_id=account.id,
+            expires_at=expires_at,
+            meta={"role": "session"},
+        ),
+    )
+
+
+async def test_a_session_tokendeck_renews_never_warns_unless_renewal_is_off(
+    catalog: AsyncCatalog,
+) -> None:
+    from tokendeck.services.standing import ExpiryPolicy
+
+    await _signed_in_session(catalog, START + timedelta(minutes=5))
+    clock = ManualClock(START)
+    assert await ExpiryWatcher(catalog, EventBus(), clock).check() == []
+    off = ExpiryWatcher(catalog, EventBus(), clock, ExpiryPolicy(auto_refresh=False))
+    assert [w.credential.id for w in await off.check()] == ["s"]
+
+
+async def test_the_watchers_policy_decides_the_thresholds(catalog: AsyncCatalog) -> None:
+    from tokendeck.services.standing import ExpiryPolicy
+
+    await _store(catalog, _key("k", START + timedelta(days=3)))
+    clock = ManualClock(START)
+    strict = ExpiryWatcher(
+        catalog, EventBus(), clock, ExpiryPolicy(thresholds=(timedelta(days=2),))
+    )
+    assert await strict.check() == [], "3 days left is outside 2 days"
+    clock.advance(timedelta(days=1))
+    assert [w.threshold for w in await strict.check()] == [timedelta(days=2)]
+
+
+async def test_several_warnings_at_once_are_one_summary_and_each_is_remembered(
+    catalog: AsyncCatalog,
+) -> None:
+    await _store(
+        catalog,
+        _key("a", START + timedelta(hours=2)),
+        _key("b", START + timedelta(days=3)),
+        _key("c", START + timedelta(days=30)),
+    )
+    bus = EventBus()
+    published = Published(bus)
+    clock = ManualClock(START)
+    fired = await ExpiryWatcher(catalog, bus, clock).check()
+    assert sorted((w.credential.id, w.threshold) for w in fired) == [
+        ("a", timedelta(days=1)),
+        ("b", timedelta(days=7)),
+    ]
+    assert published.events == [ExpirySummary(tuple(fired))]
+    assert await ExpiryWatcher(catalog, bus, clock).check() == [], "both were marked"
+    assert await catalog.run(Catalog.fired_all, catalog.sync) == {
+        "a": {7 * 86400, 86400},
+        "b": {7 * 86400},
+    }
+
+
+async def test_one_warning_is_published_as_it_is(catalog: AsyncCatalog) -> None:
+    await _store(catalog, _key("a", START + timedelta(hours=2)))
+    bus = EventBus()
+    published = Published(bus)
+    fired = await ExpiryWatcher(catalog, bus, ManualClock(START)).check()
+    assert len(fired) == 1
+    assert published.events == [fired[0]]
+
+
+async def test_nothing_due_publishes_nothing(catalog: AsyncCatalog) -> None:
+    await _store(catalog, _key("a", START + timedelta(days=30)))
+    bus = EventBus()
+    published = Published(bus)
+    assert await ExpiryWatcher(catalog, bus, ManualClock(START)).check() == []
+    assert published.events == []
+
+
+class _Stop(BaseException):
+    pass
+
+
+async def test_the_watcher_loop_survives_a_failed_check_and_waits_its_interval(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import types
+
+    from tokendeck.services import expiry_watcher
+
+    checks: list[int] = []
+    waits: list[float] = []
+
+    class Flaky(ExpiryWatcher):
+        async def check(self) -> list[ExpiryWarning]:
+            checks.append(len(checks))
+            if len(checks) == 1:
+                raise RuntimeError("database is locked")
+            return []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 3:
+            raise _Stop
+
+    monkeypatch.setattr(expiry_watcher, "asyncio", types.SimpleNamespace(sleep=sleep))
+    watcher = Flaky(None, EventBus(), ManualClock(START))  # type: ignore[arg-type]
+    with pytest.raises(_Stop):
+        await watcher.run(interval=2.5)
+    assert checks == [0, 1, 2]
+    assert waits == [2.5, 2.5, 2.5]
+    assert [r.getMessage() for r in caplog.records] == ["expiry check failed"]
+    assert caplog.records[0].exc_info is not None
+    waits.clear()
+    with pytest.raises(_Stop):
+        await watcher.run()
+    assert waits == [15.0, 15.0, 15.0]
+
+
+def _held(*credentials: Credential) -> list[HeldCredential]:
+    from tokendeck.services.standing import ExpiryPolicy
+
+    return ExpiryPolicy(thresholds=(timedelta(days=1),)).hold_all(credentials, {})
+
+
+def test_worst_state_never_counts_a_revoked_key() -> None:
+    revoked_expired = _key("r", START - timedelta(days=1), CredentialState.REVOKED)
+    revoked_soon = _key("q", START + timedelta(hours=1), CredentialState.REVOKED)
+    soon = _key("a", START + timedelta(hours=2))
+    assert worst_state(_held(revoked_expired), START) == ("ok", None)
+    assert worst_state(_held(revoked_soon, revoked_expired), START) == ("ok", None)
+    state, worst = worst_state(_held(revoked_expired, soon, revoked_soon), START)
+    assert (state, worst.credential.id if worst else None) == ("warning", "a")
+
+
+def test_worst_state_is_the_credential_that_most_needs_a_person() -> None:
+    soon = _key("soon", START + timedelta(hours=20))
+    sooner = _key("sooner", START + timedelta(hours=2))
+    expired = _key("expired", START - timedelta(hours=1))
+    expired_earlier = _key("expired_earlier", START - timedelta(days=3))
+    fine = _key("fine", START + timedelta(days=3))
+    never = _key("never", None)
+
+    def worst(*credentials: Credential) -> tuple[str, str | None]:
+        state, held = worst_state(_held(*credentials), START)
+        return state, held.credential.id if held else None
+
+    assert worst(fine, never) == ("ok", None)
+    assert worst(soon, fine) == ("warning", "soon")
+    assert worst(soon, sooner, fine) == ("warning", "sooner")
+    assert worst(sooner, soon) == ("warning", "sooner")
+    assert worst(soon, expired, sooner) == ("expired", "expired")
+    assert worst(expired, expired_earlier) == ("expired", "expired_earlier")
+    assert worst(_key("edge", START + timedelta(days=1))) == ("warning", "edge")
+    assert worst(_key("now", START)) == ("expired", "now")
