@@ -1,65 +1,100 @@
+"""The main window as a person meets it: its three tabs and their empty pages, closing it with
+and without a tray (the File menu), and what it remembers the next time. Sizes are taken
+from the screen the test display has, never assumed."""
+
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+import asyncio
+
+from PySide6.QtCore import QSize
 from pytestqt.qtbot import QtBot
 
+from tests.ui.conftest import new_window, run
+from tests.ui.visible import click_tab, menu_bar_choose, resize_to, until, visible_labels
 from tokendeck.storage.profile import Profile
-from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.main_window import MainWindow
-from tokendeck.ui.ticker import Ticker
 
 
-def _window(qtbot: QtBot, profile: Profile, *, has_tray: bool) -> MainWindow:
-    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    window = MainWindow(Ticker(), settings, has_tray=has_tray)
-    qtbot.addWidget(window)
+def shown(qtbot: QtBot, window: MainWindow) -> MainWindow:
+    window.show()
+    qtbot.waitExposed(window)
     return window
 
 
-def test_tabs_and_empty_states(qtbot: QtBot, profile: Profile) -> None:
-    window = _window(qtbot, profile, has_tray=False)
-    window.show()
-    qtbot.waitExposed(window)
+def test_tabs_and_empty_states(qloop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
     assert window.windowTitle() == "TokenDeck"
     assert [window.tabs.tabText(i).replace("&", "") for i in range(3)] == [
         "Accounts",
         "API keys",
         "Tokens",
     ]
-    titles = [w.accessibleName() for w in window.findChildren(EmptyState)]
-    assert "No accounts yet" in titles
-    assert "No account with API keys" in titles
-    assert "No tokens held yet" in titles
+    for tab, title in (
+        ("Accounts", "No accounts yet"),
+        ("API keys", "No account with API keys"),
+        ("Tokens", "No tokens held yet"),
+    ):
+        click_tab(window.tabs, tab)
+        assert title in visible_labels(window), (tab, visible_labels(window))
     assert window.statusBar().isVisible()
+    assert window.store_label.isVisible()
+    assert window.store_label.text() == "Secret store: starting…"
 
 
-def test_close_without_tray_requests_quit(qtbot: QtBot, profile: Profile) -> None:
-    window = _window(qtbot, profile, has_tray=False)
-    window.show()
-    with qtbot.waitSignal(window.quit_requested, timeout=1000):
-        window.close()
+def test_close_without_tray_requests_quit(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow
+) -> None:
+    quits: list[bool] = []
+    window.quit_requested.connect(lambda: quits.append(True))
+
+    async def scenario() -> None:
+        await menu_bar_choose(window, "File", "Close window")
+        await until(lambda: quits == [True], "quit requested")
+
+    run(qloop, scenario())
 
 
-def test_close_with_tray_hides_and_notices_once(qtbot: QtBot, profile: Profile) -> None:
-    window = _window(qtbot, profile, has_tray=True)
-    window.show()
-    with qtbot.waitSignal(window.tray_notice, timeout=1000):
-        window.close()
-    assert not window.isVisible()
-    window.show()
-    with qtbot.assertNotEmitted(window.tray_notice):
-        window.close()
-    assert not window.isVisible()
+def test_close_with_tray_hides_and_notices_once(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, profile: Profile
+) -> None:
+    window = shown(qtbot, new_window(qtbot, profile, has_tray=True))
+    notices: list[str] = []
+    window.tray_notice.connect(lambda title, _text: notices.append(title))
+    quits: list[bool] = []
+    window.quit_requested.connect(lambda: quits.append(True))
+
+    async def scenario() -> None:
+        await menu_bar_choose(window, "File", "Close window")
+        await until(lambda: not window.isVisible(), "hidden in the tray")
+        assert notices == ["TokenDeck is still running"]
+        shown(qtbot, window)
+        await menu_bar_choose(window, "File", "Close window")
+        await until(lambda: not window.isVisible(), "hidden in the tray again")
+        assert notices == ["TokenDeck is still running"], "said once"
+        assert not quits
+
+    run(qloop, scenario())
 
 
-def test_window_state_is_remembered(qtbot: QtBot, profile: Profile) -> None:
-    window = _window(qtbot, profile, has_tray=False)
-    window.resize(900, 640)
-    window.tabs.setCurrentIndex(2)
-    window.save_state()
-    again = _window(qtbot, profile, has_tray=False)
-    assert again.tabs.currentIndex() == 2
-    assert again.size().width() == 900
+def test_window_state_is_remembered(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, profile: Profile
+) -> None:
+    """The tab shown and the window's size come back after Quit, whatever the screen."""
+    window = shown(qtbot, new_window(qtbot, profile))
+
+    async def scenario() -> QSize:
+        room = window.screen().availableGeometry().size()
+        wanted = QSize(room.width() * 3 // 4, room.height() * 3 // 4)
+        size = await resize_to(window, wanted)
+        assert size.width() <= room.width() and size.height() <= room.height()
+        click_tab(window.tabs, "Tokens")
+        await menu_bar_choose(window, "File", "Quit")
+        return size
+
+    size = run(qloop, scenario())
+    again = shown(qtbot, new_window(qtbot, profile))
+    assert again.tabs.tabText(again.tabs.currentIndex()).replace("&", "") == "Tokens"
+    assert "No tokens held yet" in visible_labels(again)
+    assert again.size() == size
 
 
 def test_gc_guard_collects_on_the_gui_thread(qtbot: QtBot) -> None:
@@ -83,10 +118,10 @@ def test_gc_guard_collects_on_the_gui_thread(qtbot: QtBot) -> None:
 
 
 def test_column_widths_are_remembered(qtbot: QtBot, profile: Profile) -> None:
-    window = _window(qtbot, profile, has_tray=False)
+    window = new_window(qtbot, profile)
     window.accounts_tab.view.setColumnWidth(0, 333)
     window.keys_tab.view.setColumnWidth(1, 222)
     window.save_state()
-    again = _window(qtbot, profile, has_tray=False)
+    again = new_window(qtbot, profile)
     assert again.accounts_tab.view.columnWidth(0) == 333
     assert again.keys_tab.view.columnWidth(1) == 222
