@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
@@ -21,57 +20,14 @@ import keyring.backends.null
 import keyring.errors
 import pytest
 
+from tests.storage.memory_keyring import MemoryKeyring, mem
 from tokendeck.core.secret import Secret
 from tokendeck.storage import keyring_store
-from tokendeck.storage.keyring_store import SERVICE, KeyringStore, probe_keyring
+from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
 from tokendeck.storage.secret_store import SecretStoreError, StoreBusyError
 
 NS = "ns"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keyring in a dict. From the `cut_at`-th change on, every change fails (a power cut)."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[str, str] = {}
-        self.changes = 0
-        self.cut_at: int | None = None
-
-    def _change(self) -> None:
-        self.changes += 1
-        if self.cut_at is not None and self.changes >= self.cut_at:
-            raise RuntimeError("power cut")
-
-    def get_password(self, service: str, username: str) -> str | None:
-        assert service == SERVICE
-        return self.entries.get(username)
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        assert service == SERVICE
-        self._change()
-        self.entries[username] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        assert service == SERVICE
-        self._change()
-        if username not in self.entries:
-            raise keyring.errors.PasswordDeleteError("not found")
-        del self.entries[username]
-
-    def users(self) -> list[str]:
-        return sorted(self.entries)
-
-
-@pytest.fixture
-def mem() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    fake = MemoryKeyring()
-    keyring.set_keyring(fake)
-    yield fake
-    keyring.set_keyring(previous)
+__all__ = ["mem"]  # the fixture
 
 
 @pytest.fixture
@@ -754,7 +710,7 @@ async def test_the_probe_fails_when_the_keyring_does_not_give_back_what_was_stor
         ok, message = await probe_keyring("p")
     finally:
         keyring.set_keyring(previous)
-    module = MemoryKeyring.__module__.rsplit(".", 1)[-1]
+    module = backend.__module__.rsplit(".", 1)[-1]
     assert (ok, message) == (
         False,
         f"The system keyring ({module}.{backend.__name__}) did not give back what was stored.",
