@@ -243,6 +243,9 @@ def test_a_pem_bundle_is_read_by_its_first_block() -> None:
     (key,) = load_keys(KeyKind.PEM, cert + private_pem(rsa_key()))
     assert key.description == "certificate"
     assert same_public_key(key, other_rsa_key())
+    (key,) = load_keys(KeyKind.PEM, public_pem(rsa_key()) + private_pem(other_rsa_key()))
+    assert key.description == "public key"
+    assert same_public_key(key, rsa_key())
 
 
 @pytest.mark.parametrize(
