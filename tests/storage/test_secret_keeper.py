@@ -179,6 +179,7 @@ async def test_reconcile_against_no_open_store_drops_no_journal_entry(
     assert report.lost == []
     assert len(catalog.sync.list_pending()) == 2
     assert "credential.lost" not in [e.action for e in catalog.sync.audit_log()]
+    assert report.problems == ["no secret store is open to check them against"]
 
 
 async def test_reconcile_against_a_closed_vault_drops_no_journal_entry(
@@ -515,3 +516,19 @@ async def test_reconcile_against_no_store_with_an_empty_journal_has_no_problem(
 ) -> None:
     report = await SecretKeeper(catalog, NoStore()).reconcile()
     assert report.clean
+
+
+async def test_reconcile_checks_every_held_secret_past_bare_and_unreadable_ones(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = FailingStore({"b-ref": RuntimeError("tdtest-must-not-show")})
+    for label, ref in (("a-bare", None), ("b-unreadable", "b-ref"), ("c-missing", "c-ref")):
+        await catalog.run(
+            Catalog.upsert_credential,
+            catalog.sync,
+            Credential(id=label, kind=CredentialKind.API_KEY, label=label, secret_ref=ref),
+        )
+    report = await SecretKeeper(catalog, store).reconcile()
+    assert [c.id for c in report.unreadable] == ["b-unreadable"]
+    assert [c.id for c in report.missing_secrets] == ["c-missing"]
+    assert report.problems == ["b-unreadable: RuntimeError"]
