@@ -6,8 +6,12 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 # Lines the real desktop stack may print that are not TokenDeck's problems.
 EXPECTED_STDERR = ("XGetInputFocus returned the focused window",)
@@ -54,14 +58,31 @@ def xdotool(*args: str) -> str:
     return done.stdout.strip()
 
 
-def wait_for_window(name: str = "^TokenDeck$", timeout: float = 20) -> int:
+def wait_until(condition: Callable[[], T], what: str, timeout: float = 20) -> T:
+    """Poll `condition` (another process changes the desktop) until it holds; give its value."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = xdotool("search", "--onlyvisible", "--name", name)
-        if found:
-            return int(found.splitlines()[0])
-        time.sleep(0.2)
-    raise AssertionError(f"no visible window named {name!r} within {timeout}s")
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what}: not within {timeout}s")
+        time.sleep(0.1)
+    return value
+
+
+def wait_for_window(name: str = "^TokenDeck$", timeout: float = 20) -> int:
+    found = wait_until(
+        lambda: xdotool("search", "--onlyvisible", "--name", name),
+        f"a visible window named {name!r}",
+        timeout,
+    )
+    return int(found.splitlines()[0])
+
+
+def viewable(window: int) -> bool:
+    """Mapped and viewable on the X server (what a screenshot would show)."""
+    info = subprocess.run(
+        ["xwininfo", "-id", str(window)], capture_output=True, text=True, timeout=10, check=False
+    ).stdout
+    return "Map State: IsViewable" in info
 
 
 def window_tree() -> str:

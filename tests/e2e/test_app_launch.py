@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +16,9 @@ from tests.e2e.desktop import (
     press,
     tray_icon_embedded,
     unexpected_stderr,
+    viewable,
     wait_for_window,
+    wait_until,
     xdotool,
 )
 
@@ -41,11 +42,8 @@ def test_window_and_tray_then_clean_quit(
     apps.append(app)
     window = wait_for_window()
     assert xdotool("getwindowname", str(window)) == "TokenDeck"
-    deadline = time.monotonic() + 10
-    while not tray_icon_embedded() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert tray_icon_embedded(), "the tray icon is not embedded in trayer's panel"
-    time.sleep(0.5)
+    wait_until(tray_icon_embedded, "the tray icon embedded in trayer's panel", 10)
+    wait_until(lambda: viewable(window), "the window viewable", 10)
     screen = QGuiApplication.primaryScreen()
     shot = screen.grabWindow(window)
     assert not shot.isNull() and shot.width() > 600
@@ -67,12 +65,11 @@ def test_second_launch_raises_the_first_and_exits_0(tmp_path: Path, apps: list[R
     apps.append(first)
     window = wait_for_window()
     press(window, "ctrl+w")
-    deadline = time.monotonic() + 10
-    while (
-        xdotool("search", "--onlyvisible", "--name", "^TokenDeck$") and time.monotonic() < deadline
-    ):
-        time.sleep(0.2)
-    assert not xdotool("search", "--onlyvisible", "--name", "^TokenDeck$"), "Ctrl+W did not hide"
+    wait_until(
+        lambda: not xdotool("search", "--onlyvisible", "--name", "^TokenDeck$"),
+        "Ctrl+W hid the window",
+        10,
+    )
     second = launch(tmp_path / "profile")
     apps.append(second)
     code, err = second.stop(timeout=20)

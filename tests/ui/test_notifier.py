@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from tests.ui.visible import until
 from tokendeck.core.clock import ManualClock
 from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.services.events import ExpiryWarning, RefreshFailed
@@ -36,7 +37,7 @@ def test_alerts_say_what_expires_and_when() -> None:
         alerts.on_refresh_failed(
             RefreshFailed("a1", "Dataloop prod", "Refresh: the platform had an internal error.")
         )
-        await asyncio.sleep(0.5)
+        await until(lambda: len(shown) == 2, "both notifications shown", timeout=10)
 
     asyncio.run(run())
     assert sorted(shown) == [

@@ -5,33 +5,30 @@ Runs on the real Secret Service (gnome-keyring) and the real X clipboard, checke
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Iterator
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop, need_secret_service
 from tests.prompts import KeyringOnly as NoPrompt
 from tests.tokens import claims, hs256
-from tests.ui.conftest import run, xclip
+from tests.ui.conftest import new_window, run, xclip
+from tests.ui.visible import (
+    button,
+    choose,
+    click,
+    click_tab,
+    menu_bar_choose,
+    named,
+    paste_into,
+    type_into,
+)
+from tests.ui.visible import until as _until
 from tokendeck.core.secret import Secret
 from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.main_window import MainWindow
-from tokendeck.ui.ticker import Ticker
-
-
-@pytest.fixture
-def window(qtbot: QtBot, profile: Profile) -> Iterator[MainWindow]:
-    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    win = MainWindow(Ticker(), settings, has_tray=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.clipboard.clear("test end")
 
 
 def test_track_copy_clear_remove(
@@ -111,51 +108,56 @@ def test_clear_now_and_on_quit(qloop: asyncio.AbstractEventLoop, window: MainWin
     run(qloop, scenario())
 
 
-async def _until(condition: object, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
 def test_inspector_verifies_hmac_and_jwks_url(
-    qloop: asyncio.AbstractEventLoop, window: MainWindow
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, profile: Profile
 ) -> None:
     from tokendeck.sandbox.oidc import OidcIssuer
     from tokendeck.sandbox.server import SandboxServer
     from tokendeck.services.key_lookup import KeyLookup
 
     lookup = KeyLookup()
-    window.tokens_tab._key_lookup = lambda: lookup
-    inspector = window.inspector
+    window = new_window(qtbot, profile, key_lookup=lambda: lookup)
+    window.show()
+    qtbot.waitExposed(window)
     token, secret = hs256(claims(lifetime=7200))
 
+    async def verified(before: str) -> str:
+        click(button(inspector, "Verify"))
+        await _until(
+            lambda: inspector.signature_label.text() not in (before, "verifying…"), "verified"
+        )
+        return str(inspector.signature_label.text())
+
     async def scenario() -> None:
-        inspector.set_text(token)
+        await menu_bar_choose(window, "View", "Inspect a token")
+        paste_into(named(inspector, "Token to inspect"), token)
+        await _until(lambda: inspector.inspection is not None, "inspected")
         assert inspector.signature_label.text() == "signature not verified"
-        inspector.key_kind.setCurrentIndex(inspector.key_kind.findData("hmac"))
-        inspector.key_input.setPlainText(secret)
-        await inspector.verify()
-        assert "verified with" in inspector.signature_label.text()
+        click_tab(inspector.lower_tabs, "Verify signature")
+        await choose(named(inspector, "Key kind", QComboBox), hmac_text)
+        paste_into(named(inspector, "Key material"), secret)
+        assert "verified with" in await verified("signature not verified")
         assert inspector.status_label.text().startswith("active")
-        assert inspector.track_button.isEnabled()
-        inspector.key_input.setPlainText("wrong secret")
-        await inspector.verify()
-        assert "does not match" in inspector.signature_label.text()
+        assert inspector.track_button.isVisible() and inspector.track_button.isEnabled()
+        paste_into(named(inspector, "Key material"), "wrong secret")
+        assert "does not match" in await verified(inspector.signature_label.text())
         assert "signature_invalid" in inspector.problem_codes()
         verdict = inspector.status_label.text()
         assert verdict.startswith("invalid"), "never 'valid' above 'does not match'"
         assert not inspector.track_button.isEnabled(), "an invalid token cannot be tracked"
         oidc = OidcIssuer()
         with SandboxServer({"oauth2": oidc.app}) as server:
-            inspector.set_text(oidc.mint("tokendeck-demo"))
-            inspector.key_kind.setCurrentIndex(inspector.key_kind.findData("jwks_url"))
-            inspector.key_url.setText(f"{server.urls['oauth2']}/jwks.json")
-            await inspector.verify()
-            assert "verified with" in inspector.signature_label.text()
+            paste_into(named(inspector, "Token to inspect"), oidc.mint("tokendeck-demo"))
+            await _until(lambda: "not verified" in inspector.signature_label.text(), "new token")
+            click_tab(inspector.lower_tabs, "Verify signature")
+            await choose(named(inspector, "Key kind", QComboBox), jwks_text)
+            type_into(named(inspector, "JWKS URL"), f"{server.urls['oauth2']}/jwks.json")
+            assert "verified with" in await verified(inspector.signature_label.text())
         await lookup.aclose()
 
+    inspector = window.inspector
+    hmac_text = inspector.key_kind.itemText(inspector.key_kind.findData("hmac"))
+    jwks_text = inspector.key_kind.itemText(inspector.key_kind.findData("jwks_url"))
     run(qloop, scenario())
 
 

@@ -26,8 +26,8 @@ from tests.ui.visible import (
     balloon,
     button,
     cell_texts,
+    choose_in_menu,
     click,
-    click_in_menu,
     click_row,
     click_tab,
     menu_bar_choose,
@@ -172,7 +172,7 @@ def test_a_clicked_notification_opens_the_window_on_its_token(
 
             await open_tray_menu(tray.menu)
             entry = next(a.text() for a in tray.expiry_actions if a.text().startswith(SOON))
-            await click_in_menu(tray.menu, entry)
+            await choose_in_menu(tray.menu, entry)
             await until(lambda: shows_soon_selected(window), "the window open on the token again")
         finally:
             await stop_app(services)
@@ -251,7 +251,7 @@ def test_pinned_account_token_is_copied_from_the_tray_menu(
                 lambda: [a.text() for a in tray.pinned_actions] == ["Pinned DL"], "pinned in tray"
             )
             await open_tray_menu(tray.menu)
-            await click_in_menu(tray.menu, "Pinned DL")
+            await choose_in_menu(tray.menu, "Pinned DL")
             await until(lambda: window.clipboard.active, "token copied")
             await until(lambda: not tab.runner.busy, "copy finished")
             token = await services.accounts.current_token(await services.accounts.get(account.id))
@@ -279,10 +279,10 @@ def test_tray_shows_the_clipboard_countdown_and_toggles_the_window(
         tray.set_clipboard_countdown(0)
         assert tray.icon.toolTip() == "TokenDeck: next expiry in 3 h"
         await open_tray_menu(tray.menu)
-        await click_in_menu(tray.menu, "Show TokenDeck")
+        await choose_in_menu(tray.menu, "Show TokenDeck")
         await until(window.isVisible, "the window shown")
         await open_tray_menu(tray.menu)
-        await click_in_menu(tray.menu, "Hide TokenDeck")
+        await choose_in_menu(tray.menu, "Hide TokenDeck")
         await until(lambda: not window.isVisible(), "the window hidden")
 
     run(qloop, scenario())

@@ -219,18 +219,23 @@ def _action_in(menu: QMenu, text: str) -> QAction:
     return found[0]
 
 
-async def click_in_menu(menu: QMenu, text: str) -> None:
-    """Click the item that says `text` in an open (visible) menu; it must be enabled."""
+async def choose_in_menu(menu: QMenu, text: str) -> None:
+    """In an open (visible) menu, go down to the enabled item that says `text` with the arrow
+    keys, as shown by the menu's highlight, and take it with Return. (A mouse click on a popup
+    menu is ignored by Qt while the pointer has not moved since the menu opened, which made
+    clicks flaky; the keys are what a person may use too.)"""
     await until(
         lambda: menu.isVisible() and menu.windowHandle() and menu.windowHandle().isExposed(),
         "the menu open",
     )
-    await settle()
     action = _action_in(menu, text)
     assert action.isEnabled(), f"{text!r} is not enabled"
-    rect = menu.actionGeometry(action)
-    QTest.mouseMove(menu, rect.center())
-    QTest.mouseClick(menu, Qt.MouseButton.LeftButton, pos=rect.center())
+    for _ in range(len(menu.actions()) + 1):
+        if menu.activeAction() is action:
+            break
+        QTest.keyClick(menu, Qt.Key.Key_Down)
+    assert menu.activeAction() is action, f"{text!r} cannot be reached with the arrow keys"
+    QTest.keyClick(menu, Qt.Key.Key_Return)
     await until(lambda: not menu.isVisible(), "the menu closed")
 
 
@@ -243,7 +248,7 @@ async def menu_bar_choose(window: QMainWindow, menu_text: str, item_text: str) -
     menu = titles[0].menu()
     assert isinstance(menu, QMenu)
     QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(titles[0]).center())
-    await click_in_menu(menu, item_text)
+    await choose_in_menu(menu, item_text)
 
 
 def visible_labels(top: QWidget) -> list[str]:
