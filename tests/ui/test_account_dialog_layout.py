@@ -45,8 +45,8 @@ def dialog(qtbot: QtBot) -> Iterator[AccountDialog]:
 def settle(qtbot: QtBot) -> None:
     """Let the layout (and the dialog's fit to its content) run."""
     for _ in range(3):
+        QApplication.sendPostedEvents()
         QApplication.processEvents()
-        qtbot.wait(10)
 
 
 def visible_leaves(top: QWidget) -> list[tuple[QWidget, QRect]]:

@@ -11,44 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import time
-from collections.abc import Callable, Iterator
 
-import pytest
-import shiboken6
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLineEdit, QWidget
-from pytestqt.qtbot import QtBot
+from PySide6.QtWidgets import QLineEdit
 
 from tests.prompts import NoPrompt
 from tests.ui.conftest import run
+from tests.ui.visible import click, gone, stays, type_into, until
 from tokendeck.core.models import Account, AccountStatus, Platform
-from tokendeck.sandbox.world import SandboxWorld, build_world
+from tokendeck.sandbox.world import SandboxWorld
 from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.account_dialog import AccountDialog
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.sign_in_dialog import SignInDialog
-from tokendeck.ui.ticker import Ticker
-
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[SandboxWorld]:
-    sandbox = build_world().start()
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, profile: Profile) -> MainWindow:
-    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    win = MainWindow(Ticker(), settings, has_tray=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    return win
-
 
 _users = iter(range(1000))
 
@@ -58,33 +33,6 @@ def new_user(world: SandboxWorld, password: str) -> str:
     email = f"signin-{next(_users)}@sandbox.test"
     world.dataloop.add_user(email, password)
     return email
-
-
-async def until(condition: Callable[[], object], timeout: float = 15, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what or 'condition'} not met in time")
-        await asyncio.sleep(0.02)
-
-
-def gone(dialog: QWidget) -> bool:
-    """Closed (a finished dialog is deleted soon after)."""
-    return not shiboken6.isValid(dialog) or not dialog.isVisible()
-
-
-def click(widget: QWidget) -> None:
-    assert widget.isVisible() and widget.isEnabled(), f"{widget.objectName()} cannot be clicked"
-    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def type_into(widget: QWidget, text: str) -> None:
-    assert widget.isVisible() and widget.isEnabled()
-    assert isinstance(widget, QLineEdit)
-    widget.setFocus()
-    widget.selectAll()
-    QTest.keyClick(widget, Qt.Key.Key_Delete)
-    QTest.keyClicks(widget, text)
 
 
 async def stored_inputs(services: AppServices, account: Account) -> dict[str, str]:
@@ -204,7 +152,8 @@ def test_cancel_stops_the_sign_in_and_a_silent_host_is_named(
             assert dialog.isVisible(), "Cancel while signing in stops it and keeps the dialog"
             assert "cancelled" in dialog.banner.text.text()
             assert dialog.body.isEnabled() and dialog.save_button.isEnabled()
-            await asyncio.sleep(0.2)
+            tab = window.accounts_tab
+            await stays(lambda: tab.model.rowCount() == 0, "a cancelled sign-in keeps nothing", 0.3)
             assert await services.accounts.all_accounts() == []
 
             type_into(dialog.host, dead)

@@ -8,11 +8,10 @@ Each test clicks visible, enabled buttons (QTest) and checks the text shown and 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, QSize
+from PySide6.QtCore import QPoint, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMessageBox
@@ -25,6 +24,7 @@ from tests.ui.visible import (
     click,
     resize_to,
     settle,
+    stays,
     the_window,
     until,
     visible_labels,
@@ -32,7 +32,7 @@ from tests.ui.visible import (
 )
 from tokendeck.core.models import PLATFORM_NAMES, Account, Platform
 from tokendeck.core.secret import Secret
-from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
+from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services import account_forms
 from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
@@ -40,27 +40,6 @@ from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
 from tokendeck.ui.keys_tab import KeyColumn
 from tokendeck.ui.main_window import MainWindow
-from tokendeck.ui.ticker import Ticker
-
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[SandboxWorld]:
-    sandbox = build_world().start()
-    yield sandbox
-    sandbox.stop()
-
-
-@pytest.fixture
-def window(qtbot: QtBot, profile: Profile) -> Iterator[MainWindow]:
-    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    win = MainWindow(Ticker(), settings, has_tray=False)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    for box in visible_windows(QMessageBox):
-        box.close()
-    win.clipboard.clear("test end")
 
 
 def drive(loop: asyncio.AbstractEventLoop, coro: Any) -> Any:
@@ -134,8 +113,7 @@ def test_rotate_asks_first_and_cancel_creates_nothing(
             assert "shows its secret once" in details
             assert "The old key keeps working until you revoke it" in details
             assert box.defaultButton() is button(box, "Cancel")
-            await asyncio.sleep(0.5)
-            assert not keys.runner.busy, "nothing runs before the answer"
+            await stays(lambda: not keys.runner.busy, "nothing runs before the answer", 0.5)
             assert keys.reveal is None
 
             click(button(box, "Cancel"))

@@ -39,7 +39,7 @@ from tests.ui.geometry import (
 from tests.ui.visible import button, click, resize_to, settle, the_window, until, visible_windows
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
-from tokendeck.sandbox.world import SandboxWorld, build_world
+from tokendeck.sandbox.world import SandboxWorld
 from tokendeck.services import account_forms
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.store_choice import VaultAction
@@ -100,13 +100,6 @@ def palette(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]
     qapp.setPalette(light_palette() if request.param == "light" else dark_palette())
     yield str(request.param)
     qapp.setPalette(before)
-
-
-@pytest.fixture(scope="module")
-def world() -> Iterator[SandboxWorld]:
-    sandbox = build_world().start()
-    yield sandbox
-    sandbox.stop()
 
 
 @pytest.fixture

@@ -306,3 +306,12 @@ def paste_into(widget: QWidget, text: str) -> None:
 def gone(window: QWidget) -> bool:
     """Closed (a finished dialog is deleted soon after)."""
     return not shiboken6.isValid(window) or not window.isVisible()
+
+
+async def stays(condition: Callable[[], object], what: str, seconds: float) -> None:
+    """Check that `condition` holds all along `seconds` while the loop runs (that something does
+    not happen: polled, so it fails as soon as it stops holding)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert condition(), f"{what}: stopped holding"
+        await asyncio.sleep(0.02)
