@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import ssl
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urljoin
@@ -59,13 +60,21 @@ def make_client(
     return httpx.AsyncClient(
         event_hooks={"request": [rule.hook]},
         base_url=base_url,
-        verify=ca_bundle or True,
+        verify=_verification(ca_bundle),
         proxy=proxy or None,
         timeout=timeout,
         follow_redirects=False,
         transport=transport,
         headers={"Accept": "application/json", "User-Agent": "TokenDeck"},
     )
+
+
+def _verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """httpx's own trust store (certifi, or $SSL_CERT_FILE), or only the account's CA bundle.
+    A context, not the file name: httpx deprecates `verify=<path>`."""
+    if not ca_bundle:
+        return True
+    return ssl.create_default_context(cafile=ca_bundle)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -171,11 +180,14 @@ async def _send_following_same_origin(
     client: httpx.AsyncClient, method: str, url: str, **kwargs: Any
 ) -> httpx.Response:
     response = await client.request(method, url, **kwargs)
-    for _ in range(MAX_REDIRECTS):
-        if not response.is_redirect:
-            return response
-        location = response.headers.get("location", "")
-        target = urljoin(str(response.request.url), location)
+    followed = 0
+    while response.is_redirect:
+        if followed >= MAX_REDIRECTS:
+            await response.aclose()
+            raise RedirectRefusedError("Too many redirects.")
+        followed += 1
+        # `is_redirect` holds only with a Location header.
+        target = urljoin(str(response.request.url), response.headers["location"])
         if origin_of(target) != origin_of(response.request.url):
             await response.aclose()
             raise RedirectRefusedError(
@@ -183,9 +195,10 @@ async def _send_following_same_origin(
                 "send credentials there. Check the host in the account settings."
             )
         if response.status_code in (301, 302, 303) and method != "GET":
+            await response.aclose()
             raise RedirectRefusedError("The platform redirected a write request; check the host.")
         response = await client.request(method, target, **kwargs)
-    raise RedirectRefusedError("Too many redirects.")
+    return response
 
 
 def to_error(response: httpx.Response, error_reader: ErrorReader, what: str = "") -> TokenDeckError:
