@@ -22,7 +22,7 @@ import pytest
 
 from tests.storage.memory_keyring import MemoryKeyring, mem
 from tokendeck.core.secret import Secret
-from tokendeck.storage import keyring_store
+from tokendeck.storage import keyring_store, secret_store
 from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
 from tokendeck.storage.secret_store import SecretStoreError, StoreBusyError
 
@@ -759,3 +759,42 @@ async def test_the_probe_gives_up_on_a_keyring_that_does_not_load_in_time(
         )
     finally:
         release.set()
+
+
+class _FastClock:
+    """Stands in for the `time` module of the lock: every sleep moves the clock on at once."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+
+async def test_by_default_another_process_is_waited_for_30_s_and_the_probe_waits_10_s(
+    mem: MemoryKeyring, lock_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(secret_store, "time", _FastClock())
+    writer = _hold(lock_path, shared=False)
+    try:
+        store = KeyringStore(NS, lock_path=lock_path)
+        with pytest.raises(StoreBusyError) as info:
+            await store.get("r")
+        assert "locked for more than 30 s" in str(info.value)
+        await store.aclose()
+        monkeypatch.setattr(keyring_store, "default_lock_path", lambda: lock_path)
+        ok, message = await probe_keyring("p")
+    finally:
+        _let_go(writer)
+    assert not ok
+    assert "locked for more than 10 s" in message
+
+
+def test_every_tokendeck_process_of_the_user_locks_the_same_file_in_its_cache_dir() -> None:
+    import platformdirs
+
+    cache = Path(platformdirs.user_cache_dir("tokendeck", appauthor=False))
+    assert keyring_store.default_lock_path() == cache / "keyring.lock"
