@@ -123,6 +123,7 @@ class Catalog:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # timeout: wait up to 10 s for another process's write lock (sqlite's busy_timeout)
             self._db = sqlite3.connect(
                 path, isolation_level=None, check_same_thread=False, timeout=10
             )
@@ -130,7 +131,6 @@ class Catalog:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA busy_timeout=10000")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"Could not open the catalog at {path}: {exc}") from None
