@@ -5,12 +5,14 @@ which users were written, and can fail every change from the `cut_at`-th on (a p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import keyring
 import keyring.backend
 import keyring.errors
 import pytest
 
+from tokendeck.storage import keyring_store
 from tokendeck.storage.keyring_store import SERVICE
 
 
@@ -62,3 +64,13 @@ def mem() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(fake)
     yield fake
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def private_keyring_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The keyring lock file of this test alone (autouse where imported): the user's own one in
+    the cache dir is shared with every TokenDeck process on the machine, whose changes would
+    make these tests wait."""
+    path = tmp_path / "user-cache" / "keyring.lock"
+    monkeypatch.setattr(keyring_store, "default_lock_path", lambda: path)
+    return path

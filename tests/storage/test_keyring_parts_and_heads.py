@@ -20,14 +20,14 @@ import keyring.backends.null
 import keyring.errors
 import pytest
 
-from tests.storage.memory_keyring import MemoryKeyring, mem
+from tests.storage.memory_keyring import MemoryKeyring, mem, private_keyring_lock
 from tokendeck.core.secret import Secret
 from tokendeck.storage import keyring_store, secret_store
-from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
+from tokendeck.storage.keyring_store import KeyringStore, default_lock_path, probe_keyring
 from tokendeck.storage.secret_store import SecretStoreError, StoreBusyError
 
 NS = "ns"
-__all__ = ["mem"]  # the fixture
+__all__ = ["mem", "private_keyring_lock"]  # fixtures
 
 
 @pytest.fixture
@@ -797,4 +797,4 @@ def test_every_tokendeck_process_of_the_user_locks_the_same_file_in_its_cache_di
     import platformdirs
 
     cache = Path(platformdirs.user_cache_dir("tokendeck", appauthor=False))
-    assert keyring_store.default_lock_path() == cache / "keyring.lock"
+    assert default_lock_path() == cache / "keyring.lock"

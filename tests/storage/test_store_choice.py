@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import need_secret_service
 from tests.storage.conftest import FAST_SCRYPT
-from tests.storage.memory_keyring import MemoryKeyring, mem
+from tests.storage.memory_keyring import MemoryKeyring, mem, private_keyring_lock
 from tokendeck.core.secret import Secret
 from tokendeck.services.store_choice import (
     PASSWORD_TRIES,
@@ -22,7 +22,7 @@ from tokendeck.storage.profile import Profile
 from tokendeck.storage.secret_store import MemoryStore, SecretStoreError
 from tokendeck.storage.vault import Vault
 
-__all__ = ["mem"]  # the fixture
+__all__ = ["mem", "private_keyring_lock"]  # fixtures
 
 
 class ScriptedPrompt:

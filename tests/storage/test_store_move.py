@@ -12,7 +12,7 @@ import keyring.backends.null
 import pytest
 
 from tests.storage.conftest import FAST_SCRYPT
-from tests.storage.memory_keyring import MemoryKeyring, mem
+from tests.storage.memory_keyring import MemoryKeyring, mem, private_keyring_lock
 from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
 from tokendeck.services.events import EventBus, StoreChanged
@@ -26,7 +26,7 @@ from tokendeck.storage.secret_keeper import SecretKeeper
 from tokendeck.storage.secret_store import MemoryStore, SecretStoreError
 from tokendeck.storage.vault import Vault
 
-__all__ = ["mem"]  # the fixture
+__all__ = ["mem", "private_keyring_lock"]  # fixtures
 
 REASON = "Move your secrets into the encrypted vault."
 
