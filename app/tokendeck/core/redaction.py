@@ -63,10 +63,8 @@ def remember(secret: Held) -> None:
     """Mask this secret's value wherever it appears, for as long as it lives (weakly held)."""
     key = id(secret)
     with _held_lock:
-        ref = _held.get(key)
-        if ref is not None and ref() is secret:
-            _held.move_to_end(key)
-            return
+        # A held secret is re-stored in place (the same weak reference) and made the most recent;
+        # an id a dead secret left is taken over.
         try:
             _held[key] = weakref.ref(secret)
         except TypeError:  # not weak-referenceable: nothing to hold
@@ -91,7 +89,8 @@ def _held_values() -> list[str]:
     return sorted(values, key=len, reverse=True)
 
 
-_PLAIN = re.compile(r"[A-Za-z0-9._~-]*")
+# Characters JSON and URLs both write as they are.
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9._~-]")
 
 
 def _escaped_forms(value: str) -> tuple[str, ...]:
@@ -109,15 +108,14 @@ def _mask_held(text: str, held: list[str]) -> str:
     for value in held:
         if value in text:
             text = text.replace(value, MASK)
-        plain_head = _PLAIN.match(value)
-        head = plain_head.group() if plain_head else ""
-        if len(head) == len(value):
+        odd = _NOT_PLAIN.search(value)
+        if odd is None:
             continue  # nothing in it is escaped differently in JSON or a URL
         # Escaped forms start with the same plain characters: look for those first (cheap).
-        if len(head) >= 4 and head not in text:
+        if value[: odd.start()] not in text:
             continue
-        for variant in _escaped_forms(value):
-            if len(variant) >= MIN_REMEMBERED_CHARS and variant in text:
+        for variant in _escaped_forms(value):  # each at least as long as the value
+            if variant in text:
                 text = text.replace(variant, MASK)
     return text
 
@@ -193,7 +191,7 @@ def _mask_keyed(text: str) -> str:
             continue  # "Create access token: the platform ...": a sentence, not a token value
         pieces += [text[done : match.end("key")], quote_mark, MASK, quote_mark]
         done = match.end()
-    return "".join([*pieces, text[done:]]) if pieces else text
+    return "".join([*pieces, text[done:]])
 
 
 def _scheme(match: re.Match[str]) -> str:
@@ -205,7 +203,8 @@ _JSON_OBJECT_START = re.compile(rb"\{[ \t\r\n]{0,8}[\"}]")
 
 def _starts_json_object(segment: str) -> bool:
     """Does this base64 / base64url segment decode to a JSON object (`{"` after any spacing)?"""
-    head = segment[:24].replace("+", "-").replace("/", "_").rstrip("=")
+    # urlsafe_b64decode reads "+" as well as "-" ("/" never reaches here: it splits segments).
+    head = segment[:24].rstrip("=")
     head = head[: len(head) - len(head) % 4]
     if not head:
         return False

@@ -269,7 +269,7 @@ def _json_object(part: str) -> tuple[dict[str, Any], bool] | None:
     if raw is None:
         return None
     try:
-        obj = safe_json.loads(raw.decode("utf-8"))
+        obj = safe_json.loads(raw.decode())
     except UnicodeDecodeError:
         return None
     except safe_json.JsonError as exc:
@@ -311,16 +311,15 @@ def _jws(
 ) -> Inspection:
     problems: list[Problem] = []
     raw_payload = _b64url_decode(parts[1])
-    if raw_payload is None:
-        raise TokenFormatError("malformed_jwt", "The payload of this JWT is not valid base64url.")
+    assert raw_payload is not None, "inspect_token decoded every part before"
     payload: dict[str, Any] | None = None
     payload_text: str | None = None
     try:
-        decoded = safe_json.loads(raw_payload.decode("utf-8"))
+        decoded = safe_json.loads(raw_payload.decode())
         if isinstance(decoded, dict):
             payload = decoded
         else:
-            payload_text = raw_payload.decode("utf-8")
+            payload_text = raw_payload.decode()
     except UnicodeDecodeError:
         payload_text = raw_payload.hex()
         problems.append(
@@ -329,7 +328,7 @@ def _jws(
     except safe_json.JsonError as exc:
         if exc.too_deep:
             raise TokenFormatError("too_deep", f"The token's payload: {exc}") from None
-        payload_text = raw_payload.decode("utf-8", errors="replace")
+        payload_text = raw_payload.decode(errors="replace")
     if payload is not None:
         payload, payload_replaced = safe_json.clean(payload)
         replaced = replaced or payload_replaced
@@ -474,13 +473,14 @@ def _time_claims(payload: Mapping[str, Any]) -> tuple[tuple[TimeClaim, ...], lis
 
 
 def _trifacta(candidate: str, notes: tuple[str, ...]) -> Inspection | None:
-    if len(candidate) < 16 or not re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", candidate):
+    # (No JSON object with a tokenId and a secret is too short to be worth a length check.)
+    if not re.fullmatch(r"[A-Za-z0-9+/_-]+={0,2}", candidate):
         return None
-    raw = _b64url_decode(candidate.replace("+", "-").replace("/", "_"))
+    raw = _b64url_decode(candidate)  # urlsafe_b64decode reads "+" and "/" as well
     if raw is None:
         return None
     try:
-        obj = safe_json.loads(raw.decode("utf-8"))
+        obj = safe_json.loads(raw.decode())
     except (UnicodeDecodeError, safe_json.JsonError):
         return None
     if not isinstance(obj, dict) or not isinstance(obj.get("tokenId"), str) or "secret" not in obj:
@@ -489,7 +489,6 @@ def _trifacta(candidate: str, notes: tuple[str, ...]) -> Inspection | None:
     return Inspection(
         kind=TokenKind.TRIFACTA,
         token=Secret(candidate),
-        header=None,
         payload={"tokenId": token_id, "secret": "••••••••"},
         trifacta_token_id=token_id,
         notes=(
