@@ -19,6 +19,16 @@ from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.ticker import Ticker
 
 _serving: list[subprocess.Popen[str]] = []
+_tickers: list[Ticker] = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_tickers() -> Iterator[None]:
+    """Stop each window's ticker with its test, as the app does on quit: a ticker left running
+    would drive a test's tray status (every 30 ticks) inside later tests."""
+    yield
+    while _tickers:
+        _tickers.pop().stop()
 
 
 @pytest.fixture
@@ -51,7 +61,9 @@ def new_window(
 ) -> MainWindow:
     """A main window on the test's profile (not shown)."""
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    window = MainWindow(Ticker(), settings, has_tray=has_tray, key_lookup=key_lookup)
+    ticker = Ticker()
+    _tickers.append(ticker)
+    window = MainWindow(ticker, settings, has_tray=has_tray, key_lookup=key_lookup)
     qtbot.addWidget(window)
     return window
 
