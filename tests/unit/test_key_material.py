@@ -135,7 +135,15 @@ def test_a_base64_secret_is_read_in_either_alphabet_with_any_padding(material: s
 
 @pytest.mark.parametrize(
     ("material", "secret"),
-    [("YQ", b"a"), ("YWI", b"ab"), ("YWJj", b"abc"), ("YWJjZA", b"abcd"), ("YWJjZGU", b"abcde")],
+    [
+        ("YQ", b"a"),
+        ("YWI", b"ab"),
+        ("YWJj", b"abc"),
+        ("YWJjZA", b"abcd"),
+        ("YWJjZGU", b"abcde"),
+        ("AAAX", b"\x00\x00\x17"),
+        ("AAX=", b"\x00\x05"),
+    ],
 )
 def test_a_base64_secret_of_any_length_decodes_without_its_padding(
     material: str, secret: bytes
