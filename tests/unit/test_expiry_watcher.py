@@ -386,3 +386,21 @@ def test_worst_state_is_the_credential_that_most_needs_a_person() -> None:
     assert worst(expired, expired_earlier) == ("expired", "expired_earlier")
     assert worst(_key("edge", START + timedelta(days=1))) == ("warning", "edge")
     assert worst(_key("now", START)) == ("expired", "now")
+
+
+async def test_a_credential_passed_over_never_stops_the_ones_after_it(
+    catalog: AsyncCatalog,
+) -> None:
+    clock = ManualClock(START)
+    # Listed by label: every kind of credential the watcher passes over comes first.
+    await _store(
+        catalog,
+        _key("a", None),
+        _key("b", START + timedelta(hours=2), CredentialState.REVOKED),
+        _key("c", START + timedelta(days=30)),
+        _key("d", START + timedelta(hours=2)),
+    )
+    watcher = ExpiryWatcher(catalog, EventBus(), clock)
+    assert [w.credential.id for w in await watcher.check()] == ["d"]
+    await _store(catalog, _key("z", START + timedelta(hours=2)))
+    assert [w.credential.id for w in await watcher.check()] == ["z"], "d already fired"
