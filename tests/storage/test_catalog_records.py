@@ -491,3 +491,24 @@ def test_an_audit_detail_is_cut_at_500_characters(catalog: Catalog) -> None:
     assert catalog.audit_log()[0].detail == "x" * 499 + "y"
     catalog.audit("test.short")
     assert catalog.audit_log()[0].detail == ""
+
+
+def _one_worker(catalog: AsyncCatalog) -> set[str]:
+    async def calls() -> set[str]:
+        names = await asyncio.gather(
+            *(catalog.run(lambda: threading.current_thread().name) for _ in range(20))
+        )
+        await catalog.aclose()
+        alive = {t.name for t in threading.enumerate()}
+        assert not set(names) & alive, "aclose waits for its worker to end"
+        return set(names)
+
+    return asyncio.run(calls())
+
+
+def test_the_async_catalog_runs_every_call_on_one_named_worker(profile: Profile) -> None:
+    made_here = _one_worker(AsyncCatalog(Catalog(profile.catalog_path)))
+    opened = _one_worker(asyncio.run(AsyncCatalog.open(profile.catalog_path)))
+    for names in (made_here, opened):
+        assert len(names) == 1
+        assert re.fullmatch(r"catalog_\d+", names.pop())
