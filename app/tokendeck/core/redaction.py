@@ -30,7 +30,6 @@ import re
 import threading
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable
 from typing import Protocol
 from urllib.parse import quote
 
@@ -245,20 +244,13 @@ def _word(match: re.Match[str]) -> str:
     return ".".join(MASK if _random_looking(p) else p for p in pieces)
 
 
-def _substitute(
-    pattern: re.Pattern[str], replace: Callable[[re.Match[str]], str]
-) -> Callable[[str], str]:
-    return lambda text: pattern.sub(replace, text)
-
-
-_PASSES: tuple[Callable[[str], str], ...] = (
-    _substitute(_PEM, lambda _m: MASK),
-    _mask_keyed,
-    _substitute(_SCHEME, _scheme),
-    _substitute(_TOKEN_WORD, _scheme),
-    _substitute(_USERINFO, lambda _m: f"://{MASK}@"),
-    _substitute(_WORD, _word),
-)
+def _mask_shapes(text: str) -> str:
+    text = _PEM.sub(MASK, text)
+    text = _mask_keyed(text)
+    text = _SCHEME.sub(_scheme, text)
+    text = _TOKEN_WORD.sub(_scheme, text)
+    text = _USERINFO.sub(f"://{MASK}@", text)
+    return _WORD.sub(_word, text)
 
 
 def _cut(text: str) -> tuple[str, int]:
@@ -280,8 +272,7 @@ def redact(text: str) -> str:
     out = _mask_held(kept, held)
     if cut:
         out = _mask_held_prefix_at_end(out, held)
-    for mask in _PASSES:
-        out = mask(out)
+    out = _mask_shapes(out)
     if cut:
         out += f" […{cut} more characters cut]"
     return out
