@@ -30,6 +30,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         self.changes = 0
         self.cut_at: int | None = None
         self.written: list[str] = []
+        self.passwords: list[str] = []
 
     def _change(self) -> None:
         self.changes += 1
@@ -44,6 +45,7 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         assert service == SERVICE
         self._change()
         self.written.append(username)
+        self.passwords.append(password)
         self.entries[username] = password
 
     def delete_password(self, service: str, username: str) -> None:

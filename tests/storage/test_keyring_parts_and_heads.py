@@ -101,6 +101,8 @@ UNIT_CASES: list[tuple[str, list[str] | None]] = [
     ("a" * 999 + "😀b", ["a" * 999, "😀b"]),
     ("a" * 998 + "😀b", ["a" * 998 + "😀", "b"]),
     ("é" * 999 + "😀" + "é" * 999, ["é" * 999, "😀" + "é" * 998, "é"]),
+    ("\uffff" * 1001, ["\uffff" * 1000, "\uffff"]),  # the last one-unit character
+    ("\U00010000" * 501, ["\U00010000" * 500, "\U00010000"]),  # the first two-unit one
 ]
 
 
@@ -657,6 +659,40 @@ async def test_the_probe_writes_reads_and_deletes_and_names_the_backend(
     assert (ok, message) == (True, f"System keyring works ({module}.MemoryKeyring).")
     assert mem.users() == []
     assert mem.changes == 2
+    # One throw-away entry under the namespace, holding 24 random bytes (32 characters).
+    assert len(mem.written) == 1
+    assert re.fullmatch(r"p:probe-[0-9a-f]{16}", mem.written[0])
+    assert len(mem.passwords[0]) == len("td1:") + 32
+
+
+async def test_the_probe_gives_the_keyring_its_own_time_budget(lock_path: Path) -> None:
+    hanging = _Hanging()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(hanging)
+    try:
+        ok, message = await probe_keyring("p", timeout=0.6)
+    finally:
+        hanging.release.set()
+        keyring.set_keyring(previous)
+    assert (ok, message) == (
+        False,
+        "The system keyring did not answer within 1 s while trying to store a secret. "
+        "It may be locked or waiting for an unlock prompt.",
+    )
+
+
+async def test_the_probe_names_a_backend_from_a_top_level_module() -> None:
+    refused = type("PlaintextKeyring", (MemoryKeyring,), {"__module__": "plainbackend"})
+    previous = keyring.get_keyring()
+    keyring.set_keyring(refused())
+    try:
+        ok, message = await probe_keyring("p")
+    finally:
+        keyring.set_keyring(previous)
+    assert (ok, message) == (
+        False,
+        "No secure system keyring is available (backend: plainbackend.PlaintextKeyring).",
+    )
 
 
 class PlaintextKeyring(MemoryKeyring):
