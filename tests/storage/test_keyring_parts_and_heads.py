@@ -834,3 +834,45 @@ def test_every_tokendeck_process_of_the_user_locks_the_same_file_in_its_cache_di
 
     cache = Path(platformdirs.user_cache_dir("tokendeck", appauthor=False))
     assert default_lock_path() == cache / "keyring.lock"
+
+
+class _HangingOnce(MemoryKeyring):
+    """The first read hangs until released; everything after works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.started = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if not self.started.is_set():
+            self.started.set()
+            self.release.wait(10)
+        return super().get_password(service, username)
+
+
+async def test_closing_neither_waits_for_a_hanging_keyring_nor_runs_the_queued_calls(
+    lock_path: Path,
+) -> None:
+    backend = _HangingOnce()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        store = _store(lock_path, timeout=5)
+        reading = asyncio.ensure_future(store.get("r"))
+        await asyncio.to_thread(backend.started.wait, 10)
+        writing = asyncio.ensure_future(store.set("r", Secret("tdtest-queued")))
+        await asyncio.sleep(0)  # the write is queued behind the hanging read
+        timer = threading.Timer(3, backend.release.set)
+        timer.start()
+        await store.aclose()
+        assert not backend.release.is_set(), "aclose waited for the hanging call"
+        backend.release.set()
+        timer.cancel()
+        for worker in list(store._executor._threads):
+            await asyncio.to_thread(worker.join, 10)
+        assert backend.users() == [], "a call queued before aclose ran after it"
+        await asyncio.gather(reading, writing, return_exceptions=True)
+    finally:
+        backend.release.set()
+        keyring.set_keyring(previous)
