@@ -153,7 +153,7 @@ def test_a_word_longer_than_the_drop_window_is_cut_not_dropped() -> None:
 
 
 def test_a_held_value_cut_by_the_bound_is_masked_from_its_first_character() -> None:
-    held = Secret("secret01 secret01 tail of the value")
+    held = Secret("secret01 secret01 tail of the longer value")
     text = "y" * (MAX_CHARS - 40) + " secret01 x " + held.reveal() + " more" * 50
     kept = "y" * (MAX_CHARS - 40) + " secret01 x secret01 secret01 tail of "
     assert text.startswith(kept) and not text[len(kept) :].startswith(" ")
