@@ -876,3 +876,23 @@ async def test_closing_neither_waits_for_a_hanging_keyring_nor_runs_the_queued_c
     finally:
         backend.release.set()
         keyring.set_keyring(previous)
+
+
+class _LockedOnRead(MemoryKeyring):
+    def get_password(self, service: str, username: str) -> str | None:
+        raise keyring.errors.KeyringLocked("locked")
+
+
+async def test_a_failed_delete_names_the_delete(lock_path: Path) -> None:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(_LockedOnRead())
+    try:
+        store = _store(lock_path)
+        with pytest.raises(SecretStoreError) as info:
+            await store.delete("r")
+        assert str(info.value) == (
+            "The system keyring is locked: unlock it, then try to delete a secret again."
+        )
+        await store.aclose()
+    finally:
+        keyring.set_keyring(previous)
