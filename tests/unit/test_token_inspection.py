@@ -296,6 +296,7 @@ SIGNED_X = f"{HS}.e30.c2lnXX"  # ends with an X (a character no wrapper strips)
         (f"{SIGNED_X};", ()),
         (f"{SIGNED_X},", ()),
         (f"Bearer Bearer {SIGNED_X}", ("Removed the prefix 'Bearer'.",) * 2),
+        (f'Bearer Bearer "{SIGNED_X}"', ("Removed the prefix 'Bearer'.",) * 2),
         (f"Authorization: Bearer {SIGNED_X}", ("Removed the prefix 'Authorization: Bearer'.",)),
         (f"'token {SIGNED_X}'", ("Removed the prefix 'token'.",)),
         (
