@@ -18,6 +18,7 @@ from tokendeck.core.errors import (
     ServerError,
 )
 from tokendeck.platforms.http import (
+    ErrorReader,
     default_error_reader,
     field_error_reader,
     json_of,
@@ -79,7 +80,9 @@ def test_a_body_that_is_not_json_is_the_message_itself_cut_at_300_characters(
     assert reader(answer(content=content)) == (None, message)
 
 
-EXCEPTION_READER = field_error_reader(("exception", "name"), ("exception", "message"))
+def exception_reader() -> ErrorReader:
+    """A reader made inside each test (one made at import would be made before any test)."""
+    return field_error_reader(("exception", "name"), ("exception", "message"))
 
 
 @pytest.mark.parametrize(
@@ -100,7 +103,7 @@ EXCEPTION_READER = field_error_reader(("exception", "name"), ("exception", "mess
 def test_a_field_reader_reads_the_platforms_own_paths(
     body: Any, read: tuple[str | None, str | None]
 ) -> None:
-    assert EXCEPTION_READER(answer(body=body)) == read
+    assert exception_reader()(answer(body=body)) == read
 
 
 @pytest.mark.parametrize(
@@ -172,7 +175,7 @@ async def test_a_request_reads_its_error_with_the_adapters_reader() -> None:
                 "GET",
                 "/keys",
                 idempotent=True,
-                error_reader=EXCEPTION_READER,
+                error_reader=exception_reader(),
                 what="Listing keys",
             )
     assert str(denied.value) == (
