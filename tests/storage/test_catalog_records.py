@@ -494,10 +494,20 @@ def test_an_audit_detail_is_cut_at_500_characters(catalog: Catalog) -> None:
 
 
 def _one_worker(catalog: AsyncCatalog) -> set[str]:
+    """The names of the threads that ran two calls, the first still busy when the second came."""
+
     async def calls() -> set[str]:
-        names = await asyncio.gather(
-            *(catalog.run(lambda: threading.current_thread().name) for _ in range(20))
-        )
+        busy = threading.Event()
+
+        def first() -> str:
+            busy.wait(10)
+            return threading.current_thread().name
+
+        running = asyncio.ensure_future(catalog.run(first))
+        queued = asyncio.ensure_future(catalog.run(lambda: threading.current_thread().name))
+        await asyncio.sleep(0)  # both are submitted to the executor now
+        busy.set()
+        names = await asyncio.gather(running, queued)
         await catalog.aclose()
         alive = {t.name for t in threading.enumerate()}
         assert not set(names) & alive, "aclose waits for its worker to end"
