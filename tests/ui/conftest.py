@@ -44,9 +44,10 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     asyncio.set_event_loop(None)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def world() -> Iterator[SandboxWorld]:
-    """The sandbox of every platform, shared by the tests of one module."""
+    """A sandbox of every platform per test: no test sees users, keys or sessions another made
+    (the suite runs in random order; the layout tests seed the demo into it each time)."""
     sandbox = build_world().start()
     yield sandbox
     sandbox.stop()
