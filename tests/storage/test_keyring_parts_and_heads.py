@@ -172,7 +172,12 @@ async def test_a_new_generation_never_reuses_the_name_of_the_one_it_replaces(
 ) -> None:
     store = _store(lock_path)
     names = iter(["0000aaaa", "0000aaaa", "0000aaaa", "0000bbbb"])
-    monkeypatch.setattr(keyring_store.secrets, "token_hex", lambda n: next(names))
+
+    def token_hex(nbytes: int) -> str:
+        assert nbytes == 4, "a generation is 4 random bytes"
+        return next(names)
+
+    monkeypatch.setattr(keyring_store.secrets, "token_hex", token_hex)
     await store.set("k", Secret(_distinct(1500)))
     second = _distinct(2500)
     await store.set("k", Secret(second))
