@@ -6,6 +6,7 @@ Usage (through scripts/mutation, which provides the desktop stack the storage te
     scripts/mutation core.redaction       # some targets
     scripts/mutation --show core.secret   # also print the diff of each unexplained survivor
     scripts/mutation --resume core.secret # keep earlier results, re-run only what mutmut must
+    scripts/mutation core.secret --only 'tokendeck.core.secret.x_reveal*'  # re-run some mutants
 
 Each target runs in its own workspace under .mutation/<target>/ (a copy of the working tree with
 app/ also as src/, the layout mutmut imports from), so targets can run side by side. A survivor
@@ -159,7 +160,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--resume", action="store_true", help="keep earlier results")
     parser.add_argument("--score-only", action="store_true", help="score the last run, run nothing")
     parser.add_argument("--children", type=int, default=2, help="mutants run at once (default 2)")
-    parser.add_argument("--only", nargs="*", default=[], help="mutant names (globs) to run")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="re-run only these mutants (repeat the option for more); keeps the other results",
+    )
     args = parser.parse_args(argv)
     chosen = args.targets or list(TARGETS)
     unknown = [t for t in chosen if t not in TARGETS]
