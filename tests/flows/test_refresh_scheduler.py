@@ -463,3 +463,16 @@ async def test_the_scheduler_loop_survives_a_failed_tick_and_waits_its_interval(
     with pytest.raises(_Stop):
         await scheduler.run()
     assert waits == [5.0, 5.0, 5.0]
+
+
+async def test_an_account_passed_over_never_stops_the_ones_after_it() -> None:
+    clock = ManualClock(NOW)
+    scheduler, accounts, _ = _scheduler(clock)
+    accounts.add("a")
+    accounts.fail["a"] = TokenDeckError("down")
+    assert await scheduler.tick() == []  # "a" now backs off for 30 s
+    accounts.add("b", platform=Platform.TRIFACTA)  # no session TokenDeck renews
+    accounts.add("c", expires_at=NOW + timedelta(days=1))  # not due yet
+    accounts.add("d")
+    clock.advance(timedelta(seconds=1))
+    assert await scheduler.tick() == ["d"]
