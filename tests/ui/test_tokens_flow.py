@@ -79,35 +79,6 @@ def test_track_copy_clear_remove(
     run(qloop, scenario())
 
 
-def test_a_later_copy_by_the_user_is_never_wiped(
-    qloop: asyncio.AbstractEventLoop, window: MainWindow
-) -> None:
-    need_desktop("xclip")
-
-    async def scenario() -> None:
-        window.clipboard.timeout_seconds = 1
-        window.clipboard.copy_secret(Secret("tdtest-secret-on-clipboard"), "test")
-        assert (await xclip("-o", "-selection", "clipboard")).stdout == "tdtest-secret-on-clipboard"
-        await xclip("-selection", "clipboard", input_text="the user's own text")
-        await _until(lambda: not window.clipboard.active, timeout=5)
-        assert (await xclip("-o", "-selection", "clipboard")).stdout == "the user's own text"
-
-    run(qloop, scenario())
-
-
-def test_clear_now_and_on_quit(qloop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
-    need_desktop("xclip")
-
-    async def scenario() -> None:
-        window.clipboard.copy_secret(Secret("tdtest-clear-me"), "test")
-        assert (await xclip("-o", "-selection", "clipboard")).stdout == "tdtest-clear-me"
-        window.clear_clipboard_action.trigger()
-        assert "tdtest-clear-me" not in (await xclip("-o", "-selection", "clipboard")).stdout
-        assert "tdtest-clear-me" not in (await xclip("-o", "-selection", "primary")).stdout
-
-    run(qloop, scenario())
-
-
 def test_inspector_verifies_hmac_and_jwks_url(
     qloop: asyncio.AbstractEventLoop, qtbot: QtBot, profile: Profile
 ) -> None:
