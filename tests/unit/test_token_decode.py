@@ -137,3 +137,32 @@ def test_error_messages_never_quote_the_input() -> None:
 def test_repr_of_inspection_hides_the_token() -> None:
     token, _ = hs256(claims())
     assert token not in repr(inspect_token(token))
+
+
+def test_a_five_part_token_with_a_foreign_character_is_a_broken_jwe() -> None:
+    header = b64url(json.dumps({"alg": "RSA-OAEP", "enc": "A256GCM"}).encode())
+    with pytest.raises(TokenFormatError) as info:
+        inspect_token(f"{header}.a2V5.aXY.Y3Q*.dGFn")
+    assert info.value.code == "malformed_jwt"
+
+
+def test_a_trailing_x_is_data_not_padding() -> None:
+    # Only '=' is padding: five characters ending in 'X' are one too many for base64url.
+    header = b64url(b'{"alg":"HS256","typ":"JWT"}')
+    with pytest.raises(TokenFormatError) as info:
+        inspect_token(f"{header}.{b64url(b'{}')}.c2lnX")
+    assert info.value.code == "malformed_jwt" and "signature" in str(info.value)
+
+
+def test_three_parts_whose_header_is_not_an_object_are_not_a_jwt() -> None:
+    array_header = b64url(b"[1]")  # 'WzFd': valid base64url JSON, but no JWT header
+    inspection = inspect_token(f"{array_header}.{b64url(b'{}')}.c2ln")
+    assert inspection.kind is TokenKind.OPAQUE
+    assert inspection.header is None
+
+
+@pytest.mark.parametrize("name", ["exp", "nbf", "iat"])
+def test_an_iso_date_in_a_numeric_time_claim_is_invalid(name: str) -> None:
+    token, _ = hs256({**claims(), name: "2030-01-01T00:00:00Z"})
+    problems = [p for p in inspect_token(token).problems if p.code == "invalid_claim"]
+    assert len(problems) == 1 and f"'{name}'" in problems[0].message

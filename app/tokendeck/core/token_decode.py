@@ -311,15 +311,16 @@ def _jws(
 ) -> Inspection:
     problems: list[Problem] = []
     raw_payload = _b64url_decode(parts[1])
-    assert raw_payload is not None, "inspect_token decoded every part before"
+    assert raw_payload is not None  # inspect_token decoded every part before
     payload: dict[str, Any] | None = None
     payload_text: str | None = None
     try:
-        decoded = safe_json.loads(raw_payload.decode())
+        text = raw_payload.decode()
+        decoded = safe_json.loads(text)
         if isinstance(decoded, dict):
             payload = decoded
         else:
-            payload_text = raw_payload.decode()
+            payload_text = text
     except UnicodeDecodeError:
         payload_text = raw_payload.hex()
         problems.append(
@@ -328,13 +329,13 @@ def _jws(
     except safe_json.JsonError as exc:
         if exc.too_deep:
             raise TokenFormatError("too_deep", f"The token's payload: {exc}") from None
-        payload_text = raw_payload.decode(errors="replace")
+        payload_text = text
     if payload is not None:
         payload, payload_replaced = safe_json.clean(payload)
         replaced = replaced or payload_replaced
     if replaced:
         problems.append(_REPLACED_UNICODE)
-    if payload_text is not None and payload is None:
+    if payload is None:  # then payload_text holds what the payload is instead
         problems.append(
             Problem(
                 "payload_not_json",
