@@ -9,6 +9,7 @@ import re
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -299,6 +300,24 @@ def test_removing_an_account_returns_the_refs_its_credentials_held(catalog: Cata
     assert _audit(catalog)[0] == ("account.remove", "no-such-id", None, "")
 
 
+async def test_the_async_catalog_never_runs_two_calls_at_once(profile: Profile) -> None:
+    catalog = await AsyncCatalog.open(profile.catalog_path)
+    meeting = threading.Barrier(2, timeout=0.5)
+
+    def meet() -> bool:
+        """True only if another call was running at the same time (then they meet)."""
+        try:
+            meeting.wait()
+        except threading.BrokenBarrierError:
+            return False
+        return True
+
+    try:
+        assert await asyncio.gather(catalog.run(meet), catalog.run(meet)) == [False, False]
+    finally:
+        await catalog.aclose()
+
+
 # -- credentials -------------------------------------------------------------------------------
 
 
@@ -317,6 +336,24 @@ def test_a_credential_keeps_every_field_times_in_utc(catalog: Catalog) -> None:
     )
     assert catalog.get_credential("no-such-id") is None
     assert _audit(catalog)[0] == ("credential.save", account.id, "cred-full", "full")
+
+
+@pytest.fixture
+def east_of_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("east_of_utc")
+def test_times_are_stored_in_utc_whatever_the_local_zone(catalog: Catalog) -> None:
+    # Stored as ISO text that SQL compares and sorts: one offset for all, or the order breaks.
+    catalog.upsert_credential(_full_credential(None))
+    got = catalog.get_credential("cred-full")
+    assert got is not None and got.created_at is not None and got.expires_at is not None
+    assert got.created_at.utcoffset() == got.expires_at.utcoffset() == timedelta(0)
 
 
 def test_a_credential_without_times_or_account_is_kept_as_such(catalog: Catalog) -> None:
