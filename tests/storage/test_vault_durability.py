@@ -633,3 +633,61 @@ async def test_a_recovered_vault_keeps_the_good_generation_on_its_next_change(
     fresh = await Vault.unlock(profile.vault_path, PASSWORD)
     assert not fresh.recovered
     assert fresh.refs() == ["a", "c"]
+
+
+async def test_an_unparseable_file_found_in_a_session_is_named(profile: Profile) -> None:
+    vault = await _vault(profile, a="tdtest-a")
+    vault.previous_path.unlink()
+    profile.vault_path.write_bytes(b"{")
+    with pytest.raises(VaultCorruptError) as damaged:
+        await vault.get("a")
+    assert str(damaged.value).startswith(f"The vault file {profile.vault_path} is damaged")
+
+
+async def test_another_vaults_previous_generation_is_never_opened_when_no_key_can_be_derived(
+    profile: Profile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The current file's header is sound but its key cannot be derived (scrypt out of memory):
+    a previous generation of another salt is another vault's, and is not opened instead."""
+    await _vault(profile, a="tdtest-a")
+    other = await Vault.create(tmp_path / "other.tdvault", PASSWORD, FAST_SCRYPT)
+    await other.set("b", Secret("tdtest-other-b"))
+    profile.vault_path.with_name("vault.tdvault.prev").write_bytes(other.path.read_bytes())
+    current_salt = vault_module._parse(profile.vault_path.read_bytes(), profile.vault_path).salt
+    real_derive = vault_module._derive
+
+    def out_of_memory_for_the_current(password: Secret, salt: bytes, params: Any) -> bytes:
+        if salt == current_salt:
+            raise VaultCorruptError("The vault's key derivation cannot run (MemoryError).")
+        return real_derive(password, salt, params)
+
+    monkeypatch.setattr(vault_module, "_derive", out_of_memory_for_the_current)
+    with pytest.raises(VaultCorruptError, match="MemoryError"):
+        await Vault.unlock(profile.vault_path, PASSWORD)
+
+
+def test_reading_a_file_stops_one_byte_past_the_largest_vault(tmp_path: Path) -> None:
+    huge = tmp_path / "huge.tdvault"
+    with huge.open("wb") as file:  # sparse: no disk used
+        file.truncate(vault_module.MAX_FILE_BYTES + 4096)
+    read = vault_module._read(huge)
+    assert read is not None and len(read) == vault_module.MAX_FILE_BYTES + 1
+
+
+async def test_a_read_error_with_no_reason_names_its_kind(
+    profile: Profile, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = await _vault(profile, a="tdtest-a")
+    real_open = Path.open
+
+    def failing_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == profile.vault_path:
+            raise PermissionError()  # no errno, no strerror
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", failing_open)
+    with pytest.raises(VaultError) as unreadable:
+        await vault.get("a")
+    assert str(unreadable.value) == (
+        "Could not read the vault file vault.tdvault (PermissionError)."
+    )

@@ -184,10 +184,10 @@ def _decrypt(sealed: _Sealed, key: bytes) -> dict[str, str]:
         ) from None
     try:
         values = json.loads(plaintext)
-        if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
-            raise ValueError("unexpected content")
     except (ValueError, RecursionError, MemoryError):
-        raise VaultCorruptError("The vault opened but its content is damaged.") from None
+        values = None
+    if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+        raise VaultCorruptError("The vault opened but its content is damaged.")
     return values
 
 
