@@ -901,3 +901,66 @@ async def test_a_failed_delete_names_the_delete(lock_path: Path) -> None:
         await store.aclose()
     finally:
         keyring.set_keyring(previous)
+
+
+async def test_until_the_backend_is_loaded_the_description_names_no_backend(
+    mem: MemoryKeyring, lock_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+    real_get_keyring = keyring.get_keyring
+
+    def slow_get_keyring() -> keyring.backend.KeyringBackend:
+        release.wait(10)
+        return real_get_keyring()
+
+    monkeypatch.setattr(keyring, "get_keyring", slow_get_keyring)
+    store = _store(lock_path)
+    assert store.description == "System keyring"
+    release.set()
+    await store.get("r")  # queued behind the load
+    assert store.description == "System keyring (memory_keyring)"
+    await store.aclose()
+
+
+async def test_the_description_names_a_backend_from_a_top_level_module(lock_path: Path) -> None:
+    top_level = type("Keyring", (MemoryKeyring,), {"__module__": "mybackend"})
+    previous = keyring.get_keyring()
+    keyring.set_keyring(top_level())
+    try:
+        store = _store(lock_path)
+        await store.get("r")
+        assert store.description == "System keyring (mybackend)"
+        await store.aclose()
+    finally:
+        keyring.set_keyring(previous)
+
+
+async def test_every_keyring_call_runs_on_the_keyring_worker(
+    mem: MemoryKeyring, lock_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    real_get = mem.get_password
+
+    def recording_get(service: str, username: str) -> str | None:
+        threads.append(threading.current_thread().name)
+        return real_get(service, username)
+
+    monkeypatch.setattr(mem, "get_password", recording_get)
+    store = _store(lock_path)
+    await store.set("r", Secret("hunter2"))
+    assert await store.get("r") == Secret("hunter2")
+    assert threads and all(name.startswith("keyring_") for name in threads)
+    await store.aclose()
+
+
+async def test_an_earlier_release_head_reads_everything_after_its_count_as_the_digest(
+    mem: MemoryKeyring, lock_path: Path
+) -> None:
+    # A colon in the digest makes it a wrong digest (the parts do not fit), not a damaged head.
+    value = _distinct(2500)
+    _legacy(mem, "r", value, whole=hashlib.sha256(value.encode()).hexdigest()[:16] + ":x")
+    store = _store(lock_path)
+    with pytest.raises(SecretStoreError) as torn:
+        await store.get("r")
+    assert str(torn.value) == "A long secret's parts do not fit together."
+    await store.aclose()

@@ -35,7 +35,6 @@ import hashlib
 import json
 import re
 import secrets
-import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -64,7 +63,12 @@ T = TypeVar("T")
 
 
 def _backend_name(backend: Any) -> str:
-    return f"{type(backend).__module__.rsplit('.', 1)[-1]}.{type(backend).__name__}"
+    return f"{_module_name(backend)}.{type(backend).__name__}"
+
+
+def _module_name(backend: Any) -> str:
+    """The last component of the module a backend's class lives in ("SecretService")."""
+    return str(type(backend).__module__).rpartition(".")[2]
 
 
 def default_lock_path() -> Path:
@@ -155,24 +159,24 @@ def _parse_head(raw: str) -> _Head:
         meta_text, newline, value = raw[len(_HEAD) :].partition("\n")
         meta = json.loads(meta_text)
         if not isinstance(meta, dict):
-            raise ValueError("bad head")
+            raise ValueError  # bad head: read as damaged below
         leftovers = tuple((_gen(g, legacy_ok=True), _count(n)) for g, n in meta.get("x", []))
         head = _Head(value=value if newline else None, leftovers=leftovers)
         if "g" not in meta:
             return head
         if newline:
-            raise ValueError("both a secret and parts")
+            raise ValueError  # both a secret and parts: read as damaged below
         gen = _gen(meta["g"], legacy_ok=True)
         if gen == "":
             whole = meta["s"]
             if not isinstance(whole, str):
-                raise ValueError("bad digest")
+                raise ValueError  # bad digest: read as damaged below
             return replace(head, gen=gen, count=_count(meta["n"]), whole=whole)
         digests = meta["d"]
         if not isinstance(digests, list) or not all(
             isinstance(d, str) and _DIGEST.fullmatch(d) for d in digests
         ):
-            raise ValueError("bad digests")
+            raise ValueError  # bad digests: read as damaged below
         return replace(head, gen=gen, count=_count(len(digests)), digests=tuple(digests))
     except (ValueError, TypeError, KeyError, RecursionError):
         return _Head(damaged=True)
@@ -195,7 +199,7 @@ class KeyringStore:
             max_workers=1, thread_name_prefix="keyring"
         )
         self._keyring: Any = None
-        self._backend_label = "SecretService" if sys.platform.startswith("linux") else "system"
+        self._backend_label: str | None = None  # known once the worker has loaded keyring
         # Loading keyring picks and initialises a backend (D-Bus for Secret Service): that runs
         # on the worker, first in its queue, never on the thread that constructs the store.
         self._executor.submit(self._load)
@@ -204,11 +208,12 @@ class KeyringStore:
         import keyring
 
         self._keyring = keyring
-        self._backend_label = type(keyring.get_keyring()).__module__.rsplit(".", 1)[-1]
+        self._backend_label = _module_name(keyring.get_keyring())
 
     @property
     def description(self) -> str:
-        return f"System keyring ({self._backend_label})"
+        label = self._backend_label
+        return "System keyring" if label is None else f"System keyring ({label})"
 
     def _user(self, ref: str) -> str:
         return f"{self._namespace}:{ref}"
@@ -253,6 +258,8 @@ class KeyringStore:
             return await asyncio.wait_for(future, self._timeout)
         except TimeoutError as exc:
             abandoned.set()
+            # The worker may still finish (or refuse with "Gave up"): nobody waits for that.
+            future.add_done_callback(_forget)
             raise SecretStoreError(
                 f"The system keyring did not answer within {self._timeout:.0f} s while trying to "
                 f"{action}. It may be locked or waiting for an unlock prompt."
@@ -324,7 +331,6 @@ class KeyringStore:
         if head.damaged:
             head = _Head()
         self._drop(ref, head.leftovers)  # never the generation the head reads from
-        head = replace(head, leftovers=())
         old = head.parts
         if _units(value) <= CHUNK_CHARS:
             if old is not None:
@@ -366,6 +372,12 @@ class KeyringStore:
 
     async def aclose(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _forget(future: asyncio.Future[Any]) -> None:
+    """Retrieve an abandoned call's outcome, so asyncio never logs it as unretrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _explain(exc: BaseException, action: str) -> str:
