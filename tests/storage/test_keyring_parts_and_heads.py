@@ -6,6 +6,7 @@ Secret Service is exercised in test_keyring_store.py; these run in milliseconds.
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import re
@@ -964,3 +965,47 @@ async def test_an_earlier_release_head_reads_everything_after_its_count_as_the_d
         await store.get("r")
     assert str(torn.value) == "A long secret's parts do not fit together."
     await store.aclose()
+
+
+class _FailsLateOnce(MemoryKeyring):
+    """The first read hangs until released, then fails; everything after works."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.failed = False
+
+    def get_password(self, service: str, username: str) -> str | None:
+        if not self.failed:
+            self.failed = True
+            self.release.wait(10)
+            raise RuntimeError("a late failure")
+        return super().get_password(service, username)
+
+
+async def test_abandoned_calls_that_end_later_are_not_reported_to_the_event_loop(
+    lock_path: Path,
+) -> None:
+    loop = asyncio.get_running_loop()
+    reported: list[str] = []
+    loop.set_exception_handler(lambda _loop, context: reported.append(context["message"]))
+    backend = _FailsLateOnce()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        store = _store(lock_path, timeout=0.3, lock_timeout=0.3)
+        with pytest.raises(SecretStoreError, match="did not answer"):
+            await store.get("r")  # the keyring hangs: given up (and cancelled)
+        with pytest.raises(SecretStoreError, match="did not answer"):
+            await store.get("r")  # queued behind the hanging call: given up before it starts
+        backend.release.set()  # the first fails now, the second finds it was given up
+        # The worker runs one call at a time: when this one is answered, the abandoned one has
+        # failed and its outcome has reached the loop.
+        assert await store.get("r") is None
+        await store.aclose()
+        gc.collect()  # an unretrieved failure is reported when its future is collected
+        await asyncio.sleep(0)
+        assert reported == []
+    finally:
+        keyring.set_keyring(previous)
+        loop.set_exception_handler(None)

@@ -344,7 +344,9 @@ class KeyringStore:
             gen = secrets.token_hex(4)
         new = _Head(gen=gen, digests=tuple(_digest(p) for p in pieces), count=len(pieces))
         flipped = replace(new, leftovers=(old,) if old else ())
-        if len(pieces) > MAX_PARTS or _units(flipped.encode()) > HEAD_UNITS:
+        # The head lists a digest per part, so its size bounds the parts (to 65, far below the
+        # MAX_PARTS a head read back may name).
+        if _units(flipped.encode()) > HEAD_UNITS:
             raise SecretStoreError(
                 f"This secret is too long for the system keyring ({len(value)} characters)."
             )
