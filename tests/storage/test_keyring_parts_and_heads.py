@@ -993,7 +993,7 @@ async def test_abandoned_calls_that_end_later_are_not_reported_to_the_event_loop
     previous = keyring.get_keyring()
     keyring.set_keyring(backend)
     try:
-        store = _store(lock_path, timeout=0.3, lock_timeout=0.3)
+        store = _store(lock_path, timeout=1.0, lock_timeout=1.0)
         with pytest.raises(SecretStoreError, match="did not answer"):
             await store.get("r")  # the keyring hangs: given up (and cancelled)
         with pytest.raises(SecretStoreError, match="did not answer"):
