@@ -302,20 +302,25 @@ def test_removing_an_account_returns_the_refs_its_credentials_held(catalog: Cata
 
 async def test_the_async_catalog_never_runs_two_calls_at_once(profile: Profile) -> None:
     catalog = await AsyncCatalog.open(profile.catalog_path)
-    meeting = threading.Barrier(2, timeout=0.5)
+    leave = threading.Event()
 
-    def meet() -> bool:
-        """True only if another call was running at the same time (then they meet)."""
-        try:
-            meeting.wait()
-        except threading.BrokenBarrierError:
-            return False
-        return True
+    def hold() -> None:
+        leave.wait()  # no timeout (thread timeouts stall under the shifted-clock test pass)
 
+    def overlapped() -> bool:
+        """True if it runs while hold() is still inside."""
+        return not leave.is_set()
+
+    first = asyncio.ensure_future(catalog.run(hold))
+    second = asyncio.ensure_future(catalog.run(overlapped))
     try:
-        assert await asyncio.gather(catalog.run(meet), catalog.run(meet)) == [False, False]
+        # With one worker the second call cannot start, let alone finish, while hold() runs.
+        await asyncio.wait({second}, timeout=0.5)
     finally:
-        await catalog.aclose()
+        leave.set()
+    await first
+    assert await second is False
+    await catalog.aclose()
 
 
 # -- credentials -------------------------------------------------------------------------------
