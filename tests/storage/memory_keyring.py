@@ -5,6 +5,7 @@ which users were written, and can fail every change from the `cut_at`-th on (a p
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import keyring
@@ -59,13 +60,22 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
         return sorted(self.entries)
 
 
+@contextmanager
+def using_keyring(backend: keyring.backend.KeyringBackend) -> Iterator[None]:
+    """python-keyring uses `backend` inside the block, and the one it had before after it."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
 @pytest.fixture
 def mem() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
     fake = MemoryKeyring()
-    keyring.set_keyring(fake)
-    yield fake
-    keyring.set_keyring(previous)
+    with using_keyring(fake):
+        yield fake
 
 
 @pytest.fixture(autouse=True)

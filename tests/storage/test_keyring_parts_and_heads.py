@@ -21,7 +21,7 @@ import keyring.backends.null
 import keyring.errors
 import pytest
 
-from tests.storage.memory_keyring import MemoryKeyring, mem, private_keyring_lock
+from tests.storage.memory_keyring import MemoryKeyring, mem, private_keyring_lock, using_keyring
 from tokendeck.core.secret import Secret
 from tokendeck.storage import keyring_store, secret_store
 from tokendeck.storage.keyring_store import KeyringStore, default_lock_path, probe_keyring
@@ -530,31 +530,23 @@ class _Failing(MemoryKeyring):
 async def test_a_backend_failure_is_explained_in_words(
     lock_path: Path, exc: Exception, message: str
 ) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(_Failing(exc))
-    try:
+    with using_keyring(_Failing(exc)):
         store = _store(lock_path)
         with pytest.raises(SecretStoreError) as info:
             await store.set("r", Secret("tdtest-value"))
         assert str(info.value) == message
         await store.aclose()
-    finally:
-        keyring.set_keyring(previous)
 
 
 async def test_a_secret_in_a_backend_error_is_masked(mem: MemoryKeyring, lock_path: Path) -> None:
     value = Secret("tdtest-shown-by-the-backend-0123456789")
-    previous = keyring.get_keyring()
-    keyring.set_keyring(_Failing(RuntimeError(f"cannot store {value.reveal()}")))
-    try:
+    with using_keyring(_Failing(RuntimeError(f"cannot store {value.reveal()}"))):
         store = _store(lock_path)
         with pytest.raises(SecretStoreError) as info:
             await store.set("r", value)
         assert value.reveal() not in str(info.value)
         assert str(info.value).startswith("The system keyring refused to store a secret (")
         await store.aclose()
-    finally:
-        keyring.set_keyring(previous)
 
 
 class _Hanging(MemoryKeyring):
@@ -689,12 +681,8 @@ async def test_the_probe_gives_the_keyring_its_own_time_budget(lock_path: Path) 
 
 async def test_the_probe_names_a_backend_from_a_top_level_module() -> None:
     refused = type("PlaintextKeyring", (MemoryKeyring,), {"__module__": "plainbackend"})
-    previous = keyring.get_keyring()
-    keyring.set_keyring(refused())
-    try:
+    with using_keyring(refused()):
         ok, message = await probe_keyring("p")
-    finally:
-        keyring.set_keyring(previous)
     assert (ok, message) == (
         False,
         "No secure system keyring is available (backend: plainbackend.PlaintextKeyring).",
@@ -717,13 +705,9 @@ class PlaintextKeyring(MemoryKeyring):
 async def test_the_probe_refuses_backends_that_keep_nothing_or_keep_it_in_clear(
     backend: type[keyring.backend.KeyringBackend],
 ) -> None:
-    previous = keyring.get_keyring()
     chosen = backend()
-    keyring.set_keyring(chosen)
-    try:
+    with using_keyring(chosen):
         ok, message = await probe_keyring("p")
-    finally:
-        keyring.set_keyring(previous)
     name = f"{type(chosen).__module__.rsplit('.', 1)[-1]}.{type(chosen).__name__}"
     assert (ok, message) == (False, f"No secure system keyring is available (backend: {name}).")
     if isinstance(chosen, MemoryKeyring):
@@ -746,12 +730,8 @@ class _Undeletable(MemoryKeyring):
 async def test_the_probe_fails_when_the_keyring_does_not_give_back_what_was_stored(
     backend: type[MemoryKeyring],
 ) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend())
-    try:
+    with using_keyring(backend()):
         ok, message = await probe_keyring("p")
-    finally:
-        keyring.set_keyring(previous)
     module = backend.__module__.rsplit(".", 1)[-1]
     assert (ok, message) == (
         False,
@@ -760,12 +740,8 @@ async def test_the_probe_fails_when_the_keyring_does_not_give_back_what_was_stor
 
 
 async def test_the_probe_reports_a_store_error_in_its_own_words() -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(_Failing(keyring.errors.KeyringLocked("locked")))
-    try:
+    with using_keyring(_Failing(keyring.errors.KeyringLocked("locked"))):
         ok, message = await probe_keyring("p")
-    finally:
-        keyring.set_keyring(previous)
     assert (ok, message) == (
         False,
         "The system keyring is locked: unlock it, then try to store a secret again.",
@@ -890,9 +866,7 @@ class _LockedOnRead(MemoryKeyring):
 
 
 async def test_a_failed_delete_names_the_delete(lock_path: Path) -> None:
-    previous = keyring.get_keyring()
-    keyring.set_keyring(_LockedOnRead())
-    try:
+    with using_keyring(_LockedOnRead()):
         store = _store(lock_path)
         with pytest.raises(SecretStoreError) as info:
             await store.delete("r")
@@ -900,8 +874,6 @@ async def test_a_failed_delete_names_the_delete(lock_path: Path) -> None:
             "The system keyring is locked: unlock it, then try to delete a secret again."
         )
         await store.aclose()
-    finally:
-        keyring.set_keyring(previous)
 
 
 async def test_until_the_backend_is_loaded_the_description_names_no_backend(
@@ -925,15 +897,11 @@ async def test_until_the_backend_is_loaded_the_description_names_no_backend(
 
 async def test_the_description_names_a_backend_from_a_top_level_module(lock_path: Path) -> None:
     top_level = type("Keyring", (MemoryKeyring,), {"__module__": "mybackend"})
-    previous = keyring.get_keyring()
-    keyring.set_keyring(top_level())
-    try:
+    with using_keyring(top_level()):
         store = _store(lock_path)
         await store.get("r")
         assert store.description == "System keyring (mybackend)"
         await store.aclose()
-    finally:
-        keyring.set_keyring(previous)
 
 
 async def test_every_keyring_call_runs_on_the_keyring_worker(
@@ -990,22 +958,21 @@ async def test_abandoned_calls_that_end_later_are_not_reported_to_the_event_loop
     reported: list[str] = []
     loop.set_exception_handler(lambda _loop, context: reported.append(context["message"]))
     backend = _FailsLateOnce()
-    previous = keyring.get_keyring()
-    keyring.set_keyring(backend)
     try:
-        store = _store(lock_path, timeout=1.0, lock_timeout=1.0)
-        with pytest.raises(SecretStoreError, match="did not answer"):
-            await store.get("r")  # the keyring hangs: given up (and cancelled)
-        with pytest.raises(SecretStoreError, match="did not answer"):
-            await store.get("r")  # queued behind the hanging call: given up before it starts
-        backend.release.set()  # the first fails now, the second finds it was given up
-        # The worker runs one call at a time: when this one is answered, the abandoned one has
-        # failed and its outcome has reached the loop.
-        assert await store.get("r") is None
-        await store.aclose()
-        gc.collect()  # an unretrieved failure is reported when its future is collected
-        await asyncio.sleep(0)
-        assert reported == []
+        with using_keyring(backend):
+            store = _store(lock_path, timeout=1.0, lock_timeout=1.0)
+            with pytest.raises(SecretStoreError, match="did not answer"):
+                await store.get("r")  # the keyring hangs: given up (and cancelled)
+            with pytest.raises(SecretStoreError, match="did not answer"):
+                await store.get("r")  # queued behind the hanging call: given up before it starts
+            backend.release.set()  # the first fails now, the second finds it was given up
+            # The worker runs one call at a time: when this one is answered, the abandoned one has
+            # failed and its outcome has reached the loop.
+            assert await store.get("r") is None
+            await store.aclose()
+            gc.collect()  # an unretrieved failure is reported when its future is collected
+            await asyncio.sleep(0)
+            assert reported == []
     finally:
-        keyring.set_keyring(previous)
+        backend.release.set()
         loop.set_exception_handler(None)

@@ -68,7 +68,7 @@ def _backend_name(backend: Any) -> str:
 
 def _module_name(backend: Any) -> str:
     """The last component of the module a backend's class lives in ("SecretService")."""
-    return str(type(backend).__module__).rpartition(".")[2]
+    return type(backend).__module__.rpartition(".")[2]
 
 
 def default_lock_path() -> Path:
