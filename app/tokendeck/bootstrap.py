@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# bench/startup.py sets this: print the wall time of the first paint, then quit.
+# bench/startup.py sets this: print the wall time of the first paint, then quit; with "rows"
+# (bench/profile_load.py), the wall time the Accounts table first paints the catalog's rows.
 STARTUP_PROBE_ENV = "TOKENDECK_STARTUP_PROBE"
 HEAVY_MODULES = ("httpx", "keyring", "jwt", "cryptography")
 
@@ -122,7 +123,10 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
         window.tray_notice.connect(lambda title, text: tray.icon.showMessage(title, text))
         tray.show()
     watcher = SignalWatcher(window.request_quit)
-    if os.environ.get(STARTUP_PROBE_ENV):
+    probe = os.environ.get(STARTUP_PROBE_ENV)
+    if probe == "rows":
+        _install_rows_probe(window)
+    elif probe:
         _install_startup_probe(window)
 
     start_hidden = args.minimized or window.app_settings.start_minimized
@@ -175,7 +179,8 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
 async def _start_services(
     args: argparse.Namespace, profile: Profile, window: QMainWindowLike, tray: TrayLike | None
 ) -> AppServices | None:
-    """Open the catalog and the secret store, then wire events to the window and the tray."""
+    """Open the catalog, wire events to the window and the tray, and give the window its rows;
+    the secret store opens meanwhile (`AppServices.open`) and the window hears when it has."""
     from tokendeck.core.settings import StorePreference
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.events import (
@@ -195,7 +200,7 @@ async def _start_services(
 
         world = start_world()
     try:
-        services = await AppServices.start(
+        services = await AppServices.open(
             profile.catalog_path,
             profile.vault_path,
             DialogVaultPrompt(window),
@@ -206,8 +211,8 @@ async def _start_services(
         log.error("catalog: %s", exc)
         window.set_store("catalog unavailable", False)
         window.show_message(str(exc))
+        window.accounts_tab.show_unavailable(str(exc))
         return None
-    log.info("secret store: %s (%s)", services.store.description, services.store_message)
     services.bus.subscribe(CredentialsChanged, lambda _: window.tokens_tab.reload())
     services.bus.subscribe(StoreChanged, lambda e: window.set_store(e.description, e.usable))
     if tray is None:
@@ -269,3 +274,32 @@ def _install_startup_probe(window: QMainWindowLike) -> None:
 
     probe = FirstPaint(window)
     window.installEventFilter(probe)
+
+
+def _install_rows_probe(window: QMainWindowLike) -> None:
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    table = window.accounts_tab.view.viewport()
+
+    class RowsPainted(QObject):
+        def __init__(self, rows: int) -> None:
+            super().__init__(window)
+            self.rows = rows
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                watched.removeEventFilter(self)
+                print(f"ROWS_SHOWN {time.time():.6f} {self.rows}", flush=True)
+                QTimer.singleShot(0, window.request_quit)
+            return False
+
+    def loaded(accounts: list[object]) -> None:
+        window.accounts_tab.accounts_loaded.disconnect(loaded)
+        if not accounts:  # the empty state is what is painted
+            print(f"ROWS_SHOWN {time.time():.6f} 0", flush=True)
+            QTimer.singleShot(0, window.request_quit)
+            return
+        table.installEventFilter(RowsPainted(len(accounts)))
+        table.update()
+
+    window.accounts_tab.accounts_loaded.connect(loaded)

@@ -20,9 +20,10 @@ import keyring.errors
 import pytest
 
 from tests.conftest import need_secret_service
-from tests.storage.reliability import keyring_users
+from tests.storage.reliability import keyring_users, tamper
 from tokendeck.core.secret import Secret
 from tokendeck.storage import secret_store
+from tokendeck.storage.keyring_entries import Entries, open_entries
 from tokendeck.storage.keyring_store import (
     CHUNK_CHARS,
     HEAD_UNITS,
@@ -32,7 +33,7 @@ from tokendeck.storage.keyring_store import (
     _split,
     probe_keyring,
 )
-from tokendeck.storage.secret_store import SecretStoreError, StoreBusyError
+from tokendeck.storage.secret_store import SecretAbout, SecretStoreError, StoreBusyError
 
 
 async def test_probe_writes_reads_and_deletes_on_the_real_keyring() -> None:
@@ -119,10 +120,10 @@ async def test_a_damaged_part_is_an_error_never_a_wrong_secret(
     store = KeyringStore(namespace)
     await store.set("big", secret_factory(2600))
     users = [u for u in keyring_users(f"{namespace}:") if u.endswith(".2")]
-    keyring.set_password(SERVICE, users[0], "x" * 1000)
+    tamper(users[0], "x" * 1000)
     with pytest.raises(SecretStoreError, match="damaged"):
         await store.get("big")
-    keyring.delete_password(SERVICE, users[0])
+    tamper(users[0], None)
     with pytest.raises(SecretStoreError, match="missing"):
         await store.get("big")
     await store.delete("big")
@@ -152,15 +153,13 @@ async def test_a_secret_too_long_for_any_head_is_refused_before_anything_is_writ
 # -- a crash at every step of a change ----------------------------------------------------------
 
 
-class _PowerCut(keyring.backend.KeyringBackend):
-    """The real backend, until the `cut_at`-th change: that one and every later one fail, as if
-    the process had died there (the store keeps nothing in memory between calls)."""
+class _PowerCut:
+    """The real keyring entries, until the `cut_at`-th change: that one and every later one
+    fail, as if the process had died there (the store keeps nothing in memory between calls)."""
 
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self, inner: keyring.backend.KeyringBackend, cut_at: int) -> None:
-        super().__init__()
+    def __init__(self, inner: Entries, cut_at: int) -> None:
         self.inner = inner
+        self.name = inner.name
         self.cut_at = cut_at
         self.changes = 0
 
@@ -169,17 +168,22 @@ class _PowerCut(keyring.backend.KeyringBackend):
         if self.changes >= self.cut_at:
             raise RuntimeError("power cut")
 
-    def get_password(self, service: str, username: str) -> str | None:
-        value: str | None = self.inner.get_password(service, username)
-        return value
+    def get(self, user: str) -> str | None:
+        return self.inner.get(user)
 
-    def set_password(self, service: str, username: str, password: str) -> None:
+    def set(self, user: str, value: str, about: SecretAbout, part: tuple[int, int] | None) -> None:
         self._change()
-        self.inner.set_password(service, username, password)
+        self.inner.set(user, value, about, part)
 
-    def delete_password(self, service: str, username: str) -> None:
+    def delete(self, user: str) -> bool:
         self._change()
-        self.inner.delete_password(service, username)
+        return self.inner.delete(user)
+
+    def users(self, prefix: str) -> frozenset[str] | None:
+        return self.inner.users(prefix)
+
+    def close(self) -> None:
+        self.inner.close()
 
 
 def _legacy(namespace: str, ref: str, value: str) -> None:
@@ -207,7 +211,6 @@ async def test_a_crash_at_any_step_leaves_the_old_or_the_new_secret_and_no_stray
     before: int | str | None, after: int | None
 ) -> None:
     namespace = _namespace()
-    real = keyring.get_keyring()
     steps = 1
     while True:
         ref = f"r{steps}"
@@ -223,8 +226,10 @@ async def test_a_crash_at_any_step_leaves_the_old_or_the_new_secret_and_no_stray
         elif old is not None:
             await store.set(ref, old)
         new = Secret(("tdtest-n" + secrets.token_urlsafe(4000))[:after]) if after else None
-        cut = _PowerCut(real, steps)
-        keyring.set_keyring(cut)
+        await store.aclose()
+        store = KeyringStore(
+            namespace, entries=lambda steps=steps: _PowerCut(open_entries(keyring), steps)
+        )
         try:
             if new is None:
                 await store.delete(ref)
@@ -233,8 +238,6 @@ async def test_a_crash_at_any_step_leaves_the_old_or_the_new_secret_and_no_stray
             finished = True
         except SecretStoreError:
             finished = False
-        finally:
-            keyring.set_keyring(real)
         after_crash = KeyringStore(namespace)
         seen = await after_crash.get(ref)
         assert seen in ((old, new) if not finished else (new,)), f"crash at change {steps}"

@@ -1,23 +1,22 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-import keyring
 import pytest
 
 from tests.conftest import need_secret_service
 from tests.storage.conftest import FAST_SCRYPT
-from tests.storage.reliability import keyring_users
+from tests.storage.reliability import keyring_users, tamper
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.services.store_choice import NoStore
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, CatalogError
-from tokendeck.storage.keyring_store import SERVICE, KeyringStore
+from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.profile import Profile
 from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
-from tokendeck.storage.secret_store import MemoryStore, SecretStoreError
+from tokendeck.storage.secret_store import MemoryStore, SecretAbout, SecretStoreError
 from tokendeck.storage.vault import Vault
 
 
@@ -29,7 +28,7 @@ class SpyStore(MemoryStore):
         self.catalog = catalog
         self.seen: list[tuple[int, int]] = []
 
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         pending = len(self.catalog.sync.list_pending())
         rows = len(self.catalog.sync.list_credentials())
         self.seen.append((pending, rows))
@@ -77,11 +76,14 @@ async def test_reconcile_reattaches_and_reports(
     report = await keeper.reconcile()
     assert [c.id for c in report.reattached] == ["c1"]
     assert [c.id for c in report.lost] == ["c2"]
-    assert [c.id for c in report.missing_secrets] == [held_but_missing.id]
+    assert report.missing_secrets == [], "the journal alone: held secrets are checked apart"
+    held = await keeper.check_held()
+    assert [c.id for c in held.missing_secrets] == [held_but_missing.id]
+    assert not held.held_unknown
     assert catalog.sync.get_credential("c1") is not None
     assert catalog.sync.get_credential("c3") is not None, "never deleted silently"
     assert "credential.lost" in [e.action for e in catalog.sync.audit_log()]
-    assert (await keeper.reconcile(check_held=False)).clean
+    assert (await keeper.reconcile()).clean
 
 
 async def test_forget_account_removes_its_secrets(
@@ -161,7 +163,7 @@ async def test_reconcile_never_raises_and_keeps_every_entry_it_could_not_check(
     assert [c.secret_ref for c in report.reattached] == ["stored"]
     assert [c.secret_ref for c in report.lost] == ["never-stored"]
     assert sorted(c.secret_ref or "" for c in report.unchecked) == ["damaged", "odd"]
-    assert [c.id for c in report.unreadable] == ["h"]
+    assert report.unreadable == [], "held secrets are not read at start-up"
     assert sorted(c.secret_ref or "" for c in catalog.sync.list_pending()) == ["damaged", "odd"]
     summary = report.summary()
     assert "could not be checked" in summary
@@ -204,7 +206,7 @@ async def test_reconcile_survives_an_unreadable_long_secret_in_the_real_keyring(
     await store.set("torn", secret_factory(2600))
     await store.set("whole", secret_factory(2600))
     part = next(u for u in keyring_users(f"{namespace}:torn#") if u.endswith(".2"))
-    keyring.delete_password(SERVICE, part)
+    tamper(part, None)
     report = await keeper.reconcile()
     assert [c.secret_ref for c in report.reattached] == ["whole"]
     assert [c.secret_ref for c in report.unchecked] == ["torn"]
@@ -225,7 +227,7 @@ class KeepsNothing(MemoryStore):
         super().__init__()
         self.wrong = wrong
 
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         await super().set(ref, Secret("tdtest-something-else") if ref == self.wrong else secret)
 
 
@@ -303,7 +305,7 @@ async def test_keep_new_secret_gives_a_fresh_id_and_ref_and_keeps_given_ones(
 
 
 class FailingWrite(MemoryStore):
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         raise SecretStoreError("The system keyring is locked.")
 
 
@@ -453,11 +455,12 @@ async def test_reconcile_reports_a_journal_it_cannot_list_and_still_checks_held_
 ) -> None:
     await catalog.run(Catalog.upsert_credential, catalog.sync, _cred("held"))
     broken = BrokenCatalog(catalog, {Catalog.list_pending: CatalogError("The catalog is damaged.")})
-    report = await SecretKeeper(broken, MemoryStore()).reconcile()  # type: ignore[arg-type]
+    keeper = SecretKeeper(broken, MemoryStore())  # type: ignore[arg-type]
+    report = await keeper.reconcile()
     assert report.problems == [
         "the interrupted saves could not be listed (The catalog is damaged.)"
     ]
-    assert [c.id for c in report.missing_secrets] == ["held"]
+    assert [c.id for c in (await keeper.check_held()).missing_secrets] == ["held"]
 
 
 async def test_reconcile_reports_held_secrets_it_cannot_list_by_error_type_only(
@@ -469,9 +472,12 @@ async def test_reconcile_reports_held_secrets_it_cannot_list_by_error_type_only(
     broken = BrokenCatalog(
         catalog, {Catalog.list_credentials: RuntimeError("tdtest-must-not-show")}
     )
-    report = await SecretKeeper(broken, store).reconcile()  # type: ignore[arg-type]
+    keeper = SecretKeeper(broken, store)  # type: ignore[arg-type]
+    report = await keeper.reconcile()
     assert [c.secret_ref for c in report.reattached] == ["stored"]
-    assert report.problems == ["the held secrets could not be listed (RuntimeError)"]
+    held = await keeper.check_held()
+    assert held.problems == ["the held secrets could not be listed (RuntimeError)"]
+    assert held.held_unknown
 
 
 async def test_reconcile_keeps_an_entry_whose_journal_update_fails(
@@ -487,7 +493,7 @@ async def test_reconcile_keeps_an_entry_whose_journal_update_fails(
             Catalog.drop_pending: OSError("tdtest-must-not-show"),
         },
     )
-    report = await SecretKeeper(broken, store).reconcile(check_held=False)  # type: ignore[arg-type]
+    report = await SecretKeeper(broken, store).reconcile()  # type: ignore[arg-type]
     assert sorted(c.secret_ref or "" for c in report.unchecked) == ["never", "stored"]
     assert sorted(report.problems) == ["never: OSError", "stored: disk full"]
     assert report.reattached == report.lost == []
@@ -500,7 +506,7 @@ async def test_reconcile_of_a_recovered_save_records_it_as_recovered(
     store = MemoryStore()
     await _journal(catalog, "stored", "never")
     await store.set("stored", secret_factory(20))
-    report = await SecretKeeper(catalog, store).reconcile(check_held=False)
+    report = await SecretKeeper(catalog, store).reconcile()
     actions = {e.credential_id: (e.action, e.detail) for e in catalog.sync.audit_log()}
     assert actions["id-stored"] == ("credential.recover", "stored")
     assert actions["id-never"] == (
@@ -518,17 +524,47 @@ async def test_reconcile_against_no_store_with_an_empty_journal_has_no_problem(
     assert report.clean
 
 
-async def test_reconcile_checks_every_held_secret_past_bare_and_unreadable_ones(
+class UnlistableStore(MemoryStore):
+    """Memory whose bulk presence check fails (a locked keyring, a dead D-Bus)."""
+
+    async def present(self, refs: Sequence[str]) -> frozenset[str]:
+        raise RuntimeError("tdtest-must-not-show")
+
+
+async def test_check_held_asks_the_store_once_for_every_held_secret_and_skips_bare_ones(
     catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
 ) -> None:
-    store = FailingStore({"b-ref": RuntimeError("tdtest-must-not-show")})
-    for label, ref in (("a-bare", None), ("b-unreadable", "b-ref"), ("c-missing", "c-ref")):
+    asked: list[list[str]] = []
+
+    class Counting(MemoryStore):
+        async def present(self, refs: Sequence[str]) -> frozenset[str]:
+            asked.append(list(refs))
+            return await super().present(refs)
+
+    store = Counting()
+    await store.set("b-ref", secret_factory(20))
+    for label, ref in (("a-bare", None), ("b-held", "b-ref"), ("c-missing", "c-ref")):
         await catalog.run(
             Catalog.upsert_credential,
             catalog.sync,
             Credential(id=label, kind=CredentialKind.API_KEY, label=label, secret_ref=ref),
         )
-    report = await SecretKeeper(catalog, store).reconcile()
-    assert [c.id for c in report.unreadable] == ["b-unreadable"]
+    report = await SecretKeeper(catalog, store).check_held()
+    assert sorted(asked[0]) == ["b-ref", "c-ref"] and len(asked) == 1
     assert [c.id for c in report.missing_secrets] == ["c-missing"]
-    assert report.problems == ["b-unreadable: RuntimeError"]
+    assert report.problems == [] and not report.held_unknown
+
+
+async def test_check_held_against_a_store_that_cannot_tell_says_so_and_claims_nothing(
+    catalog: AsyncCatalog,
+) -> None:
+    await catalog.run(
+        Catalog.upsert_credential,
+        catalog.sync,
+        Credential(id="a", kind=CredentialKind.API_KEY, label="a", secret_ref="a-ref"),
+    )
+    report = await SecretKeeper(catalog, UnlistableStore()).check_held()
+    assert report.held_unknown and report.missing_secrets == []
+    assert report.problems == ["the held secrets could not be checked (RuntimeError)"]
+    closed = await SecretKeeper(catalog, NoStore()).check_held()
+    assert closed.held_unknown and closed.missing_secrets == [] and closed.problems == []

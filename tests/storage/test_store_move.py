@@ -23,7 +23,7 @@ from tokendeck.storage.catalog import AsyncCatalog, Catalog
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.profile import Profile
 from tokendeck.storage.secret_keeper import SecretKeeper
-from tokendeck.storage.secret_store import MemoryStore, SecretStoreError
+from tokendeck.storage.secret_store import MemoryStore, SecretAbout, SecretStoreError
 from tokendeck.storage.vault import Vault
 
 __all__ = ["mem", "private_keyring_lock"]  # fixtures
@@ -177,7 +177,7 @@ async def test_moving_carries_every_secret_and_the_key_id_key_then_closes_the_ol
 
 
 class Forgetful(MemoryStore):
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         await super().set(ref, Secret("tdtest-something-else"))
 
 

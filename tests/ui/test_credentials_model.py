@@ -93,6 +93,8 @@ def test_cells_and_tick_updates_only_given_rows() -> None:
     assert cell("revoked", Column.COUNTDOWN) == "—", "a revoked key has no countdown"
     assert cell("never", Column.EXPIRES) == "never"
     assert cell("never", Column.ACCOUNT) == "Dataloop prod"
+    assert cell("expired", Column.SECRET) == "checking…", "until the store answers"
+    model.set_presence(frozenset())
     assert cell("expired", Column.SECRET) == "yes"
     changed: list[int] = []
     model.dataChanged.connect(lambda top, _bottom, _roles=None: changed.append(top.row()))

@@ -9,8 +9,10 @@ import asyncio
 from PySide6.QtCore import QSize
 from pytestqt.qtbot import QtBot
 
+from tests.prompts import NoPrompt
 from tests.ui.conftest import new_window, run
 from tests.ui.visible import click_tab, menu_bar_choose, resize_to, until, visible_labels
+from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.main_window import MainWindow
 
@@ -21,23 +23,42 @@ def shown(qtbot: QtBot, window: MainWindow) -> MainWindow:
     return window
 
 
-def test_tabs_and_empty_states(qloop: asyncio.AbstractEventLoop, window: MainWindow) -> None:
+def test_tabs_and_empty_states(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow, profile: Profile
+) -> None:
     assert window.windowTitle() == "TokenDeck"
     assert [window.tabs.tabText(i).replace("&", "") for i in range(3)] == [
         "Accounts",
         "API keys",
         "Tokens",
     ]
+    # Before the services start, nothing claims the profile is empty.
     for tab, title in (
-        ("Accounts", "No accounts yet"),
+        ("Accounts", "Loading accounts…"),
         ("API keys", "No account with API keys"),
-        ("Tokens", "No tokens held yet"),
+        ("Tokens", "Loading tokens…"),
     ):
         click_tab(window.tabs, tab)
         assert title in visible_labels(window), (tab, visible_labels(window))
+        assert "No accounts yet" not in visible_labels(window)
+        assert "No tokens held yet" not in visible_labels(window)
     assert window.statusBar().isVisible()
     assert window.store_label.isVisible()
     assert window.store_label.text() == "Secret store: starting…"
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+        )
+        try:
+            window.attach(services)
+            for tab, title in (("Accounts", "No accounts yet"), ("Tokens", "No tokens held yet")):
+                click_tab(window.tabs, tab)
+                await until(lambda title=title: title in visible_labels(window), title)
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())
 
 
 def test_close_without_tray_requests_quit(
@@ -93,7 +114,7 @@ def test_window_state_is_remembered(
     size = run(qloop, scenario())
     again = shown(qtbot, new_window(qtbot, profile))
     assert again.tabs.tabText(again.tabs.currentIndex()).replace("&", "") == "Tokens"
-    assert "No tokens held yet" in visible_labels(again)
+    assert "Loading tokens…" in visible_labels(again)
     assert again.size() == size
 
 

@@ -26,7 +26,7 @@ def _inspect(*args: str, stdin: str | None = None) -> subprocess.CompletedProces
 
 def test_json_fields_and_exit_0() -> None:
     token, secret = hs256(claims(lifetime=7200))
-    done = _inspect(token, "--json", "--secret", secret)
+    done = _inspect(token, "--json", f"--secret={secret}")  # a secret may start with "-"
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     for field in ("kind", "header", "payload", "status", "expires_at", "problems", "signature"):
@@ -133,5 +133,5 @@ def test_a_key_that_does_not_verify_makes_the_verdict_invalid_as_the_exit_code_s
     assert (done.returncode, report["verdict"]) == (1, "invalid")
     assert "did not verify" in report["verdict_reason"]
     token, secret = hs256(claims(lifetime=7200))
-    good = _inspect(token, "--json", "--secret", secret)
+    good = _inspect(token, "--json", f"--secret={secret}")
     assert (good.returncode, json.loads(good.stdout)["verdict"]) == (0, "active")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tokendeck.core.secret import Secret
 from tokendeck.services.key_ids import load_id_key
-from tokendeck.storage.secret_store import MemoryStore
+from tokendeck.storage.secret_store import MemoryStore, SecretAbout
 
 
 class SlowStore(MemoryStore):
@@ -19,7 +19,7 @@ class SlowStore(MemoryStore):
         await asyncio.sleep(0.02)
         return await super().get(ref)
 
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         await asyncio.sleep(0.02)
         await super().set(ref, secret)
 

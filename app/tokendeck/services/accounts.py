@@ -150,6 +150,14 @@ class AccountsService:
             use_id_key(self._id_key)
         return adapter
 
+    def use_id_key(self, id_key: bytes | None) -> None:
+        """The profile's key-id key, loaded with the secret store (after this service starts)."""
+        self._id_key = id_key
+        for adapter in self._adapters.values():
+            use = getattr(adapter, "use_id_key", None)
+            if callable(use):
+                use(id_key)
+
     def _lock(self, account_id: str) -> asyncio.Lock:
         return self._locks.setdefault(account_id, asyncio.Lock())
 

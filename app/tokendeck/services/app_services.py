@@ -10,16 +10,23 @@ from pathlib import Path
 
 from tokendeck.core.clock import Clock, SystemClock
 from tokendeck.services.accounts import AccountsService, AdapterFactory
-from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus, StoreChanged
+from tokendeck.services.events import (
+    AccountsChanged,
+    CredentialsChanged,
+    EventBus,
+    SecretsChecked,
+    StoreChanged,
+)
 from tokendeck.services.expiry_watcher import ExpiryWatcher
 from tokendeck.services.key_ids import load_id_key
 from tokendeck.services.refresh_scheduler import RefreshScheduler
 from tokendeck.services.standing import ExpiryPolicy
-from tokendeck.services.store_choice import NoStore, VaultPrompt, choose_store
+from tokendeck.services.store_choice import NoStore, StoreChoice, VaultPrompt, choose_store
 from tokendeck.services.tokens import TokensService
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
 from tokendeck.storage.secret_store import SecretStore
+from tokendeck.storage.starting_store import StartingStore
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,43 @@ class AppServices:
         self.watcher = ExpiryWatcher(catalog, bus, clock, self.policy)
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], None]] = []
+        # Set by `open`; a constructed instance has its store already.
+        self._opening: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._opening.set_result(None)
+        # The last bulk check of the held secrets (None: not finished yet).
+        self.held_report: ReconcileReport | None = None
+
+    @classmethod
+    async def open(
+        cls,
+        catalog_path: Path,
+        vault_path: Path,
+        prompt: VaultPrompt,
+        *,
+        bus: EventBus | None = None,
+        clock: Clock | None = None,
+        memory_store: bool = False,
+        prefer_vault: bool = False,
+        adapter_factory: AdapterFactory | None = None,
+    ) -> AppServices:
+        """Open the catalog and return: the secret store opens in the background (see
+        `StartingStore`), so the window can show the catalog's rows at once. `store_ready()`
+        waits for the store; `StoreChanged` and `SecretsChecked` tell the window as it goes."""
+        catalog = await AsyncCatalog.open(catalog_path)
+        starting = StartingStore()
+        services = cls(
+            catalog,
+            SecretKeeper(catalog, starting),
+            bus or EventBus(),
+            clock or SystemClock(),
+            "",
+            ReconcileReport(),
+            adapter_factory,
+        )
+        services._opening = asyncio.ensure_future(
+            services._open_store(starting, vault_path, prompt, memory_store, prefer_vault)
+        )
+        return services
 
     @classmethod
     async def start(
@@ -63,34 +107,68 @@ class AppServices:
         prefer_vault: bool = False,
         adapter_factory: AdapterFactory | None = None,
     ) -> AppServices:
-        catalog = await AsyncCatalog.open(catalog_path)
-        namespace = await catalog.run(Catalog.namespace, catalog.sync)
-        choice = await choose_store(
-            namespace, vault_path, prompt, memory=memory_store, prefer_vault=prefer_vault
+        """`open`, then wait for the secret store (the command line and tests)."""
+        services = await cls.open(
+            catalog_path,
+            vault_path,
+            prompt,
+            bus=bus,
+            clock=clock,
+            memory_store=memory_store,
+            prefer_vault=prefer_vault,
+            adapter_factory=adapter_factory,
         )
+        await services.store_ready()
+        return services
+
+    async def store_ready(self) -> SecretStore:
+        """The secret store once it is open and the journal reconciled against it."""
+        await asyncio.shield(self._opening)
+        return self.keeper.store
+
+    async def _open_store(
+        self,
+        starting: StartingStore,
+        vault_path: Path,
+        prompt: VaultPrompt,
+        memory_store: bool,
+        prefer_vault: bool,
+    ) -> None:
+        """Choose the store, reconcile the write-before-show journal against it, load the
+        key-id key, then hand the store over: calls waiting on `starting` go on only then."""
+        try:
+            namespace = await self.catalog.run(Catalog.namespace, self.catalog.sync)
+            choice = await choose_store(
+                namespace, vault_path, prompt, memory=memory_store, prefer_vault=prefer_vault
+            )
+        except Exception:  # a failed choice leaves no store open, never a dead window
+            log.exception("the secret store could not be chosen")
+            choice = StoreChoice(None, "The secret store could not be opened (see the log).")
         store: SecretStore = choice.store if choice.store is not None else NoStore()
-        keeper = SecretKeeper(catalog, store)
+        keeper = SecretKeeper(self.catalog, store)
         # Against no store every secret looks lost: reconcile only with a store that opened.
         report = await keeper.reconcile() if choice.store is not None else ReconcileReport()
         if not report.clean:
             log.warning("reconcile: %s", report.summary())
-        id_key = (
-            await load_id_key(store, vault_path.parent / "key-ids.lock")
-            if choice.store is not None
-            else None
-        )
-        services = cls(
-            catalog,
-            keeper,
-            bus or EventBus(),
-            clock or SystemClock(),
-            choice.message,
-            report,
-            adapter_factory,
-            id_key,
-        )
-        services.bus.publish(StoreChanged(store.description, choice.store is not None))
-        return services
+        if choice.store is not None:
+            self.accounts.use_id_key(await load_id_key(store, vault_path.parent / "key-ids.lock"))
+        self.store_message = choice.message
+        self.reconcile_report = report
+        self.keeper.store = store
+        starting.resolve(store)
+        log.info("secret store: %s (%s)", store.description, choice.message)
+        self.bus.publish(StoreChanged(store.description, choice.store is not None))
+        if not report.clean:
+            self.bus.publish(SecretsChecked(report))
+
+    async def _check_held(self) -> None:
+        """Whether each held secret is still in the store, in bulk, after it opened."""
+        await self.store_ready()
+        report = await self.keeper.check_held()
+        if report.problems or report.missing_secrets:
+            log.warning("held secrets: %s", report.summary())
+        self.held_report = report
+        self.bus.publish(SecretsChecked(report, held=True))
 
     def apply(self, thresholds: tuple[timedelta, ...], auto_refresh: bool) -> None:
         """The user's warning thresholds and automatic refresh: every verdict follows them."""
@@ -110,10 +188,14 @@ class AppServices:
         self._closers.append(closer)
 
     def start_background(self, *, watch_interval: float = 15.0) -> None:
+        self._tasks.append(asyncio.ensure_future(self._check_held()))
         self._tasks.append(asyncio.ensure_future(self.watcher.run(watch_interval)))
         self._tasks.append(asyncio.ensure_future(self.scheduler.run()))
 
     async def aclose(self) -> None:
+        if not self._opening.done():
+            self._opening.cancel()
+            await asyncio.gather(self._opening, return_exceptions=True)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -7,9 +7,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tokendeck.core.models import Credential
+
+if TYPE_CHECKING:  # the window imports this module before its first paint: no sqlite yet
+    from tokendeck.storage.secret_keeper import ReconcileReport
 
 log = logging.getLogger(__name__)
 E = TypeVar("E")
@@ -54,6 +57,15 @@ class RefreshFailed:
 class StoreChanged:
     description: str
     usable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SecretsChecked:
+    """The catalog checked against the secret store: interrupted saves settled at start-up, or
+    the bulk check of every held secret (`report.missing_secrets`, `report.held_unknown`)."""
+
+    report: ReconcileReport
+    held: bool = False  # True for the bulk check of every held secret
 
 
 class EventBus:

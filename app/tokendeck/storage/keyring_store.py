@@ -31,24 +31,27 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import hashlib
 import json
 import re
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
 from tokendeck.core.redaction import redact
 from tokendeck.core.secret import Secret
-from tokendeck.storage.secret_store import SecretStoreError, store_lock
+from tokendeck.storage.keyring_entries import SERVICE as SERVICE
+from tokendeck.storage.keyring_entries import Entries, open_entries
+from tokendeck.storage.secret_store import SecretAbout, SecretStoreError, store_lock
 
-SERVICE = "TokenDeck"
 CHUNK_CHARS = 1000  # UTF-16 units in one entry's secret (2,000 bytes, under Windows' 2,560)
 HEAD_UNITS = 1270  # UTF-16 units a head entry may take (2,540 bytes)
 MAX_PARTS = 1000
+PRESENCE_BATCH = 50  # lookups per worker call where the backend cannot list (about 1 s)
 DEFAULT_TIMEOUT = 10.0  # for the keyring to answer
 LOCK_TIMEOUT = 30.0  # for another TokenDeck process to finish its change
 _PLAIN = "td1:"
@@ -190,25 +193,41 @@ class KeyringStore:
         timeout: float = DEFAULT_TIMEOUT,
         lock_timeout: float = LOCK_TIMEOUT,
         lock_path: Path | None = None,
+        entries: Callable[[], Entries] | None = None,
     ) -> None:
+        """`entries` makes the keyring adapter (on the worker); default: `open_entries`, the
+        best one for the backend python-keyring picks."""
         self._namespace = namespace
+        self._open_entries = entries
         self._timeout = timeout
         self._lock_timeout = lock_timeout
         self._lock_path = lock_path or default_lock_path()
         self._executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="keyring"
         )
-        self._keyring: Any = None
+        self._entries: Entries | None = None
         self._backend_label: str | None = None  # known once the worker has loaded keyring
+        self._closed = False
         # Loading keyring picks and initialises a backend (D-Bus for Secret Service): that runs
         # on the worker, first in its queue, never on the thread that constructs the store.
         self._executor.submit(self._load)
 
     def _load(self) -> None:
-        import keyring
+        if self._open_entries is not None:
+            self._entries = self._open_entries()
+        else:
+            import keyring
 
-        self._keyring = keyring
-        self._backend_label = _module_name(keyring.get_keyring())
+            self._entries = open_entries(keyring)
+        self._backend_label = self._entries.name
+
+    @property
+    def _keyring(self) -> Entries:
+        """The entries adapter; a failed load is retried by the next call (and raises there)."""
+        if self._entries is None:
+            self._load()
+        assert self._entries is not None
+        return self._entries
 
     @property
     def description(self) -> str:
@@ -238,6 +257,8 @@ class KeyringStore:
             ):
                 if abandoned.is_set():  # the caller gave up while this waited: do nothing
                     raise SecretStoreError(f"Gave up trying to {action}.")
+                if self._closed:  # queued before the store closed: never started
+                    raise SecretStoreError(f"The keyring store is closed: could not {action}.")
                 loop.call_soon_threadsafe(acquired.set)
                 return fn()
 
@@ -274,15 +295,15 @@ class KeyringStore:
     # -- one keyring entry at a time (on the worker) -----------------------------------------
 
     def _get(self, user: str) -> str | None:
-        value: str | None = self._keyring.get_password(SERVICE, user)
-        return value
+        return self._keyring.get(user)
 
-    def _set(self, user: str, value: str) -> None:
-        self._keyring.set_password(SERVICE, user, value)
+    def _set(
+        self, user: str, value: str, about: SecretAbout, part: tuple[int, int] | None = None
+    ) -> None:
+        self._keyring.set(user, value, about, part)
 
     def _delete_quietly(self, user: str) -> None:
-        with contextlib.suppress(self._keyring.errors.PasswordDeleteError):
-            self._keyring.delete_password(SERVICE, user)
+        self._keyring.delete(user)
 
     def _drop(self, ref: str, generations: tuple[tuple[str, int], ...]) -> None:
         for gen, count in generations:
@@ -321,11 +342,30 @@ class KeyringStore:
             raise SecretStoreError("A long secret's parts do not fit together.")
         return Secret(value)
 
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         value = secret.reveal()
-        await self._run("store a secret", lambda: self._write(ref, value), shared=False)
+        named = about or SecretAbout(f"secret {ref}")
+        await self._run("store a secret", lambda: self._write(ref, value, named), shared=False)
 
-    def _write(self, ref: str, value: str) -> None:
+    async def present(self, refs: Sequence[str]) -> frozenset[str]:
+        """Which of `refs` have an entry: one listing where the backend has one (the Secret
+        Service), else one lookup per ref in batches that each fit the timeout."""
+        prefix = self._user("")
+        listed = await self._run(
+            "list the secrets", lambda: self._keyring.users(prefix), shared=True
+        )
+        if listed is not None:
+            return frozenset(ref for ref in refs if self._user(ref) in listed)
+        held: list[str] = []
+        for start in range(0, len(refs), PRESENCE_BATCH):
+            batch = functools.partial(self._held, list(refs[start : start + PRESENCE_BATCH]))
+            held += await self._run("check the secrets", batch, shared=True)
+        return frozenset(held)
+
+    def _held(self, refs: list[str]) -> list[str]:
+        return [ref for ref in refs if self._get(self._user(ref)) is not None]
+
+    def _write(self, ref: str, value: str, about: SecretAbout) -> None:
         user = self._user(ref)
         head = self._head(ref) or _Head()
         if head.damaged:
@@ -334,9 +374,9 @@ class KeyringStore:
         old = head.parts
         if _units(value) <= CHUNK_CHARS:
             if old is not None:
-                self._set(user, replace(_Head(value=value), leftovers=(old,)).encode())
+                self._set(user, replace(_Head(value=value), leftovers=(old,)).encode(), about)
                 self._drop(ref, (old,))
-            self._set(user, _PLAIN + value)
+            self._set(user, _PLAIN + value, about)
             return
         pieces = _split(value)
         gen = secrets.token_hex(4)
@@ -350,13 +390,13 @@ class KeyringStore:
             raise SecretStoreError(
                 f"This secret is too long for the system keyring ({len(value)} characters)."
             )
-        self._set(user, replace(head, leftovers=((gen, len(pieces)),)).encode())
+        self._set(user, replace(head, leftovers=((gen, len(pieces)),)).encode(), about)
         for index, piece in enumerate(pieces, start=1):
-            self._set(self._part_user(ref, gen, index), piece)
-        self._set(user, flipped.encode())
+            self._set(self._part_user(ref, gen, index), piece, about, (index, len(pieces)))
+        self._set(user, flipped.encode(), about)
         if old is not None:
             self._drop(ref, (old,))
-            self._set(user, new.encode())
+            self._set(user, new.encode(), about)
 
     async def delete(self, ref: str) -> None:
         await self._run("delete a secret", lambda: self._remove(ref), shared=False)
@@ -368,12 +408,21 @@ class KeyringStore:
             return
         pending = head.leftovers + ((head.parts,) if head.parts else ())
         if pending:
-            self._set(user, _Head(leftovers=pending).encode())  # reads as absent from now on
+            # Reads as absent from now on.
+            self._set(user, _Head(leftovers=pending).encode(), SecretAbout(f"deleted secret {ref}"))
             self._drop(ref, pending)
         self._delete_quietly(user)
 
     async def aclose(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        """Refuse what is still queued, then close the keyring connection on the worker."""
+        self._closed = True
+        with contextlib.suppress(RuntimeError):  # closed twice
+            self._executor.submit(self._close_entries)
+        self._executor.shutdown(wait=False)
+
+    def _close_entries(self) -> None:
+        if self._entries is not None:
+            self._entries.close()
 
 
 def _forget(future: asyncio.Future[Any]) -> None:

@@ -6,7 +6,9 @@
   3. in one transaction, insert the credential row and remove the intent.
 Only then may the UI show the secret. A crash after 1 leaves an intent; `reconcile()` on the next
 start re-attaches it if the store holds the secret, or reports it as lost (the platform still
-lists the key, without its secret) — it never deletes anything silently.
+lists the key, without its secret) — it never deletes anything silently. Whether the store still
+holds every other secret is `check_held()`, in bulk and in the background (it grows with the
+catalog; nothing waits for it).
 
 Removing goes the other way (secret first, then the row), so a crash never leaves a secret in the
 store that no row points to.
@@ -20,7 +22,12 @@ from dataclasses import dataclass, field, replace
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, CatalogError, new_id
-from tokendeck.storage.secret_store import ClosedStore, SecretStore, SecretStoreError
+from tokendeck.storage.secret_store import (
+    ClosedStore,
+    SecretAbout,
+    SecretStore,
+    SecretStoreError,
+)
 
 
 @dataclass
@@ -34,6 +41,8 @@ class ReconcileReport:
     unreadable: list[Credential] = field(default_factory=list)
     # One sentence per failure, for the log and the status bar; never a secret.
     problems: list[str] = field(default_factory=list)
+    # The store could not say which secrets it holds (closed, locked, failing).
+    held_unknown: bool = False
 
     @property
     def clean(self) -> bool:
@@ -92,7 +101,7 @@ class SecretKeeper:
             secret_ref=credential.secret_ref or str(uuid.uuid4()),
         )
         await self.catalog.run(Catalog.begin_pending, self.catalog.sync, stored)
-        await self.store.set(stored.secret_ref or "", secret)
+        await self.store.set(stored.secret_ref or "", secret, await self.about(stored))
         await self.catalog.run(Catalog.complete_pending, self.catalog.sync, stored, action=action)
         return stored
 
@@ -100,10 +109,23 @@ class SecretKeeper:
         """New value for a held secret (a refreshed token): same ref, metadata updated after."""
         if credential.secret_ref is None:
             return await self.keep_new_secret(credential, secret)
-        await self.store.set(credential.secret_ref, secret)
+        await self.store.set(credential.secret_ref, secret, await self.about(credential))
         return await self.catalog.run(
             Catalog.upsert_credential, self.catalog.sync, credential, action="credential.update"
         )
+
+    async def about(self, credential: Credential) -> SecretAbout:
+        """How the secret store names the secret for a person: "ACCOUNT: LABEL"."""
+        account = None
+        if credential.account_id:
+            try:
+                account = await self.catalog.run(
+                    Catalog.get_account, self.catalog.sync, credential.account_id
+                )
+            except CatalogError:
+                account = None  # a label is a courtesy: never a reason to fail a save
+        title = f"{account.name}: {credential.label}" if account else credential.label
+        return SecretAbout(title, credential.account_id or "", credential.kind.value)
 
     async def read(self, credential: Credential) -> Secret | None:
         if credential.secret_ref is None:
@@ -124,12 +146,13 @@ class SecretKeeper:
                 await self.store.delete(credential.secret_ref)
         await self.catalog.run(Catalog.delete_account, self.catalog.sync, account_id)
 
-    async def reconcile(self, *, check_held: bool = True) -> ReconcileReport:
-        """Finish or report every interrupted save, then check that held secrets are there.
+    async def reconcile(self) -> ReconcileReport:
+        """Finish or report every interrupted save (the write-before-show journal).
 
         Never raises (each entry's failure is reported and the rest go on), and drops a journal
         entry only when the store positively says its secret is not there: against a closed
-        store, or when the store fails to answer, the entry is kept for the next start."""
+        store, or when the store fails to answer, the entry is kept for the next start. Cheap
+        when nothing was interrupted (one query), so it runs before any secret is used."""
         report = ReconcileReport()
         try:
             pending = await self.catalog.run(Catalog.list_pending, self.catalog.sync)
@@ -143,24 +166,30 @@ class SecretKeeper:
             return report
         for entry in pending:
             await self._settle(entry, report)
-        if not check_held:
+        return report
+
+    async def check_held(self) -> ReconcileReport:
+        """Which held credentials' secrets the store no longer has (`missing_secrets`), asked
+        in bulk (`SecretStore.present`: one listing on the Secret Service, no secret read).
+        Never raises; if the store cannot tell, `held_unknown` is set and a problem said."""
+        report = ReconcileReport()
+        if isinstance(self.store, ClosedStore):
+            report.held_unknown = True
             return report
         try:
             credentials = await self.catalog.run(Catalog.list_credentials, self.catalog.sync)
         except Exception as exc:
+            report.held_unknown = True
             report.problems.append(f"the held secrets could not be listed ({_why(exc)})")
             return report
-        for credential in credentials:
-            if not credential.secret_ref:
-                continue
-            try:
-                held = await self.store.get(credential.secret_ref)
-            except Exception as exc:
-                report.unreadable.append(credential)
-                report.problems.append(f"{credential.label}: {_why(exc)}")
-                continue
-            if held is None:
-                report.missing_secrets.append(credential)
+        held = [c for c in credentials if c.secret_ref]
+        try:
+            present = await self.store.present([c.secret_ref or "" for c in held])
+        except Exception as exc:
+            report.held_unknown = True
+            report.problems.append(f"the held secrets could not be checked ({_why(exc)})")
+            return report
+        report.missing_secrets.extend(c for c in held if c.secret_ref not in present)
         return report
 
     async def _settle(self, entry: Credential, report: ReconcileReport) -> None:
@@ -205,7 +234,7 @@ class SecretKeeper:
             value = await self.store.get(ref)
             if value is None:
                 continue
-            await target.set(ref, value)
+            await target.set(ref, value, await self.about(credential))
             if await target.get(ref) != value:
                 raise SecretStoreError(f"The new store did not keep '{credential.label}'.")
             moved.append(ref)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -94,6 +95,16 @@ def store_lock(path: Path, *, shared: bool, timeout: float, what: str) -> Iterat
         os.close(fd)
 
 
+@dataclass(frozen=True, slots=True)
+class SecretAbout:
+    """What a secret is, for a person browsing the OS keyring (Seahorse, KWallet): the keyring
+    labels its entry with `title` and tags it with the account and kind. Never a secret."""
+
+    title: str  # "Dataloop prod: Session token"
+    account_id: str = ""
+    kind: str = ""
+
+
 class SecretStore(Protocol):
     @property
     def description(self) -> str:
@@ -104,7 +115,14 @@ class SecretStore(Protocol):
         """The secret, or None when the store knows it does not hold `ref`."""
         ...
 
-    async def set(self, ref: str, secret: Secret) -> None: ...
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
+        """Keep `secret` under `ref`; `about` names it where a person may see the store."""
+        ...
+
+    async def present(self, refs: Sequence[str]) -> frozenset[str]:
+        """Which of `refs` the store holds, checked in bulk where it can (no secret is read
+        where the store can tell otherwise). Raises SecretStoreError if it cannot tell."""
+        ...
 
     async def delete(self, ref: str) -> None:
         """Remove `ref`; removing a missing entry is not an error."""
@@ -124,8 +142,11 @@ class MemoryStore:
     async def get(self, ref: str) -> Secret | None:
         return self._values.get(ref)
 
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         self._values[ref] = secret
+
+    async def present(self, refs: Sequence[str]) -> frozenset[str]:
+        return frozenset(ref for ref in refs if ref in self._values)
 
     async def delete(self, ref: str) -> None:
         self._values.pop(ref, None)
@@ -148,7 +169,10 @@ class ClosedStore:
     async def get(self, ref: str) -> Secret | None:
         return None
 
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def present(self, refs: Sequence[str]) -> frozenset[str]:
+        raise SecretStoreError("No secret store is open to check the secrets against.")
+
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         raise SecretStoreError(
             "No secret store is open: TokenDeck will not keep secrets in plain text. Unlock or "
             "create the encrypted vault in Settings, or fix the system keyring."

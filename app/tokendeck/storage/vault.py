@@ -32,14 +32,14 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tokendeck.core.secret import Secret
-from tokendeck.storage.secret_store import SecretStoreError, store_lock
+from tokendeck.storage.secret_store import SecretAbout, SecretStoreError, store_lock
 
 log = logging.getLogger(__name__)
 
@@ -480,7 +480,11 @@ class Vault:
         value = (await asyncio.to_thread(self._read_values)).get(ref)
         return Secret(value) if value is not None else None
 
-    async def set(self, ref: str, secret: Secret) -> None:
+    async def present(self, refs: Sequence[str]) -> frozenset[str]:
+        values = await asyncio.to_thread(self._read_values)
+        return frozenset(ref for ref in refs if ref in values)
+
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
         value = secret.reveal()
 
         def put(values: dict[str, str]) -> bool:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.ui.accounts_model import AccountColumn, AccountRole, AccountsModel
-from tokendeck.ui.empty_state import EmptyState
+from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.icons import app_icon
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
@@ -135,6 +135,9 @@ class AccountsTab(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(table_page)
+        self.loading = LoadingState("Loading accounts…")
+        self.stack.addWidget(self.loading)
+        self.stack.setCurrentWidget(self.loading)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
@@ -158,6 +161,11 @@ class AccountsTab(QWidget):
     def attach(self, services: AppServices) -> None:
         self._services = services
         self.reload()
+
+    def show_unavailable(self, why: str) -> None:
+        """The catalog did not open: say so where the rows would be."""
+        self.loading.setText(f"The accounts could not be loaded.\n\n{why}")
+        self.stack.setCurrentWidget(self.loading)
 
     def reload(self) -> None:
         if self._services is not None:

@@ -31,6 +31,32 @@ KIND_TEXT = {
 }
 
 
+class SecretPresence:
+    """What the "Secret held" column knows: "checking…" until the bulk check of the secret
+    store answers (`SecretsChecked`), then yes / missing (or unknown if the store could not
+    tell). Credentials added after the check are held: they were just written."""
+
+    def __init__(self) -> None:
+        self.missing: frozenset[str] | None = None  # credential ids; None until checked
+        self.unknown = False
+
+    def checked(self, missing: frozenset[str], *, unknown: bool = False) -> None:
+        self.missing, self.unknown = missing, unknown
+
+    def held(self, c: Credential) -> bool:
+        """False only when the store said the secret is not there (or there is no secret)."""
+        return c.secret_held and (self.missing is None or c.id not in self.missing)
+
+    def text(self, c: Credential) -> str:
+        if not c.secret_held:
+            return "no"
+        if self.unknown:
+            return "unknown"
+        if self.missing is None:
+            return "checking…"
+        return "missing" if c.id in self.missing else "yes"
+
+
 class Column(IntEnum):
     LABEL = 0
     KIND = 1
@@ -53,6 +79,7 @@ class CredentialsModel(RowTableModel):
         super().__init__(parent)
         self._now = (clock or SystemClock()).now()  # until the first tick
         self._all: list[HeldCredential] = []
+        self.presence = SecretPresence()
         self._search: dict[str, str] = {}
         self._filter = ""
         self._sort_column = Column.EXPIRES
@@ -73,6 +100,14 @@ class CredentialsModel(RowTableModel):
         }
         self._arrange()
         self.endResetModel()
+
+    def set_presence(self, missing: frozenset[str], *, unknown: bool = False) -> None:
+        """The bulk check of the secret store answered: repaint the "Secret held" column."""
+        self.presence.checked(missing, unknown=unknown)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, Column.SECRET), self.index(len(self._rows) - 1, Column.SECRET)
+            )
 
     def set_filter(self, text: str) -> None:
         self.beginResetModel()
@@ -154,4 +189,4 @@ class CredentialsModel(RowTableModel):
             return countdown(c.expires_at, self._now)
         if column is Column.STATUS:
             return held.verdict(self._now).text
-        return "yes" if c.secret_held else "no"
+        return self.presence.text(c)

@@ -47,3 +47,14 @@ class EmptyState(QWidget):
         button.setAutoDefault(primary)
         self._buttons.insertWidget(self._buttons.count() - 1, button)
         return button
+
+
+class LoadingState(QLabel):
+    """What a tab shows until its first rows arrive: never "No … yet" over a catalog that is
+    still loading."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setWordWrap(True)
+        self.setAccessibleName(text)

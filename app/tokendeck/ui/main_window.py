@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from tokendeck import APP_NAME, __version__
 from tokendeck.core.settings import AppSettings
-from tokendeck.services.events import AccountsChanged, StoreChanged
+from tokendeck.services.events import AccountsChanged, SecretsChecked, StoreChanged
 from tokendeck.ui.accounts_tab import AccountsTab
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.icons import app_icon
@@ -280,8 +280,11 @@ class MainWindow(QMainWindow):
         self.keys_tab.attach(services)
         self.accounts_tab.attach(services)
         services.bus.subscribe(AccountsChanged, lambda _: self.accounts_tab.reload())
-        if not services.reconcile_report.clean:
-            self.show_message(f"Storage check: {services.reconcile_report.summary()}")
+        services.bus.subscribe(SecretsChecked, self._on_secrets_checked)
+
+    def _on_secrets_checked(self, event: SecretsChecked) -> None:
+        if not event.report.clean:
+            self.show_message(f"Storage check: {event.report.summary()}", 20000)
 
     def show_credential(self, credential_id: str) -> None:
         self.bring_to_front()

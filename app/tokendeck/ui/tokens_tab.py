@@ -28,7 +28,7 @@ from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel
-from tokendeck.ui.empty_state import EmptyState
+from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.ticker import Ticker
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import asyncio
 
     from tokendeck.services.app_services import AppServices
+    from tokendeck.services.events import SecretsChecked
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
 
@@ -136,6 +137,9 @@ class TokensTab(QWidget):
         self.held.setObjectName("held-tokens")
         self.held.addWidget(self.empty)
         self.held.addWidget(table_page)
+        self.loading = LoadingState("Loading tokens…")
+        self.held.addWidget(self.loading)
+        self.held.setCurrentWidget(self.loading)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("tokens-splitter")
@@ -177,8 +181,21 @@ class TokensTab(QWidget):
         return self._inspector
 
     def attach(self, services: AppServices) -> None:
+        from tokendeck.services.events import SecretsChecked
+
         self._services = services
+        services.bus.subscribe(SecretsChecked, self._on_secrets_checked)
+        if services.held_report is not None:
+            self._on_secrets_checked(SecretsChecked(services.held_report, held=True))
         self.reload()
+
+    def _on_secrets_checked(self, event: SecretsChecked) -> None:
+        if event.held:
+            report = event.report
+            self.model.set_presence(
+                frozenset(c.id for c in report.missing_secrets), unknown=report.held_unknown
+            )
+            self._update_buttons()
 
     def _run(self, coro: Coroutine[Any, Any, None]) -> None:
         import asyncio
@@ -222,8 +239,9 @@ class TokensTab(QWidget):
 
     def _update_buttons(self) -> None:
         credential = self.selected()
-        self.copy_button.setEnabled(credential is not None and credential.secret_held)
-        self.inspect_button.setEnabled(credential is not None and credential.secret_held)
+        held = credential is not None and self.model.presence.held(credential)
+        self.copy_button.setEnabled(held)
+        self.inspect_button.setEnabled(held)
         self.remove_button.setEnabled(credential is not None)
 
     def copy_selected(self) -> None:

@@ -1,0 +1,189 @@
+"""The keyring's entries as a person and other programs see them: labels, attributes, one D-Bus
+connection, bulk presence; on the real Secret Service of scripts/desktop-session."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import keyring
+import pytest
+import secretstorage
+
+from tests.conftest import need_secret_service
+from tests.storage.memory_keyring import MemoryKeyring, using_keyring
+from tests.storage.reliability import keyring_users
+from tokendeck.core.secret import Secret
+from tokendeck.storage import keyring_entries, keyring_store
+from tokendeck.storage.keyring_entries import (
+    SERVICE,
+    KeyringEntries,
+    SecretServiceEntries,
+    label,
+    open_entries,
+)
+from tokendeck.storage.keyring_store import KeyringStore
+from tokendeck.storage.secret_store import SecretAbout
+
+
+def _namespace() -> str:
+    need_secret_service()
+    return f"t-{secrets.token_hex(4)}"
+
+
+def _items(user: str) -> list[Any]:
+    connection = secretstorage.dbus_init()
+    try:
+        found = list(secretstorage.search_items(connection, {"service": SERVICE, "username": user}))
+        return [(item.get_label(), item.get_attributes()) for item in found]
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def connections(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the D-Bus connections secretstorage opens."""
+    opened: list[int] = []
+    real = secretstorage.dbus_init
+
+    def counting() -> Any:
+        opened.append(1)
+        return real()
+
+    monkeypatch.setattr(secretstorage, "dbus_init", counting)
+    return opened
+
+
+async def test_each_entry_has_a_label_a_person_can_read_and_attributes_without_the_secret(
+    secret_factory: Callable[[int], Secret],
+) -> None:
+    namespace = _namespace()
+    store = KeyringStore(namespace)
+    about = SecretAbout("Dataloop prod\n\x1b[31m: Session token", "acc-1", "session_token")
+    short, long = secret_factory(40), secret_factory(2600)
+    await store.set("short", short, about)
+    await store.set("long", long, about)
+    [(head_label, attributes)] = _items(f"{namespace}:short")
+    assert head_label == "TokenDeck — Dataloop prod [31m: Session token"
+    assert attributes["application"] == "TokenDeck"
+    assert attributes["account-id"] == "acc-1"
+    assert attributes["kind"] == "session_token"
+    assert short.reveal() not in repr(attributes)
+    users = keyring_users(f"{namespace}:long#")
+    labels = sorted(_items(u)[0][0] for u in users)
+    assert labels == [f"{head_label} (part {i} of 3)" for i in (1, 2, 3)]
+    # python-keyring (and so any earlier TokenDeck) still reads the entries.
+    assert keyring.get_password(SERVICE, f"{namespace}:short") == "td1:" + short.reveal()
+    for ref in ("short", "long"):
+        await store.delete(ref)
+    assert keyring_users(f"{namespace}:") == []
+    await store.aclose()
+
+
+async def test_an_entry_of_an_earlier_release_is_replaced_never_duplicated(
+    secret_factory: Callable[[int], Secret],
+) -> None:
+    namespace = _namespace()
+    user = f"{namespace}:old"
+    keyring.set_password(SERVICE, user, "td1:" + secret_factory(30).reveal())
+    [(old_label, _)] = _items(user)
+    assert old_label.startswith("Password for")  # python-keyring's own label
+    store = KeyringStore(namespace)
+    newer = secret_factory(30)
+    await store.set("old", newer, SecretAbout("Haut.AI: API key", "a", "api_key"))
+    [(new_label, attributes)] = _items(user)
+    assert new_label == "TokenDeck — Haut.AI: API key"
+    assert attributes["application"] == "TokenDeck"
+    assert await store.get("old") == newer
+    await store.delete("old")
+    assert _items(user) == []
+    await store.aclose()
+
+
+async def test_the_store_keeps_one_connection_for_every_call_and_lists_presence_in_bulk(
+    secret_factory: Callable[[int], Secret], connections: list[int]
+) -> None:
+    namespace = _namespace()
+    store = KeyringStore(namespace)
+    refs = [f"r{i}" for i in range(30)]
+    for ref in refs[:20]:
+        await store.set(ref, secret_factory(20))
+    await store.set("long", secret_factory(2600))
+    assert await store.get("r3") is not None
+    held = await store.present([*refs, "long", "never"])
+    assert held == frozenset([*refs[:20], "long"])
+    assert connections == [1], "one D-Bus connection for the life of the store"
+    assert store.description == "System keyring (SecretService)"
+    for ref in [*refs[:20], "long"]:
+        await store.delete(ref)
+    assert await store.present(refs) == frozenset()
+    await store.aclose()
+
+
+async def test_presence_never_names_another_profiles_entries(
+    secret_factory: Callable[[int], Secret],
+) -> None:
+    mine, theirs = _namespace(), _namespace()
+    a, b = KeyringStore(mine), KeyringStore(theirs)
+    await b.set("shared-ref", secret_factory(20))
+    assert await a.present(["shared-ref"]) == frozenset()
+    assert await b.present(["shared-ref"]) == frozenset(["shared-ref"])
+    await b.delete("shared-ref")
+    await a.aclose()
+    await b.aclose()
+
+
+async def test_without_a_listing_presence_is_asked_entry_by_entry_in_batches(
+    secret_factory: Callable[[int], Secret], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = MemoryKeyring()
+    monkeypatch.setattr(keyring_store, "PRESENCE_BATCH", 7)
+    with using_keyring(backend):
+        store = KeyringStore("ns", entries=lambda: KeyringEntries(keyring))
+        refs = [f"r{i}" for i in range(20)]
+        for ref in refs[::2]:
+            await store.set(ref, secret_factory(10))
+        assert await store.present(refs) == frozenset(refs[::2])
+        await store.aclose()
+
+
+def test_open_entries_takes_python_keyring_for_any_other_backend() -> None:
+    with using_keyring(MemoryKeyring()):
+        entries = open_entries(keyring)
+    assert isinstance(entries, KeyringEntries)
+    assert entries.name == "memory_keyring"
+
+
+def test_open_entries_takes_the_secret_service_directly_when_it_is_the_backend() -> None:
+    need_secret_service()
+    entries = open_entries(keyring)
+    try:
+        assert isinstance(entries, SecretServiceEntries)
+    finally:
+        entries.close()
+
+
+def test_a_secret_service_that_does_not_answer_falls_back_to_python_keyring(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    need_secret_service()
+
+    def broken() -> Any:
+        raise secretstorage.exceptions.SecretServiceNotAvailableException("gone")
+
+    monkeypatch.setattr(secretstorage, "dbus_init", broken)
+    assert isinstance(open_entries(keyring), KeyringEntries)
+
+
+def test_labels_are_one_printable_line_and_never_empty() -> None:
+    assert label(SecretAbout("a\tb\u202ec\u2028d")) == "TokenDeck — a b c d"
+    assert label(SecretAbout("\x00\n")) == "TokenDeck — secret"
+    assert label(SecretAbout("x" * 500)).endswith("x" * 10)
+    assert len(label(SecretAbout("x" * 500))) == len("TokenDeck — ") + 200
+    assert label(SecretAbout("k"), (2, 3)) == "TokenDeck — k (part 2 of 3)"
+    assert keyring_entries.attributes(SecretAbout("t"), "u") == {
+        "service": SERVICE,
+        "username": "u",
+        "application": SERVICE,
+    }

@@ -1,0 +1,159 @@
+"""Start-up as a person sees it: the catalog's rows at once, whatever the secret store is doing;
+"Loading…" (never "No accounts yet") until they arrive; "Secret held" filled in by the bulk
+check of the store."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import run
+from tests.ui.visible import until
+from tokendeck.core.models import Account, Credential, CredentialKind, Platform
+from tokendeck.core.secret import Secret
+from tokendeck.services.app_services import AppServices
+from tokendeck.services.events import SecretsChecked, StoreChanged
+from tokendeck.services.store_choice import VaultAction
+from tokendeck.storage.catalog import Catalog
+from tokendeck.storage.profile import Profile
+from tokendeck.ui.credentials_model import Column
+from tokendeck.ui.main_window import MainWindow
+
+
+class HeldPrompt:
+    """A vault prompt nobody has answered yet: the store stays "starting" until `answer`."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+        self.answered = asyncio.Event()
+
+    async def ask_password(
+        self, action: VaultAction, reason: str, error: str | None
+    ) -> Secret | None:
+        self.asked.set()
+        await self.answered.wait()
+        return None
+
+
+def _seed(profile: Profile, accounts: int) -> None:
+    catalog = Catalog(profile.catalog_path)
+    try:
+        soon = datetime.now(UTC) + timedelta(days=3)
+        for i in range(accounts):
+            account = catalog.add_account(
+                Account(
+                    id="",
+                    name=f"Account {i:03d}",
+                    platform=Platform.HAUT,
+                    host="https://haut.example.test",
+                    auth_method="private_token",
+                )
+            )
+            catalog.upsert_credential(
+                Credential(
+                    id=f"key-{i}",
+                    kind=CredentialKind.API_KEY,
+                    label=f"Key {i}",
+                    account_id=account.id,
+                    expires_at=soon,
+                    secret_ref=f"ref-{i}",
+                )
+            )
+    finally:
+        catalog.close()
+
+
+def test_rows_are_on_screen_while_the_secret_store_is_still_opening(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, window: MainWindow, profile: Profile
+) -> None:
+    _seed(profile, 40)
+    assert window.accounts_tab.stack.currentWidget() is window.accounts_tab.loading
+    assert window.tokens_tab.held.currentWidget() is window.tokens_tab.loading
+    prompt = HeldPrompt()
+
+    async def scenario() -> None:
+        services = await AppServices.open(
+            profile.catalog_path, profile.vault_path, prompt, prefer_vault=True
+        )
+        stores: list[StoreChanged] = []
+        checks: list[SecretsChecked] = []
+        services.bus.subscribe(StoreChanged, stores.append)
+        services.bus.subscribe(SecretsChecked, checks.append)
+        try:
+            window.attach(services)
+            services.start_background(watch_interval=3600)
+            await prompt.asked.wait()
+            await until(lambda: window.accounts_tab.model.rowCount() == 40)
+            await until(lambda: window.tokens_tab.model.rowCount() == 40)
+            assert window.accounts_tab.stack.currentWidget() is not window.accounts_tab.empty
+            assert window.accounts_tab.view.isVisible()
+            assert window.store_label.full_text() == "Secrets: starting…"
+            model = window.tokens_tab.model
+            assert model.data(model.index(0, Column.SECRET)) == "checking…"
+            assert stores == [] and checks == [], "the store is still waiting for its password"
+            prompt.answered.set()  # the person declines the vault: no store
+            await until(lambda: bool(stores) and bool(checks))
+            assert stores == [StoreChanged("No secret store", False)]
+            assert checks[-1].held and checks[-1].report.held_unknown
+            assert model.data(model.index(0, Column.SECRET)) == "unknown"
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())
+
+
+def test_an_empty_profile_says_no_accounts_yet_only_once_it_has_loaded(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, window: MainWindow, profile: Profile
+) -> None:
+    assert window.accounts_tab.stack.currentWidget() is window.accounts_tab.loading
+    assert window.accounts_tab.loading.text() == "Loading accounts…"
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, HeldPrompt(), memory_store=True
+        )
+        try:
+            window.attach(services)
+            await until(
+                lambda: window.accounts_tab.stack.currentWidget() is window.accounts_tab.empty
+            )
+            await until(lambda: window.tokens_tab.held.currentWidget() is window.tokens_tab.empty)
+            assert window.accounts_tab.empty_add.isEnabled()
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())
+
+
+def test_secret_held_says_missing_for_a_secret_the_store_lost_and_copy_is_off(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, window: MainWindow, profile: Profile
+) -> None:
+    _seed(profile, 3)
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, HeldPrompt(), memory_store=True
+        )
+        try:
+            for i in (0, 2):
+                await services.store.set(f"ref-{i}", Secret(f"tdtest-value-{i}"))
+            window.attach(services)
+            services.start_background(watch_interval=3600)
+            tab = window.tokens_tab
+            await until(lambda: tab.model.rowCount() == 3)
+            await until(lambda: tab.model.presence.missing is not None)
+            shown = {
+                tab.model.credential(r).id: tab.model.data(tab.model.index(r, Column.SECRET))
+                for r in range(3)
+            }
+            assert shown == {"key-0": "yes", "key-1": "missing", "key-2": "yes"}
+            row = next(r for r in range(3) if tab.model.credential(r).id == "key-1")
+            tab.view.selectRow(row)
+            assert not tab.copy_button.isEnabled()
+            assert "1 secret(s) missing from the store (Key 1)" in window.status_message.full_text()
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())
