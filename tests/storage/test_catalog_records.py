@@ -501,6 +501,124 @@ def test_resetting_an_account_resets_only_its_credentials(catalog: Catalog) -> N
     assert catalog.fired_all() == {b.id: {60}}
 
 
+# -- what the expiry watcher reads -------------------------------------------------------------
+
+HORIZON = datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
+
+
+def _plans(catalog: Catalog, call: Any) -> tuple[Any, list[str]]:
+    """What `call()` returns, and the query plan of each SELECT it ran (as SQLite ran it, with
+    its parameters bound)."""
+    statements: list[str] = []
+    catalog._db.set_trace_callback(statements.append)
+    try:
+        result = call()
+    finally:
+        catalog._db.set_trace_callback(None)
+    plans = [
+        " / ".join(str(row[3]) for row in catalog._db.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in statements
+        if sql.lstrip().upper().startswith("SELECT")
+    ]
+    return result, plans
+
+
+def test_the_due_credentials_are_those_expiring_by_the_horizon_and_not_revoked(
+    catalog: Catalog,
+) -> None:
+    def key(label: str, expires_at: datetime | None, **fields: Any) -> Credential:
+        return catalog.upsert_credential(_credential(label, expires_at=expires_at, **fields))
+
+    at_horizon = key("at horizon", HORIZON)
+    long_gone = key("long gone", HORIZON - timedelta(days=400), state=CredentialState.EXPIRED)
+    expiring = key("expiring", HORIZON - timedelta(days=1), state=CredentialState.EXPIRING)
+    key("a microsecond late", HORIZON + timedelta(microseconds=1))
+    key("a day late", HORIZON + timedelta(days=1))
+    key("revoked", HORIZON - timedelta(days=1), state=CredentialState.REVOKED)
+    key("no expiry", None)
+    credentials, accounts = catalog.due_credentials(HORIZON)
+    assert credentials == [at_horizon, expiring, long_gone], "in label order"
+    assert accounts == {}
+
+
+@pytest.mark.usefixtures("east_of_utc")
+def test_the_horizon_compares_instants_whatever_the_zone_and_the_fraction(
+    catalog: Catalog,
+) -> None:
+    # Stored "...T12:00:00+00:00" vs "...T12:00:00.500000+00:00": text order must be time order.
+    catalog.upsert_credential(_credential("whole", expires_at=HORIZON))
+    catalog.upsert_credential(_credential("half", expires_at=HORIZON + timedelta(milliseconds=500)))
+    catalog.upsert_credential(_credential("later", expires_at=HORIZON + timedelta(hours=1)))
+
+    def due(horizon: datetime) -> list[str]:
+        return [c.label for c in catalog.due_credentials(horizon)[0]]
+
+    assert due(HORIZON) == ["whole"]
+    assert due(HORIZON - timedelta(microseconds=1)) == []
+    assert due(HORIZON + timedelta(microseconds=1)) == ["whole"]
+    assert due(HORIZON + timedelta(milliseconds=500)) == ["half", "whole"]
+    assert due(HORIZON.astimezone(PLUS_TWO)) == ["whole"], "the same instant, another offset"
+    naive_local = (HORIZON + timedelta(hours=1)).astimezone().replace(tzinfo=None)
+    assert due(naive_local) == ["half", "later", "whole"], "a naive time is local, as in _iso"
+
+
+def test_the_due_credentials_come_with_their_accounts_only(catalog: Catalog) -> None:
+    mine = catalog.add_account(_account("mine", settings={"warn_thresholds": [60]}))
+    other = catalog.add_account(_account("other"))
+    catalog.add_account(_account("empty"))
+    due = catalog.upsert_credential(_credential("due", account_id=mine.id, expires_at=HORIZON))
+    also = catalog.upsert_credential(_credential("also", account_id=mine.id, expires_at=HORIZON))
+    bare = catalog.upsert_credential(_credential("bare", expires_at=HORIZON))
+    catalog.upsert_credential(
+        _credential("far", account_id=other.id, expires_at=HORIZON + timedelta(days=90))
+    )
+    credentials, accounts = catalog.due_credentials(HORIZON)
+    assert credentials == [also, bare, due]
+    assert accounts == {mine.id: catalog.get_account(mine.id)}
+
+
+def test_the_due_query_reads_through_the_expiry_index(catalog: Catalog) -> None:
+    account = catalog.add_account(_account())
+    for i in range(50):
+        catalog.upsert_credential(
+            _credential(f"k{i}", account_id=account.id, expires_at=HORIZON + timedelta(days=i))
+        )
+    (credentials, _), plans = _plans(catalog, lambda: catalog.due_credentials(HORIZON))
+    assert [c.label for c in credentials] == ["k0"]
+    assert len(plans) == 2, plans
+    assert "SEARCH credentials USING INDEX credentials_expiry (expires_at<?)" in plans[0]
+    assert "SEARCH accounts USING INDEX" in plans[1]
+    assert "SCAN credentials" not in plans[0] and "SCAN accounts" not in plans[1]
+
+
+def test_the_widest_own_threshold_of_any_account_is_computed_in_sql(catalog: Catalog) -> None:
+    assert catalog.widest_warn_threshold() is None
+    catalog.add_account(_account("none"))
+    catalog.add_account(_account("empty", settings={"warn_thresholds": []}))
+    catalog.add_account(_account("other setting", settings={"theme": 99999999}))
+    assert catalog.widest_warn_threshold() is None
+    catalog.add_account(_account("narrow", settings={"warn_thresholds": [60, 3600]}))
+    assert catalog.widest_warn_threshold() == 3600
+    catalog.add_account(_account("wide", settings={"warn_thresholds": [30 * 86400, 60]}))
+    catalog.add_account(_account("as text", settings={"warn_thresholds": ["7200"]}))
+    assert catalog.widest_warn_threshold() == 30 * 86400
+    catalog.add_account(_account("fraction", settings={"warn_thresholds": [2592000.5]}))
+    assert catalog.widest_warn_threshold() == 2592000.5
+
+
+def test_fired_thresholds_are_read_for_the_ids_asked_only(catalog: Catalog) -> None:
+    a, b, c = (catalog.upsert_credential(_credential(n)) for n in "abc")
+    catalog.mark_fired_many([(a.id, 60), (a.id, 3600), (b.id, 60), (c.id, 86400)])
+    assert catalog.fired_for([a.id, c.id, "no-such-id"]) == {a.id: {60, 3600}, c.id: {86400}}
+    assert catalog.fired_for({b.id}) == {b.id: {60}}
+    assert catalog.fired_for([]) == {}
+    fired, plans = _plans(catalog, lambda: catalog.fired_for([b.id]))
+    assert fired == {b.id: {60}}
+    assert len(plans) == 1
+    assert "SEARCH notifications USING COVERING INDEX sqlite_autoindex_notifications_1" in plans[0]
+    assert "SCAN notifications" not in plans[0]
+
+
 # -- the audit log -----------------------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -404,3 +405,148 @@ async def test_a_credential_passed_over_never_stops_the_ones_after_it(
     assert [w.credential.id for w in await watcher.check()] == ["d"]
     await _store(catalog, _key("z", START + timedelta(hours=2)))
     assert [w.credential.id for w in await watcher.check()] == ["z"], "d already fired"
+
+
+# -- what a check reads: only what may be due ----------------------------------------------------
+
+
+async def _account_warning_within(catalog: AsyncCatalog, name: str, *seconds: int) -> str:
+    from tokendeck.core.models import Account, Platform
+
+    account = await catalog.run(
+        Catalog.add_account,
+        catalog.sync,
+        Account(
+            id="",
+            name=name,
+            platform=Platform.HAUT,
+            host="h",
+            settings={"warn_thresholds": list(seconds)},
+        ),
+    )
+    return account.id
+
+
+class Reads:
+    """What a check asked of the catalog: the SQL it ran, the due rows, the fired ids asked."""
+
+    def __init__(self, catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.statements: list[str] = []
+        self.due: list[str] = []
+        self.fired_asked: list[list[str]] = []
+        catalog.sync._db.set_trace_callback(self.statements.append)
+        due_credentials, fired_for = Catalog.due_credentials, Catalog.fired_for
+
+        def due_spy(sync: Catalog, horizon: datetime) -> tuple[list[Credential], dict[str, Any]]:
+            credentials, accounts = due_credentials(sync, horizon)
+            self.due += [c.id for c in credentials]
+            return credentials, accounts
+
+        def fired_spy(sync: Catalog, ids: list[str]) -> dict[str, set[int]]:
+            self.fired_asked.append(sorted(ids))
+            return fired_for(sync, ids)
+
+        monkeypatch.setattr(Catalog, "due_credentials", due_spy)
+        monkeypatch.setattr(Catalog, "fired_for", fired_spy)
+
+    def selects(self) -> list[str]:
+        return [s for s in self.statements if s.lstrip().upper().startswith("SELECT")]
+
+
+async def test_a_key_due_only_under_its_accounts_own_wider_threshold_warns(
+    catalog: AsyncCatalog,
+) -> None:
+    wide = await _account_warning_within(catalog, "wide", 30 * 86400, 86400)
+    await _store(
+        catalog,
+        _key("own", START + timedelta(days=30), account_id=wide),
+        _key("plain", START + timedelta(days=20)),
+    )
+    clock = ManualClock(START)
+    watcher = ExpiryWatcher(catalog, EventBus(), clock)
+    fired = await watcher.check()
+    assert [(w.credential.id, w.threshold) for w in fired] == [("own", timedelta(days=30))]
+    clock.advance(timedelta(days=13))
+    assert [(w.credential.id, w.threshold) for w in await watcher.check()] == [
+        ("plain", timedelta(days=7))
+    ]
+
+
+async def test_a_key_beyond_every_threshold_is_not_even_read(
+    catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wide = await _account_warning_within(catalog, "wide", 30 * 86400)
+    far = [_key(f"far{i:02}", START + timedelta(days=31 + i)) for i in range(40)]
+    await _store(
+        catalog,
+        _key("near", START + timedelta(hours=2)),
+        _key("own", START + timedelta(days=25), account_id=wide),
+        _key("within", START + timedelta(days=10)),  # inside the horizon, not its thresholds
+        _key("gone", START - timedelta(days=400)),
+        _key("revoked", START + timedelta(hours=1), CredentialState.REVOKED),
+        _key("never", None),
+        *far,
+    )
+    await catalog.run(Catalog.mark_fired, catalog.sync, "far00", 7 * 86400)
+    reads = Reads(catalog, monkeypatch)
+    fired = await ExpiryWatcher(catalog, EventBus(), ManualClock(START)).check()
+    assert sorted(w.credential.id for w in fired) == ["gone", "near", "own"]
+    assert sorted(reads.due) == ["gone", "near", "own", "within"], "the far keys are not read"
+    assert reads.fired_asked == [["gone", "near", "own", "within"]]
+    selects = reads.selects()
+    assert len(selects) == 4, selects  # widest threshold, due keys, their accounts, fired
+    assert all(" WHERE " in s for s in selects if "FROM credentials" in s)
+    assert all(" WHERE " in s for s in selects if "FROM notifications" in s)
+
+
+async def test_a_check_with_nothing_due_reads_no_notification_and_writes_nothing(
+    catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _store(catalog, *(_key(f"far{i}", START + timedelta(days=8 + i)) for i in range(20)))
+    await _signed_in_session(catalog, START + timedelta(minutes=5))
+    reads = Reads(catalog, monkeypatch)
+    assert await ExpiryWatcher(catalog, EventBus(), ManualClock(START)).check() == []
+    assert reads.due == ["s"], "only the session is due, and TokenDeck renews it"
+    assert reads.fired_asked == []
+    assert len(reads.selects()) == 3
+    assert len(reads.statements) == 3, reads.statements
+
+
+async def test_a_key_passed_over_inside_the_horizon_never_stops_the_ones_after_it(
+    catalog: AsyncCatalog,
+) -> None:
+    narrow = await _account_warning_within(catalog, "narrow", 3600)
+    # Listed by label: each kind of due credential the check passes over comes first.
+    await _store(
+        catalog,
+        _key("a", START + timedelta(hours=2), account_id=narrow),  # outside its own 1 hour
+        _key("b", START + timedelta(hours=2)),  # fired already
+        _key("d", START + timedelta(hours=2)),
+    )
+    await catalog.run(Catalog.mark_fired_many, catalog.sync, [("b", 7 * 86400), ("b", 86400)])
+    fired = await ExpiryWatcher(catalog, EventBus(), ManualClock(START)).check()
+    assert [w.credential.id for w in fired] == ["d"]
+
+
+def test_the_horizon_is_now_plus_the_widest_threshold_that_can_apply() -> None:
+    from tokendeck.services.standing import ExpiryPolicy
+
+    def horizon(account_widest: float | None, *policy: timedelta) -> timedelta | datetime:
+        watcher = ExpiryWatcher(
+            None,  # type: ignore[arg-type]
+            EventBus(),
+            ManualClock(START),
+            ExpiryPolicy(thresholds=policy),
+        )
+        found = watcher.horizon(START, account_widest)
+        return found - START if found.year < 9999 else found
+
+    week, day = timedelta(days=7), timedelta(days=1)
+    assert horizon(None, day, week) == week
+    assert horizon(3600, week, day) == week, "the policy's is wider"
+    assert horizon(30 * 86400, week) == timedelta(days=30), "an account's own is wider"
+    assert horizon(30 * 86400 + 0.25, week) == timedelta(days=30, seconds=1), "never narrower"
+    assert horizon(None) == timedelta(0), "no threshold: only what has expired"
+    assert horizon(-60.0) == timedelta(0)
+    assert horizon(None, -day) == timedelta(0)
+    assert horizon(1e15, week) == datetime.max.replace(tzinfo=UTC), "millennia: every expiry"

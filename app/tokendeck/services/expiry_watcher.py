@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from tokendeck.core.clock import Clock
-from tokendeck.core.models import CredentialState
 from tokendeck.core.verdict import State, urgency
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
-from tokendeck.services.standing import ExpiryPolicy, HeldCredential, held_credentials
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 
 log = logging.getLogger(__name__)
@@ -37,23 +37,33 @@ class ExpiryWatcher:
 
     async def check(self) -> list[ExpiryWarning]:
         """Fire what is due now: only the tightest threshold crossed, the wider ones are marked.
-        One warning is published as it is; several at once become one `ExpirySummary`."""
+        One warning is published as it is; several at once become one `ExpirySummary`.
+
+        The work is that of what is due, not of the catalog: it reads only the credentials that
+        expire by `horizon(now)` (and their accounts), then only their fired thresholds. The
+        tables still load everything through `standing.held_credentials`; the watcher does not."""
         now = self._clock.now()
-        fired_before = await self._catalog.run(Catalog.fired_all, self._catalog.sync)
+        catalog, sync = self._catalog, self._catalog.sync
+        horizon = self.horizon(now, await catalog.run(Catalog.widest_warn_threshold, sync))
+        credentials, accounts = await catalog.run(Catalog.due_credentials, sync, horizon)
+        # Sessions TokenDeck renews never warn; the query already left out revoked credentials
+        # and those without an expiry (or expiring after every threshold).
+        held = [h for h in self.policy.hold_all(credentials, accounts) if h.person_replaces]
+        if not held:
+            return []
+        ids = [h.credential.id for h in held]
+        fired_before = await catalog.run(Catalog.fired_for, sync, ids)
         fired: list[ExpiryWarning] = []
         marks: list[tuple[str, int]] = []
-        for held in await held_credentials(self._catalog, self.policy):
-            credential = held.credential
-            if not held.person_replaces or credential.expires_at is None:
+        for h in held:
+            credential = h.credential
+            expires_at = credential.expires_at
+            if expires_at is None:  # never: the query reads none such (this is for the types)
                 continue
-            if credential.state is CredentialState.REVOKED:
-                continue
-            remaining = credential.expires_at - now
-            due = [t for t in held.thresholds if remaining <= t]
+            remaining = expires_at - now
+            due = [t for t in h.thresholds if remaining <= t]
             if remaining <= timedelta(0):
                 due.append(timedelta(0))
-            if not due:
-                continue
             already = fired_before.get(credential.id, set())
             new = [t for t in due if int(t.total_seconds()) not in already]
             if not new:
@@ -63,16 +73,36 @@ class ExpiryWatcher:
                 ExpiryWarning(
                     credential,
                     min(new),
-                    credential.expires_at,
+                    expires_at,
                     expired=remaining <= timedelta(0),
                 )
             )
-        await self._catalog.run(Catalog.mark_fired_many, self._catalog.sync, marks)
+        await catalog.run(Catalog.mark_fired_many, sync, marks)
         if len(fired) == 1:
             self._bus.publish(fired[0])
         elif fired:
             self._bus.publish(ExpirySummary(tuple(fired)))
         return fired
+
+    def horizon(self, now: datetime, account_widest: float | None) -> datetime:
+        """The latest expiry that can warn at `now`: now + the widest threshold that may apply,
+        the policy's or an account's own (`Catalog.widest_warn_threshold`, in seconds). A wider
+        bound only reads a few more rows, which the thresholds of each credential then judge;
+        a narrower one would miss warnings.
+
+        Why the accounts' widest is asked of SQLite on every check rather than cached or
+        computed from loaded accounts: it is one aggregate over the accounts table, which holds
+        a handful of rows next to thousands of tokens, and it loads none of them; a cache would
+        need to learn of every settings edit, including those another TokenDeck process makes
+        to the same catalog, and a stale cache is a missed warning."""
+        widest = max(self.policy.thresholds, default=timedelta(0))
+        try:
+            if account_widest is not None:
+                # An account's thresholds are whole seconds (`int(x)`): ceil keeps the bound.
+                widest = max(widest, timedelta(seconds=math.ceil(account_widest)))
+            return now + max(widest, timedelta(0))
+        except OverflowError:  # a threshold of millennia: every expiry is within it
+            return datetime.max.replace(tzinfo=UTC)
 
     async def run(self, interval: float = 15.0) -> None:
         while True:

@@ -19,7 +19,7 @@ import json
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -326,6 +326,38 @@ class Catalog:
             ).fetchall()
         return [_credential(r) for r in rows]
 
+    def due_credentials(self, horizon: datetime) -> tuple[list[Credential], dict[str, Account]]:
+        """The credentials that may warn by `horizon`, with their accounts, by id; read through
+        the expiry index, so the work is that of the due rows, not of the whole catalog.
+
+        Not revoked, with an expiry at or before `horizon` (`<=` also leaves out a NULL expiry).
+        Expiries are stored as `_iso` text, one UTC offset for all, which sorts as the instants it
+        names; `horizon` goes through `_iso` too, so like is compared with like whatever its zone.
+        In label order, as `list_credentials` gives them. The accounts come from a second query
+        limited to the ids of these credentials' accounts."""
+        rows = self._db.execute(
+            "SELECT * FROM credentials WHERE expires_at <= ? AND state <> ? ORDER BY label, id",
+            (_iso(horizon), CredentialState.REVOKED.value),
+        ).fetchall()
+        credentials = [_credential(r) for r in rows]
+        account_ids = sorted({c.account_id for c in credentials if c.account_id})
+        accounts = self._db.execute(
+            "SELECT * FROM accounts WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(account_ids),),
+        ).fetchall()
+        return credentials, {str(r["id"]): _account(r) for r in accounts}
+
+    def widest_warn_threshold(self) -> float | None:
+        """The widest threshold any account sets for itself (`settings["warn_thresholds"]`, in
+        seconds), or None when none sets one: computed by SQLite from the accounts' settings in
+        one aggregate, so no account is loaded, and read afresh on each call (a cached value
+        would miss an edit made by the accounts service or by another TokenDeck process)."""
+        row = self._db.execute(
+            "SELECT MAX(CAST(t.value AS REAL)) FROM accounts AS a,"
+            " json_each(a.settings, '$.warn_thresholds') AS t"
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
     def delete_credential(self, credential_id: str) -> None:
         with self._tx() as db:
             row = db.execute(
@@ -376,8 +408,20 @@ class Catalog:
         ).fetchall()
         return {int(r[0]) for r in rows}
 
+    def fired_for(self, credential_ids: Collection[str]) -> dict[str, set[int]]:
+        """The fired thresholds of these credentials only (one query, through the primary key),
+        by credential; a credential with none is left out."""
+        out: dict[str, set[int]] = {}
+        for row in self._db.execute(
+            "SELECT credential_id, threshold_seconds FROM notifications"
+            " WHERE credential_id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(credential_ids)),),
+        ):
+            out.setdefault(str(row[0]), set()).add(int(row[1]))
+        return out
+
     def fired_all(self) -> dict[str, set[int]]:
-        """Every fired threshold, by credential: one query for the whole watcher pass."""
+        """Every fired threshold, by credential (the watcher reads its due ones' by `fired_for`)."""
         out: dict[str, set[int]] = {}
         for row in self._db.execute("SELECT credential_id, threshold_seconds FROM notifications"):
             out.setdefault(str(row[0]), set()).add(int(row[1]))
