@@ -26,11 +26,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from as_installed import compile_tokendeck
+
 BARE = r"""
 import sqlite3, sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QTableView, QLabel
+
 app = QApplication(["bare"])
 w = QMainWindow(); tabs = QTabWidget(); view = QTableView()
 tabs.addTab(view, "Accounts")
@@ -113,6 +116,7 @@ def shown(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def main() -> int:
+    compile_tokendeck()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=2000)

@@ -14,10 +14,13 @@ import sys
 import tempfile
 import time
 
+from as_installed import compile_tokendeck
+
 BARE = r"""
 import sys, time
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QLabel
+
 app = QApplication(["bare"])
 w = QMainWindow(); tabs = QTabWidget()
 for name in ("Accounts", "API keys", "Tokens"):
@@ -45,6 +48,7 @@ def first_paint(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 
 def main() -> int:
+    compile_tokendeck()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=7, help="runs of each (default 7)")
     args = parser.parse_args()

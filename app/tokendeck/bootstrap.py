@@ -26,10 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# bench/startup.py sets this: print the wall time of the first paint, then quit; with "rows"
-# (bench/profile_load.py), the wall time the Accounts table first paints the catalog's rows.
+# The benches set this to measure the real app (see ui/probes.py), which then quits by itself.
 STARTUP_PROBE_ENV = "TOKENDECK_STARTUP_PROBE"
-HEAVY_MODULES = ("httpx", "keyring", "jwt", "cryptography")
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -123,11 +121,10 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
         window.tray_notice.connect(lambda title, text: tray.icon.showMessage(title, text))
         tray.show()
     watcher = SignalWatcher(window.request_quit)
-    probe = os.environ.get(STARTUP_PROBE_ENV)
-    if probe == "rows":
-        _install_rows_probe(window)
-    elif probe:
-        _install_startup_probe(window)
+    if os.environ.get(STARTUP_PROBE_ENV):
+        from tokendeck.ui.probes import install_probe
+
+        install_probe(window, os.environ[STARTUP_PROBE_ENV])
 
     start_hidden = args.minimized or window.app_settings.start_minimized
     if not (start_hidden and tray is not None):
@@ -258,48 +255,3 @@ def _paint_now(app: QApplicationLike, window: QMainWindowLike, budget: float = 0
             break
         app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 20)
     app.processEvents()
-
-
-def _install_startup_probe(window: QMainWindowLike) -> None:
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                watched.removeEventFilter(self)
-                heavy = ",".join(m for m in HEAVY_MODULES if m in sys.modules) or "none"
-                print(f"FIRST_PAINT {time.time():.6f} heavy={heavy}", flush=True)
-                QTimer.singleShot(0, window.request_quit)
-            return False
-
-    probe = FirstPaint(window)
-    window.installEventFilter(probe)
-
-
-def _install_rows_probe(window: QMainWindowLike) -> None:
-    from PySide6.QtCore import QEvent, QObject, QTimer
-
-    table = window.accounts_tab.view.viewport()
-
-    class RowsPainted(QObject):
-        def __init__(self, rows: int) -> None:
-            super().__init__(window)
-            self.rows = rows
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-            if event.type() == QEvent.Type.Paint:
-                watched.removeEventFilter(self)
-                print(f"ROWS_SHOWN {time.time():.6f} {self.rows}", flush=True)
-                QTimer.singleShot(0, window.request_quit)
-            return False
-
-    def loaded(accounts: list[object]) -> None:
-        window.accounts_tab.accounts_loaded.disconnect(loaded)
-        if not accounts:  # the empty state is what is painted
-            print(f"ROWS_SHOWN {time.time():.6f} 0", flush=True)
-            QTimer.singleShot(0, window.request_quit)
-            return
-        table.installEventFilter(RowsPainted(len(accounts)))
-        table.update()
-
-    window.accounts_tab.accounts_loaded.connect(loaded)

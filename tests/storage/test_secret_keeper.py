@@ -568,3 +568,14 @@ async def test_check_held_against_a_store_that_cannot_tell_says_so_and_claims_no
     assert report.problems == ["the held secrets could not be checked (RuntimeError)"]
     closed = await SecretKeeper(catalog, NoStore()).check_held()
     assert closed.held_unknown and closed.missing_secrets == [] and closed.problems == []
+
+
+def test_a_summary_names_five_credentials_and_counts_the_rest() -> None:
+    many = [Credential(id=f"c{i}", kind=CredentialKind.API_KEY, label=f"k{i}") for i in range(7)]
+    report = ReconcileReport(missing_secrets=many)
+    assert report.summary() == (
+        "7 secret(s) missing from the store (k0, k1, k2, k3, k4 and 2 more)"
+    )
+    assert ReconcileReport(lost=many[:5]).summary() == (
+        "5 secret(s) never reached the store (k0, k1, k2, k3, k4)"
+    )

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
-
-import httpx
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import UnsupportedError
 from tokendeck.core.models import Platform
 from tokendeck.core.secret import Secret
+
+if TYPE_CHECKING:  # the services load this module before the first rows show: no httpx yet
+    import httpx
 
 # The accounts service adds each account's own label for what signing in creates on the
 # platform (e.g. Trifacta's session token) to the inputs under this name, so that account's

@@ -35,18 +35,19 @@ from tokendeck.core.models import (
     Credential,
     CredentialKind,
     CredentialState,
+    Platform,
 )
 from tokendeck.core.secret import Secret
 from tokendeck.core.timefmt import lifetime_text
 from tokendeck.platforms.base import (
     SESSION_LABEL_INPUT,
+    Capabilities,
     NewKey,
     PlatformAdapter,
     ProbeResult,
     RemoteKey,
     Session,
 )
-from tokendeck.platforms.registry import CAPABILITIES, make_adapter
 from tokendeck.services import key_writes
 from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
@@ -69,6 +70,20 @@ SECRET_KINDS: Mapping[str, CredentialKind] = {
 }
 
 AdapterFactory = Callable[[Account], PlatformAdapter]
+
+
+def _capabilities() -> Mapping[Platform, Capabilities]:
+    """What each platform can do. The registry loads every adapter (httpx, PyJWT, cryptography):
+    imported on first use, so the window's rows never wait for it."""
+    from tokendeck.platforms.registry import CAPABILITIES
+
+    return CAPABILITIES
+
+
+def _make_adapter(account: Account, clock: Clock) -> PlatformAdapter:
+    from tokendeck.platforms.registry import make_adapter
+
+    return make_adapter(account.platform, account.host, account.settings, clock)
 
 
 def _minted(session: Credential) -> bool:
@@ -117,9 +132,7 @@ class AccountsService:
         self._keeper = keeper
         self._bus = bus
         self._clock = clock
-        self._factory = adapter_factory or (
-            lambda account: make_adapter(account.platform, account.host, account.settings, clock)
-        )
+        self._factory = adapter_factory or (lambda account: _make_adapter(account, clock))
         self._id_key = id_key
         self._adapters: dict[str, PlatformAdapter] = {}
         self._locks: dict[str, asyncio.Lock] = {}
@@ -195,9 +208,9 @@ class AccountsService:
     async def add(
         self, draft: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
     ) -> Account:
-        if draft.platform not in CAPABILITIES:
+        if draft.platform not in _capabilities():
             raise UnsupportedError(f"{draft.platform.value} accounts are not supported yet.")
-        methods = CAPABILITIES[draft.platform].sign_in_methods
+        methods = _capabilities()[draft.platform].sign_in_methods
         method = draft.auth_method or next(
             (m for m in methods if m in secrets or (m == "token" and "access_token" in secrets)),
             methods[0],
@@ -220,7 +233,7 @@ class AccountsService:
 
     async def _store_inputs(self, account: Account, secrets: Mapping[str, Secret]) -> None:
         existing = {str(c.meta.get("field")): c for c in await self._role(account, "input")}
-        labels = {f.name: f.label for f in CAPABILITIES[account.platform].fields}
+        labels = {f.name: f.label for f in _capabilities()[account.platform].fields}
         for field, value in secrets.items():
             if not value:
                 continue
@@ -300,7 +313,7 @@ class AccountsService:
         """A session signing in minted on a platform that cannot refresh it (Trifacta's 30-day
         token), still valid for a good while, is kept: signing in again would only pile up
         tokens on the platform."""
-        if CAPABILITIES[account.platform].refresh:
+        if _capabilities()[account.platform].refresh:
             return None
         current = await self._held_session(account)
         if current is None or current[0].expires_at is None or not _minted(current[0]):
@@ -347,7 +360,7 @@ class AccountsService:
     ) -> Account:
         """Sign in with the draft's values first; only when that works, add the account with
         its secrets and the session. A refused sign-in raises and keeps nothing."""
-        if draft.platform not in CAPABILITIES:
+        if draft.platform not in _capabilities():
             raise UnsupportedError(f"{draft.platform.value} accounts are not supported yet.")
         draft = replace(
             draft, id=draft.id or new_id(), settings={**draft.settings, "inputs": dict(inputs)}
@@ -530,7 +543,7 @@ class AccountsService:
         current = await self._session(account)
         if current is None:
             raise AuthError("Not signed in: sign in first.")
-        caps = CAPABILITIES[account.platform]
+        caps = _capabilities()[account.platform]
         try:
             if caps.refresh:
                 session = await self.adapter(account).refresh(
@@ -560,7 +573,7 @@ class AccountsService:
             credential, session = current
             if not self.needs_refresh(credential.expires_at, margin):
                 return session.access
-            if CAPABILITIES[account.platform].refresh:
+            if _capabilities()[account.platform].refresh:
                 return (await self._refresh_locked(account)).access
             raise AuthError(
                 f"The token of “{account.name}” has expired and cannot be refreshed: sign in again."
@@ -575,7 +588,7 @@ class AccountsService:
         try:
             return await operation(session)
         except AuthError:
-            if not CAPABILITIES[account.platform].refresh:
+            if not _capabilities()[account.platform].refresh:
                 raise
             log.info("401 for account %s: refreshing once and retrying", account.name)
             async with self._lock(account.id):
@@ -626,7 +639,7 @@ class AccountsService:
     ) -> tuple[Credential, Secret]:
         """Create on the platform, store the secret, then commit the metadata; then show it."""
         adapter = self.adapter(account)
-        caps = CAPABILITIES[account.platform]
+        caps = _capabilities()[account.platform]
 
         async def listed() -> list[RemoteKey]:
             return await self._with_session(account, adapter.list_keys)
@@ -662,7 +675,7 @@ class AccountsService:
     async def revoke_key(self, account: Account, key_id: str) -> None:
         adapter = self.adapter(account)
         await self._with_session(account, lambda session: adapter.revoke_key(session, key_id))
-        if CAPABILITIES[account.platform].list_keys:
+        if _capabilities()[account.platform].list_keys:
             await key_writes.confirm_revoked(
                 key_id, lambda: self._with_session(account, adapter.list_keys)
             )
@@ -680,7 +693,7 @@ class AccountsService:
     def rotation(self, account: Account, old: RemoteKey) -> Rotation:
         """What rotating `old` creates: the same name (marked), scopes and lifetime, or, when the
         platform does not report the old lifetime, its first choice, said as such."""
-        caps = CAPABILITIES[account.platform]
+        caps = _capabilities()[account.platform]
         name = f"{old.name} (rotated)"
         if old.expires_at and old.created_at:
             lifetime = old.expires_at - old.created_at

@@ -56,27 +56,37 @@ class ReconcileReport:
         )
 
     def summary(self) -> str:
+        """One line for the status bar and the log: counts, and the first few labels."""
         parts = []
         if self.reattached:
             parts.append(f"{len(self.reattached)} interrupted save(s) recovered")
         if self.lost:
-            labels = ", ".join(c.label for c in self.lost)
+            labels = _labels(self.lost)
             parts.append(f"{len(self.lost)} secret(s) never reached the store ({labels})")
         if self.missing_secrets:
-            labels = ", ".join(c.label for c in self.missing_secrets)
+            labels = _labels(self.missing_secrets)
             parts.append(f"{len(self.missing_secrets)} secret(s) missing from the store ({labels})")
         if self.unchecked:
-            labels = ", ".join(c.label for c in self.unchecked)
+            labels = _labels(self.unchecked)
             parts.append(
                 f"{len(self.unchecked)} interrupted save(s) could not be checked and are kept "
                 f"for the next start ({labels})"
             )
         if self.unreadable:
-            labels = ", ".join(c.label for c in self.unreadable)
+            labels = _labels(self.unreadable)
             parts.append(f"{len(self.unreadable)} secret(s) could not be read ({labels})")
         if self.problems:
             parts.append("; ".join(dict.fromkeys(self.problems)))
         return "; ".join(parts) or "catalog and secret store agree"
+
+
+LABELS_SHOWN = 5  # a summary names this many credentials, then counts the rest
+
+
+def _labels(credentials: list[Credential]) -> str:
+    shown = ", ".join(c.label for c in credentials[:LABELS_SHOWN])
+    rest = len(credentials) - LABELS_SHOWN
+    return f"{shown} and {rest} more" if rest > 0 else shown
 
 
 def _why(exc: Exception) -> str:

@@ -1,0 +1,147 @@
+"""Measurements of the real app for the benches in bench/, switched on by TOKENDECK_STARTUP_PROBE.
+
+Each probe prints one line on stdout and quits the app:
+- any value but the ones below (bench/startup.py): `FIRST_PAINT <wall time> heavy=<modules>` at
+  the main window's first paint, with the heavy modules already loaded by then;
+- "rows" (bench/profile_load.py): `ROWS_SHOWN <wall time> <rows>` when the Accounts table first
+  paints the catalog's rows (or the empty state, with 0);
+- "idle:SETTLE:SECONDS" (bench/idle.py): after the Tokens tab has shown its rows and SETTLE
+  seconds passed, `IDLE cpu=<share of a core> late_max=<ms> late_p99=<ms> rss=<MiB> rows=<n>`
+  over SECONDS, with a 5 ms heartbeat timer's lateness (how long the event loop kept it waiting).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+
+if TYPE_CHECKING:
+    from tokendeck.ui.main_window import MainWindow
+
+HEAVY_MODULES = ("httpx", "keyring", "jwt", "cryptography")
+HEARTBEAT_MS = 5
+
+
+def install_probe(window: MainWindow, kind: str) -> None:
+    if kind == "rows":
+        _rows(window)
+    elif kind.startswith("idle:"):
+        _, settle, seconds = kind.split(":")
+        _idle(window, float(settle), float(seconds))
+    else:
+        _first_paint(window)
+
+
+class _OnPaint(QObject):
+    """Runs `then` at the first paint of the watched widget."""
+
+    def __init__(self, parent: QObject, then: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._then = then
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self._then()
+        return False
+
+
+def _quit_after(window: MainWindow, line: str) -> None:
+    print(line, flush=True)
+    QTimer.singleShot(0, window.request_quit)
+
+
+def _first_paint(window: MainWindow) -> None:
+    def painted() -> None:
+        heavy = ",".join(m for m in HEAVY_MODULES if m in sys.modules) or "none"
+        _quit_after(window, f"FIRST_PAINT {time.time():.6f} heavy={heavy}")
+
+    window.installEventFilter(_OnPaint(window, painted))
+
+
+def _rows(window: MainWindow) -> None:
+    table = window.accounts_tab.view.viewport()
+
+    def loaded(accounts: list[object]) -> None:
+        window.accounts_tab.accounts_loaded.disconnect(loaded)
+        if not accounts:  # the empty state is what is painted
+            _quit_after(window, f"ROWS_SHOWN {time.time():.6f} 0")
+            return
+        count = len(accounts)
+        table.installEventFilter(
+            _OnPaint(window, lambda: _quit_after(window, f"ROWS_SHOWN {time.time():.6f} {count}"))
+        )
+        table.update()
+
+    window.accounts_tab.accounts_loaded.connect(loaded)
+
+
+def rss_mib() -> float:
+    """The resident set size now (Linux), in MiB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Heartbeat(QObject):
+    """A precise timer every HEARTBEAT_MS: records how late each tick is (ms)."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self.lateness: list[float] = []
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._beat)
+        self._last = 0.0
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start(HEARTBEAT_MS)
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.lateness.append(max(0.0, (now - self._last) * 1000 - HEARTBEAT_MS))
+        self._last = now
+
+    def stop(self) -> list[float]:
+        self._timer.stop()
+        return sorted(self.lateness)
+
+
+def idle_line(cpu: float, lateness: list[float], rows: int) -> str:
+    p99 = lateness[min(len(lateness) - 1, int(len(lateness) * 0.99))] if lateness else 0.0
+    late_max = lateness[-1] if lateness else 0.0
+    return (
+        f"IDLE cpu={cpu:.5f} late_max={late_max:.2f} late_p99={p99:.2f} "
+        f"rss={rss_mib():.1f} rows={rows}"
+    )
+
+
+def _idle(window: MainWindow, settle: float, seconds: float) -> None:
+    heartbeat = Heartbeat(window)
+    marks: dict[str, float] = {}
+
+    def measure() -> None:
+        heartbeat.start()
+        marks["cpu"], marks["wall"] = time.process_time(), time.perf_counter()
+        QTimer.singleShot(int(seconds * 1000), report)
+
+    def report() -> None:
+        lateness = heartbeat.stop()
+        cpu = (time.process_time() - marks["cpu"]) / (time.perf_counter() - marks["wall"])
+        _quit_after(window, idle_line(cpu, lateness, window.tokens_tab.model.rowCount()))
+
+    def poll() -> None:
+        if window.tokens_tab.model.rowCount() and window.tokens_tab.view.isVisible():
+            QTimer.singleShot(int(settle * 1000), measure)
+        else:
+            QTimer.singleShot(100, poll)
+
+    window.tabs.setCurrentWidget(window.tokens_page)
+    poll()
