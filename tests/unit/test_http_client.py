@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from tokendeck.core.errors import NetworkError, OutboundRefusedError
-from tokendeck.platforms.http import make_client, request
+from tokendeck.platforms.http import default_tls, make_client, request
 
 
 class Recorder(BaseHTTPRequestHandler):
@@ -200,3 +200,32 @@ async def test_the_client_sends_only_where_the_outbound_rule_allows() -> None:
             with pytest.raises(OutboundRefusedError):
                 await client.get(elsewhere)
     assert reached == ["https://gate.example/keys", "https://login.example/token"]
+
+
+def test_clients_share_one_verifying_tls_context_unless_they_have_a_ca_bundle(
+    self_signed: tuple[Path, ssl.SSLContext], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making a context loads the whole trust store (tens of ms on the event loop): one for
+    the process, not one per account; an account's own CA bundle still gets its own."""
+    made: list[ssl.SSLContext] = []
+    create = ssl.create_default_context
+
+    def counting(*args: object, **kwargs: object) -> ssl.SSLContext:
+        context = create(*args, **kwargs)  # type: ignore[arg-type]
+        made.append(context)
+        return context
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    default_tls.cache_clear()
+    try:
+        for _ in range(3):
+            make_client("https://gate.example")
+        assert len(made) == 1
+        shared = made[0]
+        assert default_tls() is shared
+        assert shared.verify_mode is ssl.CERT_REQUIRED and shared.check_hostname
+        make_client("https://gate.example", ca_bundle=str(self_signed[0]))
+        make_client("https://gate.example", ca_bundle=str(self_signed[0]))
+        assert len(made) == 3 and made[1] is not shared and made[2] is not made[1]
+    finally:
+        default_tls.cache_clear()

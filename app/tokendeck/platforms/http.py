@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import ssl
 from collections.abc import Callable, Iterable, Mapping
@@ -69,12 +70,23 @@ def make_client(
     )
 
 
-def _verification(ca_bundle: str | None) -> ssl.SSLContext | bool:
+def _verification(ca_bundle: str | None) -> ssl.SSLContext:
     """httpx's own trust store (certifi, or $SSL_CERT_FILE), or only the account's CA bundle.
     A context, not the file name: httpx deprecates `verify=<path>`."""
     if not ca_bundle:
-        return True
+        return default_tls()
     return ssl.create_default_context(cafile=ca_bundle)
+
+
+@functools.cache
+def default_tls() -> ssl.SSLContext:
+    """The one TLS context every client without a CA bundle of its own shares: the context httpx
+    makes for `verify=True`, made once per process. Making it loads the whole trust store (tens
+    of ms, on the event loop), so a context per account made signing in 50 accounts wait
+    seconds for 50 copies of it. $SSL_CERT_FILE / $SSL_CERT_DIR are read when it is first made.
+    Sharing is safe: a context keeps no connection's state, and the one setting httpcore writes
+    on it per connection (ALPN) is the same for every client here (HTTP/1.1 only)."""
+    return httpx.create_ssl_context()
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -51,12 +51,7 @@ class Haut:
         self.signing_key = secrets.token_bytes(32)
         self.state = HautState()
         for email, password in (users or {}).items():
-            self.state.users[email] = {
-                "id": len(self.state.users) + 1,
-                "email": email,
-                "password": password,
-                "company_id": str(uuid.uuid4()),
-            }
+            self.add_user(email, password)
         routes = [
             Route("/api/v1/auth/login/", self.login, methods=["POST"]),
             Route("/api/v1/auth/refresh/", self.refresh, methods=["POST"]),
@@ -72,6 +67,16 @@ class Haut:
 
     def set_base_url(self, url: str) -> None:
         self.state.base_url = url.rstrip("/")
+
+    def add_user(self, email: str, password: str) -> dict[str, Any]:
+        user = {
+            "id": len(self.state.users) + 1,
+            "email": email,
+            "password": password,
+            "company_id": str(uuid.uuid4()),
+        }
+        self.state.users[email] = user
+        return user
 
     def _token(
         self, email: str, lifetime: int, kind: str = "access", jti: str | None = None
