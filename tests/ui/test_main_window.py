@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from PySide6.QtCore import QSize
 from pytestqt.qtbot import QtBot
 
@@ -136,6 +137,27 @@ def test_gc_guard_collects_on_the_gui_thread(qtbot: QtBot) -> None:
     finally:
         guard.stop()
     assert gc.isenabled()
+
+
+def test_gc_guard_runs_a_full_collection_at_most_once_a_minute(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tokendeck.ui import gc_guard
+
+    now = [1000.0]
+    collected: list[int] = []
+    guard = gc_guard.MainThreadGC(interval_ms=3_600_000, clock=lambda: now[0])
+    try:
+        with monkeypatch.context() as patch:
+            patch.setattr(gc_guard.gc, "get_count", lambda: (10**6, 10**6, 10**6))
+            patch.setattr(gc_guard.gc, "collect", collected.append)
+            for _ in range(5):  # every check wants a full collection
+                guard.check()
+                now[0] += gc_guard.FULL_EVERY / 4
+            guard.check()  # 1.25 minutes after the start
+    finally:
+        guard.stop()
+    assert collected == [1, 1, 1, 1, 2, 1]
 
 
 def test_column_widths_are_remembered(qtbot: QtBot, profile: Profile) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.verdict import State, urgency
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
-from tokendeck.services.standing import ExpiryPolicy, HeldCredential
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential, warn_horizon
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 
 log = logging.getLogger(__name__)
@@ -95,14 +94,7 @@ class ExpiryWatcher:
         a handful of rows next to thousands of tokens, and it loads none of them; a cache would
         need to learn of every settings edit, including those another TokenDeck process makes
         to the same catalog, and a stale cache is a missed warning."""
-        widest = max(self.policy.thresholds, default=timedelta(0))
-        try:
-            if account_widest is not None:
-                # An account's thresholds are whole seconds (`int(x)`): ceil keeps the bound.
-                widest = max(widest, timedelta(seconds=math.ceil(account_widest)))
-            return now + max(widest, timedelta(0))
-        except OverflowError:  # a threshold of millennia: every expiry is within it
-            return datetime.max.replace(tzinfo=UTC)
+        return warn_horizon(self.policy, now, account_widest)
 
     async def run(self, interval: float = 15.0) -> None:
         while True:
@@ -123,3 +115,16 @@ def worst_state(held: Sequence[HeldCredential], now: datetime) -> tuple[str, Hel
         return "ok", None
     h, v = min(needing, key=lambda hv: urgency(hv[1]))
     return ("warning" if v.state is State.ACT_SOON else "expired"), h
+
+
+def next_expiries(
+    held: Sequence[HeldCredential], now: datetime, count: int
+) -> list[HeldCredential]:
+    """The `count` soonest expiries a person must replace (expired ones first), for the tray."""
+    timed = [
+        h
+        for h in held
+        if h.person_replaces and h.credential.expires_at is not None and h.verdict(now).counts_down
+    ]
+    timed.sort(key=lambda h: (h.credential.expires_at or now, h.credential.id))
+    return timed[:count]

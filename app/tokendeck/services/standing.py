@@ -8,9 +8,10 @@ credential to its account's context once per load, so a once-a-second repaint on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from tokendeck.core.models import (
@@ -128,3 +129,40 @@ async def held_credentials(catalog: AsyncCatalog, policy: ExpiryPolicy) -> list[
     credentials = await catalog.run(Catalog.list_credentials, catalog.sync)
     accounts = await catalog.run(Catalog.list_accounts, catalog.sync)
     return policy.hold_all(credentials, {a.id: a for a in accounts})
+
+
+def warn_horizon(policy: ExpiryPolicy, now: datetime, account_widest: float | None) -> datetime:
+    """The latest expiry that can warn at `now`: now + the widest threshold that may apply, the
+    policy's or an account's own (`Catalog.widest_warn_threshold`, in seconds). A wider bound
+    only reads a few more rows, which each credential's thresholds then judge; a narrower one
+    would miss warnings."""
+    widest = max(policy.thresholds, default=timedelta(0))
+    try:
+        if account_widest is not None:
+            # An account's thresholds are whole seconds (`int(x)`): ceil keeps the bound.
+            widest = max(widest, timedelta(seconds=math.ceil(account_widest)))
+        return now + max(widest, timedelta(0))
+    except OverflowError:  # a threshold of millennia: every expiry is within it
+        return datetime.max.replace(tzinfo=UTC)
+
+
+async def attention(
+    catalog: AsyncCatalog, policy: ExpiryPolicy, now: datetime, soonest: int
+) -> list[HeldCredential]:
+    """Every credential that may need a person at `now`, plus the `soonest` next ones a person
+    replaces: what the tray's icon, tooltip and next expiries are judged from, read in bounded
+    queries (`Catalog.attention_candidates`) instead of the whole catalog every refresh."""
+    from tokendeck.platforms.registry import CAPABILITIES
+    from tokendeck.storage.catalog import Catalog
+
+    widest = await catalog.run(Catalog.widest_warn_threshold, catalog.sync)
+    credentials, accounts = await catalog.run(
+        Catalog.attention_candidates,
+        catalog.sync,
+        warn_horizon(policy, now, widest),
+        renewing_platforms=[p.value for p, caps in CAPABILITIES.items() if caps.refresh],
+        auto_refresh=policy.auto_refresh,
+        soonest=soonest,
+    )
+    credentials.sort(key=lambda c: (c.label, c.id))  # as list_credentials: ties judge alike
+    return policy.hold_all(credentials, accounts)

@@ -9,7 +9,12 @@ from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
 from tokendeck.services.events import CredentialsChanged, EventBus
-from tokendeck.services.standing import ExpiryPolicy, HeldCredential, held_credentials
+from tokendeck.services.standing import (
+    ExpiryPolicy,
+    HeldCredential,
+    attention,
+    held_credentials,
+)
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 from tokendeck.storage.secret_keeper import SecretKeeper
 
@@ -78,6 +83,10 @@ class TokensService:
 
     async def held(self) -> list[HeldCredential]:
         return await held_credentials(self._catalog, self._policy)
+
+    async def attention(self, now: datetime, soonest: int) -> list[HeldCredential]:
+        """What may need a person now, and the next `soonest` expiries (see standing)."""
+        return await attention(self._catalog, self._policy, now, soonest)
 
     async def reveal(self, credential: Credential) -> Secret | None:
         secret = await self._keeper.read(credential)

@@ -19,7 +19,7 @@ import json
 import secrets
 import sqlite3
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -214,7 +214,9 @@ class Catalog:
             raise CatalogError(f"An account named {account.name!r} already exists.") from None
         return stored
 
-    def update_account(self, account: Account) -> Account:
+    def update_account(self, account: Account, *, status: AccountStatus | None = None) -> Account:
+        """Save the account's fields; with `status`, set its status (and clear the detail) in the
+        same transaction (signing in learns who signed in, and that they did: one write)."""
         now = datetime.now(UTC)
         try:
             with self._tx() as db:
@@ -235,8 +237,15 @@ class Catalog:
                 if not changed:
                     raise CatalogError("That account no longer exists.")
                 self._audit(db, "account.edit", account.id, None, account.name)
+                if status is not None:
+                    db.execute(
+                        "UPDATE accounts SET status=?, status_detail='' WHERE id=?",
+                        (status.value, account.id),
+                    )
         except sqlite3.IntegrityError:
             raise CatalogError(f"An account named {account.name!r} already exists.") from None
+        if status is not None:
+            return replace(account, status=status, status_detail="", updated_at=now)
         return replace(account, updated_at=now)
 
     def set_account_status(self, account_id: str, status: AccountStatus, detail: str = "") -> None:
@@ -280,10 +289,25 @@ class Catalog:
     def upsert_credential(
         self, credential: Credential, *, action: str = "credential.save"
     ) -> Credential:
-        stored = replace(credential, id=credential.id or new_id())
+        return self.upsert_credentials([credential], action=action)[0]
+
+    def upsert_credentials(
+        self,
+        credentials: Sequence[Credential],
+        *,
+        action: str = "credential.save",
+        reset_fired: Collection[str] = (),
+    ) -> list[Credential]:
+        """`upsert_credential` for each, in one transaction (a session and its refresh token);
+        the fired warnings of those whose ids are in `reset_fired` are forgotten in it too (a
+        renewed session warns afresh about its new expiry)."""
+        stored = [replace(c, id=c.id or new_id()) for c in credentials]
         with self._tx() as db:
-            self._upsert(db, stored)
-            self._audit(db, action, stored.account_id, stored.id, stored.label)
+            for c in stored:
+                self._upsert(db, c)
+                self._audit(db, action, c.account_id, c.id, c.label)
+                if c.id in reset_fired:
+                    db.execute("DELETE FROM notifications WHERE credential_id=?", (c.id,))
         return stored
 
     def _upsert(self, db: sqlite3.Connection, c: Credential) -> None:
@@ -339,6 +363,12 @@ class Catalog:
             "SELECT * FROM credentials WHERE expires_at <= ? AND state <> ? ORDER BY label, id",
             (_iso(horizon), CredentialState.REVOKED.value),
         ).fetchall()
+        return self._with_accounts(rows)
+
+    def _with_accounts(
+        self, rows: list[sqlite3.Row]
+    ) -> tuple[list[Credential], dict[str, Account]]:
+        """Credentials from `rows`, with the accounts they belong to (one query), by id."""
         credentials = [_credential(r) for r in rows]
         account_ids = sorted({c.account_id for c in credentials if c.account_id})
         accounts = self._db.execute(
@@ -346,6 +376,47 @@ class Catalog:
             (json.dumps(account_ids),),
         ).fetchall()
         return credentials, {str(r["id"]): _account(r) for r in accounts}
+
+    def attention_candidates(
+        self,
+        horizon: datetime,
+        *,
+        renewing_platforms: Collection[str],
+        auto_refresh: bool,
+        soonest: int,
+    ) -> tuple[list[Credential], dict[str, Account]]:
+        """What the tray may speak of, read without loading the catalog (with the accounts):
+
+        - every unrevoked credential expiring by `horizon` (all that can be in a warning);
+        - with automatic refresh on, the sessions TokenDeck would renew on `renewing_platforms`
+          whose account is not signed in (a failing renewal needs a person, whatever its expiry);
+        - the `soonest` next unrevoked expiries after `horizon` that a person replaces (every
+          credential but those sessions), for the list of next expiries.
+        Sessions are credentials whose meta says `"role": "session"`, renewable unless their meta
+        says `"renewable": false` (see services.standing)."""
+        rows = self._db.execute(
+            "SELECT c.* FROM credentials AS c LEFT JOIN accounts AS a ON a.id = c.account_id"
+            " WHERE c.state <> :revoked AND (c.expires_at <= :horizon OR ("
+            "  json_extract(c.meta, '$.role') = 'session'"
+            "  AND COALESCE(json_extract(c.meta, '$.renewable'), 1) <> 0"
+            "  AND a.platform IN (SELECT value FROM json_each(:renewing)) AND :auto"
+            "  AND a.status <> 'signed_in'))"
+            " UNION SELECT * FROM (SELECT c.* FROM credentials AS c"
+            " LEFT JOIN accounts AS a ON a.id = c.account_id"
+            " WHERE c.state <> :revoked AND c.expires_at > :horizon AND NOT COALESCE("
+            "  json_extract(c.meta, '$.role') = 'session'"
+            "  AND COALESCE(json_extract(c.meta, '$.renewable'), 1) <> 0"
+            "  AND a.platform IN (SELECT value FROM json_each(:renewing)) AND :auto, 0)"
+            " ORDER BY c.expires_at LIMIT :soonest)",
+            {
+                "revoked": CredentialState.REVOKED.value,
+                "horizon": _iso(horizon),
+                "renewing": json.dumps(sorted(renewing_platforms)),
+                "auto": int(auto_refresh),
+                "soonest": soonest,
+            },
+        ).fetchall()
+        return self._with_accounts(rows)
 
     def widest_warn_threshold(self) -> float | None:
         """The widest threshold any account sets for itself (`settings["warn_thresholds"]`, in
@@ -370,19 +441,31 @@ class Catalog:
     # -- write-before-show journal ----------------------------------------------------------
 
     def begin_pending(self, credential: Credential) -> None:
-        if not credential.secret_ref:
+        self.begin_pending_all([credential])
+
+    def begin_pending_all(self, credentials: Sequence[Credential]) -> None:
+        """The intents to keep these credentials' secrets, in one transaction."""
+        if any(not c.secret_ref for c in credentials):
             raise ValueError("a pending secret needs a secret_ref")
         with self._tx() as db:
-            db.execute(
+            db.executemany(
                 "INSERT INTO pending_secrets(secret_ref, credential, created_at) VALUES (?,?,?)",
-                (credential.secret_ref, json.dumps(_credential_dict(credential)), _now()),
+                [(c.secret_ref, json.dumps(_credential_dict(c)), _now()) for c in credentials],
             )
 
     def complete_pending(self, credential: Credential, *, action: str = "credential.add") -> None:
+        self.complete_pending_all([(credential, action)])
+
+    def complete_pending_all(self, done: Sequence[tuple[Credential, str]]) -> None:
+        """For each (credential, audit action): its row, its intent removed, the audit entry;
+        all in one transaction."""
         with self._tx() as db:
-            self._upsert(db, credential)
-            db.execute("DELETE FROM pending_secrets WHERE secret_ref=?", (credential.secret_ref,))
-            self._audit(db, action, credential.account_id, credential.id, credential.label)
+            for credential, action in done:
+                self._upsert(db, credential)
+                db.execute(
+                    "DELETE FROM pending_secrets WHERE secret_ref=?", (credential.secret_ref,)
+                )
+                self._audit(db, action, credential.account_id, credential.id, credential.label)
 
     def list_pending(self) -> list[Credential]:
         rows = self._db.execute(

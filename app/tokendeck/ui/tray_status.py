@@ -10,7 +10,7 @@ from datetime import datetime
 from tokendeck.core.timefmt import countdown
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import ExpirySummary, ExpiryWarning, RefreshFailed
-from tokendeck.services.expiry_watcher import worst_state
+from tokendeck.services.expiry_watcher import next_expiries, worst_state
 from tokendeck.services.notices import (
     Notice,
     refresh_failed_notice,
@@ -40,8 +40,8 @@ class TrayStatus:
             self._task = asyncio.ensure_future(self._refresh())
 
     async def _refresh(self) -> None:
-        held = await self._services.tokens.held()
         now = self._services.clock.now()
+        held = await self._services.tokens.attention(now, NEXT_EXPIRIES)
         state, worst = worst_state(held, now)
         if worst is None:
             tooltip = "TokenDeck: nothing needs you"
@@ -51,21 +51,13 @@ class TrayStatus:
             if verdict.counts_down and verdict.expires_at is not None:
                 tooltip += f" ({countdown(verdict.expires_at, now)})"
         self._tray.set_state(TrayState(state), tooltip)
-        replaced = [
-            h
-            for h in held
-            if h.person_replaces
-            and h.credential.expires_at is not None
-            and h.verdict(now).counts_down
-        ]
-        replaced.sort(key=lambda h: h.credential.expires_at or now)
         self._tray.set_next_expiries(
             [
                 (
                     f"{h.credential.label} — {countdown(h.credential.expires_at, now)}",
                     h.credential.id,
                 )
-                for h in replaced[:NEXT_EXPIRIES]
+                for h in next_expiries(held, now, NEXT_EXPIRIES)
                 if h.credential.expires_at
             ]
         )
