@@ -11,6 +11,7 @@ import stat
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -252,6 +253,31 @@ def test_an_edited_account_keeps_its_creation_and_status(catalog: Catalog) -> No
     assert _audit(catalog)[0] == ("account.edit", stored.id, None, "New")
 
 
+def test_an_account_can_be_saved_with_its_status_in_one_write(catalog: Catalog) -> None:
+    stored = catalog.add_account(_account("Prod"))
+    catalog.set_account_status(stored.id, AccountStatus.NEEDS_LOGIN, "Signed out.")
+    saved = catalog.update_account(
+        replace(stored, username="ann@example.test"), status=AccountStatus.SIGNED_IN
+    )
+    got = catalog.get_account(stored.id)
+    assert got is not None
+    assert (got.username, got.status, got.status_detail) == (
+        "ann@example.test",
+        AccountStatus.SIGNED_IN,
+        "",
+    )
+    assert (saved.status, saved.status_detail, saved.updated_at) == (
+        AccountStatus.SIGNED_IN,
+        "",
+        got.updated_at,
+    )
+    assert _audit(catalog)[0] == ("account.edit", stored.id, None, "Prod")
+    with pytest.raises(CatalogError):
+        catalog.update_account(
+            replace(stored, id="gone", name="Gone"), status=AccountStatus.SIGNED_IN
+        )
+
+
 def test_editing_an_account_that_is_gone_or_a_taken_name_is_refused(catalog: Catalog) -> None:
     catalog.add_account(_account("Taken"))
     mine = catalog.add_account(_account("Mine"))
@@ -406,6 +432,30 @@ def test_removing_a_credential_forgets_its_notifications_and_audits_it(catalog: 
     assert _audit(catalog)[0] == ("credential.remove", account.id, gone.id, "gone")
 
 
+def test_credentials_saved_together_are_one_transaction_that_can_reset_their_warnings(
+    catalog: Catalog,
+) -> None:
+    account = catalog.add_account(_account())
+    session = catalog.upsert_credential(_credential("session", account_id=account.id))
+    refresh = catalog.upsert_credential(_credential("refresh", account_id=account.id))
+    catalog.mark_fired_many([(session.id, 60), (refresh.id, 60)])
+    renewed = replace(session, expires_at=datetime(2026, 5, 1, tzinfo=UTC))
+    saved = catalog.upsert_credentials(
+        [renewed, refresh, _credential("new one")],
+        action="credential.update",
+        reset_fired={session.id},
+    )
+    assert saved[:2] == [renewed, refresh] and saved[2].id and saved[2].label == "new one"
+    assert catalog.get_credential(session.id) == renewed
+    assert catalog.fired_all() == {refresh.id: {60}}, "only the warnings asked are reset"
+    assert [a for a, *_ in _audit(catalog)[:3]] == ["credential.update"] * 3
+    orphan = _credential("orphan", account_id="no-such-account")
+    with pytest.raises(sqlite3.IntegrityError):
+        catalog.upsert_credentials([replace(refresh, label="changed"), orphan])
+    assert catalog.get_credential(refresh.id) == refresh, "nothing of a failed batch is kept"
+    assert catalog.upsert_credentials([]) == []
+
+
 # -- the write-before-show journal -------------------------------------------------------------
 
 
@@ -461,6 +511,47 @@ def test_a_dropped_pending_secret_is_audited_as_lost(catalog: Catalog) -> None:
     catalog.drop_pending("ref-unknown", "whatever")
     assert catalog.list_pending() == [other]
     assert len(catalog.audit_log()) == 2
+
+
+def test_secrets_kept_together_are_journaled_and_completed_in_one_transaction_each(
+    catalog: Catalog,
+) -> None:
+    account = catalog.add_account(_account())
+    session = replace(
+        _credential("session", account_id=account.id, secret_ref="ref-s"), id="c-session"
+    )
+    refresh = replace(
+        _credential("refresh", account_id=account.id, secret_ref="ref-r"), id="c-refresh"
+    )
+    catalog.begin_pending_all([session, refresh])
+    assert sorted(c.id for c in catalog.list_pending()) == ["c-refresh", "c-session"]
+    assert catalog.list_credentials() == []
+    catalog.complete_pending_all([(session, "session.new"), (refresh, "session.refresh_token")])
+    assert catalog.list_pending() == []
+    assert catalog.list_credentials(account.id) == [refresh, session]
+    assert _audit(catalog)[:2] == [
+        ("session.refresh_token", account.id, "c-refresh", "refresh"),
+        ("session.new", account.id, "c-session", "session"),
+    ]
+
+
+def test_a_failure_in_a_batch_of_the_journal_leaves_none_of_it(catalog: Catalog) -> None:
+    account = catalog.add_account(_account())
+    good = replace(_credential("good", account_id=account.id, secret_ref="ref-good"), id="c-good")
+    orphan = replace(
+        _credential("orphan", account_id="no-such-account", secret_ref="ref-o"), id="c-orphan"
+    )
+    with pytest.raises(ValueError, match=r"^a pending secret needs a secret_ref$"):
+        catalog.begin_pending_all([good, _credential("no ref")])
+    assert catalog.list_pending() == []
+    catalog.begin_pending_all([good, orphan])
+    with pytest.raises(sqlite3.IntegrityError):
+        catalog.complete_pending_all([(good, "credential.add"), (orphan, "credential.add")])
+    assert catalog.list_credentials() == []
+    assert sorted(c.id for c in catalog.list_pending()) == ["c-good", "c-orphan"]
+    with pytest.raises(sqlite3.IntegrityError):
+        catalog.begin_pending_all([_credential("again", secret_ref="ref-new"), good])
+    assert len(catalog.list_pending()) == 2, "the first intent of a failed batch is not kept"
 
 
 # -- notification state ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from tokendeck.services.store_choice import NoStore
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, CatalogError
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.profile import Profile
-from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
+from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper, ToKeep
 from tokendeck.storage.secret_store import MemoryStore, SecretAbout, SecretStoreError
 from tokendeck.storage.vault import Vault
 
@@ -579,3 +579,171 @@ def test_a_summary_names_five_credentials_and_counts_the_rest() -> None:
     assert ReconcileReport(lost=many[:5]).summary() == (
         "5 secret(s) never reached the store (k0, k1, k2, k3, k4)"
     )
+
+
+# -- secrets that come together (a session and its refresh token) -------------------------------
+
+
+class FailsOnRef(SpyStore):
+    """The spy, except that writing `bad` fails."""
+
+    def __init__(self, catalog: AsyncCatalog, bad: str) -> None:
+        super().__init__(catalog)
+        self.bad = bad
+
+    async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
+        if ref == self.bad:
+            raise SecretStoreError("The system keyring is locked.")
+        await super().set(ref, secret, about)
+
+
+def _counting(catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the catalog calls made from now on."""
+    calls: list[str] = []
+    run = catalog.run
+
+    async def counted(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
+        calls.append(getattr(fn, "__name__", "?"))
+        return await run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(catalog, "run", counted)
+    return calls
+
+
+async def _account_named(catalog: AsyncCatalog, name: str) -> Account:
+    return await catalog.run(
+        Catalog.add_account,
+        catalog.sync,
+        Account(id="", name=name, platform=Platform.HAUT, host="h"),
+    )
+
+
+async def test_secrets_kept_together_share_one_intent_and_one_row_transaction(
+    catalog: AsyncCatalog,
+    secret_factory: Callable[[int], Secret],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account = await _account_named(catalog, "Acc")
+    store = SpyStore(catalog)
+    keeper = SecretKeeper(catalog, store)
+    values = [secret_factory(20), secret_factory(20)]
+    calls = _counting(catalog, monkeypatch)
+    kept = await keeper.keep_new_secrets(
+        [
+            ToKeep(replace(_key(account.id), label="session"), values[0], "session.new"),
+            ToKeep(replace(_key(account.id), label="refresh"), values[1], "session.refresh_token"),
+        ]
+    )
+    assert store.seen == [(2, 0), (2, 0)], "every intent first, no row before the last secret"
+    assert calls == ["begin_pending_all", "get_account", "complete_pending_all"]
+    assert [await keeper.read(c) for c in kept] == values
+    assert catalog.sync.list_pending() == []
+    assert [(e.action, e.credential_id) for e in catalog.sync.audit_log()[:2]] == [
+        ("session.refresh_token", kept[1].id),
+        ("session.new", kept[0].id),
+    ]
+    calls.clear()
+    assert await keeper.keep_new_secrets([]) == []
+    assert await keeper.replace_secrets([]) == []
+    assert calls == [], "nothing to keep: no catalog call"
+
+
+async def test_secrets_kept_together_are_named_with_their_own_accounts(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    titles: list[str] = []
+
+    class Titles(MemoryStore):
+        async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
+            titles.append(about.title if about else "")
+            await super().set(ref, secret, about)
+
+    keeper = SecretKeeper(catalog, Titles())
+    a, b = await _account_named(catalog, "Alpha"), await _account_named(catalog, "Beta")
+    kept = await keeper.keep_new_secrets(
+        [
+            ToKeep(replace(_key(a.id), label="one"), secret_factory(20)),
+            ToKeep(replace(_key(b.id), label="two"), secret_factory(20)),
+            ToKeep(replace(_key(), label="three"), secret_factory(20)),
+        ]
+    )
+    assert titles == ["Alpha: one", "Beta: two", "three"]
+    await keeper.replace_secrets([(kept[1], secret_factory(20)), (kept[0], secret_factory(20))])
+    assert titles[3:] == ["Beta: two", "Alpha: one"]
+
+
+async def test_a_failed_write_among_secrets_kept_together_keeps_the_written_ones(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = FailsOnRef(catalog, "ref-2")
+    keeper = SecretKeeper(catalog, store)
+    items = [
+        ToKeep(
+            replace(_key(), id=f"c-{i}", label=f"k{i}", secret_ref=f"ref-{i}"), secret_factory(20)
+        )
+        for i in (1, 2, 3)
+    ]
+    with pytest.raises(SecretStoreError):
+        await keeper.keep_new_secrets(items)
+    assert [c.id for c in catalog.sync.list_credentials()] == ["c-1"]
+    assert sorted(c.id for c in catalog.sync.list_pending()) == ["c-2", "c-3"]
+    assert store.refs() == ["ref-1"]
+
+
+async def test_secrets_renewed_together_are_written_then_saved_in_one_transaction(
+    catalog: AsyncCatalog,
+    secret_factory: Callable[[int], Secret],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account = await _account_named(catalog, "Acc")
+    store = SpyStore(catalog)
+    keeper = SecretKeeper(catalog, store)
+    session = await keeper.keep_new_secret(replace(_key(account.id), label="s"), secret_factory(20))
+    refresh = await keeper.keep_new_secret(replace(_key(account.id), label="r"), secret_factory(20))
+    catalog.sync.mark_fired_many([(session.id, 60), (refresh.id, 60)])
+    store.seen.clear()
+    values = [secret_factory(20), secret_factory(20), secret_factory(20)]
+    calls = _counting(catalog, monkeypatch)
+    renewed = await keeper.replace_secrets(
+        [
+            (replace(session, label="s2"), values[0]),
+            (_key(account.id), values[1]),
+            (refresh, values[2]),
+        ],
+        reset_fired={session.id},
+    )
+    assert [c.label for c in renewed] == ["s2", "new key", "r"], "in the order given"
+    assert (renewed[0].id, renewed[2].id) == (session.id, refresh.id)
+    assert renewed[1].secret_ref not in (None, session.secret_ref, refresh.secret_ref)
+    assert [await keeper.read(c) for c in renewed] == values
+    assert calls == [
+        "begin_pending_all",
+        "get_account",
+        "complete_pending_all",
+        "get_account",
+        "upsert_credentials",
+    ], "the one without a ref is kept as new; the others' rows in one transaction"
+    assert store.seen == [(1, 2), (0, 3), (0, 3)]
+    assert catalog.sync.get_credential(session.id) == replace(session, label="s2")
+    assert catalog.sync.fired_all() == {refresh.id: {60}}, "only the warnings asked are reset"
+    assert [e.action for e in catalog.sync.audit_log()[:2]] == ["credential.update"] * 2
+
+
+async def test_a_failed_write_among_secrets_renewed_together_saves_the_written_ones(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = FailsOnRef(catalog, "ref-r")
+    keeper = SecretKeeper(catalog, store)
+    session = catalog.sync.upsert_credential(replace(_key(), label="s", secret_ref="ref-s"))
+    refresh = catalog.sync.upsert_credential(replace(_key(), label="r", secret_ref="ref-r"))
+    catalog.sync.mark_fired(session.id, 60)
+    value = secret_factory(20)
+    with pytest.raises(SecretStoreError):
+        await keeper.replace_secrets(
+            [(replace(session, label="s2"), value), (replace(refresh, label="r2"), value)],
+            reset_fired={session.id},
+        )
+    assert catalog.sync.get_credential(session.id) == replace(session, label="s2")
+    assert catalog.sync.get_credential(refresh.id) == refresh
+    assert catalog.sync.fired_all() == {}
+    assert store.refs() == ["ref-s"]

@@ -51,7 +51,7 @@ from tokendeck.platforms.base import (
 from tokendeck.services import key_writes
 from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
-from tokendeck.storage.secret_keeper import SecretKeeper
+from tokendeck.storage.secret_keeper import SecretKeeper, ToKeep
 from tokendeck.storage.secret_store import SecretStoreError
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,10 @@ def _make_adapter(account: Account, clock: Clock) -> PlatformAdapter:
     from tokendeck.platforms.registry import make_adapter
 
     return make_adapter(account.platform, account.host, account.settings, clock)
+
+
+def _of_role(credentials: list[Credential], role: str) -> list[Credential]:
+    return [c for c in credentials if c.meta.get("role") == role]
 
 
 def _minted(session: Credential) -> bool:
@@ -189,11 +193,16 @@ class AccountsService:
         return found
 
     async def _role(self, account: Account, role: str) -> list[Credential]:
-        return [c for c in await self.credentials(account) if c.meta.get("role") == role]
+        return _of_role(await self.credentials(account), role)
 
-    async def _secret_inputs(self, account: Account) -> dict[str, Secret]:
+    async def _secret_inputs(
+        self, account: Account, held: list[Credential] | None = None
+    ) -> dict[str, Secret]:
+        """The stored secret inputs, by field; from `held` (the account's credentials, read
+        once by the caller) when given."""
         out: dict[str, Secret] = {}
-        for credential in await self._role(account, "input"):
+        inputs = await self._role(account, "input") if held is None else _of_role(held, "input")
+        for credential in inputs:
             value = await self._keeper.read(credential)
             if value is not None:
                 out[str(credential.meta.get("field"))] = value
@@ -330,9 +339,12 @@ class AccountsService:
             session.extra.get("email") or inputs.get("username") or inputs.get("client_id") or ""
         )
         if who and who != account.username:
-            account = replace(account, username=who)
-            await self._run(Catalog.update_account, account)
-        account = await self._set_status(account, AccountStatus.SIGNED_IN)
+            account = replace(
+                account, username=who, status=AccountStatus.SIGNED_IN, status_detail=""
+            )
+            await self._run(Catalog.update_account, account, status=AccountStatus.SIGNED_IN)
+        else:
+            account = await self._set_status(account, AccountStatus.SIGNED_IN)
         self._changed(account.id)
         return account
 
@@ -428,7 +440,11 @@ class AccountsService:
     async def _save_session(
         self, account: Account, session: Session, *, end_previous: bool = True
     ) -> None:
-        sessions = await self._role(account, "session")
+        """The session and its refresh token, written together: the secrets one by one, the
+        catalog rows (and journal intents) of both in one transaction (see SecretKeeper)."""
+        held = await self.credentials(account)
+        sessions = _of_role(held, "session")
+        refresh = _of_role(held, "refresh")
         extra = {
             k: v
             for k, v in session.extra.items()
@@ -458,41 +474,51 @@ class AccountsService:
             if end_previous and sessions and _minted(sessions[0])
             else None
         )
+        renewed: list[tuple[Credential, Secret]] = []
+        new: list[ToKeep] = []
         if sessions:
-            await self._keeper.replace_secret(credential, session.access)
-            if previous is not None and previous[1].access != session.access:
-                try:
-                    await self.adapter(account).end_session(previous[1])
-                except TokenDeckError as error:
-                    log.warning("ending the previous session failed: %s", error.message)
-            await self._run(Catalog.reset_fired, credential.id)
+            renewed.append((credential, session.access))
         else:
-            await self._keeper.keep_new_secret(credential, session.access, action="session.new")
-        refresh = await self._role(account, "refresh")
+            new.append(ToKeep(credential, session.access, "session.new"))
         if session.refresh is not None:
             if refresh:
-                await self._keeper.replace_secret(refresh[0], session.refresh)
+                renewed.append((refresh[0], session.refresh))
             else:
-                await self._keeper.keep_new_secret(
-                    Credential(
-                        id="",
-                        kind=CredentialKind.REFRESH_TOKEN,
-                        label=f"{account.name}: refresh token",
-                        account_id=account.id,
-                        meta={"role": "refresh"},
-                    ),
-                    session.refresh,
-                    action="session.refresh_token",
+                new.append(
+                    ToKeep(
+                        Credential(
+                            id="",
+                            kind=CredentialKind.REFRESH_TOKEN,
+                            label=f"{account.name}: refresh token",
+                            account_id=account.id,
+                            meta={"role": "refresh"},
+                        ),
+                        session.refresh,
+                        "session.refresh_token",
+                    )
                 )
+        # A renewed session warns afresh about its new expiry.
+        await self._keeper.replace_secrets(renewed, reset_fired={credential.id})
+        await self._keeper.keep_new_secrets(new)
+        if previous is not None and previous[1].access != session.access:
+            try:
+                await self.adapter(account).end_session(previous[1])
+            except TokenDeckError as error:
+                log.warning("ending the previous session failed: %s", error.message)
 
-    async def _session(self, account: Account) -> tuple[Credential, Session] | None:
-        sessions = await self._role(account, "session")
+    async def _session(
+        self, account: Account, held: list[Credential] | None = None
+    ) -> tuple[Credential, Session] | None:
+        """The held session and its refresh token; from `held` (the account's credentials,
+        read once by the caller) when given."""
+        held = await self.credentials(account) if held is None else held
+        sessions = _of_role(held, "session")
         if not sessions:
             return None
         access = await self._keeper.read(sessions[0])
         if access is None:
             return None
-        refresh_creds = await self._role(account, "refresh")
+        refresh_creds = _of_role(held, "refresh")
         refresh = await self._keeper.read(refresh_creds[0]) if refresh_creds else None
         extra = sessions[0].meta.get("extra", {})
         return sessions[0], Session(
@@ -540,14 +566,15 @@ class AccountsService:
             return await self._refresh_locked(account)
 
     async def _refresh_locked(self, account: Account) -> Session:
-        current = await self._session(account)
+        held = await self.credentials(account)
+        current = await self._session(account, held)
         if current is None:
             raise AuthError("Not signed in: sign in first.")
         caps = _capabilities()[account.platform]
         try:
             if caps.refresh:
                 session = await self.adapter(account).refresh(
-                    current[1], await self._secret_inputs(account)
+                    current[1], await self._secret_inputs(account, held)
                 )
             else:
                 raise UnsupportedError("This platform's tokens cannot be refreshed.")

@@ -17,7 +17,9 @@ store that no row points to.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
@@ -96,6 +98,14 @@ def _why(exc: Exception) -> str:
     return type(exc).__name__
 
 
+class ToKeep(NamedTuple):
+    """A new secret to keep, with its credential and the audit action that records it."""
+
+    credential: Credential
+    secret: Secret
+    action: str = "credential.add"
+
+
 class SecretKeeper:
     def __init__(self, catalog: AsyncCatalog, store: SecretStore) -> None:
         self.catalog = catalog
@@ -105,37 +115,90 @@ class SecretKeeper:
         self, credential: Credential, secret: Secret, *, action: str = "credential.add"
     ) -> Credential:
         """Store `secret` durably, then commit `credential`; returns the stored credential."""
-        stored = replace(
-            credential,
-            id=credential.id or new_id(),
-            secret_ref=credential.secret_ref or str(uuid.uuid4()),
-        )
-        await self.catalog.run(Catalog.begin_pending, self.catalog.sync, stored)
-        await self.store.set(stored.secret_ref or "", secret, await self.about(stored))
-        await self.catalog.run(Catalog.complete_pending, self.catalog.sync, stored, action=action)
+        return (await self.keep_new_secrets([ToKeep(credential, secret, action)]))[0]
+
+    async def keep_new_secrets(self, items: Sequence[ToKeep]) -> list[Credential]:
+        """`keep_new_secret` for secrets that come together (a session and its refresh token):
+        every intent in one transaction, then each secret to the store, then every row in one
+        transaction. If a store write fails, the secrets already written still get their rows
+        (as one by one), the failed one's intent stays for `reconcile()`, and the error is
+        raised."""
+        if not items:
+            return []
+        stored = [
+            replace(
+                item.credential,
+                id=item.credential.id or new_id(),
+                secret_ref=item.credential.secret_ref or str(uuid.uuid4()),
+            )
+            for item in items
+        ]
+        await self.catalog.run(Catalog.begin_pending_all, self.catalog.sync, stored)
+        written: list[tuple[Credential, str]] = []
+        try:
+            for credential, item, about in zip(
+                stored, items, await self._abouts(stored), strict=True
+            ):
+                await self.store.set(credential.secret_ref or "", item.secret, about)
+                written.append((credential, item.action))
+        finally:
+            if written:
+                await self.catalog.run(Catalog.complete_pending_all, self.catalog.sync, written)
         return stored
 
     async def replace_secret(self, credential: Credential, secret: Secret) -> Credential:
         """New value for a held secret (a refreshed token): same ref, metadata updated after."""
-        if credential.secret_ref is None:
-            return await self.keep_new_secret(credential, secret)
-        await self.store.set(credential.secret_ref, secret, await self.about(credential))
-        return await self.catalog.run(
-            Catalog.upsert_credential, self.catalog.sync, credential, action="credential.update"
+        return (await self.replace_secrets([(credential, secret)]))[0]
+
+    async def replace_secrets(
+        self, items: Sequence[tuple[Credential, Secret]], *, reset_fired: Collection[str] = ()
+    ) -> list[Credential]:
+        """`replace_secret` for secrets renewed together (a session and its refresh token):
+        each to the store under its ref, then every row in one transaction (the rows of those
+        written, if a write fails), which also forgets the fired warnings of the credentials
+        whose ids are in `reset_fired`. One without a ref is kept as a new secret."""
+        fresh = iter(
+            await self.keep_new_secrets([ToKeep(c, s) for c, s in items if c.secret_ref is None])
         )
+        held = [(c, s) for c, s in items if c.secret_ref is not None]
+        written: list[Credential] = []
+        try:
+            for (credential, secret), about in zip(
+                held, await self._abouts([c for c, _ in held]), strict=True
+            ):
+                await self.store.set(credential.secret_ref or "", secret, about)
+                written.append(credential)
+        finally:
+            if written:
+                await self.catalog.run(
+                    Catalog.upsert_credentials,
+                    self.catalog.sync,
+                    written,
+                    action="credential.update",
+                    reset_fired=reset_fired,
+                )
+        renewed = iter(written)
+        return [next(fresh) if c.secret_ref is None else next(renewed) for c, _ in items]
 
     async def about(self, credential: Credential) -> SecretAbout:
         """How the secret store names the secret for a person: "ACCOUNT: LABEL"."""
-        account = None
-        if credential.account_id:
+        return (await self._abouts([credential]))[0]
+
+    async def _abouts(self, credentials: Sequence[Credential]) -> list[SecretAbout]:
+        """`about` for each, reading each account once."""
+        names: dict[str, str | None] = {}
+        for account_id in {c.account_id for c in credentials if c.account_id}:
             try:
-                account = await self.catalog.run(
-                    Catalog.get_account, self.catalog.sync, credential.account_id
-                )
+                account = await self.catalog.run(Catalog.get_account, self.catalog.sync, account_id)
             except CatalogError:
                 account = None  # a label is a courtesy: never a reason to fail a save
-        title = f"{account.name}: {credential.label}" if account else credential.label
-        return SecretAbout(title, credential.account_id or "", credential.kind.value)
+            names[account_id] = account.name if account else None
+        out = []
+        for credential in credentials:
+            name = names.get(credential.account_id or "")
+            title = f"{name}: {credential.label}" if name is not None else credential.label
+            out.append(SecretAbout(title, credential.account_id or "", credential.kind.value))
+        return out
 
     async def read(self, credential: Credential) -> Secret | None:
         if credential.secret_ref is None:

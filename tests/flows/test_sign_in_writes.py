@@ -1,0 +1,79 @@
+"""What signing in and refreshing write to the catalog: the session and its refresh token
+together (one journal transaction and one row transaction for new ones, one row transaction for
+renewed ones), each account's credentials read once per step, the status with the account.
+Fifty accounts signing in at once queue all of this on the catalog's one worker thread
+(bench/sign_in.py), so each call here is one that every account waits for."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from tests.flows.conftest import draft
+from tokendeck.core.models import AccountStatus, Platform
+from tokendeck.core.secret import Secret
+from tokendeck.sandbox.world import SandboxWorld
+from tokendeck.services.app_services import AppServices
+
+
+def _counting(services: AppServices, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    run = services.catalog.run
+
+    async def counted(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(fn.__name__)
+        return await run(fn, *args, **kwargs)
+
+    monkeypatch.setattr(services.catalog, "run", counted)
+    return calls
+
+
+async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_together(
+    services: AppServices, world: SandboxWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email, password = f"w.{secrets.token_hex(4)}@sandbox.test", "tdtest-" + secrets.token_hex(8)
+    world.haut.add_user(email, password)
+    accounts = services.accounts
+    account = await accounts.add(
+        draft(world, Platform.HAUT), {"username": email}, {"password": Secret(password)}
+    )
+    calls = _counting(services, monkeypatch)
+
+    account = await accounts.sign_in(account)
+    assert calls == [
+        "list_credentials",  # the password
+        "list_credentials",  # what is held, to save the session over
+        "begin_pending_all",  # the session's and the refresh token's intents
+        "get_account",  # the account's name, for the store's labels
+        "complete_pending_all",  # both rows
+        "update_account",  # who signed in, with the status
+    ]
+    assert (account.username, account.status) == (email, AccountStatus.SIGNED_IN)
+    stored = await accounts.get(account.id)
+    assert (stored.username, stored.status) == (email, AccountStatus.SIGNED_IN)
+    actions = [e.action for e in services.catalog.sync.audit_log()[:3]]
+    assert actions == ["account.edit", "session.refresh_token", "session.new"]
+
+    held = {c.meta["role"]: c for c in await accounts.credentials(account)}
+    catalog = services.catalog.sync
+    catalog.mark_fired_many([(held["session"].id, 3600), (held["refresh"].id, 3600)])
+    calls.clear()
+    before = await accounts.session(account)
+    calls.clear()
+    renewed = await accounts.refresh(account)
+    assert calls == [
+        "list_credentials",  # the session, its refresh token and the password
+        "list_credentials",  # what is held, to save the new session over
+        "get_account",
+        "upsert_credentials",  # both rows, and the session's warnings reset
+        "set_account_status",
+    ]
+    assert renewed.access != before.access and renewed.refresh != before.refresh
+    assert (await accounts.session(account)).access == renewed.access
+    assert catalog.fired_thresholds(held["session"].id) == set(), "the new expiry warns afresh"
+    assert catalog.fired_thresholds(held["refresh"].id) == {3600}
+    assert catalog.list_pending() == []
+    assert sorted(c.id for c in catalog.list_credentials(account.id)) == sorted(
+        c.id for c in held.values()
+    ), "the same credentials, renewed"
