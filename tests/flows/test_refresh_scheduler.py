@@ -14,6 +14,7 @@ from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import EventBus, RefreshFailed
 from tokendeck.services.refresh_scheduler import RefreshScheduler, due_at
+from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.profile import Profile
 
 
@@ -181,8 +182,11 @@ class FakeAccounts:
     async def all_accounts(self) -> list[Account]:
         return list(self.accounts)
 
-    async def credentials(self, account: Account) -> list[Credential]:
-        return list(self.held[account.id])
+    async def sessions_by_account(self) -> dict[str, list[Credential]]:
+        return {
+            account_id: [c for c in held if c.meta.get("role") == "session"]
+            for account_id, held in self.held.items()
+        }
 
     async def refresh(self, account: Account) -> None:
         self.tried.append(account.id)
@@ -478,3 +482,44 @@ async def test_an_account_passed_over_never_stops_the_ones_after_it() -> None:
     accounts.add("d")
     clock.advance(timedelta(seconds=1))
     assert await scheduler.tick() == ["d"]
+
+
+async def test_a_tick_reads_the_same_few_rows_sets_whatever_the_number_of_accounts(
+    profile: Profile,
+) -> None:
+    """Two queries a tick (accounts, sessions), never one per account."""
+    services = await AppServices.start(
+        profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+    )
+    try:
+        catalog = services.catalog
+        statements: list[str] = []
+
+        async def selects_in_a_tick(accounts: int) -> int:
+            for i in range(len(await services.accounts.all_accounts()), accounts):
+                account = await catalog.run(
+                    Catalog.add_account,
+                    catalog.sync,
+                    Account(id="", name=f"a{i}", platform=Platform.HAUT, host="https://h.test"),
+                )
+                await catalog.run(
+                    Catalog.set_account_status, catalog.sync, account.id, AccountStatus.SIGNED_IN
+                )
+                now = datetime.now(UTC)  # not due: the tick only looks
+                await catalog.run(
+                    Catalog.upsert_credential,
+                    catalog.sync,
+                    _session(account.id, now + timedelta(days=1), now),
+                )
+            statements.clear()
+            catalog.sync._db.set_trace_callback(statements.append)
+            try:
+                await services.scheduler.tick()
+            finally:
+                catalog.sync._db.set_trace_callback(None)
+            return sum(s.lstrip().upper().startswith("SELECT") for s in statements)
+
+        few, many = await selects_in_a_tick(3), await selects_in_a_tick(30)
+        assert few == many == 2
+    finally:
+        await services.aclose()

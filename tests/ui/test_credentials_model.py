@@ -121,3 +121,14 @@ def test_sort_and_filter_in_the_model(qtmodeltester: ModelTester) -> None:
     assert labels() == ["soon"]
     model.set_filter("")
     assert model.rowCount() == 5
+
+
+def test_a_tick_repaints_each_run_of_visible_rows_once() -> None:
+    model = _model()
+    emitted: list[tuple[int, int]] = []
+    model.dataChanged.connect(
+        lambda top, bottom, _roles=None: emitted.append((top.row(), bottom.row()))
+    )
+    last = model.rowCount() - 1
+    model.tick(NOW + timedelta(seconds=1), [last, 0, 1, 1, last + 5, -1])
+    assert emitted == [(0, 1), (last, last)]

@@ -192,6 +192,13 @@ class AccountsService:
         found: list[Credential] = await self._run(Catalog.list_credentials, account.id)
         return found
 
+    async def sessions_by_account(self) -> dict[str, list[Credential]]:
+        """Every account's session credentials, in one query (the scheduler's tick)."""
+        found: dict[str, list[Credential]] = {}
+        for credential in await self._run(Catalog.sessions):
+            found.setdefault(credential.account_id or "", []).append(credential)
+        return found
+
     async def _role(self, account: Account, role: str) -> list[Credential]:
         return _of_role(await self.credentials(account), role)
 

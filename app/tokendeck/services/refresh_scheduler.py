@@ -85,6 +85,7 @@ class RefreshScheduler:
             return []
         now = self._clock.now()
         refreshed: list[str] = []
+        sessions_of = await self._accounts.sessions_by_account()
         for account in await self._accounts.all_accounts():
             if account.status not in (
                 AccountStatus.SIGNED_IN,
@@ -96,7 +97,7 @@ class RefreshScheduler:
                 continue
             sessions = [
                 c
-                for c in await self._accounts.credentials(account)
+                for c in sessions_of.get(account.id, [])
                 if self.policy.renewal(c, account) is not Renewal.NONE
             ]
             if not sessions:

@@ -365,6 +365,15 @@ class Catalog:
         ).fetchall()
         return self._with_accounts(rows)
 
+    def sessions(self) -> list[Credential]:
+        """Every credential whose meta says `"role": "session"` (one per signed-in account at
+        most), in label order: what the refresh scheduler looks at, without the other rows."""
+        rows = self._db.execute(
+            "SELECT * FROM credentials WHERE json_extract(meta, '$.role') = 'session'"
+            " ORDER BY label, id"
+        ).fetchall()
+        return [_credential(r) for r in rows]
+
     def _with_accounts(
         self, rows: list[sqlite3.Row]
     ) -> tuple[list[Credential], dict[str, Account]]:

@@ -14,7 +14,7 @@ from tokendeck.core.models import Credential
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
 from tokendeck.core.verdict import Verdict
 from tokendeck.services.standing import HeldCredential
-from tokendeck.ui.status_style import status_icon, tone_color
+from tokendeck.ui.status_style import is_dark, status_icon, tone_color_on
 from tokendeck.ui.table_model import Index, RowTableModel
 
 CredentialRole = Qt.ItemDataRole.UserRole
@@ -67,6 +67,9 @@ class Column(IntEnum):
     SECRET = 6
 
 
+_COLUMNS = tuple(Column)
+
+
 class CredentialsModel(RowTableModel):
     """Sorts and filters itself: one `list.sort` with precomputed keys and a precomputed search
     text per row, instead of a proxy that calls `data()` from C++ for every comparison (at
@@ -80,6 +83,9 @@ class CredentialsModel(RowTableModel):
         self._now = (clock or SystemClock()).now()  # until the first tick
         self._all: list[HeldCredential] = []
         self.presence = SecretPresence()
+        self._verdicts: dict[str, Verdict] = {}
+        self._judged_at = self._now
+        self._dark = is_dark(QGuiApplication.palette())  # re-read with each tick
         self._search: dict[str, str] = {}
         self._filter = ""
         self._sort_column = Column.EXPIRES
@@ -88,6 +94,7 @@ class CredentialsModel(RowTableModel):
     def set_credentials(self, held: Sequence[HeldCredential]) -> None:
         self.beginResetModel()
         self._all = list(held)
+        self._verdicts.clear()
         self._search = {
             h.credential.id: " ".join(
                 (
@@ -100,6 +107,18 @@ class CredentialsModel(RowTableModel):
         }
         self._arrange()
         self.endResetModel()
+
+    def _judged(self, held: HeldCredential) -> Verdict:
+        """The verdict at the model's `_now`, computed once per row per tick: painting a row asks
+        for it for several cells and roles."""
+        if self._judged_at != self._now:
+            self._verdicts.clear()
+            self._judged_at = self._now
+            self._dark = is_dark(QGuiApplication.palette())
+        verdict = self._verdicts.get(held.credential.id)
+        if verdict is None:
+            verdict = self._verdicts[held.credential.id] = held.verdict(self._now)
+        return verdict
 
     def set_presence(self, missing: frozenset[str], *, unknown: bool = False) -> None:
         """The bulk check of the secret store answered: repaint the "Secret held" column."""
@@ -148,28 +167,28 @@ class CredentialsModel(RowTableModel):
 
     def verdict(self, row: int) -> Verdict:
         held: HeldCredential = self._rows[row]
-        return held.verdict(self._now)
+        return self._judged(held)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
         held: HeldCredential = self._rows[index.row()]
         c = held.credential
-        column = Column(index.column())
+        column = _COLUMNS[index.column()]
         if role == CredentialRole:
             return c
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(held, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column is Column.STATUS:
-                return held.verdict(self._now).reason
+                return self._judged(held).reason
             if column in (Column.EXPIRES, Column.COUNTDOWN) and c.expires_at:
                 return f"{utc_iso(c.expires_at)} UTC"
             return self._display(held, column)
         if role == Qt.ItemDataRole.DecorationRole and column is Column.STATUS:
-            return status_icon(held.verdict(self._now).tone)
+            return status_icon(self._judged(held).tone, dark=self._dark)
         if role == Qt.ItemDataRole.ForegroundRole and column in (Column.COUNTDOWN, Column.STATUS):
-            return tone_color(held.verdict(self._now).tone, QGuiApplication.palette())
+            return tone_color_on(self._judged(held).tone, dark=self._dark)
         return None
 
     def _display(self, held: HeldCredential, column: Column) -> str:
@@ -183,10 +202,10 @@ class CredentialsModel(RowTableModel):
         if column is Column.EXPIRES:
             return local_text(c.expires_at) if c.expires_at else "never"
         if column is Column.COUNTDOWN:
-            verdict = held.verdict(self._now)
+            verdict = self._judged(held)
             if not verdict.counts_down or c.expires_at is None:
                 return "—"
             return countdown(c.expires_at, self._now)
         if column is Column.STATUS:
-            return held.verdict(self._now).text
+            return self._judged(held).text
         return self.presence.text(c)

@@ -15,12 +15,22 @@ def is_dark(palette: QPalette) -> bool:
 
 
 def tone_color(tone: str, palette: QPalette) -> QColor:
-    return QColor((_DARK if is_dark(palette) else _LIGHT)[tone])
+    return tone_color_on(tone, dark=is_dark(palette))
 
 
-def status_icon(tone: str) -> QIcon:
+def tone_color_on(tone: str, *, dark: bool) -> QColor:
+    """The tone's colour on a dark or light palette (one QColor each, made once: the tables ask
+    for it for every cell they paint)."""
+    key = (tone, dark)
+    color = _COLORS.get(key)
+    if color is None:
+        color = _COLORS[key] = QColor((_DARK if dark else _LIGHT)[tone])
+    return color
+
+
+def status_icon(tone: str, *, dark: bool | None = None) -> QIcon:
     """A small dot in the tone's colour, so state is not told by colour alone (with the text)."""
-    key = (tone, is_dark(QGuiApplication.palette()))
+    key = (tone, is_dark(QGuiApplication.palette()) if dark is None else dark)
     icon = _ICONS.get(key)
     if icon is None:
         pixmap = QPixmap(12, 12)
@@ -36,3 +46,4 @@ def status_icon(tone: str) -> QIcon:
 
 
 _ICONS: dict[tuple[str, bool], QIcon] = {}
+_COLORS: dict[tuple[str, bool], QColor] = {}

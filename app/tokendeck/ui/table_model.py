@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +50,16 @@ class RowTableModel(QAbstractTableModel):
         """New time; repaint the countdown columns of `rows` (the visible ones)."""
         self._now = now
         first, last = self.tick_columns
-        for row in rows:
-            if 0 <= row < len(self._rows):
-                self.dataChanged.emit(self.index(row, first), self.index(row, last))
+        for top, bottom in _runs(r for r in rows if 0 <= r < len(self._rows)):
+            self.dataChanged.emit(self.index(top, first), self.index(bottom, last))
+
+
+def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Rows as (first, last) runs of consecutive numbers: one repaint per run, not per row."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows)):
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
