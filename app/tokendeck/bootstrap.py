@@ -53,6 +53,10 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    from tokendeck.ui.pyside_speedups import faster_feature_check
+
+    faster_feature_check()
+
     from tokendeck.ui.error_reporter import ErrorReporter
     from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon

@@ -1,0 +1,35 @@
+"""Start-up work PySide6 does that TokenDeck does not need done slowly.
+
+PySide6 (PYSIDE-2029) asks of every module imported after it whether it uses PySide, to set its
+`__feature__` default, and answers with `inspect.getsource(module)`: a trip through inspect and
+linecache for each of the few hundred modules the window imports (about a tenth of the time to
+the first paint here). The same question is answered by reading the module's file; modules
+without a .py file keep PySide's own answer.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from types import ModuleType
+
+
+def faster_feature_check() -> None:
+    """Answer PySide's "does this module use PySide?" from the file's bytes (idempotent)."""
+    feature = sys.modules.get("shibokensupport.feature")
+    upstream: Callable[[ModuleType], bool] | None = getattr(feature, "_mod_uses_pyside", None)
+    if feature is None or upstream is None or getattr(upstream, "tokendeck", False):
+        return
+
+    def uses_pyside(module: ModuleType) -> bool:
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or not path.endswith(".py"):
+            return upstream(module)
+        try:
+            with open(path, "rb") as source:
+                return b"PySide6" in source.read()
+        except OSError:
+            return upstream(module)
+
+    uses_pyside.tokendeck = True  # type: ignore[attr-defined]
+    feature.__dict__["_mod_uses_pyside"] = uses_pyside
