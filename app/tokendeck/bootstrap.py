@@ -236,7 +236,13 @@ async def _start_services(
         tray.copy_token_requested.connect(window.copy_account_token)
         services.bus.subscribe(CredentialsChanged, lambda _: status.refresh())
         window.ticker.tick.connect(status.on_tick)
-        status.refresh()
+
+        # The first refresh loads the platform adapters: after the window has its rows.
+        def first_rows(_accounts: object) -> None:
+            window.accounts_tab.accounts_loaded.disconnect(first_rows)
+            status.refresh()
+
+        window.accounts_tab.accounts_loaded.connect(first_rows)
     window.attach(services)
     if world is not None:
         from tokendeck.demo import seed

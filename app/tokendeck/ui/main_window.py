@@ -136,7 +136,11 @@ class MainWindow(QMainWindow):
         self.keys_tab = KeysTab(ticker, self.clipboard)
         self.keys_page = self.keys_tab
         self.keys_tab.go_accounts.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
-        self.accounts_tab.accounts_loaded.connect(self.keys_tab.set_accounts)
+        # After the Accounts table has painted: the API keys tab asks every platform what it can
+        # do, and that loads the platform adapters (httpx, PyJWT), which the rows need not wait for.
+        self.accounts_tab.accounts_loaded.connect(
+            lambda accounts: QTimer.singleShot(0, lambda: self.keys_tab.set_accounts(accounts))
+        )
         self.accounts_tab.account_selected.connect(self.keys_tab.follow)
         self.tokens_page = self.tokens_tab
         self.tokens_splitter = self.tokens_tab.splitter

@@ -32,4 +32,5 @@ def faster_feature_check() -> None:
             return upstream(module)
 
     uses_pyside.tokendeck = True  # type: ignore[attr-defined]
+    uses_pyside.upstream = upstream  # type: ignore[attr-defined]
     feature.__dict__["_mod_uses_pyside"] = uses_pyside
