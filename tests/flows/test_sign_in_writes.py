@@ -43,9 +43,8 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     account = await accounts.sign_in(account)
     assert calls == [
         "list_credentials",  # the password
-        "list_credentials",  # what is held, to save the session over
+        "account_and_credentials",  # what is held, to save over; the name, for store labels
         "begin_pending_all",  # the session's and the refresh token's intents
-        "get_account",  # the account's name, for the store's labels
         "complete_pending_all",  # both rows
         "update_account",  # who signed in, with the status
     ]
@@ -64,11 +63,9 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     renewed = await accounts.refresh(account)
     assert calls == [
         "list_credentials",  # the session, its refresh token and the password
-        "list_credentials",  # what is held, to save the new session over
-        "get_account",
+        "account_and_credentials",  # what is held, to save over; the name; the status
         "upsert_credentials",  # both rows, and the session's warnings reset
-        "set_account_status",
-    ]
+    ], "signed in already: no status to write"
     assert renewed.access != before.access and renewed.refresh != before.refresh
     assert (await accounts.session(account)).access == renewed.access
     assert catalog.fired_thresholds(held["session"].id) == set(), "the new expiry warns afresh"
@@ -77,3 +74,10 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     assert sorted(c.id for c in catalog.list_credentials(account.id)) == sorted(
         c.id for c in held.values()
     ), "the same credentials, renewed"
+
+    catalog.set_account_status(account.id, AccountStatus.OFFLINE, "No answer from the platform.")
+    calls.clear()
+    await accounts.refresh(account)
+    assert calls[-1] == "set_account_status"
+    stored = await accounts.get(account.id)
+    assert (stored.status, stored.status_detail) == (AccountStatus.SIGNED_IN, "")

@@ -432,6 +432,16 @@ def test_removing_a_credential_forgets_its_notifications_and_audits_it(catalog: 
     assert _audit(catalog)[0] == ("credential.remove", account.id, gone.id, "gone")
 
 
+def test_an_account_and_its_credentials_are_read_together(catalog: Catalog) -> None:
+    account = catalog.add_account(_account("Mine"))
+    other = catalog.add_account(_account("Other"))
+    b = catalog.upsert_credential(_credential("b", account_id=account.id))
+    a = catalog.upsert_credential(_credential("a", account_id=account.id))
+    catalog.upsert_credential(_credential("c", account_id=other.id))
+    assert catalog.account_and_credentials(account.id) == (account, [a, b])
+    assert catalog.account_and_credentials("gone") == (None, [])
+
+
 def test_credentials_saved_together_are_one_transaction_that_can_reset_their_warnings(
     catalog: Catalog,
 ) -> None:

@@ -649,7 +649,9 @@ async def test_secrets_kept_together_share_one_intent_and_one_row_transaction(
 
 
 async def test_secrets_kept_together_are_named_with_their_own_accounts(
-    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+    catalog: AsyncCatalog,
+    secret_factory: Callable[[int], Secret],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     titles: list[str] = []
 
@@ -670,6 +672,17 @@ async def test_secrets_kept_together_are_named_with_their_own_accounts(
     assert titles == ["Alpha: one", "Beta: two", "three"]
     await keeper.replace_secrets([(kept[1], secret_factory(20)), (kept[0], secret_factory(20))])
     assert titles[3:] == ["Beta: two", "Alpha: one"]
+    calls = _counting(catalog, monkeypatch)
+    await keeper.replace_secrets(
+        [(kept[0], secret_factory(20)), (kept[1], secret_factory(20))], names={a.id: "Alpha 2"}
+    )
+    assert titles[5:] == ["Alpha 2: one", "Beta: two"], "a name given is not read again"
+    assert calls == ["get_account", "upsert_credentials"]
+    await keeper.keep_new_secrets(
+        [ToKeep(replace(_key(a.id), label="five"), secret_factory(20))], names={a.id: "A"}
+    )
+    assert titles[7:] == ["A: five"]
+    assert calls[2:] == ["begin_pending_all", "complete_pending_all"]
 
 
 async def test_a_failed_write_among_secrets_kept_together_keeps_the_written_ones(

@@ -446,10 +446,15 @@ class AccountsService:
 
     async def _save_session(
         self, account: Account, session: Session, *, end_previous: bool = True
-    ) -> None:
+    ) -> Account | None:
         """The session and its refresh token, written together: the secrets one by one, the
-        catalog rows (and journal intents) of both in one transaction (see SecretKeeper)."""
-        held = await self.credentials(account)
+        catalog rows (and journal intents) of both in one transaction (see SecretKeeper).
+        Returns the account as the catalog held it just before (None if it is gone)."""
+        found: tuple[Account | None, list[Credential]] = await self._run(
+            Catalog.account_and_credentials, account.id
+        )
+        stored, held = found
+        names = {account.id: stored.name} if stored is not None else {}
         sessions = _of_role(held, "session")
         refresh = _of_role(held, "refresh")
         extra = {
@@ -505,13 +510,14 @@ class AccountsService:
                     )
                 )
         # A renewed session warns afresh about its new expiry.
-        await self._keeper.replace_secrets(renewed, reset_fired={credential.id})
-        await self._keeper.keep_new_secrets(new)
+        await self._keeper.replace_secrets(renewed, reset_fired={credential.id}, names=names)
+        await self._keeper.keep_new_secrets(new, names=names)
         if previous is not None and previous[1].access != session.access:
             try:
                 await self.adapter(account).end_session(previous[1])
             except TokenDeckError as error:
                 log.warning("ending the previous session failed: %s", error.message)
+        return stored
 
     async def _session(
         self, account: Account, held: list[Credential] | None = None
@@ -588,8 +594,10 @@ class AccountsService:
         except TokenDeckError as error:
             await self._status_for(account, error)
             raise
-        await self._save_session(account, session)
-        await self._set_status(account, AccountStatus.SIGNED_IN)
+        stored = await self._save_session(account, session)
+        # Most refreshes find the account signed in already: no status to write then.
+        if stored is None or (stored.status, stored.status_detail) != (AccountStatus.SIGNED_IN, ""):
+            await self._set_status(account, AccountStatus.SIGNED_IN)
         self._changed(account.id)
         return session
 

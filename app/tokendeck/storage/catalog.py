@@ -341,6 +341,11 @@ class Catalog:
         row = self._db.execute("SELECT * FROM credentials WHERE id=?", (credential_id,)).fetchone()
         return _credential(row) if row else None
 
+    def account_and_credentials(self, account_id: str) -> tuple[Account | None, list[Credential]]:
+        """The account (None if it is gone) and its credentials: one call, so one trip to the
+        catalog's thread for a caller that needs both (saving a session)."""
+        return self.get_account(account_id), self.list_credentials(account_id)
+
     def list_credentials(self, account_id: str | None = None) -> list[Credential]:
         if account_id is None:
             rows = self._db.execute("SELECT * FROM credentials ORDER BY label").fetchall()

@@ -17,7 +17,7 @@ store that no row points to.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -117,12 +117,15 @@ class SecretKeeper:
         """Store `secret` durably, then commit `credential`; returns the stored credential."""
         return (await self.keep_new_secrets([ToKeep(credential, secret, action)]))[0]
 
-    async def keep_new_secrets(self, items: Sequence[ToKeep]) -> list[Credential]:
+    async def keep_new_secrets(
+        self, items: Sequence[ToKeep], *, names: Mapping[str, str] | None = None
+    ) -> list[Credential]:
         """`keep_new_secret` for secrets that come together (a session and its refresh token):
         every intent in one transaction, then each secret to the store, then every row in one
         transaction. If a store write fails, the secrets already written still get their rows
         (as one by one), the failed one's intent stays for `reconcile()`, and the error is
-        raised."""
+        raised. `names`: account names by id, as the caller has just read them (for the
+        store's labels; those accounts are not read again)."""
         if not items:
             return []
         stored = [
@@ -137,7 +140,7 @@ class SecretKeeper:
         written: list[tuple[Credential, str]] = []
         try:
             for credential, item, about in zip(
-                stored, items, await self._abouts(stored), strict=True
+                stored, items, await self._abouts(stored, names), strict=True
             ):
                 await self.store.set(credential.secret_ref or "", item.secret, about)
                 written.append((credential, item.action))
@@ -151,20 +154,27 @@ class SecretKeeper:
         return (await self.replace_secrets([(credential, secret)]))[0]
 
     async def replace_secrets(
-        self, items: Sequence[tuple[Credential, Secret]], *, reset_fired: Collection[str] = ()
+        self,
+        items: Sequence[tuple[Credential, Secret]],
+        *,
+        reset_fired: Collection[str] = (),
+        names: Mapping[str, str] | None = None,
     ) -> list[Credential]:
         """`replace_secret` for secrets renewed together (a session and its refresh token):
         each to the store under its ref, then every row in one transaction (the rows of those
         written, if a write fails), which also forgets the fired warnings of the credentials
-        whose ids are in `reset_fired`. One without a ref is kept as a new secret."""
+        whose ids are in `reset_fired`. One without a ref is kept as a new secret. `names` as
+        for `keep_new_secrets`."""
         fresh = iter(
-            await self.keep_new_secrets([ToKeep(c, s) for c, s in items if c.secret_ref is None])
+            await self.keep_new_secrets(
+                [ToKeep(c, s) for c, s in items if c.secret_ref is None], names=names
+            )
         )
         held = [(c, s) for c, s in items if c.secret_ref is not None]
         written: list[Credential] = []
         try:
             for (credential, secret), about in zip(
-                held, await self._abouts([c for c, _ in held]), strict=True
+                held, await self._abouts([c for c, _ in held], names), strict=True
             ):
                 await self.store.set(credential.secret_ref or "", secret, about)
                 written.append(credential)
@@ -184,10 +194,12 @@ class SecretKeeper:
         """How the secret store names the secret for a person: "ACCOUNT: LABEL"."""
         return (await self._abouts([credential]))[0]
 
-    async def _abouts(self, credentials: Sequence[Credential]) -> list[SecretAbout]:
-        """`about` for each, reading each account once."""
-        names: dict[str, str | None] = {}
-        for account_id in {c.account_id for c in credentials if c.account_id}:
+    async def _abouts(
+        self, credentials: Sequence[Credential], known: Mapping[str, str] | None = None
+    ) -> list[SecretAbout]:
+        """`about` for each, reading each account once (none whose name is `known`)."""
+        names: dict[str, str | None] = {**(known or {})}
+        for account_id in {c.account_id for c in credentials if c.account_id} - names.keys():
             try:
                 account = await self.catalog.run(Catalog.get_account, self.catalog.sync, account_id)
             except CatalogError:
