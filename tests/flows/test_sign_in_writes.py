@@ -2,10 +2,12 @@
 together (one journal transaction and one row transaction for new ones, one row transaction for
 renewed ones), each account's credentials read once per step, the status with the account.
 Fifty accounts signing in at once queue all of this on the catalog's one worker thread
-(bench/sign_in.py), so each call here is one that every account waits for."""
+(bench/sign_in.py), so each call here is one that every account waits for; the reads of
+accounts signing in or refreshing together share calls."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 import pytest
@@ -42,8 +44,8 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
 
     account = await accounts.sign_in(account)
     assert calls == [
-        "list_credentials",  # the password
-        "account_and_credentials",  # what is held, to save over; the name, for store labels
+        "accounts_and_credentials",  # the password (see HeldReads)
+        "accounts_and_credentials",  # what is held, to save over; the name, for store labels
         "begin_pending_all",  # the session's and the refresh token's intents
         "complete_pending_all",  # both rows
         "update_account",  # who signed in, with the status
@@ -62,8 +64,8 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     calls.clear()
     renewed = await accounts.refresh(account)
     assert calls == [
-        "list_credentials",  # the session, its refresh token and the password
-        "account_and_credentials",  # what is held, to save over; the name; the status
+        "accounts_and_credentials",  # the session, its refresh token and the password
+        "accounts_and_credentials",  # what is held, to save over; the name; the status
         "upsert_credentials",  # both rows, and the session's warnings reset
     ], "signed in already: no status to write"
     assert renewed.access != before.access and renewed.refresh != before.refresh
@@ -81,3 +83,33 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     assert calls[-1] == "set_account_status"
     stored = await accounts.get(account.id)
     assert (stored.status, stored.status_detail) == (AccountStatus.SIGNED_IN, "")
+
+
+async def test_accounts_signing_in_and_refreshing_together_share_their_reads(
+    services: AppServices, world: SandboxWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    accounts = services.accounts
+    added = []
+    for _ in range(5):
+        email, password = f"w.{secrets.token_hex(4)}@sandbox.test", "tdtest-" + secrets.token_hex(8)
+        world.haut.add_user(email, password)
+        added.append(
+            await accounts.add(
+                draft(world, Platform.HAUT, f"Haut {email}"),
+                {"username": email},
+                {"password": Secret(password)},
+            )
+        )
+    calls = _counting(services, monkeypatch)
+    signed = await asyncio.gather(*(accounts.sign_in(a) for a in added))
+    assert all(a.status is AccountStatus.SIGNED_IN for a in signed)
+    # One call for every account's read before its request, and at most one each after.
+    assert calls[0] == "accounts_and_credentials"
+    assert calls.count("accounts_and_credentials") <= 1 + len(added)
+    assert calls.count("update_account") == len(added)
+    calls.clear()
+    sessions = await asyncio.gather(*(accounts.refresh(a) for a in signed))
+    assert len({s.access.reveal() for s in sessions}) == len(added)
+    assert calls[0] == "accounts_and_credentials"
+    assert calls.count("accounts_and_credentials") <= 1 + len(added)
+    assert calls.count("upsert_credentials") == len(added)

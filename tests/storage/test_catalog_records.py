@@ -438,8 +438,10 @@ def test_an_account_and_its_credentials_are_read_together(catalog: Catalog) -> N
     b = catalog.upsert_credential(_credential("b", account_id=account.id))
     a = catalog.upsert_credential(_credential("a", account_id=account.id))
     catalog.upsert_credential(_credential("c", account_id=other.id))
-    assert catalog.account_and_credentials(account.id) == (account, [a, b])
-    assert catalog.account_and_credentials("gone") == (None, [])
+    assert catalog.accounts_and_credentials([account.id, "gone"]) == {
+        account.id: (account, [a, b]),
+        "gone": (None, []),
+    }
 
 
 def test_credentials_saved_together_are_one_transaction_that_can_reset_their_warnings(

@@ -50,6 +50,7 @@ from tokendeck.platforms.base import (
 )
 from tokendeck.services import key_writes
 from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus
+from tokendeck.services.held_reads import HeldReads
 from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
 from tokendeck.storage.secret_keeper import SecretKeeper, ToKeep
 from tokendeck.storage.secret_store import SecretStoreError
@@ -140,6 +141,7 @@ class AccountsService:
         self._id_key = id_key
         self._adapters: dict[str, PlatformAdapter] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        self._held = HeldReads(catalog)
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -189,8 +191,7 @@ class AccountsService:
         return account
 
     async def credentials(self, account: Account) -> list[Credential]:
-        found: list[Credential] = await self._run(Catalog.list_credentials, account.id)
-        return found
+        return (await self._held.of(account.id))[1]
 
     async def sessions_by_account(self) -> dict[str, list[Credential]]:
         """Every account's session credentials, in one query (the scheduler's tick)."""
@@ -450,10 +451,7 @@ class AccountsService:
         """The session and its refresh token, written together: the secrets one by one, the
         catalog rows (and journal intents) of both in one transaction (see SecretKeeper).
         Returns the account as the catalog held it just before (None if it is gone)."""
-        found: tuple[Account | None, list[Credential]] = await self._run(
-            Catalog.account_and_credentials, account.id
-        )
-        stored, held = found
+        stored, held = await self._held.of(account.id)
         names = {account.id: stored.name} if stored is not None else {}
         sessions = _of_role(held, "session")
         refresh = _of_role(held, "refresh")

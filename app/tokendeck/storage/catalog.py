@@ -341,10 +341,29 @@ class Catalog:
         row = self._db.execute("SELECT * FROM credentials WHERE id=?", (credential_id,)).fetchone()
         return _credential(row) if row else None
 
-    def account_and_credentials(self, account_id: str) -> tuple[Account | None, list[Credential]]:
-        """The account (None if it is gone) and its credentials: one call, so one trip to the
-        catalog's thread for a caller that needs both (saving a session)."""
-        return self.get_account(account_id), self.list_credentials(account_id)
+    def accounts_and_credentials(
+        self, account_ids: Collection[str]
+    ) -> dict[str, tuple[Account | None, list[Credential]]]:
+        """Each of these accounts (None if it is gone) with its credentials in label order, by
+        id, in two queries (through the primary key and the credentials' account index): what
+        saving a session needs, for many accounts in one trip to the catalog's thread."""
+        ids = json.dumps(sorted(set(account_ids)))
+        accounts = {
+            str(r["id"]): _account(r)
+            for r in self._db.execute(
+                "SELECT * FROM accounts WHERE id IN (SELECT value FROM json_each(?))", (ids,)
+            )
+        }
+        found: dict[str, tuple[Account | None, list[Credential]]] = {
+            account_id: (accounts.get(account_id), []) for account_id in account_ids
+        }
+        for row in self._db.execute(
+            "SELECT * FROM credentials WHERE account_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY label",
+            (ids,),
+        ):
+            found[str(row["account_id"])][1].append(_credential(row))
+        return found
 
     def list_credentials(self, account_id: str | None = None) -> list[Credential]:
         if account_id is None:
