@@ -20,7 +20,8 @@ from __future__ import annotations
 import base64
 import binascii
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -30,6 +31,7 @@ import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from jwt.algorithms import get_default_algorithms
 
 from tokendeck.core import safe_json
@@ -192,6 +194,15 @@ def load_key_file(raw: bytes) -> list[VerificationKey]:
     return load_any(text)
 
 
+@contextmanager
+def _deprecations_quiet() -> Iterator[None]:
+    """Reading a DSA key makes cryptography (51+) warn that it will drop DSA: TokenDeck refuses
+    DSA keys by name anyway (`_algorithms_for`), so the library's notice is not shown."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        yield
+
+
 def _load_der(raw: bytes) -> VerificationKey | None:
     loaders: tuple[tuple[str, Any], ...] = (
         ("DER public key", serialization.load_der_public_key),
@@ -203,7 +214,8 @@ def _load_der(raw: bytes) -> VerificationKey | None:
     )
     for description, loader in loaders:
         try:
-            loaded = loader(raw)
+            with _deprecations_quiet():
+                loaded = loader(raw)
         except Exception:  # noqa: S112 - cryptography raises several types; the next form is tried
             continue
         return VerificationKey(loaded, _algorithms_for(loaded), None, description)
@@ -211,21 +223,9 @@ def _load_der(raw: bytes) -> VerificationKey | None:
 
 
 def _load_pem(text: str) -> VerificationKey:
-    loaded: Any = None
-    description = "public key"
     try:
-        data = text.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, a ValueError
-        if "CERTIFICATE" in text.split("\n", 1)[0]:
-            loaded = x509.load_pem_x509_certificate(data).public_key()
-            description = "certificate"
-        elif "PRIVATE KEY" in text.split("\n", 1)[0]:
-            loaded = _public_half(serialization.load_pem_private_key(data, password=None))
-            description = "public half of a private key"
-        elif text.startswith(("ssh-", "ecdsa-")):
-            loaded = serialization.load_ssh_public_key(data)
-            description = "OpenSSH public key"
-        else:
-            loaded = serialization.load_pem_public_key(data)
+        with _deprecations_quiet():
+            loaded, description = _read_pem(text)
     except (ValueError, TypeError, binascii.Error) as exc:
         raise KeyFormatError(
             "Could not read the PEM key: expected a public key, a certificate or an unencrypted "
@@ -234,6 +234,20 @@ def _load_pem(text: str) -> VerificationKey:
     except Exception as exc:  # cryptography raises its own types for unsupported material
         raise KeyFormatError(f"Unsupported PEM key ({type(exc).__name__}).") from exc
     return VerificationKey(loaded, _algorithms_for(loaded), None, description)
+
+
+def _read_pem(text: str) -> tuple[Any, str]:
+    """The key a PEM (or OpenSSH) text holds, and what it was; raises what cryptography raises."""
+    data = text.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, a ValueError
+    first_line = text.split("\n", 1)[0]
+    if "CERTIFICATE" in first_line:
+        return x509.load_pem_x509_certificate(data).public_key(), "certificate"
+    if "PRIVATE KEY" in first_line:
+        private = serialization.load_pem_private_key(data, password=None)
+        return _public_half(private), "public half of a private key"
+    if text.startswith(("ssh-", "ecdsa-")):
+        return serialization.load_ssh_public_key(data), "OpenSSH public key"
+    return serialization.load_pem_public_key(data), "public key"
 
 
 def _load_jwk(obj: Mapping[str, Any]) -> VerificationKey:
