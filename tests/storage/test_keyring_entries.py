@@ -4,7 +4,7 @@ connection, bulk presence; on the real Secret Service of scripts/desktop-session
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import keyring
@@ -25,6 +25,15 @@ from tokendeck.storage.keyring_entries import (
 )
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.secret_store import SecretAbout
+
+
+@pytest.fixture(autouse=True)
+def secret_service_backend() -> Iterator[None]:
+    """python-keyring's global backend is the Secret Service here, whatever an earlier test left."""
+    from keyring.backends.SecretService import Keyring as SecretServiceKeyring
+
+    with using_keyring(SecretServiceKeyring()):
+        yield
 
 
 def _namespace() -> str:

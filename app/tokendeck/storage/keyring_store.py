@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import functools
 import hashlib
 import json
@@ -416,9 +415,13 @@ class KeyringStore:
     async def aclose(self) -> None:
         """Refuse what is still queued, then close the keyring connection on the worker."""
         self._closed = True
-        with contextlib.suppress(RuntimeError):  # closed twice
-            self._executor.submit(self._close_entries)
-        self._executor.shutdown(wait=False)
+        try:
+            closing = self._executor.submit(self._close_entries)
+        except RuntimeError:  # closed twice
+            return
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        if closing.cancelled():  # the worker is busy (or stuck): close the connection from here
+            self._close_entries()
 
     def _close_entries(self) -> None:
         if self._entries is not None:
