@@ -207,25 +207,32 @@ class KeyringStore:
         self._entries: Entries | None = None
         self._backend_label: str | None = None  # known once the worker has loaded keyring
         self._closed = False
+        self._entries_lock = threading.Lock()  # `_entries` and `_closed`, between worker and loop
         # Loading keyring picks and initialises a backend (D-Bus for Secret Service): that runs
         # on the worker, first in its queue, never on the thread that constructs the store.
         self._executor.submit(self._load)
 
     def _load(self) -> None:
         if self._open_entries is not None:
-            self._entries = self._open_entries()
+            entries = self._open_entries()
         else:
             import keyring
 
-            self._entries = open_entries(keyring)
-        self._backend_label = self._entries.name
+            entries = open_entries(keyring)
+        with self._entries_lock:
+            if self._closed:  # the store closed while the connection opened: nobody will use it
+                entries.close()
+                return
+            self._entries = entries
+            self._backend_label = entries.name
 
     @property
     def _keyring(self) -> Entries:
         """The entries adapter; a failed load is retried by the next call (and raises there)."""
         if self._entries is None:
             self._load()
-        assert self._entries is not None
+        if self._entries is None:
+            raise SecretStoreError("The keyring store is closed.")
         return self._entries
 
     @property
@@ -413,19 +420,14 @@ class KeyringStore:
         self._delete_quietly(user)
 
     async def aclose(self) -> None:
-        """Refuse what is still queued, then close the keyring connection on the worker."""
-        self._closed = True
-        try:
-            closing = self._executor.submit(self._close_entries)
-        except RuntimeError:  # closed twice
-            return
+        """Refuse what is still queued and close the keyring connection (a call still running on
+        the worker then fails; nobody waits for it any more)."""
+        with self._entries_lock:
+            self._closed = True
+            entries, self._entries = self._entries, None
         self._executor.shutdown(wait=False, cancel_futures=True)
-        if closing.cancelled():  # the worker is busy (or stuck): close the connection from here
-            self._close_entries()
-
-    def _close_entries(self) -> None:
-        if self._entries is not None:
-            self._entries.close()
+        if entries is not None:
+            entries.close()
 
 
 def _forget(future: asyncio.Future[Any]) -> None:
