@@ -99,6 +99,17 @@ def test_keys_model(qtmodeltester: ModelTester) -> None:
     rows = {model.data(model.index(r, KeyColumn.NAME)): r for r in range(3)}
     assert model.data(model.index(rows["soon"], KeyColumn.STATE)) == "expires soon"
     assert model.data(model.index(rows["old"], KeyColumn.COUNTDOWN)) == "—"
-    assert model.data(model.index(rows["soon"], KeyColumn.HELD)) == "yes"
+    held_cell = model.index(rows["soon"], KeyColumn.HELD)
+    assert model.data(held_cell) == "checking…", "until the secret store's check answers"
+    model.presence.checked(frozenset())
+    assert model.data(held_cell) == "yes"
+    assert model.data(model.index(rows["old"], KeyColumn.HELD)) == "no"
+    repainted: list[int] = []
+    model.dataChanged.connect(lambda top, _bottom, _roles=None: repainted.append(top.column()))
+    model.presence.checked(frozenset({"c"}))
+    model.presence_changed()
+    assert repainted == [KeyColumn.HELD]
+    assert model.data(held_cell) == "missing"
+    assert not model.held(model.row_value(held_cell))
     assert model.data(model.index(rows["old"], KeyColumn.STATE)) == "revoked"
     assert model.data(model.index(rows["never"], KeyColumn.EXPIRES)) == "never"

@@ -94,7 +94,7 @@ def test_cells_and_tick_updates_only_given_rows() -> None:
     assert cell("never", Column.EXPIRES) == "never"
     assert cell("never", Column.ACCOUNT) == "Dataloop prod"
     assert cell("expired", Column.SECRET) == "checking…", "until the store answers"
-    model.set_presence(frozenset())
+    model.presence.checked(frozenset())
     assert cell("expired", Column.SECRET) == "yes"
     changed: list[int] = []
     model.dataChanged.connect(lambda top, _bottom, _roles=None: changed.append(top.row()))

@@ -38,20 +38,16 @@ class AppServices:
         keeper: SecretKeeper,
         bus: EventBus,
         clock: Clock,
-        store_message: str,
-        reconcile: ReconcileReport,
         adapter_factory: AdapterFactory | None = None,
-        id_key: bytes | None = None,
     ) -> None:
         self.catalog = catalog
         self.keeper = keeper
         self.bus = bus
         self.clock = clock
-        self.store_message = store_message
-        self.reconcile_report = reconcile
+        self.store_message = ""  # why this store was chosen, once it is (see `_open_store`)
         self.policy = ExpiryPolicy()
         self.tokens = TokensService(catalog, keeper, bus, self.policy)
-        self.accounts = AccountsService(catalog, keeper, bus, clock, adapter_factory, id_key)
+        self.accounts = AccountsService(catalog, keeper, bus, clock, adapter_factory)
         self.scheduler = RefreshScheduler(self.accounts, bus, clock, policy=self.policy)
         self.watcher = ExpiryWatcher(catalog, bus, clock, self.policy)
         self._tasks: list[asyncio.Task[None]] = []
@@ -85,8 +81,6 @@ class AppServices:
             SecretKeeper(catalog, starting),
             bus or EventBus(),
             clock or SystemClock(),
-            "",
-            ReconcileReport(),
             adapter_factory,
         )
         services._opening = asyncio.ensure_future(
@@ -145,15 +139,22 @@ class AppServices:
             log.exception("the secret store could not be chosen")
             choice = StoreChoice(None, "The secret store could not be opened (see the log).")
         store: SecretStore = choice.store if choice.store is not None else NoStore()
-        keeper = SecretKeeper(self.catalog, store)
-        # Against no store every secret looks lost: reconcile only with a store that opened.
-        report = await keeper.reconcile() if choice.store is not None else ReconcileReport()
+        try:
+            # Against no store every secret looks lost: reconcile only with a store that opened.
+            report = (
+                await SecretKeeper(self.catalog, store).reconcile()
+                if choice.store is not None
+                else ReconcileReport()
+            )
+            if choice.store is not None:
+                key_lock = vault_path.parent / "key-ids.lock"
+                self.accounts.use_id_key(await load_id_key(store, key_lock))
+        except asyncio.CancelledError:  # closed meanwhile: the store was never handed over
+            await store.aclose()
+            raise
         if not report.clean:
             log.warning("reconcile: %s", report.summary())
-        if choice.store is not None:
-            self.accounts.use_id_key(await load_id_key(store, vault_path.parent / "key-ids.lock"))
         self.store_message = choice.message
-        self.reconcile_report = report
         self.keeper.store = store
         starting.resolve(store)
         log.info("secret store: %s (%s)", store.description, choice.message)

@@ -190,14 +190,11 @@ class SecretKeeper:
         renewed = iter(written)
         return [next(fresh) if c.secret_ref is None else next(renewed) for c, _ in items]
 
-    async def about(self, credential: Credential) -> SecretAbout:
-        """How the secret store names the secret for a person: "ACCOUNT: LABEL"."""
-        return (await self._abouts([credential]))[0]
-
     async def _abouts(
         self, credentials: Sequence[Credential], known: Mapping[str, str] | None = None
     ) -> list[SecretAbout]:
-        """`about` for each, reading each account once (none whose name is `known`)."""
+        """How the secret store names each secret for a person ("ACCOUNT: LABEL"), reading each
+        account once (none whose name is `known`)."""
         names: dict[str, str | None] = {**(known or {})}
         for account_id in {c.account_id for c in credentials if c.account_id} - names.keys():
             try:
@@ -314,12 +311,13 @@ class SecretKeeper:
             if c.secret_ref
         ]
         moved: list[str] = []
-        for credential in credentials:
+        abouts = await self._abouts(credentials)  # each account read once, not once a secret
+        for credential, about in zip(credentials, abouts, strict=True):
             ref = credential.secret_ref or ""
             value = await self.store.get(ref)
             if value is None:
                 continue
-            await target.set(ref, value, await self.about(credential))
+            await target.set(ref, value, about)
             if await target.get(ref) != value:
                 raise SecretStoreError(f"The new store did not keep '{credential.label}'.")
             moved.append(ref)

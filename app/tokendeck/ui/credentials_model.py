@@ -14,6 +14,7 @@ from tokendeck.core.models import Credential
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
 from tokendeck.core.verdict import Verdict
 from tokendeck.services.standing import HeldCredential
+from tokendeck.ui.secret_presence import SecretPresence
 from tokendeck.ui.status_style import is_dark, status_icon, tone_color_on
 from tokendeck.ui.table_model import Index, RowTableModel
 
@@ -29,32 +30,6 @@ KIND_TEXT = {
     "client_secret": "Client secret",
     "pasted_token": "Pasted token",
 }
-
-
-class SecretPresence:
-    """What the "Secret held" column knows: "checking…" until the bulk check of the secret
-    store answers (`SecretsChecked`), then yes / missing (or unknown if the store could not
-    tell). Credentials added after the check are held: they were just written."""
-
-    def __init__(self) -> None:
-        self.missing: frozenset[str] | None = None  # credential ids; None until checked
-        self.unknown = False
-
-    def checked(self, missing: frozenset[str], *, unknown: bool = False) -> None:
-        self.missing, self.unknown = missing, unknown
-
-    def held(self, c: Credential) -> bool:
-        """False only when the store said the secret is not there (or there is no secret)."""
-        return c.secret_held and (self.missing is None or c.id not in self.missing)
-
-    def text(self, c: Credential) -> str:
-        if not c.secret_held:
-            return "no"
-        if self.unknown:
-            return "unknown"
-        if self.missing is None:
-            return "checking…"
-        return "missing" if c.id in self.missing else "yes"
 
 
 class Column(IntEnum):
@@ -120,9 +95,8 @@ class CredentialsModel(RowTableModel):
             verdict = self._verdicts[held.credential.id] = held.verdict(self._now)
         return verdict
 
-    def set_presence(self, missing: frozenset[str], *, unknown: bool = False) -> None:
+    def presence_changed(self) -> None:
         """The bulk check of the secret store answered: repaint the "Secret held" column."""
-        self.presence.checked(missing, unknown=unknown)
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, Column.SECRET), self.index(len(self._rows) - 1, Column.SECRET)

@@ -29,6 +29,7 @@ from tokendeck.core.verdict import Verdict, judge_credential
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.empty_state import EmptyState
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
+from tokendeck.ui.secret_presence import SecretPresence, follow_presence
 from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
 from tokendeck.ui.table_setup import configure_table, visible_rows
@@ -90,6 +91,7 @@ class KeysModel(RowTableModel):
         super().__init__(parent)
         self._rows: list[KeyView] = []
         self._warn_within = max(DEFAULT_THRESHOLDS)
+        self.presence = SecretPresence()
 
     def set_keys(self, rows: Sequence[KeyView], warn_within: timedelta | None = None) -> None:
         self.beginResetModel()
@@ -155,7 +157,18 @@ class KeysModel(RowTableModel):
             return local_text(remote.last_used_at) if remote.last_used_at else "—"
         if column is KeyColumn.STATE:
             return self.verdict(view).text
-        return "yes" if view.secret_held else "no"
+        return self.presence.text(view.credential) if view.credential is not None else "no"
+
+    def held(self, view: KeyView) -> bool:
+        """Its secret is held, as far as the secret store's check knows."""
+        return view.credential is not None and self.presence.held(view.credential)
+
+    def presence_changed(self) -> None:
+        """The bulk check of the secret store answered: repaint the "Secret held" column."""
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, KeyColumn.HELD), self.index(len(self._rows) - 1, KeyColumn.HELD)
+            )
 
 
 class KeysTab(QWidget):
@@ -270,6 +283,11 @@ class KeysTab(QWidget):
 
     def attach(self, services: AppServices) -> None:
         self._services = services
+        follow_presence(services, self.model.presence, self._presence_changed)
+
+    def _presence_changed(self) -> None:
+        self.model.presence_changed()
+        self._update_buttons()
 
     def set_accounts(self, accounts: list[Account]) -> None:
         before = self.current_account()
@@ -312,7 +330,7 @@ class KeysTab(QWidget):
         ready = self._services is not None and not self.runner.busy and account is not None
         caps = _caps(account) if account else None
         self.create_button.setEnabled(bool(ready and caps and caps.create_keys))
-        self.copy_button.setEnabled(bool(ready and view and view.secret_held))
+        self.copy_button.setEnabled(bool(ready and view and self.model.held(view)))
         self.rotate_button.setEnabled(
             bool(ready and view and not view.remote.revoked and caps and caps.create_keys)
         )

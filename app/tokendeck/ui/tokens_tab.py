@@ -29,6 +29,7 @@ from tokendeck.core.secret import Secret
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel
 from tokendeck.ui.empty_state import EmptyState, LoadingState
+from tokendeck.ui.secret_presence import follow_presence
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.ticker import Ticker
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     import asyncio
 
     from tokendeck.services.app_services import AppServices
-    from tokendeck.services.events import SecretsChecked
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
 
@@ -181,21 +181,13 @@ class TokensTab(QWidget):
         return self._inspector
 
     def attach(self, services: AppServices) -> None:
-        from tokendeck.services.events import SecretsChecked
-
         self._services = services
-        services.bus.subscribe(SecretsChecked, self._on_secrets_checked)
-        if services.held_report is not None:
-            self._on_secrets_checked(SecretsChecked(services.held_report, held=True))
+        follow_presence(services, self.model.presence, self._presence_changed)
         self.reload()
 
-    def _on_secrets_checked(self, event: SecretsChecked) -> None:
-        if event.held:
-            report = event.report
-            self.model.set_presence(
-                frozenset(c.id for c in report.missing_secrets), unknown=report.held_unknown
-            )
-            self._update_buttons()
+    def _presence_changed(self) -> None:
+        self.model.presence_changed()
+        self._update_buttons()
 
     def _run(self, coro: Coroutine[Any, Any, None]) -> None:
         import asyncio
