@@ -93,14 +93,14 @@ async def run(tokens: int) -> int:
         catalog = await AsyncCatalog.open(Path(tmp) / "catalog.sqlite3")
         try:
             start = time.perf_counter()
-            await catalog.run(_build, catalog.sync, tokens)
+            await catalog._call(_build, tokens)
             built = time.perf_counter() - start
             policy = ExpiryPolicy()
             watcher = ExpiryWatcher(catalog, EventBus(), ManualClock(NOW), policy)
             first = await watcher.check()
-            widest = await catalog.run(Catalog.widest_warn_threshold, catalog.sync)
+            widest = await catalog.widest_warn_threshold()
             horizon = watcher.horizon(NOW, widest)
-            due, _ = await catalog.run(Catalog.due_credentials, catalog.sync, horizon)
+            due, _ = await catalog.due_credentials(horizon)
 
             checks: list[float] = []
             loads: list[float] = []

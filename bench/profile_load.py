@@ -63,7 +63,7 @@ async def build(profile_dir: Path, accounts: int, tokens: int) -> None:
     """The profile through the project's own API, every secret in the real keyring."""
     from tokendeck.core.models import Account, Credential, CredentialKind, Platform
     from tokendeck.core.secret import Secret
-    from tokendeck.storage.catalog import AsyncCatalog, Catalog
+    from tokendeck.storage.catalog import AsyncCatalog
     from tokendeck.storage.keyring_store import KeyringStore
     from tokendeck.storage.profile import resolve_profile
     from tokendeck.storage.secret_keeper import SecretKeeper
@@ -71,15 +71,13 @@ async def build(profile_dir: Path, accounts: int, tokens: int) -> None:
     profile = resolve_profile(str(profile_dir))
     profile.ensure()
     catalog = await AsyncCatalog.open(profile.catalog_path)
-    namespace = await catalog.run(Catalog.namespace, catalog.sync)
+    namespace = await catalog.namespace()
     store = KeyringStore(namespace)
     keeper = SecretKeeper(catalog, store)
     now = datetime.now(UTC)
     per_account = max(1, tokens // max(1, accounts))
     for a in range(accounts):
-        account = await catalog.run(
-            Catalog.add_account,
-            catalog.sync,
+        account = await catalog.add_account(
             Account(
                 id="",
                 name=f"Account {a:04d}",

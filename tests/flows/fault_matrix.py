@@ -76,7 +76,6 @@ from tokendeck.sandbox.control import (
 from tokendeck.sandbox.world import SandboxWorld, build_world
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.key_ids import load_id_key
-from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.profile import Profile
 
 OK, ERR, INCONSISTENT = "ok", "err", "INCONSISTENT"
@@ -853,7 +852,7 @@ class Harness:
                 )
 
         # catalog and secret store agree
-        pending = await svc.catalog.run(Catalog.list_pending, svc.catalog.sync)
+        pending = await svc.catalog.list_pending()
         if any(p.account_id == account.id for p in pending):
             problems.append(f"{when}: a secret save was left half done (pending intent)")
         for credential in credentials:

@@ -20,7 +20,6 @@ from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import ExpirySummary, ExpiryWarning, RefreshFailed
 from tokendeck.services.expiry_watcher import worst_state
-from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.profile import Profile
 
 LIFETIME = 300  # a 5-minute session: inside every default warning threshold from its start
@@ -148,9 +147,7 @@ async def test_ten_warnings_due_while_closed_arrive_as_one_summary(
     services, clock = clocked
     notices = Notices(services)
     for i in range(10):
-        await services.catalog.run(
-            Catalog.upsert_credential,
-            services.catalog.sync,
+        await services.catalog.upsert_credential(
             Credential(
                 id=f"k{i}",
                 kind=CredentialKind.API_KEY,

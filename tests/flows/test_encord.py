@@ -183,7 +183,6 @@ async def test_key_ids_are_keyed_and_old_ids_are_carried_over(
 
     from tokendeck.core.models import CredentialState
     from tokendeck.platforms.encord import fingerprint
-    from tokendeck.storage.catalog import Catalog
 
     account = await _account(services, world, "Encord ids")
     credential, key = await services.accounts.create_key(account, "ids", None, ("label.read",))  # type: ignore[arg-type]
@@ -191,7 +190,7 @@ async def test_key_ids_are_keyed_and_old_ids_are_carried_over(
     assert plain not in (credential.remote_id or ""), "no plain digest of a key in the catalog"
     # As an earlier release recorded it: under the plain digest.
     old = with_(credential, remote_id=f"project:{plain}")
-    await services.catalog.run(Catalog.upsert_credential, services.catalog.sync, old)
+    await services.catalog.upsert_credential(old)
     views = await services.accounts.list_keys(account)  # type: ignore[arg-type]
     mine = next(v for v in views if v.remote.name == "ids")
     assert mine.secret_held, "the key held under its old id is recognised, not lost"

@@ -14,7 +14,6 @@ from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import EventBus, RefreshFailed
 from tokendeck.services.refresh_scheduler import RefreshScheduler, due_at
-from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.profile import Profile
 
 
@@ -497,26 +496,20 @@ async def test_a_tick_reads_the_same_few_rows_sets_whatever_the_number_of_accoun
 
         async def selects_in_a_tick(accounts: int) -> int:
             for i in range(len(await services.accounts.all_accounts()), accounts):
-                account = await catalog.run(
-                    Catalog.add_account,
-                    catalog.sync,
+                account = await catalog.add_account(
                     Account(id="", name=f"a{i}", platform=Platform.HAUT, host="https://h.test"),
                 )
-                await catalog.run(
-                    Catalog.set_account_status, catalog.sync, account.id, AccountStatus.SIGNED_IN
-                )
+                await catalog.set_account_status(account.id, AccountStatus.SIGNED_IN)
                 now = datetime.now(UTC)  # not due: the tick only looks
-                await catalog.run(
-                    Catalog.upsert_credential,
-                    catalog.sync,
+                await catalog.upsert_credential(
                     _session(account.id, now + timedelta(days=1), now),
                 )
             statements.clear()
-            catalog.sync._db.set_trace_callback(statements.append)
+            catalog._sync._db.set_trace_callback(statements.append)
             try:
                 await services.scheduler.tick()
             finally:
-                catalog.sync._db.set_trace_callback(None)
+                catalog._sync._db.set_trace_callback(None)
             return sum(s.lstrip().upper().startswith("SELECT") for s in statements)
 
         few, many = await selects_in_a_tick(3), await selects_in_a_tick(30)

@@ -21,13 +21,13 @@ from tokendeck.services.app_services import AppServices
 
 def _counting(services: AppServices, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    run = services.catalog.run
+    run = services.catalog._call
 
     async def counted(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(fn.__name__)
         return await run(fn, *args, **kwargs)
 
-    monkeypatch.setattr(services.catalog, "run", counted)
+    monkeypatch.setattr(services.catalog, "_call", counted)
     return calls
 
 
@@ -53,11 +53,11 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     assert (account.username, account.status) == (email, AccountStatus.SIGNED_IN)
     stored = await accounts.get(account.id)
     assert (stored.username, stored.status) == (email, AccountStatus.SIGNED_IN)
-    actions = [e.action for e in services.catalog.sync.audit_log()[:3]]
+    actions = [e.action for e in services.catalog._sync.audit_log()[:3]]
     assert actions == ["account.edit", "session.refresh_token", "session.new"]
 
     held = {c.meta["role"]: c for c in await accounts.credentials(account)}
-    catalog = services.catalog.sync
+    catalog = services.catalog._sync
     catalog.mark_fired_many([(held["session"].id, 3600), (held["refresh"].id, 3600)])
     calls.clear()
     before = await accounts.session(account)

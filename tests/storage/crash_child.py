@@ -20,7 +20,7 @@ from pathlib import Path
 from tests.storage.reliability import digest, make_value
 from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
-from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
+from tokendeck.storage.catalog import AsyncCatalog, new_id
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.secret_keeper import SecretKeeper
 from tokendeck.storage.secret_store import SecretStore
@@ -37,7 +37,7 @@ async def main(profile: Path, store_arg: str, seed: int, password: str) -> None:
     else:
         store = KeyringStore(store_arg.removeprefix("keyring:"))
     keeper = SecretKeeper(catalog, store)
-    held = await catalog.run(Catalog.list_credentials, catalog.sync)
+    held = await catalog.list_credentials()
     rng = random.Random(seed)
     print("READY", flush=True)
     while True:

@@ -663,7 +663,7 @@ async def _check_after_kill(
     catalog = await AsyncCatalog.open(profile.catalog_path)
     store = await open_store(profile, kind)
     try:
-        if await catalog.run(catalog.sync.integrity_check) != "ok":
+        if await catalog.integrity_check() != "ok":
             found.lost.append("the catalog failed its integrity check")
         report = await SecretKeeper(catalog, store).reconcile()
         totals.reattached += len(report.reattached)
@@ -672,7 +672,7 @@ async def _check_after_kill(
         op, flight_id, flight_ref, flight_digest = (in_flight or ["", "", "", "", ""])[1:]
         keeper = SecretKeeper(catalog, store)
         for cred_id, (ref, want) in before.items():
-            row = await catalog.run(catalog.sync.get_credential, cred_id)
+            row = await catalog.get_credential(cred_id)
             got = await _digest_of(store, ref)
             if cred_id == flight_id and op == "delete" and (row is None or got is None):
                 committed.pop(cred_id)
@@ -687,7 +687,7 @@ async def _check_after_kill(
                 found.lost.append(f"{ref}: {got} instead of {want} (row {row is not None})")
                 committed.pop(cred_id)
         if op == "new":
-            row = await catalog.run(catalog.sync.get_credential, flight_id)
+            row = await catalog.get_credential(flight_id)
             if row is not None:
                 got = await _digest_of(store, flight_ref)
                 if got != flight_digest:
@@ -696,7 +696,7 @@ async def _check_after_kill(
                 found.in_flight_kept += 1
             else:  # never finished: remove whatever pieces it left (the child is dead)
                 await store.delete(flight_ref)
-        if await catalog.run(catalog.sync.list_pending):
+        if await catalog.list_pending():
             found.lost.append("reconcile left the journal unsettled")
     finally:
         await store.aclose()
@@ -709,10 +709,10 @@ async def _forget_everything(profile: Profile, kind: str, result: CrashResult) -
     store = await open_store(profile, kind)
     try:
         keeper = SecretKeeper(catalog, store)
-        for credential in await catalog.run(catalog.sync.list_credentials):
+        for credential in await catalog.list_credentials():
             await keeper.forget(credential)
         if kind == "keyring":
-            namespace = await catalog.run(catalog.sync.namespace)
+            namespace = await catalog.namespace()
             result.leftover_names = keyring_users(f"{namespace}:")
             result.leftovers = len(result.leftover_names)
         else:

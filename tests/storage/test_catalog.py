@@ -112,10 +112,10 @@ async def test_async_catalog_runs_off_the_calling_thread(catalog: AsyncCatalog) 
 
     seen: list[str] = []
 
-    def where() -> None:
+    def where(_sync: object) -> None:
         seen.append(threading.current_thread().name)
 
-    await catalog.run(where)
+    await catalog._call(where)
     assert seen[0].startswith("catalog")
-    account = await catalog.run(Catalog.add_account, catalog.sync, _account("async"))
-    assert (await catalog.run(Catalog.find_account, catalog.sync, "ASYNC")) == account
+    account = await catalog.add_account(_account("async"))
+    assert (await catalog.find_account("ASYNC")) == account

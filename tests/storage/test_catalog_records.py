@@ -119,9 +119,9 @@ def test_the_catalog_made_on_one_thread_is_used_on_the_async_worker(profile: Pro
     async def use() -> list[str]:
         catalog = AsyncCatalog(sync)
         names: list[str] = []
-        await catalog.run(lambda: names.append(threading.current_thread().name))
-        await catalog.run(sync.add_account, _account("on the worker"))
-        accounts = await catalog.run(sync.list_accounts)
+        await catalog._call(lambda _sync: names.append(threading.current_thread().name))
+        await catalog.add_account(_account("on the worker"))
+        accounts = await catalog.list_accounts()
         await catalog.aclose()
         return [a.name for a in accounts] + names
 
@@ -134,12 +134,12 @@ def test_the_catalog_made_on_one_thread_is_used_on_the_async_worker(profile: Pro
 
 async def test_the_async_catalog_opens_closes_and_passes_keywords(profile: Profile) -> None:
     catalog = await AsyncCatalog.open(profile.catalog_path)
-    assert catalog.sync.path == profile.catalog_path
-    await catalog.run(catalog.sync.audit, "test.action", detail="by keyword")
-    assert _audit(catalog.sync)[0] == ("test.action", None, None, "by keyword")
+    assert catalog._sync.path == profile.catalog_path
+    await catalog.audit("test.action", detail="by keyword")
+    assert _audit(catalog._sync)[0] == ("test.action", None, None, "by keyword")
     await catalog.aclose()
     with pytest.raises(RuntimeError):
-        await catalog.run(catalog.sync.list_accounts)
+        await catalog.list_accounts()
 
 
 def test_a_commit_that_fails_is_rolled_back_and_explained(catalog: Catalog) -> None:
@@ -330,15 +330,15 @@ async def test_the_async_catalog_never_runs_two_calls_at_once(profile: Profile) 
     catalog = await AsyncCatalog.open(profile.catalog_path)
     leave = threading.Event()
 
-    def hold() -> None:
+    def hold(_sync: Catalog) -> None:
         leave.wait()  # no timeout (thread timeouts stall under the shifted-clock test pass)
 
-    def overlapped() -> bool:
+    def overlapped(_sync: Catalog) -> bool:
         """True if it runs while hold() is still inside."""
         return not leave.is_set()
 
-    first = asyncio.ensure_future(catalog.run(hold))
-    second = asyncio.ensure_future(catalog.run(overlapped))
+    first = asyncio.ensure_future(catalog._call(hold))
+    second = asyncio.ensure_future(catalog._call(overlapped))
     try:
         # With one worker the second call cannot start, let alone finish, while hold() runs.
         await asyncio.wait({second}, timeout=0.5)
@@ -762,12 +762,12 @@ def _one_worker(catalog: AsyncCatalog) -> set[str]:
     async def calls() -> set[str]:
         busy = threading.Event()
 
-        def first() -> str:
+        def first(_sync: Catalog) -> str:
             busy.wait(10)
             return threading.current_thread().name
 
-        running = asyncio.ensure_future(catalog.run(first))
-        queued = asyncio.ensure_future(catalog.run(lambda: threading.current_thread().name))
+        running = asyncio.ensure_future(catalog._call(first))
+        queued = asyncio.ensure_future(catalog._call(lambda _sync: threading.current_thread().name))
         await asyncio.sleep(0)  # both are submitted to the executor now
         busy.set()
         names = await asyncio.gather(running, queued)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -29,8 +30,8 @@ class SpyStore(MemoryStore):
         self.seen: list[tuple[int, int]] = []
 
     async def set(self, ref: str, secret: Secret, about: SecretAbout | None = None) -> None:
-        pending = len(self.catalog.sync.list_pending())
-        rows = len(self.catalog.sync.list_credentials())
+        pending = len(self.catalog._sync.list_pending())
+        rows = len(self.catalog._sync.list_credentials())
         self.seen.append((pending, rows))
         await super().set(ref, secret)
 
@@ -50,8 +51,8 @@ async def test_write_before_show_order(
     stored = await keeper.keep_new_secret(_key(), value)
     assert store.seen == [(1, 0)], "the secret must be stored after the intent and before the row"
     assert await keeper.read(stored) == value
-    assert catalog.sync.list_pending() == []
-    assert catalog.sync.get_credential(stored.id) == stored
+    assert catalog._sync.list_pending() == []
+    assert catalog._sync.get_credential(stored.id) == stored
 
 
 async def test_reconcile_reattaches_and_reports(
@@ -66,11 +67,9 @@ async def test_reconcile_reattaches_and_reports(
         id="c2", kind=CredentialKind.API_KEY, label="not stored", secret_ref="r2"
     )
     for c in (crashed_after_store, crashed_before_store):
-        await catalog.run(Catalog.begin_pending, catalog.sync, c)
+        await catalog.begin_pending(c)
     await store.set("r1", secret_factory(30))
-    held_but_missing = await catalog.run(
-        Catalog.upsert_credential,
-        catalog.sync,
+    held_but_missing = await catalog.upsert_credential(
         Credential(id="c3", kind=CredentialKind.API_KEY, label="gone", secret_ref="r3"),
     )
     report = await keeper.reconcile()
@@ -80,9 +79,9 @@ async def test_reconcile_reattaches_and_reports(
     held = await keeper.check_held()
     assert [c.id for c in held.missing_secrets] == [held_but_missing.id]
     assert not held.held_unknown
-    assert catalog.sync.get_credential("c1") is not None
-    assert catalog.sync.get_credential("c3") is not None, "never deleted silently"
-    assert "credential.lost" in [e.action for e in catalog.sync.audit_log()]
+    assert catalog._sync.get_credential("c1") is not None
+    assert catalog._sync.get_credential("c3") is not None, "never deleted silently"
+    assert "credential.lost" in [e.action for e in catalog._sync.audit_log()]
     assert (await keeper.reconcile()).clean
 
 
@@ -91,9 +90,7 @@ async def test_forget_account_removes_its_secrets(
 ) -> None:
     store = MemoryStore()
     keeper = SecretKeeper(catalog, store)
-    account = await catalog.run(
-        Catalog.add_account,
-        catalog.sync,
+    account = await catalog.add_account(
         Account(id="", name="a", platform=Platform.HAUT, host="h"),
     )
     for _ in range(3):
@@ -101,7 +98,7 @@ async def test_forget_account_removes_its_secrets(
     assert len(store.refs()) == 3
     await keeper.forget_account(account.id)
     assert store.refs() == []
-    assert catalog.sync.list_accounts() == []
+    assert catalog._sync.list_accounts() == []
 
 
 async def test_move_all_between_stores(
@@ -135,9 +132,7 @@ class FailingStore(MemoryStore):
 
 async def _journal(catalog: AsyncCatalog, *refs: str) -> None:
     for ref in refs:
-        await catalog.run(
-            Catalog.begin_pending,
-            catalog.sync,
+        await catalog.begin_pending(
             Credential(id=f"id-{ref}", kind=CredentialKind.API_KEY, label=ref, secret_ref=ref),
         )
 
@@ -154,9 +149,7 @@ async def test_reconcile_never_raises_and_keeps_every_entry_it_could_not_check(
     )
     await _journal(catalog, "stored", "damaged", "odd", "never-stored")
     await store.set("stored", secret_factory(30))
-    await catalog.run(
-        Catalog.upsert_credential,
-        catalog.sync,
+    await catalog.upsert_credential(
         Credential(id="h", kind=CredentialKind.API_KEY, label="held", secret_ref="held-damaged"),
     )
     report = await SecretKeeper(catalog, store).reconcile()
@@ -164,7 +157,7 @@ async def test_reconcile_never_raises_and_keeps_every_entry_it_could_not_check(
     assert [c.secret_ref for c in report.lost] == ["never-stored"]
     assert sorted(c.secret_ref or "" for c in report.unchecked) == ["damaged", "odd"]
     assert report.unreadable == [], "held secrets are not read at start-up"
-    assert sorted(c.secret_ref or "" for c in catalog.sync.list_pending()) == ["damaged", "odd"]
+    assert sorted(c.secret_ref or "" for c in catalog._sync.list_pending()) == ["damaged", "odd"]
     summary = report.summary()
     assert "could not be checked" in summary
     assert "missing." in summary
@@ -179,8 +172,8 @@ async def test_reconcile_against_no_open_store_drops_no_journal_entry(
     report = await SecretKeeper(catalog, NoStore()).reconcile()  # what the services use
     assert sorted(c.secret_ref or "" for c in report.unchecked) == ["a", "b"]
     assert report.lost == []
-    assert len(catalog.sync.list_pending()) == 2
-    assert "credential.lost" not in [e.action for e in catalog.sync.audit_log()]
+    assert len(catalog._sync.list_pending()) == 2
+    assert "credential.lost" not in [e.action for e in catalog._sync.audit_log()]
     assert report.problems == ["no secret store is open to check them against"]
 
 
@@ -192,7 +185,7 @@ async def test_reconcile_against_a_closed_vault_drops_no_journal_entry(
     await vault.aclose()
     report = await SecretKeeper(catalog, vault).reconcile()
     assert [c.secret_ref for c in report.unchecked] == ["a"]
-    assert len(catalog.sync.list_pending()) == 1
+    assert len(catalog._sync.list_pending()) == 1
 
 
 async def test_reconcile_survives_an_unreadable_long_secret_in_the_real_keyring(
@@ -210,7 +203,7 @@ async def test_reconcile_survives_an_unreadable_long_secret_in_the_real_keyring(
     report = await keeper.reconcile()
     assert [c.secret_ref for c in report.reattached] == ["whole"]
     assert [c.secret_ref for c in report.unchecked] == ["torn"]
-    assert [c.secret_ref for c in catalog.sync.list_pending()] == ["torn"]
+    assert [c.secret_ref for c in catalog._sync.list_pending()] == ["torn"]
     for ref in ("torn", "whole"):
         await store.delete(ref)
     assert keyring_users(f"{namespace}:") == []
@@ -241,14 +234,14 @@ async def test_move_all_stops_and_deletes_nothing_when_the_new_store_does_not_gi
         for i in range(3)
     ]
     values = {c.secret_ref: await memory.get(c.secret_ref or "") for c in creds}
-    ordered = catalog.sync.list_credentials()
+    ordered = catalog._sync.list_credentials()
     target = KeepsNothing(wrong=ordered[1].secret_ref or "")
     with pytest.raises(SecretStoreError) as info:
         await keeper.move_all(target)
     assert str(info.value) == "The new store did not keep 'key 1'."
     assert {ref: await memory.get(ref or "") for ref in values} == values
     assert keeper.store is memory
-    assert "store.move" not in [e.action for e in catalog.sync.audit_log()]
+    assert "store.move" not in [e.action for e in catalog._sync.audit_log()]
 
 
 async def test_move_all_moves_only_held_secrets_and_records_how_many(
@@ -259,9 +252,7 @@ async def test_move_all_moves_only_held_secrets_and_records_how_many(
     held = await keeper.keep_new_secret(_key(), secret_factory(30))
     gone = await keeper.keep_new_secret(replace(_key(), label="gone"), secret_factory(30))
     await memory.delete(gone.secret_ref or "")
-    await catalog.run(
-        Catalog.upsert_credential,
-        catalog.sync,
+    await catalog.upsert_credential(
         Credential(id="n", kind=CredentialKind.API_KEY, label="no secret"),
     )
     memory_other = MemoryStore()
@@ -271,7 +262,7 @@ async def test_move_all_moves_only_held_secrets_and_records_how_many(
     assert target.refs() == [held.secret_ref]
     assert memory.refs() == []
     assert keeper.store is target
-    entry = catalog.sync.audit_log()[0]
+    entry = catalog._sync.audit_log()[0]
     assert (entry.action, entry.account_id, entry.credential_id, entry.detail) == (
         "store.move",
         None,
@@ -299,9 +290,9 @@ async def test_keep_new_secret_gives_a_fresh_id_and_ref_and_keeps_given_ones(
     stored = await keeper.keep_new_secret(given, value, action="credential.import")
     assert (stored.id, stored.secret_ref) == ("given-id", "given-ref")
     assert await store.get("given-ref") == value
-    entry = catalog.sync.audit_log()[0]
+    entry = catalog._sync.audit_log()[0]
     assert (entry.action, entry.credential_id) == ("credential.import", "given-id")
-    assert catalog.sync.audit_log()[1].action == "credential.add"
+    assert catalog._sync.audit_log()[1].action == "credential.add"
 
 
 class FailingWrite(MemoryStore):
@@ -315,8 +306,8 @@ async def test_a_failed_write_leaves_the_intent_and_no_row(
     keeper = SecretKeeper(catalog, FailingWrite())
     with pytest.raises(SecretStoreError):
         await keeper.keep_new_secret(_key(), secret_factory(20))
-    assert [c.label for c in catalog.sync.list_pending()] == ["new key"]
-    assert catalog.sync.list_credentials() == []
+    assert [c.label for c in catalog._sync.list_pending()] == ["new key"]
+    assert catalog._sync.list_credentials() == []
 
 
 async def test_replace_secret_keeps_the_ref_and_updates_the_row_after_the_secret(
@@ -331,9 +322,9 @@ async def test_replace_secret_keeps_the_ref_and_updates_the_row_after_the_secret
     assert updated == renamed
     assert await keeper.read(updated) == newer
     assert store.seen == [(1, 0), (0, 1)]
-    assert catalog.sync.get_credential(stored.id) == renamed
-    assert catalog.sync.audit_log()[0].action == "credential.update"
-    assert catalog.sync.list_pending() == []
+    assert catalog._sync.get_credential(stored.id) == renamed
+    assert catalog._sync.audit_log()[0].action == "credential.update"
+    assert catalog._sync.list_pending() == []
 
 
 async def test_replace_secret_without_a_ref_keeps_it_as_a_new_secret(
@@ -346,7 +337,7 @@ async def test_replace_secret_without_a_ref_keeps_it_as_a_new_secret(
     assert stored.secret_ref
     assert store.seen == [(1, 0)]
     assert await keeper.read(stored) == value
-    assert catalog.sync.audit_log()[0].action == "credential.add"
+    assert catalog._sync.audit_log()[0].action == "credential.add"
 
 
 async def test_reading_a_credential_without_a_ref_is_none_without_asking_the_store(
@@ -365,15 +356,13 @@ async def test_forget_removes_the_secret_then_the_row(
     other = await keeper.keep_new_secret(_key(), secret_factory(20))
     await keeper.forget(kept)
     assert store.refs() == [other.secret_ref]
-    assert catalog.sync.get_credential(kept.id) is None
-    assert catalog.sync.get_credential(other.id) is not None
-    bare = await catalog.run(
-        Catalog.upsert_credential,
-        catalog.sync,
+    assert catalog._sync.get_credential(kept.id) is None
+    assert catalog._sync.get_credential(other.id) is not None
+    bare = await catalog.upsert_credential(
         Credential(id="bare", kind=CredentialKind.API_KEY, label="bare"),
     )
     await SecretKeeper(catalog, FailingStore({"": RuntimeError("asked")})).forget(bare)
-    assert catalog.sync.get_credential("bare") is None
+    assert catalog._sync.get_credential("bare") is None
 
 
 async def test_forget_account_leaves_other_accounts_secrets(
@@ -382,23 +371,19 @@ async def test_forget_account_leaves_other_accounts_secrets(
     store = MemoryStore()
     keeper = SecretKeeper(catalog, store)
     a, b = [
-        await catalog.run(
-            Catalog.add_account,
-            catalog.sync,
+        await catalog.add_account(
             Account(id="", name=name, platform=Platform.HAUT, host="h"),
         )
         for name in ("a", "b")
     ]
     await keeper.keep_new_secret(_key(a.id), secret_factory(20))
-    await catalog.run(
-        Catalog.upsert_credential,
-        catalog.sync,
+    await catalog.upsert_credential(
         Credential(id="bare", kind=CredentialKind.API_KEY, label="bare", account_id=a.id),
     )
     kept = await keeper.keep_new_secret(_key(b.id), secret_factory(20))
     await keeper.forget_account(a.id)
     assert store.refs() == [kept.secret_ref]
-    assert [x.id for x in catalog.sync.list_accounts()] == [b.id]
+    assert [x.id for x in catalog._sync.list_accounts()] == [b.id]
 
 
 # -- the report ---------------------------------------------------------------------------------
@@ -439,21 +424,26 @@ def test_the_summary_names_each_kind_of_finding_and_each_problem_once() -> None:
 class BrokenCatalog:
     """Delegates to the real catalog, except that the listed Catalog methods raise."""
 
-    def __init__(self, inner: AsyncCatalog, failing: dict[object, Exception]) -> None:
+    def __init__(self, inner: AsyncCatalog, failing: dict[Any, Exception]) -> None:
         self.inner = inner
-        self.sync = inner.sync
-        self.failing = failing
+        self._sync = inner._sync
+        self.failing = {fn.__name__: error for fn, error in failing.items()}
 
-    async def run(self, fn: object, *args: object, **kwargs: object) -> object:
-        if fn in self.failing:
-            raise self.failing[fn]
-        return await self.inner.run(fn, *args, **kwargs)  # type: ignore[arg-type]
+    def __getattr__(self, name: str) -> Any:
+        if name in self.failing:
+            error = self.failing[name]
+
+            async def fail(*_args: object, **_kwargs: object) -> None:
+                raise error
+
+            return fail
+        return getattr(self.inner, name)
 
 
 async def test_reconcile_reports_a_journal_it_cannot_list_and_still_checks_held_secrets(
     catalog: AsyncCatalog,
 ) -> None:
-    await catalog.run(Catalog.upsert_credential, catalog.sync, _cred("held"))
+    await catalog.upsert_credential(_cred("held"))
     broken = BrokenCatalog(catalog, {Catalog.list_pending: CatalogError("The catalog is damaged.")})
     keeper = SecretKeeper(broken, MemoryStore())  # type: ignore[arg-type]
     report = await keeper.reconcile()
@@ -497,7 +487,7 @@ async def test_reconcile_keeps_an_entry_whose_journal_update_fails(
     assert sorted(c.secret_ref or "" for c in report.unchecked) == ["never", "stored"]
     assert sorted(report.problems) == ["never: OSError", "stored: disk full"]
     assert report.reattached == report.lost == []
-    assert len(catalog.sync.list_pending()) == 2
+    assert len(catalog._sync.list_pending()) == 2
 
 
 async def test_reconcile_of_a_recovered_save_records_it_as_recovered(
@@ -507,14 +497,14 @@ async def test_reconcile_of_a_recovered_save_records_it_as_recovered(
     await _journal(catalog, "stored", "never")
     await store.set("stored", secret_factory(20))
     report = await SecretKeeper(catalog, store).reconcile()
-    actions = {e.credential_id: (e.action, e.detail) for e in catalog.sync.audit_log()}
+    actions = {e.credential_id: (e.action, e.detail) for e in catalog._sync.audit_log()}
     assert actions["id-stored"] == ("credential.recover", "stored")
     assert actions["id-never"] == (
         "credential.lost",
         "never: the app stopped before the secret was stored",
     )
     assert report.missing_secrets == []
-    assert catalog.sync.get_credential("id-stored") is not None
+    assert catalog._sync.get_credential("id-stored") is not None
 
 
 async def test_reconcile_against_no_store_with_an_empty_journal_has_no_problem(
@@ -544,9 +534,7 @@ async def test_check_held_asks_the_store_once_for_every_held_secret_and_skips_ba
     store = Counting()
     await store.set("b-ref", secret_factory(20))
     for label, ref in (("a-bare", None), ("b-held", "b-ref"), ("c-missing", "c-ref")):
-        await catalog.run(
-            Catalog.upsert_credential,
-            catalog.sync,
+        await catalog.upsert_credential(
             Credential(id=label, kind=CredentialKind.API_KEY, label=label, secret_ref=ref),
         )
     report = await SecretKeeper(catalog, store).check_held()
@@ -558,9 +546,7 @@ async def test_check_held_asks_the_store_once_for_every_held_secret_and_skips_ba
 async def test_check_held_against_a_store_that_cannot_tell_says_so_and_claims_nothing(
     catalog: AsyncCatalog,
 ) -> None:
-    await catalog.run(
-        Catalog.upsert_credential,
-        catalog.sync,
+    await catalog.upsert_credential(
         Credential(id="a", kind=CredentialKind.API_KEY, label="a", secret_ref="a-ref"),
     )
     report = await SecretKeeper(catalog, UnlistableStore()).check_held()
@@ -600,20 +586,18 @@ class FailsOnRef(SpyStore):
 def _counting(catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the catalog calls made from now on."""
     calls: list[str] = []
-    run = catalog.run
+    run = catalog._call
 
     async def counted(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
         calls.append(getattr(fn, "__name__", "?"))
         return await run(fn, *args, **kwargs)
 
-    monkeypatch.setattr(catalog, "run", counted)
+    monkeypatch.setattr(catalog, "_call", counted)
     return calls
 
 
 async def _account_named(catalog: AsyncCatalog, name: str) -> Account:
-    return await catalog.run(
-        Catalog.add_account,
-        catalog.sync,
+    return await catalog.add_account(
         Account(id="", name=name, platform=Platform.HAUT, host="h"),
     )
 
@@ -637,8 +621,8 @@ async def test_secrets_kept_together_share_one_intent_and_one_row_transaction(
     assert store.seen == [(2, 0), (2, 0)], "every intent first, no row before the last secret"
     assert calls == ["begin_pending_all", "get_account", "complete_pending_all"]
     assert [await keeper.read(c) for c in kept] == values
-    assert catalog.sync.list_pending() == []
-    assert [(e.action, e.credential_id) for e in catalog.sync.audit_log()[:2]] == [
+    assert catalog._sync.list_pending() == []
+    assert [(e.action, e.credential_id) for e in catalog._sync.audit_log()[:2]] == [
         ("session.refresh_token", kept[1].id),
         ("session.new", kept[0].id),
     ]
@@ -698,8 +682,8 @@ async def test_a_failed_write_among_secrets_kept_together_keeps_the_written_ones
     ]
     with pytest.raises(SecretStoreError):
         await keeper.keep_new_secrets(items)
-    assert [c.id for c in catalog.sync.list_credentials()] == ["c-1"]
-    assert sorted(c.id for c in catalog.sync.list_pending()) == ["c-2", "c-3"]
+    assert [c.id for c in catalog._sync.list_credentials()] == ["c-1"]
+    assert sorted(c.id for c in catalog._sync.list_pending()) == ["c-2", "c-3"]
     assert store.refs() == ["ref-1"]
 
 
@@ -713,7 +697,7 @@ async def test_secrets_renewed_together_are_written_then_saved_in_one_transactio
     keeper = SecretKeeper(catalog, store)
     session = await keeper.keep_new_secret(replace(_key(account.id), label="s"), secret_factory(20))
     refresh = await keeper.keep_new_secret(replace(_key(account.id), label="r"), secret_factory(20))
-    catalog.sync.mark_fired_many([(session.id, 60), (refresh.id, 60)])
+    catalog._sync.mark_fired_many([(session.id, 60), (refresh.id, 60)])
     store.seen.clear()
     values = [secret_factory(20), secret_factory(20), secret_factory(20)]
     calls = _counting(catalog, monkeypatch)
@@ -737,9 +721,9 @@ async def test_secrets_renewed_together_are_written_then_saved_in_one_transactio
         "upsert_credentials",
     ], "the one without a ref is kept as new; the others' rows in one transaction"
     assert store.seen == [(1, 2), (0, 3), (0, 3)]
-    assert catalog.sync.get_credential(session.id) == replace(session, label="s2")
-    assert catalog.sync.fired_all() == {refresh.id: {60}}, "only the warnings asked are reset"
-    assert [e.action for e in catalog.sync.audit_log()[:2]] == ["credential.update"] * 2
+    assert catalog._sync.get_credential(session.id) == replace(session, label="s2")
+    assert catalog._sync.fired_all() == {refresh.id: {60}}, "only the warnings asked are reset"
+    assert [e.action for e in catalog._sync.audit_log()[:2]] == ["credential.update"] * 2
 
 
 async def test_a_failed_write_among_secrets_renewed_together_saves_the_written_ones(
@@ -747,16 +731,16 @@ async def test_a_failed_write_among_secrets_renewed_together_saves_the_written_o
 ) -> None:
     store = FailsOnRef(catalog, "ref-r")
     keeper = SecretKeeper(catalog, store)
-    session = catalog.sync.upsert_credential(replace(_key(), label="s", secret_ref="ref-s"))
-    refresh = catalog.sync.upsert_credential(replace(_key(), label="r", secret_ref="ref-r"))
-    catalog.sync.mark_fired(session.id, 60)
+    session = catalog._sync.upsert_credential(replace(_key(), label="s", secret_ref="ref-s"))
+    refresh = catalog._sync.upsert_credential(replace(_key(), label="r", secret_ref="ref-r"))
+    catalog._sync.mark_fired(session.id, 60)
     value = secret_factory(20)
     with pytest.raises(SecretStoreError):
         await keeper.replace_secrets(
             [(replace(session, label="s2"), value), (replace(refresh, label="r2"), value)],
             reset_fired={session.id},
         )
-    assert catalog.sync.get_credential(session.id) == replace(session, label="s2")
-    assert catalog.sync.get_credential(refresh.id) == refresh
-    assert catalog.sync.fired_all() == {}
+    assert catalog._sync.get_credential(session.id) == replace(session, label="s2")
+    assert catalog._sync.get_credential(refresh.id) == refresh
+    assert catalog._sync.fired_all() == {}
     assert store.refs() == ["ref-s"]

@@ -19,7 +19,7 @@ from tokendeck.services.events import EventBus, StoreChanged
 from tokendeck.services.key_ids import ID_KEY_REF
 from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction
 from tokendeck.services.store_move import move_secrets, open_target
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.catalog import AsyncCatalog
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.profile import Profile
 from tokendeck.storage.secret_keeper import SecretKeeper
@@ -60,7 +60,7 @@ def _services(catalog: AsyncCatalog, store: MemoryStore | None = None) -> Servic
 async def test_the_keyring_target_is_probed_and_kept_under_the_profile_namespace(
     mem: MemoryKeyring, catalog: AsyncCatalog, profile: Profile
 ) -> None:
-    namespace = catalog.sync.namespace()
+    namespace = catalog._sync.namespace()
     target = await open_target(_services(catalog), "keyring", profile.vault_path, Prompt())
     assert isinstance(target, KeyringStore)
     assert [u.split(":")[0] for u in mem.written] == [namespace]
@@ -155,7 +155,7 @@ async def test_moving_carries_every_secret_and_the_key_id_key_then_closes_the_ol
         )
         for i, value in enumerate(values)
     ]
-    await catalog.run(Catalog.list_credentials, catalog.sync)
+    await catalog.list_credentials()
     seen: list[StoreChanged] = []
     services.bus.subscribe(StoreChanged, seen.append)
     closed: list[bool] = []

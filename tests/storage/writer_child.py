@@ -17,7 +17,6 @@ from pathlib import Path
 
 from tests.storage.reliability import ScriptedPrompt, act
 from tokendeck.services.app_services import AppServices
-from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.profile import resolve_profile
 
 
@@ -30,9 +29,7 @@ async def main(root: Path, actor: str, operations: int, seed: int, shared_ids: l
     try:
         shared = []
         for cred_id in shared_ids:
-            credential = await services.catalog.run(
-                Catalog.get_credential, services.catalog.sync, cred_id
-            )
+            credential = await services.catalog.get_credential(cred_id)
             assert credential is not None
             shared.append(credential)
         print("READY", services.store.description, flush=True)

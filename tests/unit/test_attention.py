@@ -125,9 +125,7 @@ async def test_attention_reads_far_fewer_rows_than_the_catalog_holds(tmp_path: P
     catalog = await AsyncCatalog.open(tmp_path / "c.sqlite3")
     try:
         for i in range(300):
-            await catalog.run(
-                Catalog.upsert_credential,
-                catalog.sync,
+            await catalog.upsert_credential(
                 Credential(
                     id=f"k{i:03d}",
                     kind=CredentialKind.API_KEY,
@@ -138,7 +136,7 @@ async def test_attention_reads_far_fewer_rows_than_the_catalog_holds(tmp_path: P
         due = Credential(
             id="due", kind=CredentialKind.API_KEY, label="due", expires_at=NOW + timedelta(hours=2)
         )
-        await catalog.run(Catalog.upsert_credential, catalog.sync, due)
+        await catalog.upsert_credential(due)
         held = await attention(catalog, ExpiryPolicy(), NOW, 5)
         assert sorted(h.credential.id for h in held) == [
             "due",

@@ -323,9 +323,7 @@ async def _vault_profile(profile_dir: Path, held: int) -> None:
     vault = await Vault.create(profile.vault_path, Secret("correct horse battery"), FAST_SCRYPT)
     catalog = await AsyncCatalog.open(profile.catalog_path)
     try:
-        account = await catalog.run(
-            Catalog.add_account,
-            catalog.sync,
+        account = await catalog.add_account(
             Account(id="", name="Vaulted", platform=Platform.DATALOOP, host="https://dl.invalid"),
         )
         keeper = SecretKeeper(catalog, vault)
@@ -341,7 +339,7 @@ async def _vault_profile(profile_dir: Path, held: int) -> None:
             account_id=account.id,
             secret_ref="ref-p1",
         )
-        await catalog.run(Catalog.begin_pending, catalog.sync, interrupted)
+        await catalog.begin_pending(interrupted)
     finally:
         await vault.aclose()
         await catalog.aclose()

@@ -29,9 +29,7 @@ async def test_each_threshold_fires_once_and_is_remembered(catalog: AsyncCatalog
     bus = EventBus()
     seen: list[ExpiryWarning] = []
     bus.subscribe(ExpiryWarning, seen.append)
-    await catalog.run(
-        Catalog.upsert_credential,
-        catalog.sync,
+    await catalog.upsert_credential(
         Credential(
             id="k", kind=CredentialKind.API_KEY, label="key", expires_at=START + timedelta(days=8)
         ),
@@ -97,9 +95,7 @@ async def test_per_account_thresholds_override_the_global_ones(catalog: AsyncCat
     from tokendeck.core.models import Account, Platform
 
     clock = ManualClock(START)
-    account = await catalog.run(
-        Catalog.add_account,
-        catalog.sync,
+    account = await catalog.add_account(
         Account(
             id="",
             name="strict",
@@ -108,9 +104,7 @@ async def test_per_account_thresholds_override_the_global_ones(catalog: AsyncCat
             settings={"warn_thresholds": [3 * 86400]},
         ),
     )
-    await catalog.run(
-        Catalog.upsert_credential,
-        catalog.sync,
+    await catalog.upsert_credential(
         Credential(
             id="k",
             kind=CredentialKind.API_KEY,
@@ -143,7 +137,7 @@ def _key(
 
 async def _store(catalog: AsyncCatalog, *credentials: Credential) -> None:
     for credential in credentials:
-        await catalog.run(Catalog.upsert_credential, catalog.sync, credential)
+        await catalog.upsert_credential(credential)
 
 
 class Published:
@@ -224,9 +218,7 @@ async def test_a_key_without_an_expiry_never_warns(catalog: AsyncCatalog) -> Non
 async def _signed_in_session(catalog: AsyncCatalog, expires_at: datetime) -> None:
     from tokendeck.core.models import Account, AccountStatus, Platform
 
-    account = await catalog.run(
-        Catalog.add_account,
-        catalog.sync,
+    account = await catalog.add_account(
         Account(
             id="", name="haut", platform=Platform.HAUT, host="h", status=AccountStatus.SIGNED_IN
         ),
@@ -288,7 +280,7 @@ async def test_several_warnings_at_once_are_one_summary_and_each_is_remembered(
     ]
     assert published.events == [ExpirySummary(tuple(fired))]
     assert await ExpiryWatcher(catalog, bus, clock).check() == [], "both were marked"
-    assert await catalog.run(Catalog.fired_all, catalog.sync) == {
+    assert await catalog.fired_all() == {
         "a": {7 * 86400, 86400},
         "b": {7 * 86400},
     }
@@ -413,9 +405,7 @@ async def test_a_credential_passed_over_never_stops_the_ones_after_it(
 async def _account_warning_within(catalog: AsyncCatalog, name: str, *seconds: int) -> str:
     from tokendeck.core.models import Account, Platform
 
-    account = await catalog.run(
-        Catalog.add_account,
-        catalog.sync,
+    account = await catalog.add_account(
         Account(
             id="",
             name=name,
@@ -434,7 +424,7 @@ class Reads:
         self.statements: list[str] = []
         self.due: list[str] = []
         self.fired_asked: list[list[str]] = []
-        catalog.sync._db.set_trace_callback(self.statements.append)
+        catalog._sync._db.set_trace_callback(self.statements.append)
         due_credentials, fired_for = Catalog.due_credentials, Catalog.fired_for
 
         def due_spy(sync: Catalog, horizon: datetime) -> tuple[list[Credential], dict[str, Any]]:
@@ -487,7 +477,7 @@ async def test_a_key_beyond_every_threshold_is_not_even_read(
         _key("never", None),
         *far,
     )
-    await catalog.run(Catalog.mark_fired, catalog.sync, "far00", 7 * 86400)
+    await catalog.mark_fired("far00", 7 * 86400)
     reads = Reads(catalog, monkeypatch)
     fired = await ExpiryWatcher(catalog, EventBus(), ManualClock(START)).check()
     assert sorted(w.credential.id for w in fired) == ["gone", "near", "own"]
@@ -523,7 +513,7 @@ async def test_a_key_passed_over_inside_the_horizon_never_stops_the_ones_after_i
         _key("b", START + timedelta(hours=2)),  # fired already
         _key("d", START + timedelta(hours=2)),
     )
-    await catalog.run(Catalog.mark_fired_many, catalog.sync, [("b", 7 * 86400), ("b", 86400)])
+    await catalog.mark_fired_many([("b", 7 * 86400), ("b", 86400)])
     fired = await ExpiryWatcher(catalog, EventBus(), ManualClock(START)).check()
     assert [w.credential.id for w in fired] == ["d"]
 

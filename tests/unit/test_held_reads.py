@@ -26,24 +26,24 @@ async def catalog(tmp_path: Path) -> AsyncIterator[AsyncCatalog]:
 def _calls(catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """The arguments of each catalog call from now on."""
     calls: list[Any] = []
-    run = catalog.run
+    run = catalog._call
 
     async def counted(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        calls.append(args[1:])
+        calls.append(args)
         return await run(fn, *args, **kwargs)
 
-    monkeypatch.setattr(catalog, "run", counted)
+    monkeypatch.setattr(catalog, "_call", counted)
     return calls
 
 
 async def _accounts(catalog: AsyncCatalog, *names: str) -> list[Account]:
     made = []
     for name in names:
-        account = catalog.sync.add_account(
+        account = catalog._sync.add_account(
             Account(id="", name=name, platform=Platform.HAUT, host="https://h.example")
         )
         for label in ("b", "a"):
-            catalog.sync.upsert_credential(
+            catalog._sync.upsert_credential(
                 Credential(
                     id="",
                     kind=CredentialKind.API_KEY,
@@ -63,9 +63,9 @@ async def test_accounts_asked_for_together_are_read_in_one_call(
     reads = HeldReads(catalog)
     got = await asyncio.gather(reads.of(one.id), reads.of(two.id), reads.of(one.id))
     assert calls == [({one.id, two.id},)]
-    assert got[0] == (one, catalog.sync.list_credentials(one.id))
+    assert got[0] == (one, catalog._sync.list_credentials(one.id))
     assert [c.label for c in got[0][1]] == ["one a", "one b"]
-    assert got[1] == (two, catalog.sync.list_credentials(two.id))
+    assert got[1] == (two, catalog._sync.list_credentials(two.id))
     assert got[2] == got[0] and got[2][1] is not got[0][1], "each reader gets its own list"
     assert await reads.of("gone") == (None, [])
     assert len(calls) == 2
@@ -75,24 +75,23 @@ async def test_a_read_asked_for_while_one_is_under_way_waits_for_a_fresh_one(
     catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (account,) = await _accounts(catalog, "one")
-    run = catalog.run
+    run = catalog._call
     calls: list[Any] = []
     gate = asyncio.Event()
 
     async def gated(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        calls.append(args[1:])
+        calls.append(args)
         if len(calls) == 1:
             await gate.wait()
         return await run(fn, *args, **kwargs)
 
-    monkeypatch.setattr(catalog, "run", gated)
+    monkeypatch.setattr(catalog, "_call", gated)
     reads = HeldReads(catalog)
     first = asyncio.ensure_future(reads.of(account.id))
     while not calls:  # until the first batch's call has begun
         await asyncio.sleep(0)
     await run(
         Catalog.upsert_credential,
-        catalog.sync,
         Credential(id="", kind=CredentialKind.API_KEY, label="later", account_id=account.id),
     )
     second = asyncio.ensure_future(reads.of(account.id))
@@ -112,7 +111,7 @@ async def test_a_failed_read_reaches_every_reader_and_the_next_read_works(
     catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     one, two = await _accounts(catalog, "one", "two")
-    run = catalog.run
+    run = catalog._call
     failing = [True]
 
     async def flaky(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -120,7 +119,7 @@ async def test_a_failed_read_reaches_every_reader_and_the_next_read_works(
             raise OSError("disk I/O error")
         return await run(fn, *args, **kwargs)
 
-    monkeypatch.setattr(catalog, "run", flaky)
+    monkeypatch.setattr(catalog, "_call", flaky)
     reads = HeldReads(catalog)
     got = await asyncio.gather(reads.of(one.id), reads.of(two.id), return_exceptions=True)
     assert [type(g) for g in got] == [OSError, OSError]

@@ -20,7 +20,7 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import (
@@ -51,7 +51,7 @@ from tokendeck.platforms.base import (
 from tokendeck.services import key_writes
 from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus
 from tokendeck.services.held_reads import HeldReads
-from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
+from tokendeck.storage.catalog import AsyncCatalog, new_id
 from tokendeck.storage.secret_keeper import SecretKeeper, ToKeep
 from tokendeck.storage.secret_store import SecretStoreError
 
@@ -145,9 +145,6 @@ class AccountsService:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    async def _run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        return await self._catalog.run(fn, self._catalog.sync, *args, **kwargs)
-
     def adapter(self, account: Account) -> PlatformAdapter:
         adapter = self._adapters.get(account.id)
         if adapter is None:
@@ -181,11 +178,11 @@ class AccountsService:
         return self._locks.setdefault(account_id, asyncio.Lock())
 
     async def all_accounts(self) -> list[Account]:
-        accounts: list[Account] = await self._run(Catalog.list_accounts)
+        accounts: list[Account] = await self._catalog.list_accounts()
         return accounts
 
     async def get(self, account_id: str) -> Account:
-        account: Account | None = await self._run(Catalog.find_account, account_id)
+        account: Account | None = await self._catalog.find_account(account_id)
         if account is None:
             raise TokenDeckError(f"No account named or with id {account_id!r}.")
         return account
@@ -196,7 +193,7 @@ class AccountsService:
     async def sessions_by_account(self) -> dict[str, list[Credential]]:
         """Every account's session credentials, in one query (the scheduler's tick)."""
         found: dict[str, list[Credential]] = {}
-        for credential in await self._run(Catalog.sessions):
+        for credential in await self._catalog.sessions():
             found.setdefault(credential.account_id or "", []).append(credential)
         return found
 
@@ -239,7 +236,7 @@ class AccountsService:
             settings={**draft.settings, "inputs": dict(inputs)},
             status=AccountStatus.NEEDS_LOGIN,
         )
-        account = await self._catalog.run(Catalog.add_account, self._catalog.sync, account)
+        account = await self._catalog.add_account(account)
         try:
             await self._store_inputs(account, secrets)
         except Exception:
@@ -271,8 +268,8 @@ class AccountsService:
         self, account: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
     ) -> Account:
         updated = replace(account, settings={**account.settings, "inputs": dict(inputs)})
-        await self._run(Catalog.reset_fired_for_account, account.id)
-        updated = await self._catalog.run(Catalog.update_account, self._catalog.sync, updated)
+        await self._catalog.reset_fired_for_account(account.id)
+        updated = await self._catalog.update_account(updated)
         await self._store_inputs(updated, secrets)
         await self._drop_adapter(account.id)
         self._changed(account.id)
@@ -280,7 +277,7 @@ class AccountsService:
 
     async def set_pinned(self, account: Account, pinned: bool) -> Account:
         updated = replace(account, settings={**account.settings, "pinned": pinned})
-        updated = await self._catalog.run(Catalog.update_account, self._catalog.sync, updated)
+        updated = await self._catalog.update_account(updated)
         self._changed(account.id)
         return updated
 
@@ -295,7 +292,7 @@ class AccountsService:
     async def _set_status(
         self, account: Account, status: AccountStatus, detail: str = ""
     ) -> Account:
-        await self._run(Catalog.set_account_status, account.id, status, detail)
+        await self._catalog.set_account_status(account.id, status, detail)
         return replace(account, status=status, status_detail=detail)
 
     async def _status_for(self, account: Account, error: TokenDeckError) -> None:
@@ -350,7 +347,7 @@ class AccountsService:
             account = replace(
                 account, username=who, status=AccountStatus.SIGNED_IN, status_detail=""
             )
-            await self._run(Catalog.update_account, account, status=AccountStatus.SIGNED_IN)
+            await self._catalog.update_account(account, status=AccountStatus.SIGNED_IN)
         else:
             account = await self._set_status(account, AccountStatus.SIGNED_IN)
         self._changed(account.id)
@@ -663,14 +660,14 @@ class AccountsService:
             old = next((held.pop(a) for a in key.aliases if a in held and key.id not in held), None)
             if old is not None:
                 held[key.id] = replace(old, remote_id=key.id)
-                await self._run(Catalog.upsert_credential, held[key.id])
+                await self._catalog.upsert_credential(held[key.id])
         views = [KeyView(k, held.get(k.id)) for k in remote]
         live = {k.id for k in remote if not k.revoked}
         for remote_id, credential in held.items():
             # Gone from the listing, or listed as revoked (Dataloop keeps revoked keys listed).
             if remote_id not in live and credential.state is not CredentialState.REVOKED:
-                await self._run(
-                    Catalog.upsert_credential, replace(credential, state=CredentialState.REVOKED)
+                await self._catalog.upsert_credential(
+                    replace(credential, state=CredentialState.REVOKED)
                 )
         return views
 
@@ -723,8 +720,7 @@ class AccountsService:
             if credential.remote_id == key_id:
                 if credential.secret_ref is not None:
                     await self._keeper.store.delete(credential.secret_ref)
-                await self._run(
-                    Catalog.upsert_credential,
+                await self._catalog.upsert_credential(
                     replace(credential, state=CredentialState.REVOKED, secret_ref=None),
                     action="key.revoke",
                 )

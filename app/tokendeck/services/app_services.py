@@ -23,7 +23,7 @@ from tokendeck.services.refresh_scheduler import RefreshScheduler
 from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.services.store_choice import NoStore, StoreChoice, VaultPrompt, choose_store
 from tokendeck.services.tokens import TokensService
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
 from tokendeck.storage.secret_store import SecretStore
 from tokendeck.storage.starting_store import StartingStore
@@ -131,7 +131,7 @@ class AppServices:
         """Choose the store, reconcile the write-before-show journal against it, load the
         key-id key, then hand the store over: calls waiting on `starting` go on only then."""
         try:
-            namespace = await self.catalog.run(Catalog.namespace, self.catalog.sync)
+            namespace = await self.catalog.namespace()
             choice = await choose_store(
                 namespace, vault_path, prompt, memory=memory_store, prefer_vault=prefer_vault
             )

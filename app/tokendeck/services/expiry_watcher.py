@@ -12,7 +12,7 @@ from tokendeck.core.clock import Clock
 from tokendeck.core.verdict import State, urgency
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
 from tokendeck.services.standing import ExpiryPolicy, HeldCredential, warn_horizon
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.catalog import AsyncCatalog
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +42,16 @@ class ExpiryWatcher:
         expire by `horizon(now)` (and their accounts), then only their fired thresholds. The
         tables still load everything through `standing.held_credentials`; the watcher does not."""
         now = self._clock.now()
-        catalog, sync = self._catalog, self._catalog.sync
-        horizon = self.horizon(now, await catalog.run(Catalog.widest_warn_threshold, sync))
-        credentials, accounts = await catalog.run(Catalog.due_credentials, sync, horizon)
+        catalog = self._catalog
+        horizon = self.horizon(now, await catalog.widest_warn_threshold())
+        credentials, accounts = await catalog.due_credentials(horizon)
         # Sessions TokenDeck renews never warn; the query already left out revoked credentials
         # and those without an expiry (or expiring after every threshold).
         held = [h for h in self.policy.hold_all(credentials, accounts) if h.person_replaces]
         if not held:
             return []
         ids = [h.credential.id for h in held]
-        fired_before = await catalog.run(Catalog.fired_for, sync, ids)
+        fired_before = await catalog.fired_for(ids)
         fired: list[ExpiryWarning] = []
         marks: list[tuple[str, int]] = []
         for h in held:
@@ -76,7 +76,7 @@ class ExpiryWatcher:
                     expired=remaining <= timedelta(0),
                 )
             )
-        await catalog.run(Catalog.mark_fired_many, sync, marks)
+        await catalog.mark_fired_many(marks)
         if len(fired) == 1:
             self._bus.publish(fired[0])
         elif fired:

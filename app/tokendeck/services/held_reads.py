@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from tokendeck.core.models import Account, Credential
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.catalog import AsyncCatalog
 
 Held = tuple[Account | None, list[Credential]]
 
@@ -39,9 +39,7 @@ class HeldReads:
     async def _read(self, batch: asyncio.Future[dict[str, Held]]) -> None:
         ids, self._ids, self._batch = self._ids, set(), None
         try:
-            found = await self._catalog.run(
-                Catalog.accounts_and_credentials, self._catalog.sync, ids
-            )
+            found = await self._catalog.accounts_and_credentials(ids)
         except asyncio.CancelledError:
             batch.cancel()
             raise

@@ -124,10 +124,9 @@ def headline(held: Sequence[HeldCredential], now: datetime) -> HeldCredential | 
 
 async def held_credentials(catalog: AsyncCatalog, policy: ExpiryPolicy) -> list[HeldCredential]:
     """Every credential with what its verdict depends on: two queries, whatever the size."""
-    from tokendeck.storage.catalog import Catalog  # the UI imports this module before first paint
 
-    credentials = await catalog.run(Catalog.list_credentials, catalog.sync)
-    accounts = await catalog.run(Catalog.list_accounts, catalog.sync)
+    credentials = await catalog.list_credentials()
+    accounts = await catalog.list_accounts()
     return policy.hold_all(credentials, {a.id: a for a in accounts})
 
 
@@ -153,12 +152,9 @@ async def attention(
     replaces: what the tray's icon, tooltip and next expiries are judged from, read in bounded
     queries (`Catalog.attention_candidates`) instead of the whole catalog every refresh."""
     from tokendeck.platforms.registry import CAPABILITIES
-    from tokendeck.storage.catalog import Catalog
 
-    widest = await catalog.run(Catalog.widest_warn_threshold, catalog.sync)
-    credentials, accounts = await catalog.run(
-        Catalog.attention_candidates,
-        catalog.sync,
+    widest = await catalog.widest_warn_threshold()
+    credentials, accounts = await catalog.attention_candidates(
         warn_horizon(policy, now, widest),
         renewing_platforms=[p.value for p, caps in CAPABILITIES.items() if caps.refresh],
         auto_refresh=policy.auto_refresh,

@@ -8,7 +8,6 @@ from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import StoreChanged
 from tokendeck.services.key_ids import ID_KEY_REF, move_id_key
 from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction, VaultPrompt
-from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
 from tokendeck.storage.secret_store import SecretStore, SecretStoreError
 from tokendeck.storage.vault import ScryptParams, Vault, VaultPasswordError
@@ -22,7 +21,7 @@ async def open_target(
     vault_params: ScryptParams | None = None,
 ) -> SecretStore | None:
     """The store to move to: 'keyring' (after a real probe) or 'vault' (created or unlocked)."""
-    namespace = await services.catalog.run(Catalog.namespace, services.catalog.sync)
+    namespace = await services.catalog.namespace()
     if target == "keyring":
         usable, reason = await probe_keyring(namespace)
         if not usable:

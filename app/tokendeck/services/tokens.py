@@ -15,7 +15,7 @@ from tokendeck.services.standing import (
     attention,
     held_credentials,
 )
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import SecretKeeper
 
 
@@ -68,7 +68,7 @@ class TokensService:
     async def _tracked_copy(self, token: Secret, expires_at: datetime | None) -> Credential | None:
         """A pasted token already held with the same value. Only the few with the same expiry are
         read back and compared (in constant time): no fingerprint of a secret is kept."""
-        credentials = await self._catalog.run(Catalog.list_credentials, self._catalog.sync)
+        credentials = await self._catalog.list_credentials()
         for credential in credentials:
             if credential.kind is not CredentialKind.PASTED_TOKEN:
                 continue
@@ -91,9 +91,7 @@ class TokensService:
     async def reveal(self, credential: Credential) -> Secret | None:
         secret = await self._keeper.read(credential)
         if secret is not None:
-            await self._catalog.run(
-                Catalog.audit,
-                self._catalog.sync,
+            await self._catalog.audit(
                 "secret.copy",
                 credential.account_id,
                 credential.id,

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
-from tokendeck.storage.catalog import AsyncCatalog, Catalog, CatalogError, new_id
+from tokendeck.storage.catalog import AsyncCatalog, CatalogError, new_id
 from tokendeck.storage.secret_store import (
     ClosedStore,
     SecretAbout,
@@ -136,7 +136,7 @@ class SecretKeeper:
             )
             for item in items
         ]
-        await self.catalog.run(Catalog.begin_pending_all, self.catalog.sync, stored)
+        await self.catalog.begin_pending_all(stored)
         written: list[tuple[Credential, str]] = []
         try:
             for credential, item, about in zip(
@@ -146,7 +146,7 @@ class SecretKeeper:
                 written.append((credential, item.action))
         finally:
             if written:
-                await self.catalog.run(Catalog.complete_pending_all, self.catalog.sync, written)
+                await self.catalog.complete_pending_all(written)
         return stored
 
     async def replace_secret(self, credential: Credential, secret: Secret) -> Credential:
@@ -180,9 +180,7 @@ class SecretKeeper:
                 written.append(credential)
         finally:
             if written:
-                await self.catalog.run(
-                    Catalog.upsert_credentials,
-                    self.catalog.sync,
+                await self.catalog.upsert_credentials(
                     written,
                     action="credential.update",
                     reset_fired=reset_fired,
@@ -198,7 +196,7 @@ class SecretKeeper:
         names: dict[str, str | None] = {**(known or {})}
         for account_id in {c.account_id for c in credentials if c.account_id} - names.keys():
             try:
-                account = await self.catalog.run(Catalog.get_account, self.catalog.sync, account_id)
+                account = await self.catalog.get_account(account_id)
             except CatalogError:
                 account = None  # a label is a courtesy: never a reason to fail a save
             names[account_id] = account.name if account else None
@@ -217,16 +215,14 @@ class SecretKeeper:
     async def forget(self, credential: Credential) -> None:
         if credential.secret_ref is not None:
             await self.store.delete(credential.secret_ref)
-        await self.catalog.run(Catalog.delete_credential, self.catalog.sync, credential.id)
+        await self.catalog.delete_credential(credential.id)
 
     async def forget_account(self, account_id: str) -> None:
-        credentials = await self.catalog.run(
-            Catalog.list_credentials, self.catalog.sync, account_id
-        )
+        credentials = await self.catalog.list_credentials(account_id)
         for credential in credentials:
             if credential.secret_ref is not None:
                 await self.store.delete(credential.secret_ref)
-        await self.catalog.run(Catalog.delete_account, self.catalog.sync, account_id)
+        await self.catalog.delete_account(account_id)
 
     async def reconcile(self) -> ReconcileReport:
         """Finish or report every interrupted save (the write-before-show journal).
@@ -237,7 +233,7 @@ class SecretKeeper:
         when nothing was interrupted (one query), so it runs before any secret is used."""
         report = ReconcileReport()
         try:
-            pending = await self.catalog.run(Catalog.list_pending, self.catalog.sync)
+            pending = await self.catalog.list_pending()
         except Exception as exc:
             report.problems.append(f"the interrupted saves could not be listed ({_why(exc)})")
             pending = []
@@ -259,7 +255,7 @@ class SecretKeeper:
             report.held_unknown = True
             return report
         try:
-            credentials = await self.catalog.run(Catalog.list_credentials, self.catalog.sync)
+            credentials = await self.catalog.list_credentials()
         except Exception as exc:
             report.held_unknown = True
             report.problems.append(f"the held secrets could not be listed ({_why(exc)})")
@@ -284,17 +280,13 @@ class SecretKeeper:
             return
         try:
             if held is not None:
-                await self.catalog.run(
-                    Catalog.complete_pending,
-                    self.catalog.sync,
+                await self.catalog.complete_pending(
                     entry,
                     action="credential.recover",
                 )
                 report.reattached.append(entry)
             else:
-                await self.catalog.run(
-                    Catalog.drop_pending,
-                    self.catalog.sync,
+                await self.catalog.drop_pending(
                     ref,
                     "the app stopped before the secret was stored",
                 )
@@ -305,11 +297,7 @@ class SecretKeeper:
 
     async def move_all(self, target: SecretStore) -> int:
         """Copy every held secret to `target`, check it reads back, then delete it here."""
-        credentials = [
-            c
-            for c in await self.catalog.run(Catalog.list_credentials, self.catalog.sync)
-            if c.secret_ref
-        ]
+        credentials = [c for c in await self.catalog.list_credentials() if c.secret_ref]
         moved: list[str] = []
         abouts = await self._abouts(credentials)  # each account read once, not once a secret
         for credential, about in zip(credentials, abouts, strict=True):
@@ -324,7 +312,5 @@ class SecretKeeper:
         for ref in moved:
             await self.store.delete(ref)
         self.store = target
-        await self.catalog.run(
-            Catalog.audit, self.catalog.sync, "store.move", None, None, f"{len(moved)} secrets"
-        )
+        await self.catalog.audit("store.move", None, None, f"{len(moved)} secrets")
         return len(moved)
