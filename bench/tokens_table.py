@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
 from tokendeck.core.models import Credential, CredentialKind
+from tokendeck.services.door import Door
 from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.credentials_model import Column
@@ -43,7 +44,7 @@ def main(rows: int = 10_000) -> int:
     ]
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "s.ini"), QSettings.Format.IniFormat)
-        tab = TokensTab(Ticker(), ClipboardGuard(), settings)
+        tab = TokensTab(Door(), Ticker(), ClipboardGuard(), settings)
         tab.resize(1100, 700)
         tab.show()
         app.processEvents()

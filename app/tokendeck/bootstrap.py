@@ -20,9 +20,10 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication as QApplicationLike
 
     from tokendeck.services.app_services import AppServices
+    from tokendeck.services.door import Door
+    from tokendeck.services.events import EventBus
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.main_window import MainWindow as QMainWindowLike
-    from tokendeck.ui.tray import Tray as TrayLike
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
 
     faster_feature_check()
 
+    from tokendeck.services.door import Door
+    from tokendeck.services.events import EventBus
     from tokendeck.ui.error_reporter import ErrorReporter
     from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
@@ -65,6 +68,7 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
     from tokendeck.ui.ticker import Ticker
     from tokendeck.ui.tray import Tray
     from tokendeck.ui.unix_signals import SignalWatcher
+    from tokendeck.ui.wiring import wire
 
     # argv[0] names the X11 WM_CLASS: keep it "tokendeck" however we were started.
     app = QApplication.instance() or QApplication([APP_ID])
@@ -93,7 +97,9 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
             lookups.append(KeyLookup())
         return lookups[0]
 
-    window = MainWindow(ticker, settings, has_tray=has_tray, key_lookup=key_lookup)
+    bus = EventBus()
+    door = Door(bus)
+    window = MainWindow(door, ticker, settings, has_tray=has_tray, key_lookup=key_lookup)
     reporter = ErrorReporter(window, profile.log_path)
     reporter.install()
     tray = Tray() if has_tray else None
@@ -146,7 +152,8 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
         quit_event = asyncio.Event()
         if quit_asked:
             quit_event.set()
-        services = await _start_services(args, profile, window, tray)
+        wire(door, window, tray)
+        services = await _start_services(args, profile, window, door, bus)
         await quit_event.wait()
         window.save_state()
         window.clipboard.clear("quit")
@@ -178,20 +185,17 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
 
 
 async def _start_services(
-    args: argparse.Namespace, profile: Profile, window: QMainWindowLike, tray: TrayLike | None
+    args: argparse.Namespace,
+    profile: Profile,
+    window: QMainWindowLike,
+    door: Door,
+    bus: EventBus,
 ) -> AppServices | None:
-    """Open the catalog, wire events to the window and the tray, and give the window its rows;
-    the secret store opens meanwhile (`AppServices.open`) and the window hears when it has."""
+    """Open the engine behind the window's door. The catalog opens first, then the door is
+    connected and the waiting tabs get their rows; the secret store opens meanwhile
+    (`AppServices.open`) and the window hears when it has."""
     from tokendeck.core.settings import StorePreference
     from tokendeck.services.app_services import AppServices
-    from tokendeck.services.events import (
-        AccountsChanged,
-        CredentialsChanged,
-        ExpirySummary,
-        ExpiryWarning,
-        RefreshFailed,
-        StoreChanged,
-    )
     from tokendeck.storage.catalog import CatalogError
     from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
@@ -205,51 +209,24 @@ async def _start_services(
             profile.catalog_path,
             profile.vault_path,
             DialogVaultPrompt(window),
+            bus=bus,
             memory_store=bool(args.demo),
             prefer_vault=window.app_settings.store is StorePreference.VAULT,
         )
     except CatalogError as exc:
         log.error("catalog: %s", exc)
-        window.set_store("catalog unavailable", False)
+        door.fail(str(exc))
         window.show_message(str(exc))
         window.accounts_tab.show_unavailable(str(exc))
         return None
-    services.bus.subscribe(CredentialsChanged, lambda _: window.tokens_tab.reload())
-    services.bus.subscribe(StoreChanged, lambda e: window.set_store(e.description, e.usable))
-    if tray is None:
-        # No tray: warnings go to the desktop's notification service, else the status bar.
-        from tokendeck.ui.expiry_alerts import ExpiryAlerts
-        from tokendeck.ui.notifier import Notifier
-
-        alerts = ExpiryAlerts(Notifier(window.show_message), services.clock)
-        services.bus.subscribe(ExpiryWarning, alerts.on_warning)
-        services.bus.subscribe(ExpirySummary, alerts.on_summary)
-        services.bus.subscribe(RefreshFailed, alerts.on_refresh_failed)
-    else:
-        from tokendeck.ui.tray_status import TrayStatus
-
-        status = TrayStatus(tray, services)
-        services.bus.subscribe(ExpiryWarning, status.on_warning)
-        services.bus.subscribe(ExpirySummary, status.on_summary)
-        services.bus.subscribe(RefreshFailed, status.on_refresh_failed)
-        services.bus.subscribe(AccountsChanged, lambda _: status.refresh())
-        tray.copy_token_requested.connect(window.copy_account_token)
-        services.bus.subscribe(CredentialsChanged, lambda _: status.refresh())
-        window.ticker.tick.connect(status.on_tick)
-
-        # The first refresh loads the platform adapters: after the window has its rows.
-        def first_rows(_accounts: object) -> None:
-            window.accounts_tab.accounts_loaded.disconnect(first_rows)
-            status.refresh()
-
-        window.accounts_tab.accounts_loaded.connect(first_rows)
-    window.attach(services)
     if world is not None:
         from tokendeck.demo import seed
 
+        # Before the door connects: the first rows the window shows are the demo's.
         await seed(services, world)
         services.add_closer(world.stop)
         window.show_message("Demo: every account talks to a local sandbox; secrets stay in memory.")
+    door.connect(services)
     services.start_background()
     return services
 

@@ -19,7 +19,7 @@ from tokendeck.core.verdict import State
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import ExpirySummary, ExpiryWarning, RefreshFailed
-from tokendeck.services.expiry_watcher import worst_state
+from tokendeck.services.standing import worst_state
 from tokendeck.storage.profile import Profile
 
 LIFETIME = 300  # a 5-minute session: inside every default warning threshold from its start

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.tokens import claims, hs256
+from tokendeck.core.errors import AlreadyTrackedError
 from tokendeck.core.secret import Secret
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.tokens import AlreadyTrackedError
 
 
 async def test_the_same_token_is_tracked_once(services: AppServices) -> None:

@@ -15,6 +15,7 @@ from tests.storage.conftest import FAST_SCRYPT
 from tests.storage.memory_keyring import MemoryKeyring, mem, private_keyring_lock
 from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
+from tokendeck.core.store_status import StoreKind, StoreStatus
 from tokendeck.services.events import EventBus, StoreChanged
 from tokendeck.services.key_ids import ID_KEY_REF
 from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction
@@ -173,7 +174,7 @@ async def test_moving_carries_every_secret_and_the_key_id_key_then_closes_the_ol
     assert closed == [True], "the old store loses the key-id key, then is closed"
     assert old.refs() == []
     assert services.keeper.store is target
-    assert seen == [StoreChanged("Memory (secrets vanish on quit)", True)]
+    assert seen == [StoreChanged(StoreStatus(StoreKind.MEMORY, "Memory (secrets vanish on quit)"))]
 
 
 class Forgetful(MemoryStore):

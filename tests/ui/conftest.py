@@ -13,10 +13,14 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.visible import visible_windows
 from tokendeck.sandbox.world import SandboxWorld, build_world
+from tokendeck.services.app_services import AppServices
+from tokendeck.services.door import Door
 from tokendeck.services.key_lookup import KeyLookup
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.ticker import Ticker
+from tokendeck.ui.tray import Tray
+from tokendeck.ui.wiring import wire
 
 _serving: list[subprocess.Popen[str]] = []
 _tickers: list[Ticker] = []
@@ -64,9 +68,16 @@ def new_window(
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
     ticker = Ticker()
     _tickers.append(ticker)
-    window = MainWindow(ticker, settings, has_tray=has_tray, key_lookup=key_lookup)
+    window = MainWindow(Door(), ticker, settings, has_tray=has_tray, key_lookup=key_lookup)
     qtbot.addWidget(window)
     return window
+
+
+def connect(window: MainWindow, services: AppServices, tray: Tray | None = None) -> None:
+    """What bootstrap does once the engine is open: the window's events are wired (and its
+    first rows asked for), then its door connects to the engine."""
+    wire(window.door, window, tray)
+    window.door.connect(services)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import socket
 from PySide6.QtWidgets import QLineEdit
 
 from tests.prompts import NoPrompt
-from tests.ui.conftest import run
+from tests.ui.conftest import connect, run
 from tests.ui.visible import click, gone, stays, type_into, until
 from tokendeck.core.models import Account, AccountStatus, Platform
 from tokendeck.sandbox.world import SandboxWorld
@@ -52,7 +52,7 @@ async def start(window: MainWindow, profile: Profile) -> AppServices:
     services = await AppServices.start(
         profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
     )
-    window.attach(services)
+    connect(window, services)
     await until(lambda: window.accounts_tab.add_button.isEnabled(), what="services attached")
     return services
 

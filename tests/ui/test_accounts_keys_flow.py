@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QDialog, QMessageBox, QPlainTex
 
 from tests.conftest import need_desktop
 from tests.prompts import NoPrompt
-from tests.ui.conftest import run, xclip
+from tests.ui.conftest import connect, run, xclip
 from tests.ui.geometry import leaves
 from tests.ui.visible import (
     button,
@@ -104,7 +104,7 @@ def test_every_platform_through_the_dialog_then_keys(
         )
         tab = window.accounts_tab
         try:
-            window.attach(services)
+            connect(window, services)
             await until(lambda: tab.empty_add.isEnabled(), "services attached")
             for platform, name, host, fields in plans:
                 click(tab.empty_add if tab.empty_add.isVisible() else tab.add_button)

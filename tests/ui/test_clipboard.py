@@ -22,7 +22,6 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop, need_secret_service
 from tokendeck.core.secret import Secret
-from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.clipboard import DEFAULT_TIMEOUT_SECONDS, KDE_HINT, ClipboardGuard
 
@@ -282,8 +281,8 @@ def test_quitting_clears_a_secret_still_on_the_clipboard(
     copied: list[bool] = []
 
     class CopiesThenQuits(main_window.MainWindow):
-        def attach(self, services: AppServices) -> None:
-            super().attach(services)
+        def load(self) -> None:
+            super().load()
             self.clipboard.copy_secret(SECRET, "CI key")
             copied.append(QGuiApplication.clipboard().text() == SECRET.reveal())
             self.request_quit()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from tests.prompts import NoPrompt
+from tests.ui.conftest import connect
 from tests.ui.geometry import layout_problems, leaves, missing_glyphs
 from tests.ui.visible import (
     button,
@@ -32,6 +33,7 @@ from tests.ui.visible import (
 )
 from tokendeck.core.models import PLATFORM_NAMES, Account, Platform
 from tokendeck.core.secret import Secret
+from tokendeck.core.store_status import StoreKind, StoreStatus
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services import account_forms
 from tokendeck.services.app_services import AppServices
@@ -53,7 +55,7 @@ async def keys_of(
     services = await AppServices.start(
         profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
     )
-    window.attach(services)
+    connect(window, services)
     field = "private_key" if account.platform is Platform.ENCORD else "password"
     account = await services.accounts.add(account, inputs, {field: Secret(secret)})
     account = await services.accounts.sign_in(account)
@@ -349,7 +351,7 @@ def test_status_bar_has_no_emoji_and_keeps_the_message_apart(
     qloop: asyncio.AbstractEventLoop, window: MainWindow
 ) -> None:
     async def scenario() -> None:
-        window.set_store("System keyring (SecretService)", True)
+        window.set_store(StoreStatus(StoreKind.KEYRING, "System keyring (SecretService)"))
         long = (
             "Demo: every account talks to a local sandbox; secrets stay in memory, and this "
             "message is long enough to need the whole status bar."
@@ -373,18 +375,21 @@ def test_status_bar_has_no_emoji_and_keeps_the_message_apart(
             assert gap >= 12, f"the message runs into what follows it ({gap} px apart)"
             assert layout_problems(window.statusBar()) == []
             stored = "System keyring (SecretService)"
-            for label, full, tip in ((message, long, long), (store, f"Secrets: {stored}", stored)):
+            for label, full, tip in (
+                (message, long, long),
+                (store, f"Secret store: {stored}", stored),
+            ):
                 assert label.text() == full
                 if label.shown_text() != full:  # no room: cut with "…", all of it in the tooltip
                     assert label.shown_text().endswith("…"), label.shown_text()
                     assert tip in label.toolTip()
-        assert store.shown_text() == f"Secrets: {stored}", "whole when there is room"
+        assert store.shown_text() == f"Secret store: {stored}", "whole when there is room"
 
         window.clipboard.clear("now")
         assert not window.clipboard_label.isVisible()
         assert window.status_message.full_text() == "Clipboard cleared."
 
-        window.set_store("No secret store", False)
+        window.set_store(StoreStatus(StoreKind.NONE, "No secret store"))
         assert window.store_label.full_text() == "No secret store: secrets cannot be saved"
         assert window.store_icon.isVisible(), "a real icon, not an emoji"
         assert window.store_label.toolTip() == "No secret store"

@@ -30,6 +30,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.prompts import NoPrompt
 from tests.tokens import claims, hs256
+from tests.ui.conftest import connect
 from tests.ui.geometry import (
     foreign_platform_widgets,
     layout_problems,
@@ -42,6 +43,7 @@ from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import SandboxWorld
 from tokendeck.services import account_forms
 from tokendeck.services.app_services import AppServices
+from tokendeck.services.door import Door
 from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.main_window import MainWindow
@@ -105,7 +107,7 @@ def palette(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]
 @pytest.fixture
 def window(qtbot: QtBot, profile: Profile, palette: str) -> Iterator[MainWindow]:
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
-    win = MainWindow(Ticker(), settings, has_tray=False)
+    win = MainWindow(Door(), Ticker(), settings, has_tray=False)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -220,7 +222,7 @@ def test_add_account_dialog_on_every_platform_both_ways(
             profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
         )
         try:
-            window.attach(services)
+            connect(window, services)
             await until(lambda: window.add_account_button.isEnabled(), "Add account enabled")
             click(window.add_account_button)
             dialog = await the_window(QDialog, "account-dialog", "the Add account dialog")
@@ -259,7 +261,7 @@ async def seeded(window: MainWindow, profile: Profile, world: SandboxWorld) -> A
     services = await AppServices.start(
         profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
     )
-    window.attach(services)
+    connect(window, services)
     await seed(services, world)
     window.accounts_tab.reload()
     window.tokens_tab.reload()

@@ -11,7 +11,7 @@ from PySide6.QtCore import QSize
 from pytestqt.qtbot import QtBot
 
 from tests.prompts import NoPrompt
-from tests.ui.conftest import new_window, run
+from tests.ui.conftest import connect, new_window, run
 from tests.ui.visible import click_tab, menu_bar_choose, resize_to, until, visible_labels
 from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
@@ -36,7 +36,7 @@ def test_tabs_and_empty_states(
     # Before the services start, nothing claims the profile is empty.
     for tab, title in (
         ("Accounts", "Loading accounts…"),
-        ("API keys", "No account with API keys"),
+        ("API keys", "Loading accounts…"),
         ("Tokens", "Loading tokens…"),
     ):
         click_tab(window.tabs, tab)
@@ -52,8 +52,12 @@ def test_tabs_and_empty_states(
             profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
         )
         try:
-            window.attach(services)
-            for tab, title in (("Accounts", "No accounts yet"), ("Tokens", "No tokens held yet")):
+            connect(window, services)
+            for tab, title in (
+                ("Accounts", "No accounts yet"),
+                ("API keys", "No account with API keys"),
+                ("Tokens", "No tokens held yet"),
+            ):
                 click_tab(window.tabs, tab)
                 await until(lambda title=title: title in visible_labels(window), title)
         finally:

@@ -23,7 +23,7 @@ def test_no_service_falls_back_to_the_window() -> None:
 def test_alerts_say_what_expires_and_when() -> None:
     shown: list[str] = []
     clock = ManualClock()
-    alerts = ExpiryAlerts(Notifier(shown.append), clock)
+    alerts = ExpiryAlerts(Notifier(shown.append), clock.now)
     from datetime import timedelta
 
     credential = Credential(id="c", kind=CredentialKind.API_KEY, label="CI key")

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit
 
 from tests.conftest import need_secret_service
 from tests.storage.conftest import FAST_SCRYPT
-from tests.ui.conftest import run
+from tests.ui.conftest import connect, run
 from tests.ui.visible import (
     button,
     click,
@@ -106,7 +106,7 @@ def test_move_secrets_keyring_to_vault_and_back(
     async def scenario() -> None:
         services = await AppServices.start(profile.catalog_path, profile.vault_path, Prompt(None))
         try:
-            window.attach(services)
+            connect(window, services)
             assert services.store.description.startswith("System keyring")
             tokens = [f"tdtest-moved-{i}-" + "x" * 30 for i in range(3)]
             creds = [await services.tokens.track(f"t{i}", Secret(t)) for i, t in enumerate(tokens)]
@@ -123,7 +123,7 @@ def test_move_secrets_keyring_to_vault_and_back(
             )
             assert services.store.description.startswith("Encrypted vault")
             await until(
-                lambda: window.store_label.text().startswith("Secrets: Encrypted vault"),
+                lambda: window.store_label.text().startswith("Secret store: Encrypted vault"),
                 "the status bar names the vault",
             )
             for cred, token in zip(creds, tokens, strict=True):

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import run
+from tests.ui.conftest import connect, run
 from tests.ui.visible import until
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
+from tokendeck.core.store_status import StoreKind, StoreStatus
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import SecretsChecked, StoreChanged
 from tokendeck.services.store_choice import VaultAction
@@ -82,20 +83,20 @@ def test_rows_are_on_screen_while_the_secret_store_is_still_opening(
         services.bus.subscribe(StoreChanged, stores.append)
         services.bus.subscribe(SecretsChecked, checks.append)
         try:
-            window.attach(services)
+            connect(window, services)
             services.start_background(watch_interval=3600)
             await prompt.asked.wait()
             await until(lambda: window.accounts_tab.model.rowCount() == 40)
             await until(lambda: window.tokens_tab.model.rowCount() == 40)
             assert window.accounts_tab.stack.currentWidget() is not window.accounts_tab.empty
             assert window.accounts_tab.view.isVisible()
-            assert window.store_label.full_text() == "Secrets: starting…"
+            assert window.store_label.full_text() == "Secret store: starting…"
             model = window.tokens_tab.model
             assert model.data(model.index(0, Column.SECRET)) == "checking…"
             assert stores == [] and checks == [], "the store is still waiting for its password"
             prompt.answered.set()  # the person declines the vault: no store
             await until(lambda: bool(stores) and bool(checks))
-            assert stores == [StoreChanged("No secret store", False)]
+            assert stores == [StoreChanged(StoreStatus(StoreKind.NONE, "No secret store"))]
             assert checks[-1].held and checks[-1].report.held_unknown
             assert model.data(model.index(0, Column.SECRET)) == "unknown"
         finally:
@@ -115,7 +116,7 @@ def test_an_empty_profile_says_no_accounts_yet_only_once_it_has_loaded(
             profile.catalog_path, profile.vault_path, HeldPrompt(), memory_store=True
         )
         try:
-            window.attach(services)
+            connect(window, services)
             await until(
                 lambda: window.accounts_tab.stack.currentWidget() is window.accounts_tab.empty
             )
@@ -139,7 +140,7 @@ def test_secret_held_says_missing_for_a_secret_the_store_lost_and_copy_is_off(
         try:
             for i in (0, 2):
                 await services.store.set(f"ref-{i}", Secret(f"tdtest-value-{i}"))
-            window.attach(services)
+            connect(window, services)
             services.start_background(watch_interval=3600)
             tab = window.tokens_tab
             await until(lambda: tab.model.rowCount() == 3)

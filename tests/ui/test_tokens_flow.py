@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import need_desktop, need_secret_service
 from tests.prompts import KeyringOnly as NoPrompt
 from tests.tokens import claims, hs256
-from tests.ui.conftest import new_window, run, xclip
+from tests.ui.conftest import connect, new_window, run, xclip
 from tests.ui.visible import (
     button,
     choose,
@@ -41,7 +41,7 @@ def test_track_copy_clear_remove(
     async def scenario() -> None:
         services = await AppServices.start(profile.catalog_path, profile.vault_path, NoPrompt())
         try:
-            window.attach(services)
+            connect(window, services)
             assert "System keyring" in window.store_label.text()
             window.focus_inspector()
             window.inspector.set_text(f"Authorization: Bearer {token}")

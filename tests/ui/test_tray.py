@@ -43,13 +43,14 @@ from tokendeck.core.models import Account, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.events import RefreshFailed
+from tokendeck.services.events import EventBus, RefreshFailed
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.accounts_model import AccountColumn
 from tokendeck.ui.credentials_model import Column
 from tokendeck.ui.icons import TrayState
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.tray import Tray
+from tokendeck.ui.wiring import wire
 
 SOON = "CI deploy token"
 LATER = [f"Later {n:02}" for n in range(40)]
@@ -78,7 +79,10 @@ def wire_like_bootstrap(window: MainWindow, tray: Tray) -> None:
 async def app_services(profile: Profile, window: MainWindow, tray: Tray) -> AppServices:
     _test_tasks.clear()
     _test_tasks.update(asyncio.all_tasks())  # the test's own (its scenario, its time limit)
-    services = await _start_services(argparse.Namespace(demo=False), profile, window, tray)
+    wire(window.door, window, tray)
+    services = await _start_services(
+        argparse.Namespace(demo=False), profile, window, window.door, EventBus()
+    )
     assert services is not None
     return services
 

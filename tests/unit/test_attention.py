@@ -20,8 +20,13 @@ from tokendeck.core.models import (
 )
 from tokendeck.core.verdict import urgency
 from tokendeck.platforms.registry import CAPABILITIES
-from tokendeck.services.expiry_watcher import next_expiries, worst_state
-from tokendeck.services.standing import ExpiryPolicy, attention, warn_horizon
+from tokendeck.services.standing import (
+    ExpiryPolicy,
+    attention,
+    next_expiries,
+    warn_horizon,
+    worst_state,
+)
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)

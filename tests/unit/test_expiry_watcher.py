@@ -10,8 +10,8 @@ import pytest
 from tokendeck.core.clock import ManualClock
 from tokendeck.core.models import Credential, CredentialKind, CredentialState
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
-from tokendeck.services.expiry_watcher import ExpiryWatcher, worst_state
-from tokendeck.services.standing import HeldCredential
+from tokendeck.services.expiry_watcher import ExpiryWatcher
+from tokendeck.services.standing import HeldCredential, worst_state
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 
 START = datetime(2026, 3, 1, tzinfo=UTC)

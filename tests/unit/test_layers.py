@@ -1,4 +1,5 @@
-"""The layer rule: ui -> services -> (platforms, storage) -> core, checked on every import form.
+"""The layer rule: ui -> services -> (platforms, storage) -> core, checked on every import form;
+and ui reaches services only through the door (`UI_MAY_USE`).
 
 Every import counts, wherever it is written: `import a.b`, `from a import b` (where `b` may be a
 module), relative imports at any depth, and imports inside functions or `if TYPE_CHECKING:` blocks.
@@ -25,6 +26,19 @@ ALLOWED = {
     "services": {"core", "platforms", "storage"},
     "ui": {"core", "services"},
     "sandbox": {"core"},
+}
+# The window reaches the engine through one door (services/door.py): of the services layer, ui
+# may import only the door and the plain read models and texts it hands out, never the engine's
+# parts (app_services, accounts, tokens, store_move, the scheduler...).
+UI_MAY_USE = {
+    "tokendeck.services",  # the package itself (`from tokendeck.services import x` names it)
+    "tokendeck.services.door",  # the one door: typed verbs, read models, subscribe
+    "tokendeck.services.events",  # what the engine publishes (ui/wiring.py subscribes)
+    "tokendeck.services.standing",  # HeldCredential and how a held credential is judged
+    "tokendeck.services.notices",  # the text of a notification
+    "tokendeck.services.account_forms",  # each platform's form fields and their validation
+    "tokendeck.services.store_choice",  # VaultAction / VaultPrompt: the vault password dialog
+    "tokendeck.services.key_lookup",  # the Inspector's key fetcher (no catalog, no secrets)
 }
 FORBIDDEN_THIRD_PARTY = {
     "core": {
@@ -117,6 +131,8 @@ def layer_violations(package: Path = PACKAGE) -> list[str]:
                         continue  # `from tokendeck import x` also yields tokendeck.x, judged there
                     if target != layer and target not in ALLOWED[layer]:
                         broken.append(f"{where} imports {name}")
+                    elif layer == "ui" and target == "services" and name not in UI_MAY_USE:
+                        broken.append(f"{where} reaches past the door: imports {name}")
                 elif root in FORBIDDEN_THIRD_PARTY[layer]:
                     broken.append(f"{where} imports {name}")
     return broken
@@ -157,6 +173,17 @@ VIOLATIONS = {
     ),
     "the application's top": ("ui/_planted.py", "from ..bootstrap import start\n", "bootstrap"),
     "forbidden third party": ("core/_planted.py", "def f():\n    import httpx\n", "httpx"),
+    "past the door": (
+        "ui/_planted.py",
+        "from tokendeck.services.accounts import AccountsService\n",
+        "tokendeck.services.accounts",
+    ),
+    "past the door, for types only": (
+        "ui/_planted.py",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from ..services.app_services import AppServices\n",
+        "tokendeck.services.app_services",
+    ),
     "deeper package": (
         "ui/_planted_pkg/__init__.py",
         "from ...storage import catalog\n",

@@ -15,6 +15,8 @@
     │   └── UncertainWriteError      a write whose answer was lost or unreadable: what TokenDeck
     │                                then checked, and what is left to do
     ├── UnsupportedError             the platform does not offer this (see its capabilities)
+    ├── TrackRefusedError            a pasted token TokenDeck will not track (unreadable)
+    │   └── AlreadyTrackedError      the same token is tracked already (`existing`)
     └── OutboundRefusedError         a request the outbound rule forbids (plain http off this
         │                            machine, another origin, credentials in the URL)
         └── RedirectRefusedError     a redirect to another origin (credentials never follow)
@@ -26,8 +28,12 @@ sentence for people, and never a secret.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from tokendeck.core.redaction import redact
+
+if TYPE_CHECKING:
+    from tokendeck.core.models import Credential
 
 
 class TokenDeckError(Exception):
@@ -167,3 +173,15 @@ DEFAULT_TEXT = {
     RateLimitedError: "Too many requests: the platform asks to slow down.",
     ServerError: "The platform had an internal error; try again later.",
 }
+
+
+class TrackRefusedError(TokenDeckError, ValueError):
+    """A pasted token TokenDeck will not track: the message says why (e.g. it is unreadable)."""
+
+
+class AlreadyTrackedError(TrackRefusedError):
+    """The same token is already tracked; `existing` is the credential that holds it."""
+
+    def __init__(self, existing: Credential) -> None:
+        super().__init__(f"This token is already tracked as “{existing.label}”.")
+        self.existing = existing

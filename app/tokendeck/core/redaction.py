@@ -81,7 +81,7 @@ def _held_values() -> list[str]:
         secret = ref()
         if secret is None:
             continue
-        value = secret._value
+        value = secret._value  # noqa: SLF001 (not reveal(): see Held)
         if len(value) >= MIN_REMEMBERED_CHARS:
             values.add(value)
     # Longest first, so a value containing another is masked whole.

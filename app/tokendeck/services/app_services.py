@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from tokendeck.core.clock import Clock, SystemClock
+from tokendeck.core.store_status import StoreStatus
 from tokendeck.services.accounts import AccountsService, AdapterFactory
 from tokendeck.services.events import (
     AccountsChanged,
@@ -25,7 +26,7 @@ from tokendeck.services.store_choice import NoStore, StoreChoice, VaultPrompt, c
 from tokendeck.services.tokens import TokensService
 from tokendeck.storage.catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
-from tokendeck.storage.secret_store import SecretStore
+from tokendeck.storage.secret_store import SecretStore, status_of
 from tokendeck.storage.starting_store import StartingStore
 
 log = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ class AppServices:
         self.keeper.store = store
         starting.resolve(store)
         log.info("secret store: %s (%s)", store.description, choice.message)
-        self.bus.publish(StoreChanged(store.description, choice.store is not None))
+        self.bus.publish(StoreChanged(status_of(store)))
         if not report.clean:
             self.bus.publish(SecretsChecked(report))
 
@@ -183,6 +184,9 @@ class AppServices:
     @property
     def store(self) -> SecretStore:
         return self.keeper.store
+
+    def store_status(self) -> StoreStatus:
+        return status_of(self.keeper.store)
 
     def add_closer(self, closer: Callable[[], None]) -> None:
         """Run `closer` on quit, after the services stop (e.g. the demo sandbox)."""

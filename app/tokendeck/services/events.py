@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tokendeck.core.models import Credential
+from tokendeck.core.store_status import StoreStatus
 
 if TYPE_CHECKING:  # the window imports this module before its first paint: no sqlite yet
     from tokendeck.storage.secret_keeper import ReconcileReport
@@ -55,8 +56,7 @@ class RefreshFailed:
 
 @dataclass(frozen=True, slots=True)
 class StoreChanged:
-    description: str
-    usable: bool
+    status: StoreStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +71,15 @@ class SecretsChecked:
 class EventBus:
     def __init__(self) -> None:
         self._subscribers: defaultdict[type[Any], list[Callable[[Any], object]]] = defaultdict(list)
+        self._relays: list[EventBus] = []
 
     def subscribe(self, kind: type[E], callback: Callable[[E], object]) -> None:
         self._subscribers[kind].append(callback)
+
+    def relay_to(self, other: EventBus) -> None:
+        """Publish every event on `other` too (a door wired before its engine was built)."""
+        if other is not self and other not in self._relays:
+            self._relays.append(other)
 
     def publish(self, event: object) -> None:
         for callback in list(self._subscribers[type(event)]):
@@ -81,3 +87,5 @@ class EventBus:
                 callback(event)
             except Exception:  # one broken subscriber must not stop the others
                 log.exception("event subscriber failed for %s", type(event).__name__)
+        for relay in self._relays:
+            relay.publish(event)

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from tokendeck.core.clock import Clock
-from tokendeck.core.verdict import State, urgency
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
-from tokendeck.services.standing import ExpiryPolicy, HeldCredential, warn_horizon
+from tokendeck.services.standing import ExpiryPolicy, warn_horizon
 from tokendeck.storage.catalog import AsyncCatalog
 
 log = logging.getLogger(__name__)
@@ -103,28 +101,3 @@ class ExpiryWatcher:
             except Exception:  # the watcher must survive a bad row or a busy database
                 log.exception("expiry check failed")
             await asyncio.sleep(interval)
-
-
-def worst_state(held: Sequence[HeldCredential], now: datetime) -> tuple[str, HeldCredential | None]:
-    """('expired' | 'warning' | 'ok', the credential that most needs a person) for the tray icon.
-
-    Only verdicts that need a person count: a session TokenDeck renews is never a warning."""
-    judged = [(h, h.verdict(now)) for h in held]
-    needing = [(h, v) for h, v in judged if v.needs_person]
-    if not needing:
-        return "ok", None
-    h, v = min(needing, key=lambda hv: urgency(hv[1]))
-    return ("warning" if v.state is State.ACT_SOON else "expired"), h
-
-
-def next_expiries(
-    held: Sequence[HeldCredential], now: datetime, count: int
-) -> list[HeldCredential]:
-    """The `count` soonest expiries a person must replace (expired ones first), for the tray."""
-    timed = [
-        h
-        for h in held
-        if h.person_replaces and h.credential.expires_at is not None and h.verdict(now).counts_down
-    ]
-    timed.sort(key=lambda h: (h.credential.expires_at or now, h.credential.id))
-    return timed[:count]

@@ -22,7 +22,7 @@ from tokendeck.core.models import (
     CredentialState,
 )
 from tokendeck.core.settings import DEFAULT_THRESHOLDS
-from tokendeck.core.verdict import Renewal, Verdict, judge_credential, urgency
+from tokendeck.core.verdict import Renewal, State, Verdict, judge_credential, urgency
 
 if TYPE_CHECKING:
     from tokendeck.storage.catalog import AsyncCatalog
@@ -162,3 +162,28 @@ async def attention(
     )
     credentials.sort(key=lambda c: (c.label, c.id))  # as list_credentials: ties judge alike
     return policy.hold_all(credentials, accounts)
+
+
+def worst_state(held: Sequence[HeldCredential], now: datetime) -> tuple[str, HeldCredential | None]:
+    """('expired' | 'warning' | 'ok', the credential that most needs a person) for the tray icon.
+
+    Only verdicts that need a person count: a session TokenDeck renews is never a warning."""
+    judged = [(h, h.verdict(now)) for h in held]
+    needing = [(h, v) for h, v in judged if v.needs_person]
+    if not needing:
+        return "ok", None
+    h, v = min(needing, key=lambda hv: urgency(hv[1]))
+    return ("warning" if v.state is State.ACT_SOON else "expired"), h
+
+
+def next_expiries(
+    held: Sequence[HeldCredential], now: datetime, count: int
+) -> list[HeldCredential]:
+    """The `count` soonest expiries a person must replace (expired ones first), for the tray."""
+    timed = [
+        h
+        for h in held
+        if h.person_replaces and h.credential.expires_at is not None and h.verdict(now).counts_down
+    ]
+    timed.sort(key=lambda h: (h.credential.expires_at or now, h.credential.id))
+    return timed[:count]

@@ -9,7 +9,7 @@ from tokendeck.services.events import StoreChanged
 from tokendeck.services.key_ids import ID_KEY_REF, move_id_key
 from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction, VaultPrompt
 from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
-from tokendeck.storage.secret_store import SecretStore, SecretStoreError
+from tokendeck.storage.secret_store import SecretStore, SecretStoreError, status_of
 from tokendeck.storage.vault import ScryptParams, Vault, VaultPasswordError
 
 
@@ -50,5 +50,5 @@ async def move_secrets(services: AppServices, target_store: SecretStore) -> int:
     moved = await services.keeper.move_all(target_store)
     await old.delete(ID_KEY_REF)
     await old.aclose()
-    services.bus.publish(StoreChanged(target_store.description, True))
+    services.bus.publish(StoreChanged(status_of(target_store)))
     return moved

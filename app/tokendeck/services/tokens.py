@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from datetime import datetime
 
+from tokendeck.core.errors import AlreadyTrackedError, TrackRefusedError
 from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
@@ -17,14 +18,6 @@ from tokendeck.services.standing import (
 )
 from tokendeck.storage.catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import SecretKeeper
-
-
-class AlreadyTrackedError(ValueError):
-    """The same token is already tracked; `existing` is the credential that holds it."""
-
-    def __init__(self, existing: Credential) -> None:
-        super().__init__(f"This token is already tracked as “{existing.label}”.")
-        self.existing = existing
 
 
 class TokensService:
@@ -45,7 +38,7 @@ class TokensService:
         try:
             inspection = inspect_token(token.reveal())
         except TokenFormatError as exc:
-            raise ValueError(str(exc)) from None
+            raise TrackRefusedError(str(exc)) from None
         existing = await self._tracked_copy(token, inspection.expires_at)
         if existing is not None:
             raise AlreadyTrackedError(existing)

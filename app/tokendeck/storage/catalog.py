@@ -693,29 +693,28 @@ def _offloaded(
     return method
 
 
+def _worker() -> concurrent.futures.ThreadPoolExecutor:
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog")
+
+
 class AsyncCatalog:
     """Runs every catalog call on one worker thread: never on the UI thread, never concurrently.
 
     Each method is the `Catalog` method of the same name, awaited; the synchronous catalog itself
     is not reachable from outside, so no caller can run a query on its own thread by mistake."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(
+        self, catalog: Catalog, executor: concurrent.futures.ThreadPoolExecutor | None = None
+    ) -> None:
         self._sync = catalog
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="catalog"
-        )
+        self._executor = executor or _worker()
 
     @classmethod
     async def open(cls, path: Path) -> AsyncCatalog:
-        loop = asyncio.get_running_loop()
-        executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="catalog"
-        )
-        catalog = await loop.run_in_executor(executor, Catalog, path)
-        opened = cls.__new__(cls)
-        opened._sync = catalog
-        opened._executor = executor
-        return opened
+        """Open (and migrate) the catalog on the worker that will run every later call."""
+        executor = _worker()
+        catalog = await asyncio.get_running_loop().run_in_executor(executor, Catalog, path)
+        return cls(catalog, executor)
 
     async def _call(
         self, fn: Callable[Concatenate[Catalog, P], T], *args: P.args, **kwargs: P.kwargs

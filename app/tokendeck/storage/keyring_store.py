@@ -43,6 +43,7 @@ from typing import Any, TypeVar
 
 from tokendeck.core.redaction import redact
 from tokendeck.core.secret import Secret
+from tokendeck.core.store_status import StoreKind
 from tokendeck.storage.keyring_entries import SERVICE as SERVICE
 from tokendeck.storage.keyring_entries import Entries, open_entries
 from tokendeck.storage.secret_store import SecretAbout, SecretStoreError, store_lock
@@ -234,6 +235,10 @@ class KeyringStore:
         if self._entries is None:
             raise SecretStoreError("The keyring store is closed.")
         return self._entries
+
+    @property
+    def kind(self) -> StoreKind:
+        return StoreKind.KEYRING
 
     @property
     def description(self) -> str:

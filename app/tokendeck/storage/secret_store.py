@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tokendeck.core.secret import Secret
+from tokendeck.core.store_status import StoreKind, StoreStatus
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -107,6 +108,11 @@ class SecretAbout:
 
 class SecretStore(Protocol):
     @property
+    def kind(self) -> StoreKind:
+        """Which kind of store this is: what the window decides by, never `description`."""
+        ...
+
+    @property
     def description(self) -> str:
         """What the status bar shows, e.g. "System keyring (SecretService)"."""
         ...
@@ -136,6 +142,10 @@ class MemoryStore:
         self._values: dict[str, Secret] = {}
 
     @property
+    def kind(self) -> StoreKind:
+        return StoreKind.MEMORY
+
+    @property
     def description(self) -> str:
         return "Memory (secrets vanish on quit)"
 
@@ -163,6 +173,10 @@ class ClosedStore:
     absent: reconcile checks nothing against it), every write fails with a clear message."""
 
     @property
+    def kind(self) -> StoreKind:
+        return StoreKind.NONE
+
+    @property
     def description(self) -> str:
         return "No secret store"
 
@@ -183,3 +197,7 @@ class ClosedStore:
 
     async def aclose(self) -> None:
         return None
+
+
+def status_of(store: SecretStore) -> StoreStatus:
+    return StoreStatus(store.kind, store.description)

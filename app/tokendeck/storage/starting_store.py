@@ -12,9 +12,8 @@ import asyncio
 from collections.abc import Sequence
 
 from tokendeck.core.secret import Secret
+from tokendeck.core.store_status import STARTING_STATUS, StoreKind
 from tokendeck.storage.secret_store import SecretAbout, SecretStore, SecretStoreError
-
-STARTING = "starting…"
 
 
 class StartingStore:
@@ -22,8 +21,12 @@ class StartingStore:
         self._ready: asyncio.Future[SecretStore] = asyncio.get_running_loop().create_future()
 
     @property
+    def kind(self) -> StoreKind:
+        return StoreKind.STARTING
+
+    @property
     def description(self) -> str:
-        return STARTING
+        return STARTING_STATUS.description
 
     def resolve(self, store: SecretStore) -> None:
         if not self._ready.done():

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from tokendeck.core.secret import Secret
+from tokendeck.core.store_status import StoreKind
 from tokendeck.storage.secret_store import SecretAbout, SecretStoreError, store_lock
 
 log = logging.getLogger(__name__)
@@ -279,6 +280,10 @@ class Vault:
         self._lock = threading.Lock()
         self.lock_timeout = LOCK_TIMEOUT
         self.recovered = recovered
+
+    @property
+    def kind(self) -> StoreKind:
+        return StoreKind.VAULT
 
     @property
     def description(self) -> str:

@@ -29,7 +29,7 @@ from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
-    from tokendeck.services.app_services import AppServices
+    from tokendeck.services.door import Door, ProbeResult
     from tokendeck.services.standing import HeldCredential
     from tokendeck.ui.account_dialog import AccountDialog, AccountDraft, SaveAccount
     from tokendeck.ui.sign_in_dialog import SignInDialog
@@ -47,10 +47,11 @@ class AccountsTab(QWidget):
     account_selected = Signal(object)  # Account | None
     accounts_loaded = Signal(list)
 
-    def __init__(self, ticker: Ticker, parent: QWidget | None = None) -> None:
+    def __init__(self, door: Door, ticker: Ticker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("accounts-tab")
-        self._services: AppServices | None = None
+        self._door = door
+        self._loaded = False  # the first rows have arrived: the engine is there
         self._generation = 0
         self.account_dialog: AccountDialog | None = None  # the Add / Edit dialog open now
         self.sign_in_dialog: SignInDialog | None = None  # the password prompt open now
@@ -158,33 +159,26 @@ class AccountsTab(QWidget):
 
     # -- data -------------------------------------------------------------------------------
 
-    def attach(self, services: AppServices) -> None:
-        self._services = services
-        self.reload()
-
     def show_unavailable(self, why: str) -> None:
         """The catalog did not open: say so where the rows would be."""
         self.loading.setText(f"The accounts could not be loaded.\n\n{why}")
         self.stack.setCurrentWidget(self.loading)
 
     def reload(self) -> None:
-        if self._services is not None:
-            import asyncio
-
-            self._reload_task = asyncio.ensure_future(self._reload())
+        self.runner.quietly("Loading the accounts", self._reload())
 
     async def _reload(self) -> None:
-        assert self._services is not None
         self._generation += 1
         generation = self._generation
-        accounts = await self._services.accounts.all_accounts()
+        accounts = await self._door.accounts()
         by_account: dict[str, list[HeldCredential]] = {}
-        for held in await self._services.tokens.held():
+        for held in await self._door.held_credentials():
             by_account.setdefault(held.credential.account_id or "", []).append(held)
         rows = [(a, tuple(by_account.get(a.id, ()))) for a in accounts]
         if generation != self._generation:
             return  # a newer reload started meanwhile: its result is the fresh one
         selected = self.selected()
+        self._loaded = True
         self.model.set_accounts(rows)
         self.stack.setCurrentIndex(1 if rows else 0)
         wanted = self._select_next or (selected.id if selected is not None else None)
@@ -209,7 +203,7 @@ class AccountsTab(QWidget):
 
     def _selection_changed(self) -> None:
         account = self.selected()
-        ready = self._services is not None and not self.runner.busy
+        ready = self._loaded and not self.runner.busy
         for b in (self.edit_button, self.remove_button, self.test_button):
             b.setEnabled(ready and account is not None)
         self.sign_in_button.setEnabled(ready and account is not None)
@@ -222,8 +216,8 @@ class AccountsTab(QWidget):
             if account is not None and account.settings.get("pinned")
             else "Pin to tray"
         )
-        self.add_button.setEnabled(self._services is not None)
-        self.empty_add.setEnabled(self._services is not None)
+        self.add_button.setEnabled(self._loaded)
+        self.empty_add.setEnabled(self._loaded)
         self.account_selected.emit(account)
 
     def _on_tick(self, now: datetime) -> None:
@@ -237,7 +231,7 @@ class AccountsTab(QWidget):
     # -- actions ----------------------------------------------------------------------------
 
     def add_account(self) -> AccountDialog | None:
-        if self._services is None:
+        if not self._loaded:
             return None
         from tokendeck.ui.account_dialog import AccountDialog
 
@@ -248,7 +242,7 @@ class AccountsTab(QWidget):
     def edit_selected(self) -> None:
         """Opens the Edit dialog once it is known which secrets the account holds."""
         account = self.selected()
-        if account is None or self._services is None:
+        if account is None or not self._loaded:
             return
         from tokendeck.ui.account_dialog import AccountDialog
 
@@ -257,7 +251,7 @@ class AccountsTab(QWidget):
 
         self.runner.run(
             f"Opening “{account.name}”",
-            self._services.accounts.stored_secret_fields(account),
+            self._door.stored_secret_fields(account),
             open_dialog,
             replaceable=True,
         )
@@ -282,17 +276,16 @@ class AccountsTab(QWidget):
         dialog.deleteLater()
 
     def _saver(self, *, editing: bool) -> SaveAccount:
-        assert self._services is not None
-        accounts = self._services.accounts
+        door = self._door
 
         async def save(draft: AccountDraft, sign_in: bool) -> Account:
-            if editing and sign_in:
-                return await accounts.edit_signed_in(draft.account, draft.inputs, draft.secrets)
             if editing:
-                return await accounts.edit(draft.account, draft.inputs, draft.secrets)
-            if sign_in:
-                return await accounts.add_signed_in(draft.account, draft.inputs, draft.secrets)
-            return await accounts.add(draft.account, draft.inputs, draft.secrets)
+                return await door.edit_account(
+                    draft.account, draft.inputs, draft.secrets, sign_in=sign_in
+                )
+            return await door.add_account(
+                draft.account, draft.inputs, draft.secrets, sign_in=sign_in
+            )
 
         return save
 
@@ -318,21 +311,21 @@ class AccountsTab(QWidget):
 
     def remove_selected(self) -> None:
         account = self.selected()
-        if account is None or self._services is None:
+        if account is None or not self._loaded:
             return
         answer = QMessageBox.question(
             self,
             "Remove account",
             f"Remove “{account.name}” ({PLATFORM_NAMES[account.platform]})?\n\n"
             f"This deletes its sign-in secrets, session tokens and the secrets of its API keys from "
-            f"{self._services.store.description}. Keys on the platform are not revoked.",
+            f"{self._door.store_status().description}. Keys on the platform are not revoked.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Yes:
             self.runner.run(
                 f"Removing “{account.name}”",
-                self._services.accounts.remove(account),
+                self._door.remove_account(account),
                 self.runner.notify_then(f"Removed “{account.name}”.", self.reload),
             )
 
@@ -340,25 +333,25 @@ class AccountsTab(QWidget):
         """Sign in with what is stored; when the account needs login, or its credentials are
         refused, ask for the password / secret (kept only if the sign-in with it works)."""
         account = self.selected()
-        if account is None or self._services is None:
+        if account is None or not self._loaded:
             return
         # Here, not at the top: the forms import every adapter (httpx), not needed to paint.
         from tokendeck.services import account_forms
 
-        accounts = self._services.accounts
+        door = self._door
         ask_first = account.status is AccountStatus.NEEDS_LOGIN and account_forms.needs_secret(
             account.platform, account.settings.get("inputs", {})
         )
 
         async def attempt() -> Account | _Ask:
             if ask_first:
-                return _Ask(await accounts.stored_secret_fields(account), None)
+                return _Ask(await door.stored_secret_fields(account), None)
             try:
-                return await accounts.sign_in(account)
+                return await door.sign_in(account)
             except TokenDeckError as error:
                 if not account_forms.credentials_refused(error):
                     raise
-                return _Ask(await accounts.stored_secret_fields(account), error)
+                return _Ask(await door.stored_secret_fields(account), error)
 
         def done(result: Account | _Ask) -> None:
             if isinstance(result, _Ask):
@@ -371,15 +364,14 @@ class AccountsTab(QWidget):
     def ask_sign_in(
         self, account: Account, stored: frozenset[str], error: TokenDeckError | None = None
     ) -> SignInDialog:
-        assert self._services is not None
         from tokendeck.ui.sign_in_dialog import SignInDialog
 
-        accounts = self._services.accounts
+        door = self._door
         dialog = SignInDialog(
             self,
             account,
             stored,
-            lambda secrets: accounts.sign_in_with(account, secrets),
+            lambda secrets: door.sign_in_with(account, secrets),
             error,
         )
         self._open(dialog)
@@ -387,21 +379,21 @@ class AccountsTab(QWidget):
 
     def sign_out_selected(self) -> None:
         account = self.selected()
-        if account is not None and self._services is not None:
+        if account is not None and self._loaded:
             self.runner.run(
                 f"Signing out of “{account.name}”",
-                self._services.accounts.sign_out(account),
+                self._door.sign_out(account),
                 self.runner.notify_then(lambda a: f"Signed out of “{a.name}”.", self.reload),
             )
 
     def toggle_pin(self) -> None:
         account = self.selected()
-        if account is None or self._services is None:
+        if account is None or not self._loaded:
             return
         pinned = not account.settings.get("pinned")
         self.runner.run(
             "Pinning" if pinned else "Unpinning",
-            self._services.accounts.set_pinned(account, pinned),
+            self._door.set_pinned(account, pinned),
             self.runner.notify_then(
                 f"“{account.name}” {'is pinned to' if pinned else 'is no longer in'} the tray menu.",
                 self.reload,
@@ -410,10 +402,10 @@ class AccountsTab(QWidget):
 
     def test_selected(self) -> None:
         account = self.selected()
-        if account is None or self._services is None:
+        if account is None or not self._loaded:
             return
 
-        def show(result: Any) -> None:
+        def show(result: ProbeResult) -> None:
             text = f"Test of “{account.name}”: {result.explanation}"
             if result.who:
                 text += f" Signed in as {result.who}."
@@ -423,4 +415,4 @@ class AccountsTab(QWidget):
                 self.runner.error(text)
             self.reload()
 
-        self.runner.run(f"Testing “{account.name}”", self._services.accounts.test(account), show)
+        self.runner.run(f"Testing “{account.name}”", self._door.test_account(account), show)

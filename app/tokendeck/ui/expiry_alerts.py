@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
-from tokendeck.core.clock import Clock
 from tokendeck.services.events import ExpirySummary, ExpiryWarning, RefreshFailed
 from tokendeck.services.notices import (
     Notice,
@@ -14,29 +14,28 @@ from tokendeck.services.notices import (
     warning_notice,
 )
 from tokendeck.ui.notifier import Notifier
+from tokendeck.ui.task_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 
 
 class ExpiryAlerts:
-    def __init__(self, notifier: Notifier, clock: Clock) -> None:
+    def __init__(self, notifier: Notifier, now: Callable[[], datetime]) -> None:
         self._notifier = notifier
-        self._clock = clock
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._now = now
+        self._runner = TaskRunner()  # no banner: a failure to notify is logged
 
     def on_warning(self, warning: ExpiryWarning) -> None:
-        self._send(warning_notice(warning, self._clock.now()))
+        self._send(warning_notice(warning, self._now()))
 
     def on_summary(self, summary: ExpirySummary) -> None:
-        self._send(summary_notice(summary, self._clock.now()))
+        self._send(summary_notice(summary, self._now()))
 
     def on_refresh_failed(self, event: RefreshFailed) -> None:
         self._send(refresh_failed_notice(event))
 
     def _send(self, notice: Notice) -> None:
-        task = asyncio.ensure_future(self._notify(notice))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._runner.quietly("Notifying", self._notify(notice), replace=False)
 
     async def _notify(self, notice: Notice) -> None:
         route = await self._notifier.notify(notice.title, notice.text, critical=notice.critical)

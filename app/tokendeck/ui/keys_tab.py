@@ -27,9 +27,9 @@ from tokendeck.core.settings import DEFAULT_THRESHOLDS
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
 from tokendeck.core.verdict import Verdict, judge_credential
 from tokendeck.ui.clipboard import ClipboardGuard
-from tokendeck.ui.empty_state import EmptyState
+from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
-from tokendeck.ui.secret_presence import SecretPresence, follow_presence
+from tokendeck.ui.secret_presence import SecretPresence
 from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
 from tokendeck.ui.table_setup import configure_table, visible_rows
@@ -37,8 +37,7 @@ from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
-    from tokendeck.services.accounts import KeyView
-    from tokendeck.services.app_services import AppServices
+    from tokendeck.services.door import Door, KeyView
 
 
 def _caps(account: Account) -> Any:
@@ -173,11 +172,11 @@ class KeysModel(RowTableModel):
 
 class KeysTab(QWidget):
     def __init__(
-        self, ticker: Ticker, clipboard: ClipboardGuard, parent: QWidget | None = None
+        self, door: Door, ticker: Ticker, clipboard: ClipboardGuard, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("keys-tab")
-        self._services: AppServices | None = None
+        self._door = door
         self._clipboard = clipboard
         self._accounts: list[Account] = []
         self._shown_account: str | None = None
@@ -264,6 +263,9 @@ class KeysTab(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(table_page)
+        self.loading = LoadingState("Loading accounts…")
+        self.stack.addWidget(self.loading)
+        self.stack.setCurrentWidget(self.loading)  # until the Accounts tab has its rows
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
@@ -281,11 +283,8 @@ class KeysTab(QWidget):
         ticker.tick.connect(self._on_tick)
         self._update_buttons()
 
-    def attach(self, services: AppServices) -> None:
-        self._services = services
-        follow_presence(services, self.model.presence, self._presence_changed)
-
-    def _presence_changed(self) -> None:
+    def presence_changed(self) -> None:
+        """The bulk check of the held secrets answered (see ui/wiring.py)."""
         self.model.presence_changed()
         self._update_buttons()
 
@@ -327,7 +326,7 @@ class KeysTab(QWidget):
     def _update_buttons(self) -> None:
         account = self.current_account()
         view = self.selected()
-        ready = self._services is not None and not self.runner.busy and account is not None
+        ready = not self.runner.busy and account is not None
         caps = _caps(account) if account else None
         self.create_button.setEnabled(bool(ready and caps and caps.create_keys))
         self.copy_button.setEnabled(bool(ready and view and self.model.held(view)))
@@ -344,7 +343,7 @@ class KeysTab(QWidget):
         if account is None or account.id != self._shown_account:
             self.model.set_keys([])
             self._shown_account = account.id if account else None
-        if account is None or self._services is None:
+        if account is None:
             self._update_buttons()
             return
         caps = _caps(account)
@@ -357,7 +356,7 @@ class KeysTab(QWidget):
             return
         self.runner.run(
             f"Listing the keys of “{account.name}”",
-            self._services.accounts.list_keys(account),
+            self._door.list_keys(account),
             self._show,
             replaceable=True,
         )
@@ -366,8 +365,8 @@ class KeysTab(QWidget):
         self.banner.hide()
         account = self.current_account()
         warn_within = (
-            max(self._services.policy.thresholds_for(account), default=timedelta(0))
-            if account is not None and self._services is not None
+            max(self._door.thresholds_for(account), default=timedelta(0))
+            if account is not None
             else None
         )
         self.model.set_keys(views, warn_within)
@@ -380,7 +379,7 @@ class KeysTab(QWidget):
 
     def create_key(self) -> CreateKeyDialog | None:
         account = self.current_account()
-        if account is None or self._services is None:
+        if account is None:
             return None
         caps = _caps(account)
         active = sum(
@@ -392,18 +391,15 @@ class KeysTab(QWidget):
         return dialog
 
     def _create(self, account: Account, name: str, dialog: CreateKeyDialog) -> None:
-        assert self._services is not None
-        services = self._services
         self.runner.run(
             f"Creating “{name}”",
-            services.accounts.create_key(account, name, dialog.lifetime(), dialog.chosen_scopes()),
+            self._door.create_key(account, name, dialog.lifetime(), dialog.chosen_scopes()),
             lambda result: self._reveal(result[0].label, result[1], after=self.reload),
         )
 
     def _reveal(self, label: str, secret: Any, after: Any = None) -> None:
-        assert self._services is not None
         dialog = RevealDialog(
-            self, label, secret, self._services.store.description, self._clipboard
+            self, label, secret, self._door.store_status().description, self._clipboard
         )
         self.reveal = dialog
         if after is not None:
@@ -412,13 +408,12 @@ class KeysTab(QWidget):
 
     def copy_selected(self) -> None:
         view = self.selected()
-        if view is None or view.credential is None or self._services is None:
+        if view is None or view.credential is None:
             return
         credential = view.credential
 
         async def copy() -> None:
-            assert self._services is not None
-            secret = await self._services.accounts.reveal_key(credential)
+            secret = await self._door.reveal_key(credential)
             if secret is None:
                 self.runner.error("The secret of this key is not in the secret store.")
                 return
@@ -463,15 +458,15 @@ class KeysTab(QWidget):
 
     def revoke_selected(self) -> None:
         account, view = self.current_account(), self.selected()
-        if account is None or view is None or self._services is None:
+        if account is None or view is None:
             return
-        services = self._services
+        door = self._door
         name, key_id = view.remote.name, view.remote.id
 
         def revoke() -> None:
             self.runner.run(
                 f"Revoking “{name}”",
-                services.accounts.revoke_key(account, key_id),
+                door.revoke_key(account, key_id),
                 self.runner.notify_then(f"Revoked “{name}”.", self.reload),
             )
 
@@ -485,9 +480,9 @@ class KeysTab(QWidget):
 
     def rotate_selected(self) -> None:
         account, view = self.current_account(), self.selected()
-        if account is None or view is None or self._services is None:
+        if account is None or view is None:
             return
-        services = self._services
+        door = self._door
         old = view.remote
         platform = PLATFORM_NAMES[account.platform]
         revocable = bool(_caps(account).revoke_keys)
@@ -506,11 +501,9 @@ class KeysTab(QWidget):
             )
 
         def rotate() -> None:
-            self.runner.run(
-                f"Rotating “{old.name}”", services.accounts.rotate_key(account, old), created
-            )
+            self.runner.run(f"Rotating “{old.name}”", door.rotate_key(account, old), created)
 
-        plan = services.accounts.rotation(account, old)
+        plan = door.rotation(account, old)
         self._ask(
             "Rotate key",
             f"Rotate “{old.name}” on {platform}?",
@@ -526,13 +519,12 @@ class KeysTab(QWidget):
             self.runner.info(f"The old key “{name}” still works until you remove it.")
             self.reload()
             return
-        assert self._services is not None
-        services = self._services
+        door = self._door
 
         def revoke() -> None:
             self.runner.run(
                 f"Revoking “{name}”",
-                services.accounts.revoke_key(account, key_id),
+                door.revoke_key(account, key_id),
                 self.runner.notify_then(f"Rotated: the old key “{name}” is revoked.", self.reload),
             )
 

@@ -31,17 +31,18 @@ from PySide6.QtWidgets import (
 
 from tokendeck import APP_NAME, __version__
 from tokendeck.core.settings import AppSettings
-from tokendeck.services.events import AccountsChanged, SecretsChecked, StoreChanged
+from tokendeck.core.store_status import StoreKind, StoreStatus
 from tokendeck.ui.accounts_tab import AccountsTab
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.icons import app_icon
 from tokendeck.ui.keys_tab import KeysTab
+from tokendeck.ui.secret_presence import note_check
 from tokendeck.ui.settings_store import load_settings, save_settings
 from tokendeck.ui.ticker import Ticker
 from tokendeck.ui.tokens_tab import TokensTab
 
 if TYPE_CHECKING:
-    from tokendeck.services.app_services import AppServices
+    from tokendeck.services.door import Door, ReconcileReport
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
     from tokendeck.ui.settings_dialog import SettingsDialog
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
+        door: Door,
         ticker: Ticker,
         settings: QSettings,
         *,
@@ -120,20 +122,20 @@ class MainWindow(QMainWindow):
         self._quitting = False
         self.ticker = ticker
         self.key_lookup = key_lookup
-        self.services: AppServices | None = None
+        self.door = door
         self.vault_path = Path(settings.fileName()).with_name("vault.tdvault")
         self.app_settings = load_settings(settings)
+        door.apply(self.app_settings)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main-tabs")
         self.tabs.setDocumentMode(True)
-        self.accounts_tab = AccountsTab(ticker)
+        self.accounts_tab = AccountsTab(door, ticker)
         self.accounts_page = self.accounts_tab
         self.add_account_button = self.accounts_tab.empty_add
         self.clipboard = ClipboardGuard(self.app_settings.clipboard_seconds, parent=self)
-        self.tokens_tab = TokensTab(ticker, self.clipboard, settings, key_lookup)
-        self.tokens_tab.message.connect(self.show_message)
-        self.keys_tab = KeysTab(ticker, self.clipboard)
+        self.tokens_tab = TokensTab(door, ticker, self.clipboard, settings, key_lookup)
+        self.keys_tab = KeysTab(door, ticker, self.clipboard)
         self.keys_page = self.keys_tab
         self.keys_tab.go_accounts.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
         # After the Accounts table has painted: the API keys tab asks every platform what it can
@@ -274,21 +276,21 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
-    def attach(self, services: AppServices) -> None:
-        """Services are ready (after the first paint): wire the tabs to them."""
-        self.services = services
-        self.set_store(services.store.description, services.store.description != "No secret store")
-        services.bus.subscribe(StoreChanged, self._on_store_changed)
-        services.apply(self.app_settings.thresholds, self.app_settings.auto_refresh)
-        self.tokens_tab.attach(services)
-        self.keys_tab.attach(services)
-        self.accounts_tab.attach(services)
-        services.bus.subscribe(AccountsChanged, lambda _: self.accounts_tab.reload())
-        services.bus.subscribe(SecretsChecked, self._on_secrets_checked)
+    def load(self) -> None:
+        """Ask for the first rows: they come as soon as the engine behind the door is open."""
+        self.accounts_tab.reload()
+        self.tokens_tab.reload()
 
-    def _on_secrets_checked(self, event: SecretsChecked) -> None:
-        if not event.report.clean:
-            self.show_message(f"Storage check: {event.report.summary()}", 20000)
+    def on_secrets_checked(self, report: ReconcileReport, *, held: bool) -> None:
+        """What a check of the secret store found (see ui/wiring.py): `held` for the bulk
+        check of every held secret, which the "Secret held" columns follow."""
+        if held:
+            note_check(self.tokens_tab.model.presence, report)
+            self.tokens_tab.presence_changed()
+            note_check(self.keys_tab.model.presence, report)
+            self.keys_tab.presence_changed()
+        if not report.clean:
+            self.show_message(f"Storage check: {report.summary()}", 20000)
 
     def show_credential(self, credential_id: str) -> None:
         self.bring_to_front()
@@ -298,7 +300,7 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> SettingsDialog:
         from tokendeck.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self, self.app_settings, self.services, self.vault_path)
+        dialog = SettingsDialog(self, self.app_settings, self.door, self.vault_path)
         dialog.applied.connect(self.apply_settings)
         dialog.open()
         return dialog
@@ -307,22 +309,16 @@ class MainWindow(QMainWindow):
         self.app_settings = settings
         save_settings(self._settings, settings)
         self.clipboard.timeout_seconds = settings.clipboard_seconds
-        if self.services is not None:
-            self.services.apply(settings.thresholds, settings.auto_refresh)
+        self.door.apply(settings)
         self.show_message("Settings saved.")
-
-    def _on_store_changed(self, event: StoreChanged) -> None:
-        self.set_store(event.description, event.usable)
 
     def copy_account_token(self, account_id: str) -> None:
         """Copy a valid token of the account (refreshed first if needed) to the clipboard."""
-        if self.services is None:
-            return
-        services = self.services
+        door = self.door
 
         async def copy() -> None:
-            account = await services.accounts.get(account_id)
-            token = await services.accounts.current_token(account)
+            account = await door.account(account_id)
+            token = await door.current_token(account)
             self.clipboard.copy_secret(token, account.name)
 
         self.accounts_tab.runner.run("Copying the current token", copy())
@@ -354,12 +350,13 @@ class MainWindow(QMainWindow):
         self.status_message.set_full_text(text)
         self._message_timer.start(timeout_ms)
 
-    def set_store(self, description: str, usable: bool) -> None:
-        self.store_label.set_full_text(
-            f"Secrets: {description}" if usable else "No secret store: secrets cannot be saved",
-            description,
-        )
-        self.store_icon.setVisible(not usable)
+    def set_store(self, status: StoreStatus) -> None:
+        if status.kind is StoreKind.NONE:
+            text = "No secret store: secrets cannot be saved"
+        else:
+            text = f"Secret store: {status.description}"
+        self.store_label.set_full_text(text, status.description)
+        self.store_icon.setVisible(status.kind is StoreKind.NONE)
 
     def _on_clipboard_countdown(self, seconds: int, label: str) -> None:
         self._clipboard_counting = True

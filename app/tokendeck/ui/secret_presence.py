@@ -6,14 +6,12 @@ as `SecretsChecked`); the Tokens and API keys tables both say what that check fo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tokendeck.core.models import Credential
-from tokendeck.services.events import SecretsChecked
 
 if TYPE_CHECKING:
-    from tokendeck.services.app_services import AppServices
+    from tokendeck.services.door import ReconcileReport
 
 
 class SecretPresence:
@@ -42,20 +40,6 @@ class SecretPresence:
         return "missing" if c.id in self.missing else "yes"
 
 
-def follow_presence(
-    services: AppServices, presence: SecretPresence, changed: Callable[[], None]
-) -> None:
-    """Keep `presence` up to date with the services' bulk checks (one already done included);
-    `changed` runs after each update."""
-
-    def checked(event: SecretsChecked) -> None:
-        if event.held:
-            report = event.report
-            presence.checked(
-                frozenset(c.id for c in report.missing_secrets), unknown=report.held_unknown
-            )
-            changed()
-
-    services.bus.subscribe(SecretsChecked, checked)
-    if services.held_report is not None:
-        checked(SecretsChecked(services.held_report, held=True))
+def note_check(presence: SecretPresence, report: ReconcileReport) -> None:
+    """What a bulk check of the held secrets found, into `presence` (see ui/wiring.py)."""
+    presence.checked(frozenset(c.id for c in report.missing_secrets), unknown=report.held_unknown)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Coroutine
+import html
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,12 +28,14 @@ from tokendeck.core.settings import (
     format_thresholds,
     parse_thresholds,
 )
+from tokendeck.core.store_status import StoreKind
 from tokendeck.ui.dialog_fit import keep_text_whole
 from tokendeck.ui.problem_text import ProblemLabel
+from tokendeck.ui.task_runner import TaskRunner
 from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
 if TYPE_CHECKING:
-    from tokendeck.services.app_services import AppServices
+    from tokendeck.services.door import Door
 
 
 class SettingsDialog(QDialog):
@@ -44,16 +45,16 @@ class SettingsDialog(QDialog):
         self,
         parent: QWidget | None,
         settings: AppSettings,
-        services: AppServices | None,
+        door: Door,
         vault_path: Path,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("settings-dialog")
         self.setWindowTitle("TokenDeck settings")
         self._settings = settings
-        self._services = services
+        self._door = door
         self._vault_path = vault_path
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._runner = TaskRunner(parent=self)  # the move reports in the dialog itself
 
         warnings = QGroupBox("Expiry warnings")
         form = QFormLayout(warnings)
@@ -109,22 +110,21 @@ class SettingsDialog(QDialog):
         keep_text_whole(self)
 
     def _in_vault(self) -> bool:
-        return self._services is not None and self._services.store.description.startswith(
-            "Encrypted vault"
-        )
+        return self._door.store_status().kind is StoreKind.VAULT
 
     def _show_store(self) -> None:
-        if self._services is None:
+        status = self._door.store_status()
+        if status.kind is StoreKind.STARTING:
             self.store_label.setText("Still starting…")
             self.move_button.setEnabled(False)
             return
-        self.store_label.setText(f"In use: <b>{self._services.store.description}</b>")
+        self.store_label.setText(f"In use: <b>{html.escape(status.description)}</b>")
         self.move_button.setText(
             "Move all secrets to the system keyring…"
             if self._in_vault()
             else "Move all secrets to the encrypted vault…"
         )
-        self.move_button.setEnabled(not self._services.store.description.startswith("Memory"))
+        self.move_button.setEnabled(status.movable)
 
     def _validate(self) -> bool:
         try:
@@ -153,35 +153,27 @@ class SettingsDialog(QDialog):
             self.applied.emit(self.current())
             self.accept()
 
-    def _run(self, coro: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     def _move(self) -> None:
-        self._run(self.move_all_secrets())
+        self._runner.quietly("Moving the secrets", self.move_all_secrets())
 
     async def move_all_secrets(self, prompt: Any = None) -> None:
         """Move every held secret to the other store; the result shows in the dialog."""
-        if self._services is None:
+        if not self._door.store_status().movable:
             return
-        from tokendeck.services.store_move import move_secrets, open_target
-
-        target = "keyring" if self._in_vault() else "vault"
         self.move_button.setEnabled(False)
         self.move_status.setText("Moving…")
         try:
-            store = await open_target(
-                self._services, target, self._vault_path, prompt or DialogVaultPrompt(self)
+            moved = await self._door.move_secrets(
+                self._vault_path, prompt or DialogVaultPrompt(self)
             )
-            if store is None:
-                self.move_status.setText("Nothing was moved.")
-                return
-            moved = await move_secrets(self._services, store)
         except Exception as exc:  # every failure is explained; the old store keeps its secrets
             self.move_status.setText(f"Nothing was lost, but the move failed: {exc}")
             return
         finally:
             self._show_store()
-        self.move_status.setText(f"Moved {moved} secret(s) to {store.description}.")
+        if moved is None:
+            self.move_status.setText("Nothing was moved.")
+            return
+        where = self._door.store_status().description
+        self.move_status.setText(f"Moved {moved} secret(s) to {where}.")
         self.applied.emit(replace(self.current()))

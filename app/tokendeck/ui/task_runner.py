@@ -1,11 +1,12 @@
-"""Long operations in place: busy indicator, buttons disabled, Cancel, and errors in a non-modal
-banner that keeps the platform's own words."""
+"""Every piece of async work the window starts goes through a `TaskRunner`: long operations in
+place (busy indicator, buttons disabled, Cancel) and quiet ones (a reload, a copy), and every
+failure shows the one way, in the tab's non-modal banner that keeps the platform's own words."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     import asyncio
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class MessageBanner(QFrame):
@@ -91,14 +93,24 @@ class BusyBar(QWidget):
 class TaskRunner(QObject):
     busy_changed = Signal(bool)
 
-    def __init__(self, banner: MessageBanner, bar: BusyBar, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        banner: MessageBanner | None = None,
+        bar: BusyBar | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        """`banner` shows messages and failures (without one they are logged: the tray's
+        runner); `bar` shows the busy indicator and Cancel of `run()`."""
         super().__init__(parent)
         self._banner = banner
         self._bar = bar
         self._task: asyncio.Task[Any] | None = None
         self._replaceable = False
         self._running = False
-        bar.cancel.clicked.connect(self.cancel)
+        self._quiet: dict[str, asyncio.Task[None]] = {}
+        self._unreplaced: set[asyncio.Task[None]] = set()  # held: asyncio keeps weak references
+        if bar is not None:
+            bar.cancel.clicked.connect(self.cancel)
 
     @property
     def busy(self) -> bool:
@@ -107,11 +119,11 @@ class TaskRunner(QObject):
     def run(
         self,
         label: str,
-        coro: Coroutine[Any, Any, Any],
-        on_done: Callable[[Any], None] | None = None,
+        coro: Coroutine[Any, Any, T],
+        on_done: Callable[[T], None] | None = None,
         *,
         replaceable: bool = False,
-    ) -> asyncio.Task[Any] | None:
+    ) -> asyncio.Task[None] | None:
         """Run `coro` in place. A `replaceable` task (a read) is cancelled by the next run; any
         other running task makes the new one wait its turn with a message instead."""
         import asyncio
@@ -121,39 +133,33 @@ class TaskRunner(QObject):
                 self._task.cancel()
             else:
                 coro.close()
-                self._banner.show_message(
-                    "Another operation is still running: try again when it ends.", error=True
-                )
+                self.error("Another operation is still running: try again when it ends.")
                 return None
         self._replaceable = replaceable
         self._running = True
-        self._bar.label.setText(f"{label}…")
-        self._bar.show()
+        if self._bar is not None:
+            self._bar.label.setText(f"{label}…")
+            self._bar.show()
         self.busy_changed.emit(True)
 
-        this: list[asyncio.Task[Any]] = []
+        this: list[asyncio.Task[None]] = []
 
         async def wrapped() -> None:
             finished = False
-            result: Any = None
             try:
                 result = await coro
                 finished = True
             except asyncio.CancelledError:
                 if not replaceable:
-                    self._banner.show_message(f"{label}: cancelled.", error=False)
+                    self.info(f"{label}: cancelled.")
                 raise
-            except TokenDeckError as error:
-                self._banner.show_message(f"{label} failed. {error.details()}", error=True)
             except Exception as error:  # shown, logged, never raised into Qt
-                log.exception("%s failed", label)
-                self._banner.show_message(
-                    f"{label} failed: {type(error).__name__}: {error}", error=True
-                )
+                self._failed(label, error)
             finally:
                 if not this or self._task is this[0]:
                     self._running = False
-                    self._bar.hide()
+                    if self._bar is not None:
+                        self._bar.hide()
                     self.busy_changed.emit(False)
             # After the runner is free, so what follows (a dialog, another step) may run tasks.
             if finished and on_done is not None:
@@ -166,23 +172,78 @@ class TaskRunner(QObject):
         self._task.add_done_callback(lambda _: coro.close())
         return self._task
 
+    def quietly(
+        self,
+        label: str,
+        coro: Coroutine[Any, Any, T],
+        on_done: Callable[[T], None] | None = None,
+        *,
+        replace: bool = True,
+    ) -> asyncio.Task[None]:
+        """Run `coro` without the busy bar (a reload, a copy): it does not block other work,
+        and (with `replace`) a newer quiet task of the same `label` replaces it. A failure
+        shows in the banner."""
+        import asyncio
+
+        previous = self._quiet.pop(label, None) if replace else None
+        if previous is not None:
+            previous.cancel()
+
+        async def wrapped() -> None:
+            try:
+                result = await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # shown, logged, never raised into Qt
+                self._failed(label, error)
+                return
+            if on_done is not None:
+                on_done(result)
+
+        task = asyncio.ensure_future(wrapped())
+        if replace:
+            self._quiet[label] = task
+            task.add_done_callback(lambda done: self._forget_quiet(label, done))
+        else:
+            self._unreplaced.add(task)
+            task.add_done_callback(self._unreplaced.discard)
+        task.add_done_callback(lambda _: coro.close())
+        return task
+
+    def _forget_quiet(self, label: str, task: asyncio.Task[None]) -> None:
+        if self._quiet.get(label) is task:
+            del self._quiet[label]
+
+    def _failed(self, label: str, error: Exception) -> None:
+        if isinstance(error, TokenDeckError):
+            self.error(f"{label} failed. {error.details()}")
+            return
+        log.exception("%s failed", label, exc_info=error)
+        self.error(f"{label} failed: {type(error).__name__}: {error}")
+
     def cancel(self) -> None:
         if self._task is not None and not self._task.done():
             self._task.cancel()
 
     def notify_then(
-        self, text: str | Callable[[Any], str], after: Callable[[], None]
-    ) -> Callable[[Any], None]:
+        self, text: str | Callable[[T], str], after: Callable[[], None]
+    ) -> Callable[[T], None]:
         """An `on_done` that shows a message (from the result, if `text` is callable), then runs `after`."""
 
-        def done(result: Any) -> None:
+        def done(result: T) -> None:
             self.info(text(result) if callable(text) else text)
             after()
 
         return done
 
     def info(self, text: str) -> None:
-        self._banner.show_message(text, error=False)
+        if self._banner is None:
+            log.info("%s", text)
+        else:
+            self._banner.show_message(text, error=False)
 
     def error(self, text: str) -> None:
-        self._banner.show_message(text, error=True)
+        if self._banner is None:
+            log.warning("%s", text)
+        else:
+            self._banner.show_message(text, error=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -24,19 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokendeck.core.errors import AlreadyTrackedError
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel
 from tokendeck.ui.empty_state import EmptyState, LoadingState
-from tokendeck.ui.secret_presence import follow_presence
 from tokendeck.ui.table_setup import configure_table, visible_rows
+from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
-    import asyncio
-
-    from tokendeck.services.app_services import AppServices
+    from tokendeck.services.door import Door
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
 
@@ -44,10 +43,9 @@ log = logging.getLogger(__name__)
 
 
 class TokensTab(QWidget):
-    message = Signal(str)
-
     def __init__(
         self,
+        door: Door,
         ticker: Ticker,
         clipboard: ClipboardGuard,
         settings: QSettings,
@@ -60,10 +58,12 @@ class TokensTab(QWidget):
         self._clipboard = clipboard
         self._settings = settings
         self._key_lookup = key_lookup
-        self._services: AppServices | None = None
+        self._door = door
         self._generation = 0
         self._inspector: InspectorPane | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self.banner = MessageBanner()
+        self.busy = BusyBar()
+        self.runner = TaskRunner(self.banner, self.busy, self)
 
         self.model = CredentialsModel(self)
         self.view = QTableView()
@@ -150,7 +150,9 @@ class TokensTab(QWidget):
         self.splitter.setSizes([560, 620])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.splitter)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.busy)
         ticker.tick.connect(self._on_tick)
 
     # -- wiring -----------------------------------------------------------------------------
@@ -180,31 +182,18 @@ class TokensTab(QWidget):
                 self.splitter.restoreState(state)
         return self._inspector
 
-    def attach(self, services: AppServices) -> None:
-        self._services = services
-        follow_presence(services, self.model.presence, self._presence_changed)
-        self.reload()
-
-    def _presence_changed(self) -> None:
+    def presence_changed(self) -> None:
+        """The bulk check of the held secrets answered (see ui/wiring.py)."""
         self.model.presence_changed()
         self._update_buttons()
 
-    def _run(self, coro: Coroutine[Any, Any, None]) -> None:
-        import asyncio
-
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
     def reload(self) -> None:
-        self._run(self._reload())
+        self.runner.quietly("Loading the tokens", self._reload())
 
     async def _reload(self) -> None:
-        if self._services is None:
-            return
         self._generation += 1
         generation = self._generation
-        held = await self._services.tokens.held()
+        held = await self._door.held_credentials()
         if generation != self._generation:
             return  # a newer reload started meanwhile
         self.model.set_credentials(held)
@@ -238,78 +227,61 @@ class TokensTab(QWidget):
 
     def copy_selected(self) -> None:
         credential = self.selected()
-        if credential is not None and self._services is not None:
-            self._run(self._copy(credential))
+        if credential is not None:
+            self.runner.quietly(f"Copying “{credential.label}”", self._copy(credential))
 
     async def _copy(self, credential: Credential) -> None:
-        assert self._services is not None
-        try:
-            secret = await self._services.tokens.reveal(credential)
-        except Exception as exc:  # a store failure is shown, never raised into Qt
-            self.message.emit(f"Could not read the secret of “{credential.label}”: {exc}")
-            return
+        secret = await self._door.reveal_token(credential)
         if secret is None:
-            self.message.emit(f"The secret of “{credential.label}” is not in the secret store.")
+            self.runner.error(f"The secret of “{credential.label}” is not in the secret store.")
             return
         self._clipboard.copy_secret(secret, credential.label)
 
     def inspect_selected(self) -> None:
         credential = self.selected()
-        if credential is not None and self._services is not None:
-            self._run(self._inspect(credential))
+        if credential is not None:
+            self.runner.quietly(f"Reading “{credential.label}”", self._inspect(credential))
 
     async def _inspect(self, credential: Credential) -> None:
-        assert self._services is not None
-        secret = await self._services.tokens.reveal(credential)
+        secret = await self._door.reveal_token(credential)
         if secret is not None:
             self.inspector.set_text(secret.reveal())
 
     def remove_selected(self) -> None:
         credential = self.selected()
-        if credential is None or self._services is None:
+        if credential is None:
             return
         answer = QMessageBox.question(
             self,
             "Remove token",
             f"Remove “{credential.label}” from TokenDeck?\n\nIts secret is deleted from "
-            f"{self._services.store.description}. This does not revoke it on any platform.",
+            f"{self._door.store_status().description}. This does not revoke it on any platform.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
         if answer == QMessageBox.StandardButton.Yes:
-            self._run(self._remove(credential))
-
-    async def _remove(self, credential: Credential) -> None:
-        assert self._services is not None
-        try:
-            await self._services.tokens.forget(credential)
-        except Exception as exc:  # shown in the status bar; nothing was deleted from the catalog
-            self.message.emit(f"Could not remove “{credential.label}”: {exc}")
-            return
-        self.message.emit(f"Removed “{credential.label}”.")
-        await self._reload()
+            self.runner.run(
+                f"Removing “{credential.label}”",
+                self._door.forget_token(credential),
+                self.runner.notify_then(f"Removed “{credential.label}”.", self.reload),
+            )
 
     def _track(self, label: str, token: Secret) -> None:
-        if self._services is None:
-            self.message.emit("Still starting: try again in a moment.")
-            return
-        self._run(self._track_async(label, token))
+        """Track a pasted token; a failure keeps the pasted text and explains itself."""
 
-    async def _track_async(self, label: str, token: Secret) -> None:
-        assert self._services is not None
-        from tokendeck.services.tokens import AlreadyTrackedError
+        def tracked(stored: Credential) -> None:
+            where = self._door.store_status().description
+            self.runner.info(f"Tracking “{stored.label}” in {where}.")
+            self.reload()
 
+        self.runner.run(f"Tracking “{label}”", self._track_new(label, token), tracked)
+
+    async def _track_new(self, label: str, token: Secret) -> Credential:
         try:
-            stored = await self._services.tokens.track(label, token)
+            return await self._door.track_token(label, token)
         except AlreadyTrackedError as exc:
-            self.message.emit(str(exc))
             self.select(exc.existing.id)
-            return
-        except Exception as exc:  # a store failure keeps the pasted text and explains itself
-            self.message.emit(f"Could not track “{label}”: {exc}")
-            return
-        self.message.emit(f"Tracking “{stored.label}” in {self._services.store.description}.")
-        await self._reload()
+            raise
 
     # -- countdowns -------------------------------------------------------------------------
 

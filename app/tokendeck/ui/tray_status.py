@@ -3,21 +3,21 @@ expiries in the menu, and a notification for each expiry warning."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime
 
 from tokendeck.core.timefmt import countdown
-from tokendeck.services.app_services import AppServices
+from tokendeck.services.door import Door
 from tokendeck.services.events import ExpirySummary, ExpiryWarning, RefreshFailed
-from tokendeck.services.expiry_watcher import next_expiries, worst_state
 from tokendeck.services.notices import (
     Notice,
     refresh_failed_notice,
     summary_notice,
     warning_notice,
 )
+from tokendeck.services.standing import next_expiries, worst_state
 from tokendeck.ui.icons import TrayState
+from tokendeck.ui.task_runner import TaskRunner
 from tokendeck.ui.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -29,19 +29,18 @@ class TrayStatus:
     """The icon shows the worst credential that needs a person; the menu lists the next
     expiries of what a person must replace (sessions TokenDeck renews are left out)."""
 
-    def __init__(self, tray: Tray, services: AppServices) -> None:
+    def __init__(self, tray: Tray, door: Door) -> None:
         self._tray = tray
-        self._services = services
+        self._door = door
         self._ticks = 0
-        self._task: asyncio.Task[None] | None = None
+        self._runner = TaskRunner()  # no banner: a failure is logged, the next refresh retries
 
     def refresh(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.ensure_future(self._refresh())
+        self._runner.quietly("Updating the tray", self._refresh())
 
     async def _refresh(self) -> None:
-        now = self._services.clock.now()
-        held = await self._services.tokens.attention(now, NEXT_EXPIRIES)
+        now = self._door.now()
+        held = await self._door.attention(now, NEXT_EXPIRIES)
         state, worst = worst_state(held, now)
         if worst is None:
             tooltip = "TokenDeck: nothing needs you"
@@ -69,17 +68,13 @@ class TrayStatus:
             self.refresh()
 
     async def pinned(self) -> list[tuple[str, str]]:
-        return [
-            (a.name, a.id)
-            for a in await self._services.accounts.all_accounts()
-            if a.settings.get("pinned")
-        ]
+        return [(a.name, a.id) for a in await self._door.accounts() if a.settings.get("pinned")]
 
     def on_warning(self, warning: ExpiryWarning) -> None:
-        self._notify(warning_notice(warning, self._services.clock.now()))
+        self._notify(warning_notice(warning, self._door.now()))
 
     def on_summary(self, summary: ExpirySummary) -> None:
-        self._notify(summary_notice(summary, self._services.clock.now()))
+        self._notify(summary_notice(summary, self._door.now()))
 
     def on_refresh_failed(self, event: RefreshFailed) -> None:
         self._notify(refresh_failed_notice(event))
