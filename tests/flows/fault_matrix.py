@@ -764,7 +764,7 @@ class Harness:
         problems: list[str] = []
         account = await accounts.get(run.account.id)
         credentials = await accounts.credentials(account)
-        sessions = [c for c in credentials if c.meta.get("role") == "session"]
+        sessions = [c for c in credentials if c.role == "session"]
         session = sessions[0] if sessions else None
         session_value = await svc.keeper.read(session) if session is not None else None
 
@@ -792,7 +792,7 @@ class Harness:
         # 3. catalog vs platform
         keys = platform_keys(self.world, run.platform, run.who)
         held_ids: set[str] = set()
-        for credential in (c for c in credentials if c.meta.get("role") == "key"):
+        for credential in (c for c in credentials if c.role == "key"):
             rid = credential.remote_id or ""
             remote = keys.get(rid)
             if credential.state is CredentialState.REVOKED:
@@ -871,7 +871,7 @@ class Harness:
         keys = platform_keys(self.world, run.platform, run.who)
         problems = []
         for credential in await accounts.credentials(account):
-            if credential.meta.get("role") != "key":
+            if credential.role != "key":
                 continue
             remote = keys.get(credential.remote_id or "")
             active_there = remote is not None and remote.active

@@ -66,7 +66,7 @@ async def signed_in_haut(services: AppServices, world: SandboxWorld) -> Account:
 
 
 async def session_verdict(services: AppServices, clock: ManualClock) -> State:
-    held = [h for h in await services.tokens.held() if h.credential.meta.get("role") == "session"]
+    held = [h for h in await services.tokens.held() if h.credential.role == "session"]
     assert len(held) == 1
     return held[0].verdict(clock.now()).state
 

@@ -197,7 +197,7 @@ async def test_key_ids_are_keyed_and_old_ids_are_carried_over(
     kept = [
         c
         for c in await services.accounts.credentials(account)  # type: ignore[arg-type]
-        if c.meta.get("role") == "key"
+        if c.role == "key"
     ]
     assert [c.remote_id for c in kept] == [mine.remote.id]
     assert kept[0].state is CredentialState.ACTIVE

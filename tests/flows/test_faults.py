@@ -73,9 +73,7 @@ async def test_sign_in_faults_leave_nothing_half_done(
     with pytest.raises(ProtocolError):
         await services.accounts.sign_in(account)
     assert (await services.accounts.get(account.id)).status is AccountStatus.ERROR
-    assert not [
-        c for c in await services.accounts.credentials(account) if c.meta.get("role") == "session"
-    ]
+    assert not [c for c in await services.accounts.credentials(account) if c.role == "session"]
     fault(world, "dataloop", "reset", count=1)
     with pytest.raises(NetworkError):
         await services.accounts.sign_in(account)
@@ -105,9 +103,7 @@ async def test_an_ambiguous_create_is_never_retried_and_is_reconciled(
     assert info.value.created_ids == (made[0]["id"],)
     assert made[0].get("revokedAt"), "the orphan, whose secret never arrived, was revoked"
     assert "TokenDeck revoked it" in str(info.value)
-    assert not [
-        c for c in await services.accounts.credentials(account) if c.meta.get("role") == "key"
-    ]
+    assert not [c for c in await services.accounts.credentials(account) if c.role == "key"]
 
 
 async def test_no_secret_in_logs_or_errors(

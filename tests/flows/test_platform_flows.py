@@ -244,7 +244,7 @@ async def test_visual_layer_keeps_no_copy_of_its_secret_as_a_refresh_token(
         {"api_secret": Secret(secret)},
     )
     account = await services.accounts.sign_in(account)
-    roles = sorted(str(c.meta.get("role")) for c in await services.accounts.credentials(account))
+    roles = sorted(str(c.role) for c in await services.accounts.credentials(account))
     assert roles == ["input", "session"]
 
 

@@ -8,7 +8,14 @@ import pytest
 from tests.flows.conftest import NoPrompt, fault
 from tokendeck.core.clock import ManualClock
 from tokendeck.core.errors import TokenDeckError
-from tokendeck.core.models import Account, AccountStatus, Credential, CredentialKind, Platform
+from tokendeck.core.models import (
+    Account,
+    AccountStatus,
+    Credential,
+    CredentialKind,
+    CredentialRole,
+    Platform,
+)
 from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
@@ -148,7 +155,7 @@ def _session(
         account_id=account_id,
         created_at=created_at,
         expires_at=expires_at,
-        meta={"role": "session"},
+        role=CredentialRole.SESSION,
     )
 
 
@@ -183,7 +190,7 @@ class FakeAccounts:
 
     async def sessions_by_account(self) -> dict[str, list[Credential]]:
         return {
-            account_id: [c for c in held if c.meta.get("role") == "session"]
+            account_id: [c for c in held if c.role == "session"]
             for account_id, held in self.held.items()
         }
 

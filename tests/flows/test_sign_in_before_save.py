@@ -78,7 +78,7 @@ def user(world: SandboxWorld) -> tuple[str, str]:
 async def stored(services: AppServices, account: Account) -> dict[str, str]:
     out: dict[str, str] = {}
     for credential in await services.accounts.credentials(account):
-        if credential.meta.get("role") == "input" and credential.secret_ref:
+        if credential.role == "input" and credential.secret_ref:
             value = await services.store.get(credential.secret_ref)
             out[str(credential.meta["field"])] = value.reveal() if value else ""
     return out
@@ -104,7 +104,7 @@ async def test_add_signed_in_keeps_nothing_on_a_refusal_and_closes_its_adapter(
     assert account.status is AccountStatus.SIGNED_IN
     assert account.username == email
     assert (await services.accounts.get(account.id)).status is AccountStatus.SIGNED_IN
-    roles = sorted(str(c.meta["role"]) for c in await services.accounts.credentials(account))
+    roles = sorted(str(c.role) for c in await services.accounts.credentials(account))
     assert roles == ["input", "refresh", "session"]
     assert await stored(services, account) == {"password": password}
     assert log.closed == log.adapters

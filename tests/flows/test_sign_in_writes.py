@@ -56,7 +56,7 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     actions = [e.action for e in services.catalog._sync.audit_log()[:3]]
     assert actions == ["account.edit", "session.refresh_token", "session.new"]
 
-    held = {c.meta["role"]: c for c in await accounts.credentials(account)}
+    held = {c.role: c for c in await accounts.credentials(account)}
     catalog = services.catalog._sync
     catalog.mark_fired_many([(held["session"].id, 3600), (held["refresh"].id, 3600)])
     calls.clear()

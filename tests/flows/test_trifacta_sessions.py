@@ -131,9 +131,7 @@ async def test_an_unreadable_session_never_blocks_signing_out_or_removing(
     services: AppServices, world: SandboxWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     account, _ = await _account(services, world)
-    session = next(
-        c for c in await services.accounts.credentials(account) if c.meta.get("role") == "session"
-    )
+    session = next(c for c in await services.accounts.credentials(account) if c.role == "session")
     store = services.keeper.store
     real_get = store.get
 

@@ -93,7 +93,7 @@ def test_the_connection_waits_for_locks_syncs_fully_and_checks_references(
 def test_a_fresh_file_is_migrated_to_the_current_schema_once(profile: Profile) -> None:
     Catalog(profile.catalog_path).close()
     raw = sqlite3.connect(profile.catalog_path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     tables = {r[0] for r in raw.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"meta", "accounts", "credentials", "pending_secrets", "notifications", "audit_log"} <= (
         tables

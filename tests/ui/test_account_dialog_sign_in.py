@@ -38,14 +38,14 @@ def new_user(world: SandboxWorld, password: str) -> str:
 async def stored_inputs(services: AppServices, account: Account) -> dict[str, str]:
     out: dict[str, str] = {}
     for credential in await services.accounts.credentials(account):
-        if credential.meta.get("role") == "input" and credential.secret_ref:
+        if credential.role == "input" and credential.secret_ref:
             value = await services.store.get(credential.secret_ref)
             out[str(credential.meta["field"])] = value.reveal() if value else ""
     return out
 
 
 async def roles(services: AppServices, account: Account) -> list[str]:
-    return sorted(str(c.meta.get("role")) for c in await services.accounts.credentials(account))
+    return sorted(str(c.role) for c in await services.accounts.credentials(account))
 
 
 async def start(window: MainWindow, profile: Profile) -> AppServices:

@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
-from tokendeck.core.models import Account, AccountStatus, Credential, CredentialKind, Platform
+from tokendeck.core.models import (
+    Account,
+    AccountStatus,
+    Credential,
+    CredentialKind,
+    CredentialRole,
+    Platform,
+)
 from tokendeck.platforms.base import RemoteKey
 from tokendeck.services.accounts import KeyView
 from tokendeck.services.standing import ExpiryPolicy
@@ -33,7 +40,7 @@ def test_accounts_model(qtmodeltester: ModelTester) -> None:
         label="DL: session",
         account_id="a",
         expires_at=NOW + timedelta(minutes=3),
-        meta={"role": "session"},
+        role=CredentialRole.SESSION,
     )
     key = Credential(
         id="k",
@@ -41,7 +48,7 @@ def test_accounts_model(qtmodeltester: ModelTester) -> None:
         label="DL: ci key",
         account_id="a",
         expires_at=NOW + timedelta(days=2),
-        meta={"role": "key"},
+        role=CredentialRole.KEY,
     )
     haut_session = Credential(
         id="hs",
@@ -49,7 +56,7 @@ def test_accounts_model(qtmodeltester: ModelTester) -> None:
         label="Haut: session",
         account_id="c",
         expires_at=NOW + timedelta(minutes=3),
-        meta={"role": "session"},
+        role=CredentialRole.SESSION,
     )
     model = AccountsModel()
     model.set_accounts(

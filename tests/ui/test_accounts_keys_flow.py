@@ -155,11 +155,7 @@ def test_every_platform_through_the_dialog_then_keys(
             dataloop = next(
                 a for a in await services.accounts.all_accounts() if a.name == "Dataloop"
             )
-            held = [
-                c
-                for c in await services.accounts.credentials(dataloop)
-                if c.meta.get("role") == "key"
-            ]
+            held = [c for c in await services.accounts.credentials(dataloop) if c.role == "key"]
             assert held, "stored before the dialog opened"
             assert await services.store.get(held[0].secret_ref or "") == Secret(secret)
             click(button(reveal, "Copy"))

@@ -11,6 +11,7 @@ from tokendeck.core.models import (
     AccountStatus,
     Credential,
     CredentialKind,
+    CredentialRole,
     CredentialState,
     Platform,
 )
@@ -64,7 +65,7 @@ def _credentials() -> list[Credential]:
             label="renewing",
             account_id="acc",
             expires_at=NOW + timedelta(minutes=4),
-            meta={"role": "session"},
+            role=CredentialRole.SESSION,
         ),
         Credential(
             id="e",

@@ -15,6 +15,7 @@ from tokendeck.core.models import (
     AccountStatus,
     Credential,
     CredentialKind,
+    CredentialRole,
     CredentialState,
     Platform,
 )
@@ -70,8 +71,6 @@ def _fill(catalog: Catalog, accounts: list, credentials: list) -> None:
         ids.append(account.id)
     for i, (index, role, renewable, offset, revoked, label) in enumerate(credentials):
         meta: dict[str, object] = {}
-        if role:
-            meta["role"] = role
         if renewable is not None:
             meta["renewable"] = renewable
         catalog.upsert_credential(
@@ -83,6 +82,7 @@ def _fill(catalog: Catalog, accounts: list, credentials: list) -> None:
                 expires_at=NOW + timedelta(seconds=offset) if offset is not None else None,
                 state=CredentialState.REVOKED if revoked else CredentialState.ACTIVE,
                 meta=meta,
+                role=CredentialRole(role) if role else None,
             )
         )
 

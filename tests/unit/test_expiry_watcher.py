@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tokendeck.core.clock import ManualClock
-from tokendeck.core.models import Credential, CredentialKind, CredentialState
+from tokendeck.core.models import Credential, CredentialKind, CredentialRole, CredentialState
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
 from tokendeck.services.expiry_watcher import ExpiryWatcher
 from tokendeck.services.standing import HeldCredential, worst_state
@@ -70,7 +70,7 @@ async def test_worst_state_counts_only_what_needs_a_person() -> None:
         label="s",
         account_id="x",
         expires_at=START + timedelta(minutes=5),
-        meta={"role": "session"},
+        role=CredentialRole.SESSION,
     )
     revoked = Credential(
         id="r",
@@ -231,7 +231,7 @@ async def _signed_in_session(catalog: AsyncCatalog, expires_at: datetime) -> Non
             label="session",
             account_id=account.id,
             expires_at=expires_at,
-            meta={"role": "session"},
+            role=CredentialRole.SESSION,
         ),
     )
 

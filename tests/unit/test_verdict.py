@@ -89,7 +89,14 @@ def test_urgency_orders_what_needs_a_person_first() -> None:
 
 
 def test_standing_who_renews_what() -> None:
-    from tokendeck.core.models import Account, AccountStatus, Credential, CredentialKind, Platform
+    from tokendeck.core.models import (
+        Account,
+        AccountStatus,
+        Credential,
+        CredentialKind,
+        CredentialRole,
+        Platform,
+    )
     from tokendeck.services.standing import ExpiryPolicy
 
     policy = ExpiryPolicy()
@@ -110,7 +117,8 @@ def test_standing_who_renews_what() -> None:
             label="s",
             account_id=account.id,
             expires_at=NOW + timedelta(hours=1),
-            meta={"role": "session", **meta},
+            role=CredentialRole.SESSION,
+            meta={**meta},
         )
 
     assert policy.renewal(session(dataloop), dataloop) is Renewal.AUTOMATIC
@@ -120,7 +128,7 @@ def test_standing_who_renews_what() -> None:
     assert policy.renewal(session(failing), failing) is Renewal.FAILING
     assert policy.renewal(session(trifacta), trifacta) is Renewal.NONE, "Trifacta cannot refresh"
     key = Credential(
-        id="k", kind=CredentialKind.API_KEY, label="k", account_id="d", meta={"role": "key"}
+        id="k", kind=CredentialKind.API_KEY, label="k", account_id="d", role=CredentialRole.KEY
     )
     assert policy.renewal(key, dataloop) is Renewal.NONE
     off = ExpiryPolicy(auto_refresh=False)

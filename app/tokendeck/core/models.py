@@ -52,6 +52,15 @@ class CredentialKind(StrEnum):
     PASTED_TOKEN = "pasted_token"
 
 
+class CredentialRole(StrEnum):
+    """What a credential of an account is for (None: a pasted token of no account)."""
+
+    INPUT = "input"  # a secret the person entered: password, API secret, client secret, token
+    SESSION = "session"  # the session token signing in gave (kind session_token)
+    REFRESH = "refresh"  # the session's refresh token
+    KEY = "key"  # an API key created through TokenDeck (`remote_id`: the platform's id)
+
+
 class CredentialState(StrEnum):
     ACTIVE = "active"
     EXPIRING = "expiring"
@@ -88,6 +97,7 @@ class Credential:
     state: CredentialState = CredentialState.ACTIVE
     secret_ref: str | None = None
     meta: Mapping[str, Any] = field(default_factory=dict)
+    role: CredentialRole | None = None
 
     @property
     def secret_held(self) -> bool:

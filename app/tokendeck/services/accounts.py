@@ -34,6 +34,7 @@ from tokendeck.core.models import (
     AccountStatus,
     Credential,
     CredentialKind,
+    CredentialRole,
     CredentialState,
     Platform,
 )
@@ -87,8 +88,8 @@ def _make_adapter(account: Account, clock: Clock) -> PlatformAdapter:
     return make_adapter(account.platform, account.host, account.settings, clock)
 
 
-def _of_role(credentials: list[Credential], role: str) -> list[Credential]:
-    return [c for c in credentials if c.meta.get("role") == role]
+def _of_role(credentials: list[Credential], role: CredentialRole) -> list[Credential]:
+    return [c for c in credentials if c.role is role]
 
 
 def _minted(session: Credential) -> bool:
@@ -197,7 +198,7 @@ class AccountsService:
             found.setdefault(credential.account_id or "", []).append(credential)
         return found
 
-    async def _role(self, account: Account, role: str) -> list[Credential]:
+    async def _role(self, account: Account, role: CredentialRole) -> list[Credential]:
         return _of_role(await self.credentials(account), role)
 
     async def _secret_inputs(
@@ -206,7 +207,11 @@ class AccountsService:
         """The stored secret inputs, by field; from `held` (the account's credentials, read
         once by the caller) when given."""
         out: dict[str, Secret] = {}
-        inputs = await self._role(account, "input") if held is None else _of_role(held, "input")
+        inputs = (
+            await self._role(account, CredentialRole.INPUT)
+            if held is None
+            else _of_role(held, CredentialRole.INPUT)
+        )
         for credential in inputs:
             value = await self._keeper.read(credential)
             if value is not None:
@@ -246,7 +251,9 @@ class AccountsService:
         return account
 
     async def _store_inputs(self, account: Account, secrets: Mapping[str, Secret]) -> None:
-        existing = {str(c.meta.get("field")): c for c in await self._role(account, "input")}
+        existing = {
+            str(c.meta.get("field")): c for c in await self._role(account, CredentialRole.INPUT)
+        }
         labels = {f.name: f.label for f in _capabilities()[account.platform].fields}
         for field, value in secrets.items():
             if not value:
@@ -257,7 +264,8 @@ class AccountsService:
                 kind=SECRET_KINDS.get(field, CredentialKind.API_SECRET),
                 label=f"{account.name}: {labels.get(field, field)}",
                 account_id=account.id,
-                meta={"role": "input", "field": field},
+                role=CredentialRole.INPUT,
+                meta={"field": field},
             )
             if old is not None:
                 await self._keeper.replace_secret(old, value)
@@ -358,7 +366,9 @@ class AccountsService:
     async def stored_secret_fields(self, account: Account) -> frozenset[str]:
         """The secret inputs held for `account`, by form field (e.g. {"password"})."""
         return frozenset(
-            str(c.meta.get("field")) for c in await self._role(account, "input") if c.secret_held
+            str(c.meta.get("field"))
+            for c in await self._role(account, CredentialRole.INPUT)
+            if c.secret_held
         )
 
     async def _try_sign_in(
@@ -450,8 +460,8 @@ class AccountsService:
         Returns the account as the catalog held it just before (None if it is gone)."""
         stored, held = await self._held.of(account.id)
         names = {account.id: stored.name} if stored is not None else {}
-        sessions = _of_role(held, "session")
-        refresh = _of_role(held, "refresh")
+        sessions = _of_role(held, CredentialRole.SESSION)
+        refresh = _of_role(held, CredentialRole.REFRESH)
         extra = {
             k: v
             for k, v in session.extra.items()
@@ -472,7 +482,8 @@ class AccountsService:
             created_at=self._clock.now(),
             expires_at=session.expires_at,
             state=CredentialState.ACTIVE,
-            meta={"role": "session", "extra": extra, "renewable": session.renewable},
+            role=CredentialRole.SESSION,
+            meta={"extra": extra, "renewable": session.renewable},
         )
         # Only a session signing in minted on the platform (Trifacta) is ended when replaced;
         # every other refresh reads nothing more.
@@ -498,7 +509,7 @@ class AccountsService:
                             kind=CredentialKind.REFRESH_TOKEN,
                             label=f"{account.name}: refresh token",
                             account_id=account.id,
-                            meta={"role": "refresh"},
+                            role=CredentialRole.REFRESH,
                         ),
                         session.refresh,
                         "session.refresh_token",
@@ -520,13 +531,13 @@ class AccountsService:
         """The held session and its refresh token; from `held` (the account's credentials,
         read once by the caller) when given."""
         held = await self.credentials(account) if held is None else held
-        sessions = _of_role(held, "session")
+        sessions = _of_role(held, CredentialRole.SESSION)
         if not sessions:
             return None
         access = await self._keeper.read(sessions[0])
         if access is None:
             return None
-        refresh_creds = _of_role(held, "refresh")
+        refresh_creds = _of_role(held, CredentialRole.REFRESH)
         refresh = await self._keeper.read(refresh_creds[0]) if refresh_creds else None
         extra = sessions[0].meta.get("extra", {})
         return sessions[0], Session(
@@ -535,7 +546,7 @@ class AccountsService:
 
     async def sign_out(self, account: Account) -> Account:
         left = await self._end_platform_session(account)
-        for role in ("session", "refresh"):
+        for role in (CredentialRole.SESSION, CredentialRole.REFRESH):
             for credential in await self._role(account, role):
                 await self._keeper.forget(credential)
         account = await self._set_status(account, AccountStatus.NEEDS_LOGIN, f"Signed out.{left}")
@@ -655,7 +666,9 @@ class AccountsService:
     async def list_keys(self, account: Account) -> list[KeyView]:
         adapter = self.adapter(account)
         remote = await self._with_session(account, adapter.list_keys)
-        held = {c.remote_id: c for c in await self._role(account, "key") if c.remote_id}
+        held = {
+            c.remote_id: c for c in await self._role(account, CredentialRole.KEY) if c.remote_id
+        }
         for key in remote:  # a key held under an id of an earlier form: record the new id
             old = next((held.pop(a) for a in key.aliases if a in held and key.id not in held), None)
             if old is not None:
@@ -703,7 +716,8 @@ class AccountsService:
             scopes=new.key.scopes or scopes,
             created_at=new.key.created_at or self._clock.now(),
             expires_at=new.key.expires_at,
-            meta={"role": "key", "name": new.key.name},
+            role=CredentialRole.KEY,
+            meta={"name": new.key.name},
         )
         stored = await self._keeper.keep_new_secret(credential, new.secret, action="key.create")
         self._changed(account.id)
@@ -716,7 +730,7 @@ class AccountsService:
             await key_writes.confirm_revoked(
                 key_id, lambda: self._with_session(account, adapter.list_keys)
             )
-        for credential in await self._role(account, "key"):
+        for credential in await self._role(account, CredentialRole.KEY):
             if credential.remote_id == key_id:
                 if credential.secret_ref is not None:
                     await self._keeper.store.delete(credential.secret_ref)

@@ -19,6 +19,7 @@ from tokendeck.core.models import (
     AccountStatus,
     Credential,
     CredentialKind,
+    CredentialRole,
     CredentialState,
 )
 from tokendeck.core.settings import DEFAULT_THRESHOLDS
@@ -26,8 +27,6 @@ from tokendeck.core.verdict import Renewal, State, Verdict, judge_credential, ur
 
 if TYPE_CHECKING:
     from tokendeck.storage.catalog import AsyncCatalog
-
-SESSION_ROLE = "session"
 
 
 @dataclass(slots=True)
@@ -45,7 +44,7 @@ class ExpiryPolicy:
 
     def renewal(self, credential: Credential, account: Account | None) -> Renewal:
         """Only an account's session on a platform that can refresh is renewed by TokenDeck."""
-        if account is None or credential.meta.get("role") != SESSION_ROLE:
+        if account is None or credential.role is not CredentialRole.SESSION:
             return Renewal.NONE
         from tokendeck.platforms.registry import CAPABILITIES  # not on the path to first paint
 

@@ -32,6 +32,7 @@ from tokendeck.core.models import (
     AuditEntry,
     Credential,
     CredentialKind,
+    CredentialRole,
     CredentialState,
     Platform,
 )
@@ -97,6 +98,19 @@ MIGRATIONS: tuple[str, ...] = (
         credential_id TEXT,
         detail TEXT NOT NULL DEFAULT ''
     );
+    """,
+    # 2: a credential's role is a column (it was `meta.role`), in the pending journal too
+    """
+    ALTER TABLE credentials ADD COLUMN role TEXT
+        CHECK (role IS NULL OR role IN ('input', 'session', 'refresh', 'key'));
+    UPDATE credentials SET role = json_extract(meta, '$.role')
+        WHERE json_extract(meta, '$.role') IN ('input', 'session', 'refresh', 'key');
+    UPDATE credentials SET meta = json_remove(meta, '$.role');
+    CREATE INDEX credentials_role ON credentials(role);
+    UPDATE pending_secrets SET credential = json_set(  -- ('' ||: meta stays a JSON string)
+        credential,
+        '$.role', json_extract(json_extract(credential, '$.meta'), '$.role'),
+        '$.meta', '' || json_remove(json_extract(credential, '$.meta'), '$.role'));
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -313,13 +327,14 @@ class Catalog:
     def _upsert(self, db: sqlite3.Connection, c: Credential) -> None:
         db.execute(
             "INSERT INTO credentials(id, account_id, kind, label, remote_id, scopes, created_at,"
-            " expires_at, last_used_at, state, secret_ref, meta, updated_at)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " expires_at, last_used_at, state, secret_ref, meta, role, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
             " ON CONFLICT(id) DO UPDATE SET account_id=excluded.account_id, kind=excluded.kind,"
             " label=excluded.label, remote_id=excluded.remote_id, scopes=excluded.scopes,"
             " created_at=excluded.created_at, expires_at=excluded.expires_at,"
             " last_used_at=excluded.last_used_at, state=excluded.state,"
-            " secret_ref=excluded.secret_ref, meta=excluded.meta, updated_at=excluded.updated_at",
+            " secret_ref=excluded.secret_ref, meta=excluded.meta, role=excluded.role,"
+            " updated_at=excluded.updated_at",
             (
                 c.id,
                 c.account_id,
@@ -333,6 +348,7 @@ class Catalog:
                 c.state.value,
                 c.secret_ref,
                 json.dumps(dict(c.meta)),
+                c.role.value if c.role else None,
                 _now(),
             ),
         )
@@ -390,11 +406,10 @@ class Catalog:
         return self._with_accounts(rows)
 
     def sessions(self) -> list[Credential]:
-        """Every credential whose meta says `"role": "session"` (one per signed-in account at
-        most), in label order: what the refresh scheduler looks at, without the other rows."""
+        """Every session credential (one per signed-in account at most), in label order: what
+        the refresh scheduler looks at, without the other rows."""
         rows = self._db.execute(
-            "SELECT * FROM credentials WHERE json_extract(meta, '$.role') = 'session'"
-            " ORDER BY label, id"
+            "SELECT * FROM credentials WHERE role = 'session' ORDER BY label, id"
         ).fetchall()
         return [_credential(r) for r in rows]
 
@@ -425,19 +440,19 @@ class Catalog:
           whose account is not signed in (a failing renewal needs a person, whatever its expiry);
         - the `soonest` next unrevoked expiries after `horizon` that a person replaces (every
           credential but those sessions), for the list of next expiries.
-        Sessions are credentials whose meta says `"role": "session"`, renewable unless their meta
-        says `"renewable": false` (see services.standing)."""
+        Sessions are credentials of role session, renewable unless their meta says
+        `"renewable": false` (see services.standing)."""
         rows = self._db.execute(
             "SELECT c.* FROM credentials AS c LEFT JOIN accounts AS a ON a.id = c.account_id"
             " WHERE c.state <> :revoked AND (c.expires_at <= :horizon OR ("
-            "  json_extract(c.meta, '$.role') = 'session'"
+            "  c.role = 'session'"
             "  AND COALESCE(json_extract(c.meta, '$.renewable'), 1) <> 0"
             "  AND a.platform IN (SELECT value FROM json_each(:renewing)) AND :auto"
             "  AND a.status <> 'signed_in'))"
             " UNION SELECT * FROM (SELECT c.* FROM credentials AS c"
             " LEFT JOIN accounts AS a ON a.id = c.account_id"
             " WHERE c.state <> :revoked AND c.expires_at > :horizon AND NOT COALESCE("
-            "  json_extract(c.meta, '$.role') = 'session'"
+            "  c.role = 'session'"
             "  AND COALESCE(json_extract(c.meta, '$.renewable'), 1) <> 0"
             "  AND a.platform IN (SELECT value FROM json_each(:renewing)) AND :auto, 0)"
             " ORDER BY c.expires_at LIMIT :soonest)",
@@ -654,6 +669,7 @@ def _credential_dict(c: Credential) -> dict[str, Any]:
         "state": c.state.value,
         "secret_ref": c.secret_ref,
         "meta": json.dumps(dict(c.meta)),
+        "role": c.role.value if c.role else None,
     }
 
 
@@ -671,6 +687,7 @@ def _credential_from_dict(d: Mapping[str, Any]) -> Credential:
         state=CredentialState(d["state"]),
         secret_ref=d["secret_ref"],
         meta=json.loads(d["meta"]),
+        role=CredentialRole(d["role"]) if d.get("role") else None,
     )
 
 
