@@ -5,6 +5,7 @@ the settings that keep two processes and a crash safe."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 import stat
@@ -20,6 +21,7 @@ import pytest
 
 from tokendeck.core.models import (
     Account,
+    AccountSettings,
     AccountStatus,
     Credential,
     CredentialKind,
@@ -40,7 +42,14 @@ def catalog(profile: Profile) -> Iterator[Catalog]:
 
 
 def _account(name: str = "Prod", **fields: Any) -> Account:
+    if isinstance(fields.get("settings"), dict):
+        fields["settings"] = AccountSettings.from_json(fields["settings"])
     return Account(id="", name=name, platform=Platform.ENCORD, host="https://h.example", **fields)
+
+
+def _raw_settings(catalog: Catalog, account_id: str, data: object) -> None:
+    """Settings JSON as an earlier release or a hand edit may have left it."""
+    catalog._db.execute("UPDATE accounts SET settings=? WHERE id=?", (json.dumps(data), account_id))
 
 
 def _credential(label: str = "key", **fields: Any) -> Credential:
@@ -177,7 +186,7 @@ def test_an_account_keeps_every_field(catalog: Catalog) -> None:
             host="https://auth.example",
             username="ada",
             auth_method="pkce",
-            settings={"thresholds": [3600, 60]},
+            settings=AccountSettings.from_json({"thresholds": [3600, 60]}),
             status=AccountStatus.ERROR,
             status_detail="boom",
         )
@@ -224,7 +233,7 @@ def test_an_edited_account_keeps_its_creation_and_status(catalog: Catalog) -> No
             host="https://new.example",
             username="bob",
             auth_method="basic",
-            settings={"x": 1},
+            settings=AccountSettings.from_json({"x": 1}),
             status=AccountStatus.OFFLINE,
             created_at=stored.created_at,
         )
@@ -237,7 +246,7 @@ def test_an_edited_account_keeps_its_creation_and_status(catalog: Catalog) -> No
         got.host,
         got.username,
         got.auth_method,
-        dict(got.settings),
+        got.settings.to_json(),
     ) == (
         "New",
         Platform.TRIFACTA,
@@ -703,9 +712,11 @@ def test_the_widest_own_threshold_of_any_account_is_computed_in_sql(catalog: Cat
     catalog.add_account(_account("narrow", settings={"warn_thresholds": [60, 3600]}))
     assert catalog.widest_warn_threshold() == 3600
     catalog.add_account(_account("wide", settings={"warn_thresholds": [30 * 86400, 60]}))
-    catalog.add_account(_account("as text", settings={"warn_thresholds": ["7200"]}))
+    as_text = catalog.add_account(_account("as text"))
+    _raw_settings(catalog, as_text.id, {"warn_thresholds": ["7200"]})
     assert catalog.widest_warn_threshold() == 30 * 86400
-    catalog.add_account(_account("fraction", settings={"warn_thresholds": [2592000.5]}))
+    fraction = catalog.add_account(_account("fraction"))
+    _raw_settings(catalog, fraction.id, {"warn_thresholds": [2592000.5]})
     assert catalog.widest_warn_threshold() == 2592000.5
 
 

@@ -60,7 +60,7 @@ def test_accounts_and_their_settings_are_untouched(upgraded: Catalog) -> None:
     accounts = {a.id: a for a in upgraded.list_accounts()}
     assert sorted(accounts) == ["acc-dataloop", "acc-haut"]
     dataloop = accounts["acc-dataloop"]
-    assert dict(dataloop.settings) == {
+    assert dataloop.settings.to_json() == {
         "inputs": {"email": "dev@example.test"},
         "pinned": True,
         "warn_thresholds": [86400, 3600],

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from tokendeck.core.models import Platform
+from tokendeck.core.models import AccountSettings, Platform
 from tokendeck.services import account_forms
 from tokendeck.ui.account_dialog import AccountDialog
 
@@ -208,7 +208,7 @@ def test_saved_values_are_the_chosen_platform_fields_only(
             assert secret.reveal() == f"{chosen.value}-{name}"
         assert draft.account.platform is chosen
         assert draft.account.name == "Shared name", "the name survives every switch"
-        assert draft.account.settings["warn_thresholds"] == [2 * 86400, 3600]
+        assert draft.account.settings.warn_thresholds == (2 * 86400, 3600)
 
 
 def test_the_host_follows_the_platform_until_a_person_types_one(
@@ -270,7 +270,7 @@ def test_edit_says_stored_only_for_the_secrets_that_are(qtbot: QtBot) -> None:
         name="DL",
         platform=Platform.DATALOOP,
         host="https://gate.dataloop.ai",
-        settings={"inputs": {"username": "me@example.org"}},
+        settings=AccountSettings(inputs={"username": "me@example.org"}),
     )
     dlg = AccountDialog(None, account, stored={"password"})
     qtbot.addWidget(dlg)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tokendeck.core.models import (
     Account,
+    AccountSettings,
     AccountStatus,
     Credential,
     CredentialKind,
@@ -64,7 +65,7 @@ def _fill(catalog: Catalog, accounts: list, credentials: list) -> None:
                 name=f"acc{i}",
                 platform=platform,
                 host="https://h.example.test",
-                settings={"warn_thresholds": thresholds} if thresholds else {},
+                settings=AccountSettings.from_json({"warn_thresholds": thresholds}),
             )
         )
         catalog.set_account_status(account.id, status)

@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 
 from tokendeck.core.clock import ManualClock
-from tokendeck.core.models import Credential, CredentialKind, CredentialRole, CredentialState
+from tokendeck.core.models import (
+    AccountSettings,
+    Credential,
+    CredentialKind,
+    CredentialRole,
+    CredentialState,
+)
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
 from tokendeck.services.expiry_watcher import ExpiryWatcher
 from tokendeck.services.standing import HeldCredential, worst_state
@@ -101,7 +107,7 @@ async def test_per_account_thresholds_override_the_global_ones(catalog: AsyncCat
             name="strict",
             platform=Platform.HAUT,
             host="h",
-            settings={"warn_thresholds": [3 * 86400]},
+            settings=AccountSettings(warn_thresholds=(3 * 86400,)),
         ),
     )
     await catalog.upsert_credential(
@@ -411,7 +417,7 @@ async def _account_warning_within(catalog: AsyncCatalog, name: str, *seconds: in
             name=name,
             platform=Platform.HAUT,
             host="h",
-            settings={"warn_thresholds": list(seconds)},
+            settings=AccountSettings.from_json({"warn_thresholds": list(seconds)}),
         ),
     )
     return account.id

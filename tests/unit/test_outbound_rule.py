@@ -7,7 +7,7 @@ import pytest
 
 from tokendeck.core.clock import SystemClock
 from tokendeck.core.errors import OutboundRefusedError, TokenDeckError
-from tokendeck.core.models import Platform
+from tokendeck.core.models import AccountSettings, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import Session
 from tokendeck.platforms.outbound import OutboundRule, is_loopback, origin_of, url_problem
@@ -204,7 +204,11 @@ SECRETS = {
 async def test_every_adapter_refuses_a_host_off_this_machine_over_http(platform: Platform) -> None:
     recorder = Recorder()
     adapter = make_adapter(
-        platform, "http://localhost.evil.invalid", {}, SystemClock(), recorder.transport()
+        platform,
+        "http://localhost.evil.invalid",
+        AccountSettings(),
+        SystemClock(),
+        recorder.transport(),
     )
     try:
         with pytest.raises(OutboundRefusedError):
@@ -223,7 +227,11 @@ async def test_haut_pagination_never_follows_a_link_to_another_origin() -> None:
         )
 
     adapter = make_adapter(
-        Platform.HAUT, "https://haut.example", {}, SystemClock(), recorder.transport(answer)
+        Platform.HAUT,
+        "https://haut.example",
+        AccountSettings(),
+        SystemClock(),
+        recorder.transport(answer),
     )
     try:
         with pytest.raises(OutboundRefusedError):
@@ -240,7 +248,11 @@ async def test_oauth_never_sends_the_client_secret_to_a_discovered_foreign_endpo
         return httpx.Response(200, json={"token_endpoint": "http://evil.invalid/token"})
 
     adapter = make_adapter(
-        Platform.OAUTH2, "https://issuer.example", {}, SystemClock(), recorder.transport(answer)
+        Platform.OAUTH2,
+        "https://issuer.example",
+        AccountSettings(),
+        SystemClock(),
+        recorder.transport(answer),
     )
     try:
         with pytest.raises(OutboundRefusedError):
@@ -266,7 +278,7 @@ async def test_a_confirmed_origin_is_allowed() -> None:
     adapter = make_adapter(
         Platform.OAUTH2,
         "https://issuer.example",
-        {"allowed_origins": ["https://login.example"]},
+        AccountSettings(allowed_origins=("https://login.example",)),
         SystemClock(),
         recorder.transport(answer),
     )
@@ -285,7 +297,9 @@ def test_the_refusal_is_a_tokendeck_error() -> None:
 async def test_other_trusted_sites_typed_in_the_form_are_allowed() -> None:
     from tokendeck.platforms.registry import allowed_origins
 
-    settings = {"inputs": {"allowed_origins": "https://login.example, https://other.example"}}
+    settings = AccountSettings(
+        inputs={"allowed_origins": "https://login.example, https://other.example"}
+    )
     assert allowed_origins(settings) == ["https://login.example", "https://other.example"]
     field_names = [f.name for f in CAPABILITIES[Platform.OAUTH2].fields]
     assert "allowed_origins" in field_names

@@ -8,7 +8,7 @@ import pytest
 
 from tokendeck.core.clock import SystemClock
 from tokendeck.core.errors import ProtocolError, ServerError
-from tokendeck.core.models import Platform
+from tokendeck.core.models import AccountSettings, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import Session
 from tokendeck.platforms.registry import make_adapter
@@ -20,7 +20,9 @@ HOSTILE = (b"[" * 200_000, b"\xff\xfe not utf-8", b"{not json", b'{"a":' * 5000 
 @pytest.mark.parametrize("platform", [Platform.DATALOOP, Platform.HAUT, Platform.TRIFACTA])
 async def test_a_hostile_listing_body_is_a_protocol_error(platform: Platform, body: bytes) -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
-    adapter = make_adapter(platform, "https://platform.example", {}, SystemClock(), transport)
+    adapter = make_adapter(
+        platform, "https://platform.example", AccountSettings(), SystemClock(), transport
+    )
     try:
         with pytest.raises(ProtocolError):
             await adapter.list_keys(Session(Secret("tdtest-token")))
@@ -30,7 +32,9 @@ async def test_a_hostile_listing_body_is_a_protocol_error(platform: Platform, bo
 
 async def test_a_hostile_error_body_still_gives_the_status() -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(500, content=b"[" * 200_000))
-    adapter = make_adapter(Platform.HAUT, "https://h.example", {}, SystemClock(), transport)
+    adapter = make_adapter(
+        Platform.HAUT, "https://h.example", AccountSettings(), SystemClock(), transport
+    )
     try:
         with pytest.raises(ServerError) as caught:
             await adapter.list_keys(Session(Secret("tdtest-token")))

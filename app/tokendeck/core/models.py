@@ -68,6 +68,78 @@ class CredentialState(StrEnum):
     REVOKED = "revoked"
 
 
+def _text_map(value: object) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in value.items() if isinstance(v, str | int | float)}
+
+
+def _seconds(value: object) -> tuple[int, ...]:
+    if not isinstance(value, list | tuple):
+        return ()
+    seconds = []
+    for item in value:
+        try:
+            number = float(item)
+        except (TypeError, ValueError):
+            continue
+        if 0 < number < 1e12:  # a count of seconds, not an overflow waiting to happen
+            seconds.append(int(number))
+    return tuple(sorted(set(seconds), reverse=True))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSettings:
+    """What an account keeps besides its columns, as JSON in the catalog (`to_json`).
+
+    Read leniently (`from_json`): a value of the wrong type is dropped, not fatal, and keys this
+    release does not know (written by a later one) are kept in `other` and written back."""
+
+    inputs: Mapping[str, str] = field(default_factory=dict)  # e-mail, client id… (never secret)
+    pinned: bool = False  # its current token is offered in the tray menu
+    warn_thresholds: tuple[int, ...] = ()  # seconds before expiry, widest first; (): the user's
+    allowed_origins: tuple[str, ...] = ()  # other sites its requests may go to (outbound rule)
+    ca_bundle: str = ""  # a CA file to verify its host with, else the system's
+    proxy: str = ""
+    other: Mapping[str, Any] = field(default_factory=dict)
+
+    _KNOWN = ("inputs", "pinned", "warn_thresholds", "allowed_origins", "ca_bundle", "proxy")
+
+    @classmethod
+    def from_json(cls, data: object) -> AccountSettings:
+        if not isinstance(data, Mapping):
+            return cls()
+        origins = data.get("allowed_origins")
+        return cls(
+            inputs=_text_map(data.get("inputs")),
+            pinned=data.get("pinned") is True,
+            warn_thresholds=_seconds(data.get("warn_thresholds")),
+            allowed_origins=tuple(str(o) for o in origins if isinstance(o, str))
+            if isinstance(origins, list | tuple)
+            else (),
+            ca_bundle=str(data.get("ca_bundle") or ""),
+            proxy=str(data.get("proxy") or ""),
+            other={k: v for k, v in data.items() if k not in cls._KNOWN},
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """Only what differs from the defaults, plus the keys kept from a later release."""
+        out: dict[str, Any] = dict(self.other)
+        if self.inputs:
+            out["inputs"] = dict(self.inputs)
+        if self.pinned:
+            out["pinned"] = True
+        if self.warn_thresholds:
+            out["warn_thresholds"] = list(self.warn_thresholds)
+        if self.allowed_origins:
+            out["allowed_origins"] = list(self.allowed_origins)
+        if self.ca_bundle:
+            out["ca_bundle"] = self.ca_bundle
+        if self.proxy:
+            out["proxy"] = self.proxy
+        return out
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
     id: str
@@ -76,7 +148,7 @@ class Account:
     host: str
     username: str = ""
     auth_method: str = ""
-    settings: Mapping[str, Any] = field(default_factory=dict)
+    settings: AccountSettings = field(default_factory=AccountSettings)
     status: AccountStatus = AccountStatus.NEEDS_LOGIN
     status_detail: str = ""
     created_at: datetime | None = None

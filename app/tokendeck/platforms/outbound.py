@@ -9,7 +9,7 @@ no adapter can forget it:
   (`http://localhost.evil.example`, `http://127.0.0.1.nip.io` are refused);
 - no user info in the URL (`http://localhost@evil.example` is refused);
 - the same origin (scheme, host, port) as the account's host, unless the user confirmed that
-  other origin in the account's settings (`settings["allowed_origins"]`).
+  other origin in the account's settings (`AccountSettings.allowed_origins`).
 """
 
 from __future__ import annotations

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import httpx
 
 from tokendeck.core.clock import Clock
-from tokendeck.core.models import Platform
+from tokendeck.core.models import AccountSettings, Platform
 from tokendeck.platforms import dataloop, encord, haut, manual, oauth2, trifacta, visual_layer
 from tokendeck.platforms.base import Capabilities, PlatformAdapter
 from tokendeck.platforms.http import make_client
@@ -24,20 +23,18 @@ CAPABILITIES: Mapping[Platform, Capabilities] = {
 }
 
 
-def allowed_origins(settings: Mapping[str, Any]) -> list[str]:
+def allowed_origins(settings: AccountSettings) -> list[str]:
     """Origins the user confirmed for this account besides its host (account settings or the
     form's "Other trusted sites" input, space- or comma-separated)."""
-    inputs = settings.get("inputs")
-    typed = inputs.get("allowed_origins", "") if isinstance(inputs, Mapping) else ""
-    listed = settings.get("allowed_origins") or []
-    words = str(typed).replace(",", " ").split()
-    return [str(o) for o in (*listed, *words) if str(o).strip()]
+    typed = settings.inputs.get("allowed_origins", "")
+    words = typed.replace(",", " ").split()
+    return [o for o in (*settings.allowed_origins, *words) if o.strip()]
 
 
 def make_adapter(
     platform: Platform,
     host: str,
-    settings: Mapping[str, Any],
+    settings: AccountSettings,
     clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> PlatformAdapter:
@@ -45,8 +42,8 @@ def make_adapter(
         return manual.ManualAdapter(clock)
     client = make_client(
         host,
-        ca_bundle=str(settings.get("ca_bundle") or "") or None,
-        proxy=str(settings.get("proxy") or "") or None,
+        ca_bundle=settings.ca_bundle or None,
+        proxy=settings.proxy or None,
         transport=transport,
         allowed_origins=allowed_origins(settings),
     )

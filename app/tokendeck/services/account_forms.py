@@ -14,7 +14,7 @@ from tokendeck.core.errors import (
     ServerError,
     TokenDeckError,
 )
-from tokendeck.core.models import PLATFORM_NAMES, Platform
+from tokendeck.core.models import PLATFORM_NAMES, AccountSettings, Platform
 from tokendeck.platforms.base import Capabilities, ExpiryChoice, Field
 from tokendeck.platforms.outbound import url_problem
 from tokendeck.platforms.registry import CAPABILITIES, allowed_origins
@@ -135,7 +135,7 @@ def validate(
             problems["host"] = "Give the host, e.g. " + caps.default_host
         elif (problem := url_problem(host.strip())) is not None:
             problems["host"] = problem  # the outbound rule's own words: the form cannot differ
-    for origin in allowed_origins({"inputs": inputs}):
+    for origin in allowed_origins(AccountSettings(inputs=dict(inputs))):
         if (problem := url_problem(origin)) is not None:
             problems["allowed_origins"] = f"{origin}: {problem}"
             break

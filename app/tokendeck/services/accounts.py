@@ -1,7 +1,7 @@
 """Accounts on platforms: add / edit / remove, sign in / out, test, current token, API keys.
 
 What is kept where:
-- the account row holds the non-secret inputs (`settings["inputs"]`: e-mail, client id, ...);
+- the account row holds the non-secret inputs (`settings.inputs`: e-mail, client id, ...);
 - each secret input (password, API secret, client secret, pasted token) is a credential with
   `meta.role = "input"`, its value in the secret store;
 - the session is a credential (`role = "session"`, kind session_token) with its expiry, and its
@@ -238,7 +238,7 @@ class AccountsService:
             draft,
             id=draft.id or new_id(),
             auth_method=method,
-            settings={**draft.settings, "inputs": dict(inputs)},
+            settings=replace(draft.settings, inputs=dict(inputs)),
             status=AccountStatus.NEEDS_LOGIN,
         )
         account = await self._catalog.add_account(account)
@@ -275,7 +275,7 @@ class AccountsService:
     async def edit(
         self, account: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
     ) -> Account:
-        updated = replace(account, settings={**account.settings, "inputs": dict(inputs)})
+        updated = replace(account, settings=replace(account.settings, inputs=dict(inputs)))
         await self._catalog.reset_fired_for_account(account.id)
         updated = await self._catalog.update_account(updated)
         await self._store_inputs(updated, secrets)
@@ -284,7 +284,7 @@ class AccountsService:
         return updated
 
     async def set_pinned(self, account: Account, pinned: bool) -> Account:
-        updated = replace(account, settings={**account.settings, "pinned": pinned})
+        updated = replace(account, settings=replace(account.settings, pinned=pinned))
         updated = await self._catalog.update_account(updated)
         self._changed(account.id)
         return updated
@@ -315,7 +315,7 @@ class AccountsService:
     # -- sessions ---------------------------------------------------------------------------
 
     async def sign_in(self, account: Account) -> Account:
-        inputs = dict(account.settings.get("inputs", {}))
+        inputs = dict(account.settings.inputs)
         secrets = await self._secret_inputs(account)
         async with self._lock(account.id):
             reused = await self._still_good_session(account)
@@ -347,7 +347,7 @@ class AccountsService:
 
     async def _now_signed_in(self, account: Account, session: Session) -> Account:
         """After the session is saved: who signed in, and the status."""
-        inputs = account.settings.get("inputs", {})
+        inputs = account.settings.inputs
         who = str(
             session.extra.get("email") or inputs.get("username") or inputs.get("client_id") or ""
         )
@@ -390,7 +390,7 @@ class AccountsService:
         if draft.platform not in _capabilities():
             raise UnsupportedError(f"{draft.platform.value} accounts are not supported yet.")
         draft = replace(
-            draft, id=draft.id or new_id(), settings={**draft.settings, "inputs": dict(inputs)}
+            draft, id=draft.id or new_id(), settings=replace(draft.settings, inputs=dict(inputs))
         )
         session = await self._try_sign_in(draft, inputs, secrets)
 
@@ -415,7 +415,7 @@ class AccountsService:
         works, save the edit, the secrets entered and the new session. A refused sign-in
         raises and changes nothing."""
         entered = {k: v for k, v in secrets.items() if v}
-        edited = replace(account, settings={**account.settings, "inputs": dict(inputs)})
+        edited = replace(account, settings=replace(account.settings, inputs=dict(inputs)))
         session = await self._try_sign_in(
             edited, inputs, {**await self._secret_inputs(account), **entered}
         )
@@ -434,7 +434,7 @@ class AccountsService:
         """Sign in with secrets a person just entered (a field left empty: the stored one).
         They are stored only when the sign-in works; a refusal raises and stores nothing."""
         entered = {k: v for k, v in secrets.items() if v}
-        inputs = dict(account.settings.get("inputs", {}))
+        inputs = dict(account.settings.inputs)
         async with self._lock(account.id):
             given = {**await self._secret_inputs(account), **entered}
             try:

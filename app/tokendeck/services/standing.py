@@ -37,9 +37,9 @@ class ExpiryPolicy:
     auto_refresh: bool = True
 
     def thresholds_for(self, account: Account | None) -> tuple[timedelta, ...]:
-        own = account.settings.get("warn_thresholds") if account is not None else None
+        own = account.settings.warn_thresholds if account is not None else ()
         if own:
-            return tuple(sorted((timedelta(seconds=int(x)) for x in own), reverse=True))
+            return tuple(sorted((timedelta(seconds=x) for x in own), reverse=True))
         return tuple(sorted(self.thresholds, reverse=True))
 
     def renewal(self, credential: Credential, account: Account | None) -> Renewal:

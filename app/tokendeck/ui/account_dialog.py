@@ -11,7 +11,7 @@ account as it is (for offline setup)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Coroutine, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -116,7 +116,7 @@ class AccountDialog(WorkingDialog):
         self._row("Name:", self.name, self._shared_errors["name"])
         self._host_label = self._row("Host:", self.host, self._shared_errors["host"])
 
-        inputs = dict(existing.settings.get("inputs", {})) if existing else {}
+        inputs = dict(existing.settings.inputs) if existing else {}
         self._rows: dict[Platform, PlatformRows] = {}
         for platform, _ in account_forms.platforms():
             if existing is None or platform is existing.platform:
@@ -124,9 +124,7 @@ class AccountDialog(WorkingDialog):
 
         self.thresholds = QLineEdit(
             format_thresholds(
-                tuple(
-                    timedelta(seconds=int(x)) for x in existing.settings.get("warn_thresholds", [])
-                )
+                tuple(timedelta(seconds=x) for x in existing.settings.warn_thresholds)
             )
             if existing
             else ""
@@ -308,14 +306,15 @@ class AccountDialog(WorkingDialog):
         inputs = {n: v for n, v in values.items() if n not in secret_names}
         secrets = {n: Secret(v) for n, v in values.items() if n in secret_names and v}
         base = self._existing or Account(id="", name="", platform=self.chosen, host="")
-        settings = dict(base.settings)
         try:
             chosen = (
                 parse_thresholds(self.thresholds.text()) if self.thresholds.text().strip() else ()
             )
         except ValueError:
             chosen = ()
-        settings["warn_thresholds"] = [int(t.total_seconds()) for t in chosen]
+        settings = replace(
+            base.settings, warn_thresholds=tuple(int(t.total_seconds()) for t in chosen)
+        )
         account = Account(
             id=base.id,
             name=self.name.text().strip(),

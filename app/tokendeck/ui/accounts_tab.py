@@ -213,7 +213,7 @@ class AccountsTab(QWidget):
         self.pin_button.setEnabled(ready and account is not None)
         self.pin_button.setText(
             "Unpin from tray"
-            if account is not None and account.settings.get("pinned")
+            if account is not None and account.settings.pinned
             else "Pin to tray"
         )
         self.add_button.setEnabled(self._loaded)
@@ -340,7 +340,7 @@ class AccountsTab(QWidget):
 
         door = self._door
         ask_first = account.status is AccountStatus.NEEDS_LOGIN and account_forms.needs_secret(
-            account.platform, account.settings.get("inputs", {})
+            account.platform, account.settings.inputs
         )
 
         async def attempt() -> Account | _Ask:
@@ -390,7 +390,7 @@ class AccountsTab(QWidget):
         account = self.selected()
         if account is None or not self._loaded:
             return
-        pinned = not account.settings.get("pinned")
+        pinned = not account.settings.pinned
         self.runner.run(
             "Pinning" if pinned else "Unpinning",
             self._door.set_pinned(account, pinned),

@@ -68,7 +68,7 @@ class TrayStatus:
             self.refresh()
 
     async def pinned(self) -> list[tuple[str, str]]:
-        return [(a.name, a.id) for a in await self._door.accounts() if a.settings.get("pinned")]
+        return [(a.name, a.id) for a in await self._door.accounts() if a.settings.pinned]
 
     def on_warning(self, warning: ExpiryWarning) -> None:
         self._notify(warning_notice(warning, self._door.now()))
