@@ -124,7 +124,7 @@ class Bench:
     async def fresh_accounts(self) -> None:
         """Untimed: remove the last round's accounts, add new ones (new users)."""
         for account in self.accounts:
-            await self.services.accounts.remove(account)
+            await self.services.sessions.remove(account)
         self.users = next(self.rounds)
         self.accounts = []
         for email, password in self.users:
@@ -138,7 +138,7 @@ class Bench:
             )
 
     async def sign_in(self) -> None:
-        signed = await asyncio.gather(*(self.services.accounts.sign_in(a) for a in self.accounts))
+        signed = await asyncio.gather(*(self.services.sessions.sign_in(a) for a in self.accounts))
         self.accounts = list(signed)
 
     async def raw(self) -> None:
@@ -156,7 +156,7 @@ class Bench:
             await asyncio.gather(*(one(e, p) for e, p in self.users))
 
     async def refresh(self) -> None:
-        await asyncio.gather(*(self.services.accounts.refresh(a) for a in self.accounts))
+        await asyncio.gather(*(self.services.sessions.refresh(a) for a in self.accounts))
 
 
 async def timed(step: Callable[[], Awaitable[None]]) -> float:

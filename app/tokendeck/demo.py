@@ -97,10 +97,10 @@ async def seed(services: AppServices, world: SandboxWorld) -> None:
     for draft, inputs, secrets in plan:
         try:
             account = await services.accounts.add(draft, inputs, secrets)
-            account = await services.accounts.sign_in(account)
+            account = await services.sessions.sign_in(account)
             if account.platform is Platform.DATALOOP:
-                await services.accounts.create_key(account, "CI pipeline", None)
+                await services.keys.create_key(account, "CI pipeline", None)
             if account.platform is Platform.HAUT:
-                await services.accounts.create_key(account, "nightly export", timedelta(days=3))
+                await services.keys.create_key(account, "nightly export", timedelta(days=3))
         except Exception:  # a demo account that fails is logged, the rest still appear
             log.exception("demo: could not set up %s", draft.name)

@@ -134,7 +134,7 @@ async def _print_token(
         _say(error.message)
         return EXIT_NOT_FOUND
     try:
-        token = await services.accounts.current_token(account)
+        token = await services.sessions.current_token(account)
     except TokenDeckError as error:
         _say(error.details())
         return EXIT_PROBLEM

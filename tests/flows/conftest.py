@@ -71,7 +71,7 @@ async def dataloop_account(services: AppServices, world: SandboxWorld) -> Accoun
         {"username": email},
         {"password": Secret(password)},
     )
-    return await accounts.sign_in(account)
+    return await services.sessions.sign_in(account)
 
 
 def fault(

@@ -610,14 +610,14 @@ class Harness:
         lifetime = caps.expiry_choices[0].lifetime if caps.expiry_choices else None
         run = _Run(platform, who, account, lifetime)
         if op != "sign_in":
-            run.account = await accounts.sign_in(account)
+            run.account = await self.svc.sessions.sign_in(account)
         if op in ("revoke_key", "rotate_key"):
-            credential, _ = await accounts.create_key(
+            credential, _ = await self.svc.keys.create_key(
                 run.account, "fm target", lifetime, least_scopes(platform)
             )
             run.target_id = credential.remote_id
             if op == "rotate_key":
-                views = await accounts.list_keys(run.account)
+                views = await self.svc.keys.list_keys(run.account)
                 run.target = next(v.remote for v in views if v.remote.id == run.target_id)
         before = platform_keys(self.world, platform, who)
         held_before = await self._store_values()
@@ -666,7 +666,7 @@ class Harness:
             cell.recovered = "retry"
         except TokenDeckError as first:
             try:
-                run.account = await accounts.sign_in(await accounts.get(account.id))
+                run.account = await self.svc.sessions.sign_in(await accounts.get(account.id))
                 if op != "sign_in":
                     await self._do(run, op, "fm again")
                 cell.recovered = "sign-in"
@@ -691,18 +691,18 @@ class Harness:
         accounts = self.svc.accounts
         account = await accounts.get(run.account.id)
         if op == "sign_in":
-            await accounts.sign_in(account)
+            await self.svc.sessions.sign_in(account)
         elif op == "refresh":
-            await accounts.refresh(account)
+            await self.svc.sessions.refresh(account)
         elif op == "list_keys":
-            await accounts.list_keys(account)
+            await self.svc.keys.list_keys(account)
         elif op == "create_key":
-            await accounts.create_key(account, name, run.lifetime, least_scopes(run.platform))
+            await self.svc.keys.create_key(account, name, run.lifetime, least_scopes(run.platform))
         elif op == "revoke_key":
-            await accounts.revoke_key(account, run.target_id or "")
+            await self.svc.keys.revoke_key(account, run.target_id or "")
         elif op == "rotate_key":
             assert run.target is not None
-            await accounts.rotate_key(account, run.target)
+            await self.svc.keys.rotate_key(account, run.target)
         else:
             raise ValueError(op)
 
@@ -865,7 +865,7 @@ class Harness:
         accounts = self.svc.accounts
         account = await accounts.get(run.account.id)
         try:
-            await accounts.list_keys(account)
+            await self.svc.keys.list_keys(account)
         except TokenDeckError as error:
             return [f"listing after recovery failed: {type(error).__name__}: {error.details()}"]
         keys = platform_keys(self.world, run.platform, run.who)

@@ -62,7 +62,7 @@ async def signed_in_haut(services: AppServices, world: SandboxWorld) -> Account:
         {"username": DEMO_USER},
         {"password": Secret(world.password)},
     )
-    return await services.accounts.sign_in(account)
+    return await services.sessions.sign_in(account)
 
 
 async def session_verdict(services: AppServices, clock: ManualClock) -> State:

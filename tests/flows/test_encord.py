@@ -25,7 +25,7 @@ async def _account(services: AppServices, world: SandboxWorld, name: str = "Enco
         {"project_hash": world.encord_project, "dataset_hash": world.encord_dataset},
         {"private_key": Secret(world.encord_key)},
     )
-    return await services.accounts.sign_in(account)
+    return await services.sessions.sign_in(account)
 
 
 async def test_ssh_key_sign_in_probe_and_legacy_keys(
@@ -34,26 +34,28 @@ async def test_ssh_key_sign_in_probe_and_legacy_keys(
     accounts = services.accounts
     account = await _account(services, world)
     assert account.status is AccountStatus.SIGNED_IN  # type: ignore[attr-defined]
-    assert (await accounts.test(account)).ok  # type: ignore[arg-type]
-    _, key = await accounts.create_key(account, "labeling bot", None, ("label.read",))  # type: ignore[arg-type]
+    assert (await services.sessions.test(account)).ok  # type: ignore[arg-type]
+    _, key = await services.keys.create_key(account, "labeling bot", None, ("label.read",))  # type: ignore[arg-type]
     assert world.encord.state.keys[key.reveal()]["scopes"] == json.dumps(["label.read"])
-    _, dataset_key = await accounts.create_key(account, "dataset reader", None, ("dataset.read",))  # type: ignore[arg-type]
-    views = await accounts.list_keys(account)  # type: ignore[arg-type]
+    _, dataset_key = await services.keys.create_key(
+        account, "dataset reader", None, ("dataset.read",)
+    )  # type: ignore[arg-type]
+    views = await services.keys.list_keys(account)  # type: ignore[arg-type]
     names = {v.remote.name: v for v in views}
     assert set(names) == {"labeling bot", "dataset reader"}
     assert names["labeling bot"].secret_held
     assert names["labeling bot"].remote.deprecated
     assert key.reveal() not in names["labeling bot"].remote.id, "a key is never used as its id"
     with pytest.raises(UnsupportedError, match="cannot be revoked"):
-        await accounts.revoke_key(account, views[0].remote.id)  # type: ignore[arg-type]
+        await services.keys.revoke_key(account, views[0].remote.id)  # type: ignore[arg-type]
 
     legacy = await accounts.add(
         draft(world, Platform.ENCORD, "legacy"),
         {"resource_hash": world.encord_project},
         {"api_key": key},
     )
-    legacy = await accounts.sign_in(legacy)
-    probe = await accounts.test(legacy)
+    legacy = await services.sessions.sign_in(legacy)
+    probe = await services.sessions.test(legacy)
     assert probe.ok
     assert "project key" in probe.explanation
     base = world.urls["encord"]
@@ -86,8 +88,8 @@ async def test_ssh_key_sign_in_probe_and_legacy_keys(
 
 async def test_refresh_gets_a_new_bearer_token(services: AppServices, world: SandboxWorld) -> None:
     account = await _account(services, world, "Encord refresh")
-    first = await services.accounts.current_token(account)  # type: ignore[arg-type]
-    session = await services.accounts.refresh(account)  # type: ignore[arg-type]
+    first = await services.sessions.current_token(account)  # type: ignore[arg-type]
+    session = await services.sessions.refresh(account)  # type: ignore[arg-type]
     assert session.access != first
 
 
@@ -148,14 +150,14 @@ async def test_wrong_key_types_and_passphrases(services: AppServices, world: San
         {"private_key": Secret(rsa_pem)},
     )
     with pytest.raises(PlatformError, match="Ed25519"):
-        await services.accounts.sign_in(account)
+        await services.sessions.sign_in(account)
     unregistered = await services.accounts.add(
         draft(world, Platform.ENCORD, "unregistered"),
         {"project_hash": world.encord_project},
         {"private_key": Secret(pem), "passphrase": Secret("tdtest-passphrase")},
     )
     with pytest.raises(PlatformError) as info:
-        await services.accounts.sign_in(unregistered)
+        await services.sessions.sign_in(unregistered)
     assert "SSH key not found" in info.value.details()
 
 
@@ -171,8 +173,8 @@ async def test_encord_keys_get_exactly_the_scopes_chosen(
         (("label.read", "root"), "Unknown scope"),
     ):
         with pytest.raises(InvalidRequestError, match=message):
-            await services.accounts.create_key(account, "too broad", None, scopes)  # type: ignore[arg-type]
-    credential, _ = await services.accounts.create_key(account, "narrow", None, ("label.read",))  # type: ignore[arg-type]
+            await services.keys.create_key(account, "too broad", None, scopes)  # type: ignore[arg-type]
+    credential, _ = await services.keys.create_key(account, "narrow", None, ("label.read",))  # type: ignore[arg-type]
     assert credential.scopes == ("label.read",)
 
 
@@ -185,13 +187,13 @@ async def test_key_ids_are_keyed_and_old_ids_are_carried_over(
     from tokendeck.platforms.encord import fingerprint
 
     account = await _account(services, world, "Encord ids")
-    credential, key = await services.accounts.create_key(account, "ids", None, ("label.read",))  # type: ignore[arg-type]
+    credential, key = await services.keys.create_key(account, "ids", None, ("label.read",))  # type: ignore[arg-type]
     plain = fingerprint(key.reveal())
     assert plain not in (credential.remote_id or ""), "no plain digest of a key in the catalog"
     # As an earlier release recorded it: under the plain digest.
     old = with_(credential, remote_id=f"project:{plain}")
     await services.catalog.upsert_credential(old)
-    views = await services.accounts.list_keys(account)  # type: ignore[arg-type]
+    views = await services.keys.list_keys(account)  # type: ignore[arg-type]
     mine = next(v for v in views if v.remote.name == "ids")
     assert mine.secret_held, "the key held under its old id is recognised, not lost"
     kept = [

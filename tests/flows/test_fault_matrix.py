@@ -144,14 +144,14 @@ async def test_an_ambiguous_create_whose_reconciling_list_fails_still_warns(
             who.inputs,
             who.secrets,
         )
-        account = await accounts.sign_in(account)
+        account = await harness.svc.sessions.sign_in(account)
         control = world.dataloop.control
         control.queued.append(("drop_answer", "POST"))
         with (
             then_fault(control, "drop_answer", then, "GET", 4),
             pytest.raises(TokenDeckError) as info,
         ):
-            await accounts.create_key(account, "ambiguous", None)
+            await harness.svc.keys.create_key(account, "ambiguous", None)
         made = list(platform_keys(world, Platform.DATALOOP, who))
         assert len(made) == 1, "the create was carried out once"
         held = [c for c in await accounts.credentials(account) if c.remote_id == made[0]]

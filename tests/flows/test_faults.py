@@ -33,10 +33,10 @@ async def test_reads_retry_through_a_transient_fault(
     started = time.monotonic()
     if kind == "malformed":
         with pytest.raises(ProtocolError, match="not valid JSON"):
-            await services.accounts.list_keys(account)
-        assert await services.accounts.list_keys(account) == []
+            await services.keys.list_keys(account)
+        assert await services.keys.list_keys(account) == []
     else:
-        assert await services.accounts.list_keys(account) == []
+        assert await services.keys.list_keys(account) == []
     if kind == "429":
         assert time.monotonic() - started >= 0.9, "Retry-After: 1 was honoured"
 
@@ -47,7 +47,7 @@ async def test_a_persistent_server_error_is_clear(
     account = await dataloop_account(services, world)
     fault(world, "dataloop", "500", count=10)
     with pytest.raises(ServerError) as info:
-        await services.accounts.list_keys(account)
+        await services.keys.list_keys(account)
     assert "internal error" in info.value.details()
     assert "injected server error" in info.value.details(), "the platform's own text is kept"
 
@@ -56,7 +56,7 @@ async def test_timeout(services: AppServices, world: SandboxWorld) -> None:
     account = await dataloop_account(services, world)
     world.dataloop.control.timeout_seconds = 3
     fault(world, "dataloop", "timeout", count=1)
-    probe = await services.accounts.test(account)
+    probe = await services.sessions.test(account)
     assert not probe.ok
     assert "no answer" in probe.explanation.lower()
 
@@ -71,14 +71,14 @@ async def test_sign_in_faults_leave_nothing_half_done(
     )
     fault(world, "dataloop", "malformed", count=1)
     with pytest.raises(ProtocolError):
-        await services.accounts.sign_in(account)
+        await services.sessions.sign_in(account)
     assert (await services.accounts.get(account.id)).status is AccountStatus.ERROR
     assert not [c for c in await services.accounts.credentials(account) if c.role == "session"]
     fault(world, "dataloop", "reset", count=1)
     with pytest.raises(NetworkError):
-        await services.accounts.sign_in(account)
+        await services.sessions.sign_in(account)
     assert (await services.accounts.get(account.id)).status is AccountStatus.OFFLINE
-    assert (await services.accounts.sign_in(account)).status is AccountStatus.SIGNED_IN
+    assert (await services.sessions.sign_in(account)).status is AccountStatus.SIGNED_IN
 
 
 async def test_a_redirect_to_another_origin_is_refused(
@@ -87,7 +87,7 @@ async def test_a_redirect_to_another_origin_is_refused(
     account = await dataloop_account(services, world)
     fault(world, "dataloop", "redirect", count=1)
     with pytest.raises(RedirectRefusedError, match="another site"):
-        await services.accounts.list_keys(account)
+        await services.keys.list_keys(account)
 
 
 async def test_an_ambiguous_create_is_never_retried_and_is_reconciled(
@@ -96,7 +96,7 @@ async def test_an_ambiguous_create_is_never_retried_and_is_reconciled(
     account = await dataloop_account(services, world)
     fault(world, "dataloop", "drop_answer", count=1, method="POST")
     with pytest.raises(UncertainWriteError) as info:
-        await services.accounts.create_key(account, "ambiguous", None)
+        await services.keys.create_key(account, "ambiguous", None)
     made = [k for k in world.dataloop.state.keys.values() if k["description"] == "ambiguous"]
     assert len(made) == 1, "created exactly once: never retried blindly"
     assert made[0]["id"] in str(info.value)
@@ -112,16 +112,16 @@ async def test_no_secret_in_logs_or_errors(
     caplog.set_level(logging.DEBUG)
     errors: list[str] = []
     account = await dataloop_account(services, world)
-    _, key = await services.accounts.create_key(account, "leak check", None)
-    session = await services.accounts.current_token(account)
+    _, key = await services.keys.create_key(account, "leak check", None)
+    session = await services.sessions.current_token(account)
     wrong = await services.accounts.add(
         draft(world, Platform.DATALOOP, "wrong pw"),
         {"username": DEMO_USER},
         {"password": Secret("tdtest-wrong-password")},
     )
     for attempt in (
-        lambda: services.accounts.sign_in(wrong),
-        lambda: services.accounts.list_keys(account),
+        lambda: services.sessions.sign_in(wrong),
+        lambda: services.keys.list_keys(account),
     ):
         fault(world, "dataloop", "500", count=10)
         try:

@@ -63,7 +63,7 @@ async def test_scheduler_refreshes_when_due_and_backs_off_on_failure(
             {"username": DEMO_USER},
             {"password": Secret(world.password)},
         )
-        account = await services.accounts.sign_in(account)
+        account = await services.sessions.sign_in(account)
         assert await services.scheduler.tick() == []
         clock.advance(timedelta(minutes=50))
         assert await services.scheduler.tick() == [account.id]
@@ -97,7 +97,7 @@ async def test_scheduler_retries_after_the_backoff(profile: Profile, world: Sand
             {"username": DEMO_USER},
             {"password": Secret(world.password)},
         )
-        await services.accounts.sign_in(account)
+        await services.sessions.sign_in(account)
         clock.advance(timedelta(minutes=50))
         fault(world, "haut", "500", count=1)
         assert await services.scheduler.tick() == [], "refresh is a POST: not retried within a tick"
@@ -119,7 +119,7 @@ async def test_auto_refresh_off_means_no_refresh(profile: Profile, world: Sandbo
             {"username": DEMO_USER},
             {"password": Secret(world.password)},
         )
-        await services.accounts.sign_in(account)
+        await services.sessions.sign_in(account)
         services.apply(services.policy.thresholds, auto_refresh=False)
         clock.advance(timedelta(minutes=55))
         assert await services.scheduler.tick() == []
@@ -210,7 +210,7 @@ def _scheduler(
     bus = EventBus()
     failures: list[RefreshFailed] = []
     bus.subscribe(RefreshFailed, failures.append)
-    scheduler = RefreshScheduler(accounts, bus, clock, **kwargs)  # type: ignore[arg-type]
+    scheduler = RefreshScheduler(accounts, accounts, bus, clock, **kwargs)  # type: ignore[arg-type]
     return scheduler, accounts, failures
 
 
@@ -253,7 +253,7 @@ async def test_a_session_is_refreshed_exactly_when_due() -> None:
     clock.set(due - timedelta(microseconds=1))
     assert await early.tick() == []
     # Each tick draws a new spread: a scheduler of the same seed draws the same first one.
-    on_time = RefreshScheduler(accounts, EventBus(), clock, seed=11)  # type: ignore[arg-type]
+    on_time = RefreshScheduler(accounts, accounts, EventBus(), clock, seed=11)  # type: ignore[arg-type]
     clock.set(due)
     assert await on_time.tick() == ["a"]
     assert await on_time.tick() == [], "the new session is not due yet"
@@ -464,7 +464,8 @@ async def test_the_scheduler_loop_survives_a_failed_tick_and_waits_its_interval(
             raise _Stop
 
     monkeypatch.setattr(refresh_scheduler, "asyncio", types.SimpleNamespace(sleep=sleep))
-    scheduler = Flaky(FakeAccounts(ManualClock(NOW)), EventBus(), ManualClock(NOW))  # type: ignore[arg-type]
+    fake = FakeAccounts(ManualClock(NOW))
+    scheduler = Flaky(fake, fake, EventBus(), ManualClock(NOW))  # type: ignore[arg-type]
     with pytest.raises(_Stop):
         await scheduler.run(interval=0.5)
     assert ticks == [0, 1, 2]

@@ -91,14 +91,14 @@ async def test_add_signed_in_keeps_nothing_on_a_refusal_and_closes_its_adapter(
     email, password = user(world)
     base = draft(world, Platform.DATALOOP, "DL")
     with pytest.raises(AuthError) as refused:
-        await services.accounts.add_signed_in(
+        await services.sessions.add_signed_in(
             base, {"username": email}, {"password": Secret("wrong")}
         )
     assert refused.value.details().count("Wrong email or password") == 1
     assert await services.accounts.all_accounts() == []
     assert log.adapters and log.closed == log.adapters, "the draft's adapter is closed"
 
-    account = await services.accounts.add_signed_in(
+    account = await services.sessions.add_signed_in(
         base, {"username": email}, {"password": Secret(password)}
     )
     assert account.status is AccountStatus.SIGNED_IN
@@ -110,7 +110,7 @@ async def test_add_signed_in_keeps_nothing_on_a_refusal_and_closes_its_adapter(
     assert log.closed == log.adapters
     assert await services.accounts.stored_secret_fields(account) == {"password"}
     # The kept session works: a token for scripts, without signing in again.
-    assert (await services.accounts.current_token(account)).reveal().startswith("eyJ")
+    assert (await services.sessions.current_token(account)).reveal().startswith("eyJ")
 
 
 async def test_add_signed_in_to_a_silent_host_keeps_nothing(
@@ -122,7 +122,7 @@ async def test_add_signed_in_to_a_silent_host_keeps_nothing(
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
     base = Account(id="", name="Nowhere", platform=Platform.HAUT, host=dead)
     with pytest.raises(NetworkError) as error:
-        await services.accounts.add_signed_in(
+        await services.sessions.add_signed_in(
             base, {"username": "a@b.test"}, {"password": Secret("x")}
         )
     assert account_forms.field_for_error(Platform.HAUT, error.value, {"password"}) == "host"
@@ -135,7 +135,7 @@ async def test_edit_signed_in_changes_nothing_until_the_sign_in_works(
 ) -> None:
     services, _ = made
     email, password = user(world)
-    account = await services.accounts.add_signed_in(
+    account = await services.sessions.add_signed_in(
         draft(world, Platform.DATALOOP, "Before"),
         {"username": email},
         {"password": Secret(password)},
@@ -149,13 +149,13 @@ async def test_edit_signed_in_changes_nothing_until_the_sign_in_works(
         status=account.status,
     )
     with pytest.raises(AuthError):
-        await services.accounts.edit_signed_in(
+        await services.sessions.edit_signed_in(
             renamed, {"username": email}, {"password": Secret("wrong")}
         )
     assert (await services.accounts.get(account.id)).name == "Before"
     assert await stored(services, account) == {"password": password}
     # Empty secret: the stored one signs in.
-    edited = await services.accounts.edit_signed_in(renamed, {"username": email}, {})
+    edited = await services.sessions.edit_signed_in(renamed, {"username": email}, {})
     assert edited.name == "After" and edited.status is AccountStatus.SIGNED_IN
     assert await stored(services, account) == {"password": password}
 
@@ -169,12 +169,12 @@ async def test_sign_in_with_stores_only_what_signs_in(
         draft(world, Platform.DATALOOP, "Typo"), {"username": email}, {"password": Secret("typo")}
     )
     with pytest.raises(AuthError):
-        await services.accounts.sign_in(account)
+        await services.sessions.sign_in(account)
     with pytest.raises(AuthError):
-        await services.accounts.sign_in_with(account, {"password": Secret("still wrong")})
+        await services.sessions.sign_in_with(account, {"password": Secret("still wrong")})
     assert await stored(services, account) == {"password": "typo"}
     assert (await services.accounts.get(account.id)).status is AccountStatus.NEEDS_LOGIN
-    signed = await services.accounts.sign_in_with(account, {"password": Secret(password)})
+    signed = await services.sessions.sign_in_with(account, {"password": Secret(password)})
     assert signed.status is AccountStatus.SIGNED_IN
     assert await stored(services, account) == {"password": password}
 

@@ -42,7 +42,7 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     )
     calls = _counting(services, monkeypatch)
 
-    account = await accounts.sign_in(account)
+    account = await services.sessions.sign_in(account)
     assert calls == [
         "accounts_and_credentials",  # the password (see HeldReads)
         "accounts_and_credentials",  # what is held, to save over; the name, for store labels
@@ -60,16 +60,16 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
     catalog = services.catalog._sync
     catalog.mark_fired_many([(held["session"].id, 3600), (held["refresh"].id, 3600)])
     calls.clear()
-    before = await accounts.session(account)
+    before = await services.sessions.session(account)
     calls.clear()
-    renewed = await accounts.refresh(account)
+    renewed = await services.sessions.refresh(account)
     assert calls == [
         "accounts_and_credentials",  # the session, its refresh token and the password
         "accounts_and_credentials",  # what is held, to save over; the name; the status
         "upsert_credentials",  # both rows, and the session's warnings reset
     ], "signed in already: no status to write"
     assert renewed.access != before.access and renewed.refresh != before.refresh
-    assert (await accounts.session(account)).access == renewed.access
+    assert (await services.sessions.session(account)).access == renewed.access
     assert catalog.fired_thresholds(held["session"].id) == set(), "the new expiry warns afresh"
     assert catalog.fired_thresholds(held["refresh"].id) == {3600}
     assert catalog.list_pending() == []
@@ -79,7 +79,7 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
 
     catalog.set_account_status(account.id, AccountStatus.OFFLINE, "No answer from the platform.")
     calls.clear()
-    await accounts.refresh(account)
+    await services.sessions.refresh(account)
     assert calls[-1] == "set_account_status"
     stored = await accounts.get(account.id)
     assert (stored.status, stored.status_detail) == (AccountStatus.SIGNED_IN, "")
@@ -101,14 +101,14 @@ async def test_accounts_signing_in_and_refreshing_together_share_their_reads(
             )
         )
     calls = _counting(services, monkeypatch)
-    signed = await asyncio.gather(*(accounts.sign_in(a) for a in added))
+    signed = await asyncio.gather(*(services.sessions.sign_in(a) for a in added))
     assert all(a.status is AccountStatus.SIGNED_IN for a in signed)
     # One call for every account's read before its request, and at most one each after.
     assert calls[0] == "accounts_and_credentials"
     assert calls.count("accounts_and_credentials") <= 1 + len(added)
     assert calls.count("update_account") == len(added)
     calls.clear()
-    sessions = await asyncio.gather(*(accounts.refresh(a) for a in signed))
+    sessions = await asyncio.gather(*(services.sessions.refresh(a) for a in signed))
     assert len({s.access.reveal() for s in sessions}) == len(added)
     assert calls[0] == "accounts_and_credentials"
     assert calls.count("accounts_and_credentials") <= 1 + len(added)

@@ -39,8 +39,8 @@ async def test_prints_a_fresh_token_and_refreshes(profile: Profile, world: Sandb
         {"password": Secret(world.password)},
     )
     world.dataloop.control.token_lifetime = 30
-    await services.accounts.sign_in(account)
-    first = await services.accounts.current_token(
+    await services.sessions.sign_in(account)
+    first = await services.sessions.current_token(
         account, margin=__import__("datetime").timedelta(0)
     )
     not_signed = await services.accounts.add(

@@ -33,7 +33,7 @@ async def _account(services: AppServices, world: SandboxWorld) -> tuple[Account,
         {"username": user},
         {"password": Secret(world.password)},
     )
-    return await services.accounts.sign_in(account), user
+    return await services.sessions.sign_in(account), user
 
 
 async def test_sign_in_again_reuses_the_valid_token(
@@ -42,34 +42,34 @@ async def test_sign_in_again_reuses_the_valid_token(
     account, user = await _account(services, world)
     assert len(_tokens(world, user)) == 1
     first = _tokens(world, user)[0]["tokenId"]
-    held = await services.accounts.current_token(account)
-    await services.accounts.sign_in(account)
-    await services.accounts.sign_in(account)
+    held = await services.sessions.current_token(account)
+    await services.sessions.sign_in(account)
+    await services.sessions.sign_in(account)
     assert [t["tokenId"] for t in _tokens(world, user)] == [first], "the same token, kept"
-    assert await services.accounts.current_token(account) == held, "not minted again"
+    assert await services.sessions.current_token(account) == held, "not minted again"
 
 
 async def test_sign_out_and_remove_delete_the_minted_token(
     services: AppServices, world: SandboxWorld
 ) -> None:
     account, user = await _account(services, world)
-    account = await services.accounts.sign_out(account)
+    account = await services.sessions.sign_out(account)
     assert _tokens(world, user) == []
-    account = await services.accounts.sign_in(account)
+    account = await services.sessions.sign_in(account)
     assert len(_tokens(world, user)) == 1
-    await services.accounts.remove(account)
+    await services.sessions.remove(account)
     assert _tokens(world, user) == []
 
 
 async def test_a_pasted_token_is_never_deleted(services: AppServices, world: SandboxWorld) -> None:
     account, user = await _account(services, world)
-    _, value = await services.accounts.create_key(account, "for CI", None)
+    _, value = await services.keys.create_key(account, "for CI", None)
     pasted = await services.accounts.add(
         draft(world, Platform.TRIFACTA, f"pasted {user}"), {}, {"access_token": value}
     )
-    pasted = await services.accounts.sign_in(pasted)
-    await services.accounts.sign_out(pasted)
-    await services.accounts.remove(pasted)
+    pasted = await services.sessions.sign_in(pasted)
+    await services.sessions.sign_out(pasted)
+    await services.sessions.remove(pasted)
     assert any(t["description"] == "for CI" for t in _tokens(world, user))
 
 
@@ -77,15 +77,15 @@ async def test_a_lost_sign_in_answer_leaves_no_token_behind_after_the_next_sign_
     services: AppServices, world: SandboxWorld
 ) -> None:
     account, user = await _account(services, world)
-    await services.accounts.sign_out(account)
+    await services.sessions.sign_out(account)
     fault(world, "trifacta", "drop_answer", count=1, method="POST")
     try:
-        await services.accounts.sign_in(account)
+        await services.sessions.sign_in(account)
         raise AssertionError("the sign-in answer was dropped")
     except UncertainWriteError as error:
         assert "next time this account signs in" in str(error)
     assert len(_tokens(world, user)) == 1, "the platform made a token whose value was lost"
-    await services.accounts.sign_in(await services.accounts.get(account.id))
+    await services.sessions.sign_in(await services.accounts.get(account.id))
     held = _tokens(world, user)
     assert len(held) == 1, "the leftover was swept, the new session kept"
 
@@ -118,7 +118,7 @@ async def test_editing_the_host_ends_the_old_session_on_the_old_host(
         old_host = account.host
         new_host = old_host.replace("127.0.0.1", "localhost")
         moved = replace(account, host=new_host)
-        await services.accounts.edit_signed_in(
+        await services.sessions.edit_signed_in(
             moved, {"username": user}, {"password": Secret(world.password)}
         )
         assert ended_on == [old_host], "the old token went to its own host only"
@@ -141,7 +141,7 @@ async def test_an_unreadable_session_never_blocks_signing_out_or_removing(
         return await real_get(ref)
 
     monkeypatch.setattr(store, "get", damaged)
-    account = await services.accounts.sign_out(account)
+    account = await services.sessions.sign_out(account)
     assert account.status.value == "needs_login"
-    await services.accounts.remove(account)
+    await services.sessions.remove(account)
     assert await services.accounts.all_accounts() == []

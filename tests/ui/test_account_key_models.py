@@ -14,7 +14,7 @@ from tokendeck.core.models import (
     Platform,
 )
 from tokendeck.platforms.base import RemoteKey
-from tokendeck.services.accounts import KeyView
+from tokendeck.services.keys import KeyView
 from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.ui.accounts_model import AccountColumn, AccountsModel
 from tokendeck.ui.keys_tab import KeyColumn, KeysModel

@@ -58,7 +58,7 @@ async def keys_of(
     connect(window, services)
     field = "private_key" if account.platform is Platform.ENCORD else "password"
     account = await services.accounts.add(account, inputs, {field: Secret(secret)})
-    account = await services.accounts.sign_in(account)
+    account = await services.sessions.sign_in(account)
     window.accounts_tab.reload()
     await until(lambda: window.accounts_tab.model.rowCount() == 1, "the account listed")
     keys = window.keys_tab
@@ -97,7 +97,7 @@ def test_rotate_asks_first_and_cancel_creates_nothing(
         )
         keys = window.keys_tab
         try:
-            await services.accounts.create_key(account, "Rotate me", None)
+            await services.keys.create_key(account, "Rotate me", None)
             keys.reload()
             await until(lambda: keys.model.rowCount() == 1 and not keys.runner.busy, "one key")
             before = shown_rows(window)

@@ -244,7 +244,7 @@ def test_pinned_account_token_is_copied_from_the_tray_menu(
                 {"username": DEMO_USER},
                 {"password": Secret(world.password)},
             )
-            account = await services.accounts.sign_in(account)
+            account = await services.sessions.sign_in(account)
             tab = window.accounts_tab
             click_tab(window.tabs, "Accounts")
             await until(lambda: "Pinned DL" in cell_texts(tab.view, AccountColumn.NAME), "listed")
@@ -258,7 +258,7 @@ def test_pinned_account_token_is_copied_from_the_tray_menu(
             await choose_in_menu(tray.menu, "Pinned DL")
             await until(lambda: window.clipboard.active, "token copied")
             await until(lambda: not tab.runner.busy, "copy finished")
-            token = await services.accounts.current_token(await services.accounts.get(account.id))
+            token = await services.sessions.current_token(await services.accounts.get(account.id))
             assert (await xclip("-o", "-selection", "clipboard")).stdout == token.reveal()
             assert window.clipboard_label.isVisible()
             assert "Pinned DL" in window.clipboard_label.text()

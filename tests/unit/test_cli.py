@@ -25,7 +25,7 @@ from tokendeck.core.secret import Secret
 from tokendeck.core.terminal import terminal_safe
 from tokendeck.sandbox import command as sandbox_command
 from tokendeck.services import app_services, store_choice
-from tokendeck.services.accounts import AccountsService
+from tokendeck.services.sessions import SessionsService
 from tokendeck.storage.catalog import AsyncCatalog, Catalog
 from tokendeck.storage.profile import PROFILE_ENV, resolve_profile
 from tokendeck.storage.secret_keeper import SecretKeeper
@@ -464,10 +464,10 @@ def test_token_prints_only_the_token_and_refuses_control_characters(
     _add_account(tmp_path / "p", "Mine")
     value = "eyJhbGciOiJIUzI1NiJ9.e30.sig"
 
-    async def current(self: AccountsService, account: Account, *args: object) -> Secret:
+    async def current(self: SessionsService, account: Account, *args: object) -> Secret:
         return Secret(value)
 
-    monkeypatch.setattr(AccountsService, "current_token", current)
+    monkeypatch.setattr(SessionsService, "current_token", current)
     assert main(["token", "--profile", str(tmp_path / "p"), "MINE"]) == 0
     captured = capsys.readouterr()
     assert captured.out == value + "\n"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from tokendeck.core.clock import Clock, SystemClock
 from tokendeck.core.store_status import StoreStatus
-from tokendeck.services.accounts import AccountsService, AdapterFactory
+from tokendeck.services.accounts import AccountsService
+from tokendeck.services.adapter_pool import AdapterFactory, AdapterPool
 from tokendeck.services.events import (
     AccountsChanged,
     CredentialsChanged,
@@ -20,7 +21,9 @@ from tokendeck.services.events import (
 )
 from tokendeck.services.expiry_watcher import ExpiryWatcher
 from tokendeck.services.key_ids import load_id_key
+from tokendeck.services.keys import KeysService
 from tokendeck.services.refresh_scheduler import RefreshScheduler
+from tokendeck.services.sessions import SessionsService
 from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.services.store_choice import NoStore, StoreChoice, VaultPrompt, choose_store
 from tokendeck.services.tokens import TokensService
@@ -48,8 +51,13 @@ class AppServices:
         self.store_message = ""  # why this store was chosen, once it is (see `_open_store`)
         self.policy = ExpiryPolicy()
         self.tokens = TokensService(catalog, keeper, bus, self.policy)
-        self.accounts = AccountsService(catalog, keeper, bus, clock, adapter_factory)
-        self.scheduler = RefreshScheduler(self.accounts, bus, clock, policy=self.policy)
+        self.adapters = AdapterPool(clock, adapter_factory)
+        self.accounts = AccountsService(catalog, keeper, bus, self.adapters)
+        self.sessions = SessionsService(self.accounts, catalog, keeper, clock, self.adapters)
+        self.keys = KeysService(self.accounts, self.sessions, catalog, keeper, clock, self.adapters)
+        self.scheduler = RefreshScheduler(
+            self.accounts, self.sessions, bus, clock, policy=self.policy
+        )
         self.watcher = ExpiryWatcher(catalog, bus, clock, self.policy)
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], None]] = []
@@ -149,7 +157,7 @@ class AppServices:
             )
             if choice.store is not None:
                 key_lock = vault_path.parent / "key-ids.lock"
-                self.accounts.use_id_key(await load_id_key(store, key_lock))
+                self.adapters.use_id_key(await load_id_key(store, key_lock))
         except asyncio.CancelledError:  # closed meanwhile: the store was never handed over
             await store.aclose()
             raise
@@ -204,7 +212,7 @@ class AppServices:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
-        await self.accounts.aclose()
+        await self.adapters.aclose()
         await self.keeper.store.aclose()
         await self.catalog.aclose()
         for closer in self._closers:

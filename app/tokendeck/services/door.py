@@ -33,9 +33,9 @@ if TYPE_CHECKING:
     # The read models the window types its code with come through the door (as types only).
     from tokendeck.platforms.base import ProbeResult as ProbeResult
     from tokendeck.platforms.base import RemoteKey as RemoteKey
-    from tokendeck.services.accounts import KeyView as KeyView
-    from tokendeck.services.accounts import Rotation as Rotation
     from tokendeck.services.app_services import AppServices
+    from tokendeck.services.keys import KeyView as KeyView
+    from tokendeck.services.keys import Rotation as Rotation
     from tokendeck.services.standing import HeldCredential as HeldCredential
     from tokendeck.services.store_choice import VaultPrompt as VaultPrompt
     from tokendeck.storage.secret_keeper import ReconcileReport as ReconcileReport
@@ -172,10 +172,10 @@ class Door:
         sign_in: bool,
     ) -> Account:
         """Add an account; with `sign_in`, only once signing in with the draft's values works."""
-        accounts = (await self._ready()).accounts
+        engine = await self._ready()
         if sign_in:
-            return await accounts.add_signed_in(draft, inputs, secrets)
-        return await accounts.add(draft, inputs, secrets)
+            return await engine.sessions.add_signed_in(draft, inputs, secrets)
+        return await engine.accounts.add(draft, inputs, secrets)
 
     async def edit_account(
         self,
@@ -186,57 +186,57 @@ class Door:
         sign_in: bool,
     ) -> Account:
         """Save an edit; with `sign_in`, only once signing in with the edited values works."""
-        accounts = (await self._ready()).accounts
+        engine = await self._ready()
         if sign_in:
-            return await accounts.edit_signed_in(account, inputs, secrets)
-        return await accounts.edit(account, inputs, secrets)
+            return await engine.sessions.edit_signed_in(account, inputs, secrets)
+        return await engine.accounts.edit(account, inputs, secrets)
 
     async def remove_account(self, account: Account) -> None:
-        await (await self._ready()).accounts.remove(account)
+        await (await self._ready()).sessions.remove(account)
 
     async def set_pinned(self, account: Account, pinned: bool) -> Account:
         return await (await self._ready()).accounts.set_pinned(account, pinned)
 
     async def sign_in(self, account: Account) -> Account:
-        return await (await self._ready()).accounts.sign_in(account)
+        return await (await self._ready()).sessions.sign_in(account)
 
     async def sign_in_with(self, account: Account, secrets: Mapping[str, Secret]) -> Account:
-        return await (await self._ready()).accounts.sign_in_with(account, secrets)
+        return await (await self._ready()).sessions.sign_in_with(account, secrets)
 
     async def sign_out(self, account: Account) -> Account:
-        return await (await self._ready()).accounts.sign_out(account)
+        return await (await self._ready()).sessions.sign_out(account)
 
     async def stored_secret_fields(self, account: Account) -> frozenset[str]:
         return await (await self._ready()).accounts.stored_secret_fields(account)
 
     async def test_account(self, account: Account) -> ProbeResult:
-        return await (await self._ready()).accounts.test(account)
+        return await (await self._ready()).sessions.test(account)
 
     async def current_token(self, account: Account) -> Secret:
         """A token of the account valid for a while yet (refreshed first when needed)."""
-        return await (await self._ready()).accounts.current_token(account)
+        return await (await self._ready()).sessions.current_token(account)
 
     # -- API keys ---------------------------------------------------------------------------
 
     async def list_keys(self, account: Account) -> list[KeyView]:
-        return await (await self._ready()).accounts.list_keys(account)
+        return await (await self._ready()).keys.list_keys(account)
 
     async def create_key(
         self, account: Account, name: str, lifetime: timedelta | None, scopes: tuple[str, ...]
     ) -> tuple[Credential, Secret]:
-        return await (await self._ready()).accounts.create_key(account, name, lifetime, scopes)
+        return await (await self._ready()).keys.create_key(account, name, lifetime, scopes)
 
     def rotation(self, account: Account, old: RemoteKey) -> Rotation:
-        return self._now_connected().accounts.rotation(account, old)
+        return self._now_connected().keys.rotation(account, old)
 
     async def rotate_key(self, account: Account, old: RemoteKey) -> tuple[Credential, Secret]:
-        return await (await self._ready()).accounts.rotate_key(account, old)
+        return await (await self._ready()).keys.rotate_key(account, old)
 
     async def revoke_key(self, account: Account, key_id: str) -> None:
-        await (await self._ready()).accounts.revoke_key(account, key_id)
+        await (await self._ready()).keys.revoke_key(account, key_id)
 
     async def reveal_key(self, credential: Credential) -> Secret | None:
-        return await (await self._ready()).accounts.reveal_key(credential)
+        return await (await self._ready()).keys.reveal_key(credential)
 
     # -- held credentials and tracked tokens ------------------------------------------------
 

@@ -23,6 +23,7 @@ from tokendeck.core.models import AccountStatus, Credential
 from tokendeck.core.verdict import Renewal
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.events import EventBus, RefreshFailed
+from tokendeck.services.sessions import SessionsService
 from tokendeck.services.standing import ExpiryPolicy
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class RefreshScheduler:
     def __init__(
         self,
         accounts: AccountsService,
+        sessions: SessionsService,
         bus: EventBus,
         clock: Clock,
         *,
@@ -58,6 +60,7 @@ class RefreshScheduler:
         policy: ExpiryPolicy | None = None,
     ) -> None:
         self._accounts = accounts
+        self._sessions = sessions
         self._bus = bus
         self._clock = clock
         self._rng = random.Random(seed)  # noqa: S311 - jitter, not security
@@ -85,7 +88,7 @@ class RefreshScheduler:
             return []
         now = self._clock.now()
         refreshed: list[str] = []
-        sessions_of = await self._accounts.sessions_by_account()
+        sessions_of = await self._sessions.sessions_by_account()
         for account in await self._accounts.all_accounts():
             if account.status not in (
                 AccountStatus.SIGNED_IN,
@@ -106,7 +109,7 @@ class RefreshScheduler:
             if due is None or due > now:
                 continue
             try:
-                await self._accounts.refresh(account)
+                await self._sessions.refresh(account)
             except Exception as error:  # one account never stops the others
                 message = (
                     error.details()

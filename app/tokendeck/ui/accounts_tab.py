@@ -212,9 +212,7 @@ class AccountsTab(QWidget):
         )
         self.pin_button.setEnabled(ready and account is not None)
         self.pin_button.setText(
-            "Unpin from tray"
-            if account is not None and account.settings.pinned
-            else "Pin to tray"
+            "Unpin from tray" if account is not None and account.settings.pinned else "Pin to tray"
         )
         self.add_button.setEnabled(self._loaded)
         self.empty_add.setEnabled(self._loaded)
