@@ -61,9 +61,10 @@ from tokendeck.core.models import (
     CredentialState,
     Platform,
 )
+from tokendeck.core.platform_types import RemoteKey
 from tokendeck.core.redaction import MASK
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.base import PlatformAdapter, RemoteKey
+from tokendeck.platforms.base import PlatformAdapter
 from tokendeck.platforms.encord import keyed_fingerprint
 from tokendeck.platforms.registry import CAPABILITIES, make_adapter
 from tokendeck.sandbox.control import (

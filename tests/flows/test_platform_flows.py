@@ -275,7 +275,7 @@ async def test_rotation_says_the_lifetime_it_will_really_use(services: AppServic
     from datetime import UTC, datetime, timedelta
 
     from tokendeck.core.models import Account
-    from tokendeck.platforms.base import RemoteKey
+    from tokendeck.core.platform_types import RemoteKey
 
     now = datetime(2026, 1, 1, tzinfo=UTC)
     haut = Account(id="h", name="h", platform=Platform.HAUT, host="https://h.example")

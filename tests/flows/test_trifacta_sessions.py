@@ -12,8 +12,9 @@ from tests.flows.conftest import NoPrompt, draft, fault
 from tokendeck.core.clock import SystemClock
 from tokendeck.core.errors import UncertainWriteError
 from tokendeck.core.models import Account, Platform
+from tokendeck.core.platform_types import Session
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.base import PlatformAdapter, Session
+from tokendeck.platforms.base import PlatformAdapter
 from tokendeck.platforms.registry import make_adapter
 from tokendeck.sandbox.world import SandboxWorld
 from tokendeck.services.app_services import AppServices

@@ -13,7 +13,7 @@ from tokendeck.core.models import (
     CredentialRole,
     Platform,
 )
-from tokendeck.platforms.base import RemoteKey
+from tokendeck.core.platform_types import RemoteKey
 from tokendeck.services.keys import KeyView
 from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.ui.accounts_model import AccountColumn, AccountsModel

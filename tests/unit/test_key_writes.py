@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tokendeck.core.errors import NetworkError
-from tokendeck.platforms.base import RemoteKey
+from tokendeck.core.platform_types import RemoteKey
 from tokendeck.services.key_writes import after_lost_create
 
 START = datetime(2026, 6, 1, 12, tzinfo=UTC)

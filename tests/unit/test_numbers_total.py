@@ -20,12 +20,12 @@ from tests.tokens import b64url
 from tests.unit.test_edge_fuzz import local_zone
 from tokendeck.core import instants, timefmt
 from tokendeck.core.clock import ManualClock
-from tokendeck.core.models import Platform
+from tokendeck.core.models import AccountSettings, Platform
+from tokendeck.core.platform_types import Session
 from tokendeck.core.secret import Secret
 from tokendeck.core.token_assess import AssessPolicy, TokenStatus, assess
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
 from tokendeck.core.token_report import to_dict, to_text, token_verdict
-from tokendeck.platforms.base import Session
 from tokendeck.platforms.common import epoch_any, expires_after, iso_any, jwt_expiry
 from tokendeck.platforms.registry import make_adapter
 
@@ -245,7 +245,11 @@ def _adapter(platform: Platform, answer: Any) -> Any:
         )
 
     return make_adapter(
-        platform, "https://gate.example", {}, ManualClock(NOW), httpx.MockTransport(handle)
+        platform,
+        "https://gate.example",
+        AccountSettings(),
+        ManualClock(NOW),
+        httpx.MockTransport(handle),
     )
 
 

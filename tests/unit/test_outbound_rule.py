@@ -8,8 +8,8 @@ import pytest
 from tokendeck.core.clock import SystemClock
 from tokendeck.core.errors import OutboundRefusedError, TokenDeckError
 from tokendeck.core.models import AccountSettings, Platform
+from tokendeck.core.platform_types import Session
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.base import Session
 from tokendeck.platforms.outbound import OutboundRule, is_loopback, origin_of, url_problem
 from tokendeck.platforms.registry import CAPABILITIES, make_adapter
 

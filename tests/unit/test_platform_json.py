@@ -9,8 +9,8 @@ import pytest
 from tokendeck.core.clock import SystemClock
 from tokendeck.core.errors import ProtocolError, ServerError
 from tokendeck.core.models import AccountSettings, Platform
+from tokendeck.core.platform_types import Session
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.base import Session
 from tokendeck.platforms.registry import make_adapter
 
 HOSTILE = (b"[" * 200_000, b"\xff\xfe not utf-8", b"{not json", b'{"a":' * 5000 + b"1")

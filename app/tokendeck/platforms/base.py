@@ -1,113 +1,31 @@
-"""The one async interface every platform adapter implements, with declared capabilities."""
+"""The one async interface every platform adapter implements, and what HTTP adapters share: the
+connection test and the deletion of a key, each through the one request path (platforms/http.py:
+the outbound rule, same-origin redirects, bounded bodies, the error tree)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import TYPE_CHECKING, Protocol
 
 from tokendeck.core.clock import Clock
-from tokendeck.core.errors import UnsupportedError
+from tokendeck.core.errors import NetworkError, UnsupportedError
 from tokendeck.core.models import Platform
+from tokendeck.core.platform_types import (
+    Capabilities,
+    NewKey,
+    ProbeResult,
+    RemoteKey,
+    Session,
+    explain_status,
+)
 from tokendeck.core.secret import Secret
 
 if TYPE_CHECKING:  # the services load this module before the first rows show: no httpx yet
     import httpx
 
-# The accounts service adds each account's own label for what signing in creates on the
-# platform (e.g. Trifacta's session token) to the inputs under this name, so that account's
-# leftovers, and only its, can be found and cleaned.
-SESSION_LABEL_INPUT = "_session_label"
 
-
-@dataclass(frozen=True, slots=True)
-class ExpiryChoice:
-    label: str
-    lifetime: timedelta | None  # None = never expires
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One input of the add-account form for a platform."""
-
-    name: str
-    label: str
-    secret: bool = False
-    required: bool = True
-    default: str = ""
-    help: str = ""
-    multiline: bool = False
-    choices: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Capabilities:
-    sign_in_methods: tuple[str, ...]
-    fields: tuple[Field, ...]
-    default_host: str
-    refresh: bool = False
-    list_keys: bool = False
-    create_keys: bool = False
-    revoke_keys: bool = False
-    key_scopes: tuple[str, ...] = ()
-    expiry_choices: tuple[ExpiryChoice, ...] = ()
-    max_keys: int | None = None
-    key_lifetime_fixed: timedelta | None = None
-    keys_deprecated: bool = False
-    probe: bool = True
-    notes: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    """What signing in yields: the bearer token TokenDeck uses, and what renews it."""
-
-    access: Secret
-    expires_at: datetime | None = None
-    refresh: Secret | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    # False when TokenDeck cannot renew this session by itself (e.g. a Dataloop API key used as
-    # the bearer token): then it is something a person replaces, and its expiry warns.
-    renewable: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteKey:
-    id: str
-    name: str
-    created_at: datetime | None = None
-    expires_at: datetime | None = None
-    last_used_at: datetime | None = None
-    scopes: tuple[str, ...] = ()
-    revoked: bool = False
-    deprecated: bool = False
-    # Ids this key had in an earlier TokenDeck (e.g. Encord's plain digests before keyed ones):
-    # a held key recorded under one of them is the same key.
-    aliases: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class NewKey:
-    key: RemoteKey
-    secret: Secret
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeResult:
-    ok: bool
-    status: int | None
-    explanation: str
-    who: str = ""
-
-
-def explain_status(status: int | None) -> str:
-    return {
-        200: "200 OK: the token works.",
-        401: "401: the token is invalid or expired.",
-        403: "403: the token is valid but not allowed to do this.",
-        404: "404: not found (wrong host, or the feature is off for this workspace).",
-    }.get(status or 0, f"HTTP {status}" if status else "no answer (network error)")
+ANY_STATUS = tuple(range(100, 600))  # a connection test explains every answer
 
 
 class PlatformAdapter(Protocol):
@@ -151,6 +69,69 @@ class HttpAdapter:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    async def _probe_get(
+        self,
+        session: Session,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        authorised: bool = True,
+        who: Callable[[httpx.Response], str] | None = None,
+        said: bool = False,
+    ) -> ProbeResult:
+        """The platform's cheap check call: one GET (never retried: a test reports what it
+        sees), any status an answer to explain. `who` reads who the token belongs to from a
+        200; with `said`, a refusal adds the platform's own words."""
+        from tokendeck.platforms import http
+        from tokendeck.platforms.common import bearer
+
+        try:
+            response = await http.request(
+                self._http,
+                "GET",
+                path,
+                params=params,
+                headers=bearer(session.access) if authorised else {},
+                idempotent=False,
+                what="The test",
+                expected=ANY_STATUS,
+            )
+        except NetworkError as error:
+            return ProbeResult(False, None, f"No answer from the platform: {error.message}")
+        status = response.status_code
+        explanation = explain_status(status)
+        if status != 200:
+            if said and (words := http.default_error_reader(response)[1]):
+                explanation += f" ({words})"
+            return ProbeResult(False, status, explanation)
+        try:
+            return ProbeResult(True, status, explanation, who(response) if who else "")
+        except (ValueError, AttributeError, TypeError):
+            return ProbeResult(False, status, "200, but the answer is not what the platform sends.")
+
+    async def _delete(
+        self,
+        session: Session,
+        path: str,
+        *,
+        what: str,
+        error_reader: Callable[[httpx.Response], tuple[str | None, str | None]] | None = None,
+    ) -> None:
+        """Delete a key (or a session token) on the platform; one already gone is deleted."""
+        from tokendeck.platforms import http
+        from tokendeck.platforms.common import bearer
+
+        await http.request(
+            self._http,
+            "DELETE",
+            path,
+            headers=bearer(session.access),
+            idempotent=True,
+            error_reader=error_reader or http.default_error_reader,
+            what=what,
+            expected=(200, 204, 404),
+        )
 
 
 class NoKeys:

@@ -15,19 +15,19 @@ import httpx
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import LimitReachedError, PlatformError, ProtocolError
 from tokendeck.core.models import Platform
-from tokendeck.core.secret import Secret
-from tokendeck.platforms import http
-from tokendeck.platforms.base import (
+from tokendeck.core.platform_types import (
     Capabilities,
     Field,
-    HttpAdapter,
     NewKey,
     ProbeResult,
     RemoteKey,
     Session,
-    explain_status,
 )
+from tokendeck.core.secret import Secret
+from tokendeck.platforms import http
+from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, epoch_any, jwt_claim, jwt_expiry
+from tokendeck.platforms.spec import Filled, PlatformSpec
 
 MAX_KEYS = 10
 KEY_LIFETIME = timedelta(days=365)
@@ -59,6 +59,17 @@ CAPABILITIES = Capabilities(
 
 
 _errors = http.field_error_reader(("name",), ("message",))
+
+
+def _who(response: httpx.Response) -> str:
+    body = http.body_json(response)
+    return str(body.get("email") or body.get("username") or "")
+
+
+def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
+    if filled("api_key") or (inputs.get("username") and filled("password")):
+        return {}
+    return {"password": "Give the e-mail and password, or an API key."}
 
 
 class DataloopAdapter(HttpAdapter):
@@ -135,23 +146,7 @@ class DataloopAdapter(HttpAdapter):
         return self._session(data, session.refresh, str(session.extra.get("email", "")))
 
     async def probe(self, session: Session) -> ProbeResult:
-        try:
-            response = await self._http.get(f"{self._api}/users/me", headers=bearer(session.access))
-        except httpx.HTTPError as exc:
-            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
-        who = ""
-        if response.status_code == 200:
-            try:
-                body = http.body_json(response)
-                who = str(body.get("email") or body.get("username") or "")
-            except (ValueError, AttributeError):
-                return ProbeResult(False, 200, "200, but the answer is not JSON.")
-        return ProbeResult(
-            response.status_code == 200,
-            response.status_code,
-            explain_status(response.status_code),
-            who,
-        )
+        return await self._probe_get(session, f"{self._api}/users/me", who=_who)
 
     def _key(self, raw: Mapping[str, object]) -> RemoteKey:
         return RemoteKey(
@@ -209,13 +204,15 @@ class DataloopAdapter(HttpAdapter):
         return NewKey(self._key(data["key"]), Secret(data["jwt"]))
 
     async def revoke_key(self, session: Session, key_id: str) -> None:
-        await http.request(
-            self._http,
-            "DELETE",
-            f"{self._api}/apikeys/{key_id}",
-            headers=bearer(session.access),
-            idempotent=True,
-            error_reader=_errors,
-            what="Revoke API key",
-            expected=(200, 204, 404),
-        )
+        path = f"{self._api}/apikeys/{key_id}"
+        await self._delete(session, path, what="Revoke API key", error_reader=_errors)
+
+
+SPEC = PlatformSpec(
+    Platform.DATALOOP,
+    CAPABILITIES,
+    lambda clock, client: DataloopAdapter(client(), clock),
+    sign_in_hint="Give e-mail + password, or an API key (one is enough).",
+    secret_preference=("api_key", "password"),
+    check_form=_check_form,
+)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import time
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -25,6 +24,7 @@ from tokendeck.core.encord_signing import EncordKeyError, load_private_key, publ
 from tokendeck.core.errors import (
     AuthError,
     InvalidRequestError,
+    NetworkError,
     NotFoundError,
     PermissionDeniedError,
     PlatformError,
@@ -32,19 +32,19 @@ from tokendeck.core.errors import (
     UnsupportedError,
 )
 from tokendeck.core.models import Platform
-from tokendeck.core.secret import Secret
-from tokendeck.platforms import http
-from tokendeck.platforms.base import (
+from tokendeck.core.platform_types import (
     Capabilities,
     Field,
-    HttpAdapter,
     NewKey,
     ProbeResult,
     RemoteKey,
     Session,
-    explain_status,
 )
+from tokendeck.core.secret import Secret
+from tokendeck.platforms import http
+from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, jwt_expiry
+from tokendeck.platforms.spec import Filled, PlatformSpec
 
 PROJECT_SCOPES = (
     "label.read",
@@ -146,7 +146,7 @@ class EncordAdapter(HttpAdapter):
         except EncordKeyError as exc:
             raise PlatformError(str(exc)) from None
         target = "/v2/public/user/bearer-token"
-        headers = v2_headers(key, "GET", target, b"", int(time.time()))
+        headers = v2_headers(key, "GET", target, b"", int(self._clock.now().timestamp()))
         response = await http.request(
             self._http, "GET", target, headers=headers, idempotent=True, what="Sign in"
         )
@@ -248,21 +248,17 @@ class EncordAdapter(HttpAdapter):
         return self._envelope(response, "Test the API key")
 
     async def probe(self, session: Session) -> ProbeResult:
-        try:
-            if session.extra.get("legacy"):
-                meta = await self._rpc_key(session, "apikeymeta")
-                kind = meta.get("resource_type") if isinstance(meta, dict) else "?"
-                return ProbeResult(
-                    True, 200, f"200 OK: the key works ({kind} key “{meta.get('title')}”)."
-                )
-            response = await self._http.get("/v2/public/projects", headers=bearer(session.access))
+        if not session.extra.get("legacy"):
+            return await self._probe_get(session, "/v2/public/projects")
+        try:  # a legacy key is checked by asking for its own description (an RPC, not a GET)
+            meta = await self._rpc_key(session, "apikeymeta")
         except PlatformError as error:
             return ProbeResult(False, error.status, error.message)
-        except httpx.HTTPError as exc:
-            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
-        return ProbeResult(
-            response.status_code == 200, response.status_code, explain_status(response.status_code)
-        )
+        except NetworkError as error:
+            return ProbeResult(False, None, f"No answer from the platform: {error.message}")
+        kind = meta.get("resource_type") if isinstance(meta, dict) else "?"
+        title = meta.get("title") if isinstance(meta, dict) else "?"
+        return ProbeResult(True, 200, f"200 OK: the key works ({kind} key “{title}”).")
 
     async def list_keys(self, session: Session) -> list[RemoteKey]:
         keys: list[RemoteKey] = []
@@ -368,3 +364,23 @@ class EncordAdapter(HttpAdapter):
         raise UnsupportedError(
             "Encord's legacy API keys cannot be revoked through the API: remove them in the web app."
         )
+
+
+def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
+    if filled("private_key") or (filled("api_key") and inputs.get("resource_hash")):
+        return {}
+    return {
+        "private_key": "Give the Ed25519 private key, or a legacy API key with its project / "
+        "dataset hash."
+    }
+
+
+SPEC = PlatformSpec(
+    Platform.ENCORD,
+    CAPABILITIES,
+    lambda clock, client: EncordAdapter(client(), clock),
+    sign_in_hint="Give the Ed25519 private key, or a legacy API key + its project / dataset "
+    "hash (one is enough).",
+    secret_preference=("private_key", "passphrase", "api_key"),
+    check_form=_check_form,
+)

@@ -13,20 +13,20 @@ import httpx
 
 from tokendeck.core.errors import PlatformError, ProtocolError
 from tokendeck.core.models import Platform
-from tokendeck.core.secret import Secret
-from tokendeck.platforms import http
-from tokendeck.platforms.base import (
+from tokendeck.core.platform_types import (
     Capabilities,
     ExpiryChoice,
     Field,
-    HttpAdapter,
     NewKey,
     ProbeResult,
     RemoteKey,
     Session,
-    explain_status,
 )
+from tokendeck.core.secret import Secret
+from tokendeck.platforms import http
+from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, iso_any, jwt_expiry
+from tokendeck.platforms.spec import PlatformSpec
 
 ACCESS_LIFETIME = timedelta(hours=1)
 MAX_PAGES = 50
@@ -123,13 +123,7 @@ class HautAdapter(HttpAdapter):
         path = (
             f"/api/v1/companies/{company}/datasets/" if company else "/api/v1/auth/private_tokens/"
         )
-        try:
-            response = await self._http.get(path, headers=bearer(session.access))
-        except httpx.HTTPError as exc:
-            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
-        return ProbeResult(
-            response.status_code == 200, response.status_code, explain_status(response.status_code)
-        )
+        return await self._probe_get(session, path)
 
     async def list_keys(self, session: Session) -> list[RemoteKey]:
         keys: list[RemoteKey] = []
@@ -190,13 +184,8 @@ class HautAdapter(HttpAdapter):
         return NewKey(key, Secret(data["data"]))
 
     async def revoke_key(self, session: Session, key_id: str) -> None:
-        await http.request(
-            self._http,
-            "DELETE",
-            f"/api/v1/auth/private_tokens/{key_id}/",
-            headers=bearer(session.access),
-            idempotent=True,
-            error_reader=_errors,
-            what="Revoke private token",
-            expected=(200, 204, 404),
-        )
+        path = f"/api/v1/auth/private_tokens/{key_id}/"
+        await self._delete(session, path, what="Revoke private token", error_reader=_errors)
+
+
+SPEC = PlatformSpec(Platform.HAUT, CAPABILITIES, lambda clock, client: HautAdapter(client(), clock))

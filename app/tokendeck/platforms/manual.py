@@ -7,9 +7,11 @@ from collections.abc import Mapping
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import PlatformError, UnsupportedError
 from tokendeck.core.models import Platform
+from tokendeck.core.platform_types import Capabilities, Field, ProbeResult, Session
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.base import Capabilities, Field, NoKeys, ProbeResult, Session
+from tokendeck.platforms.base import NoKeys
 from tokendeck.platforms.common import jwt_expiry
+from tokendeck.platforms.spec import PlatformSpec
 
 CAPABILITIES = Capabilities(
     sign_in_methods=("token",),
@@ -47,3 +49,8 @@ class ManualAdapter(NoKeys):
         if expires is not None and expires <= self._clock.now():
             return ProbeResult(False, None, "The token has expired.")
         return ProbeResult(True, None, "Not checked with a platform (pasted token); not expired.")
+
+
+SPEC = PlatformSpec(
+    Platform.MANUAL, CAPABILITIES, lambda clock, _client: ManualAdapter(clock), remote=False
+)

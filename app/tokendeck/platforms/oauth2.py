@@ -10,10 +10,12 @@ import httpx
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import PlatformError, ProtocolError
 from tokendeck.core.models import Platform
+from tokendeck.core.platform_types import Capabilities, Field, ProbeResult, Session
 from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
-from tokendeck.platforms.base import Capabilities, Field, HttpAdapter, NoKeys, ProbeResult, Session
+from tokendeck.platforms.base import HttpAdapter, NoKeys
 from tokendeck.platforms.common import expires_after, jwt_expiry
+from tokendeck.platforms.spec import PlatformSpec
 
 CAPABILITIES = Capabilities(
     sign_in_methods=("client_credentials",),
@@ -141,3 +143,8 @@ class OAuth2Adapter(NoKeys, HttpAdapter):
         if expires is not None and expires <= self._clock.now():
             return ProbeResult(False, 401, "The access token has expired.")
         return ProbeResult(True, 200, "The issuer granted a token; it is not expired.")
+
+
+SPEC = PlatformSpec(
+    Platform.OAUTH2, CAPABILITIES, lambda clock, client: OAuth2Adapter(client(), clock)
+)

@@ -1,4 +1,5 @@
-"""Which adapter serves which platform, and the per-account HTTP client it gets."""
+"""The platforms TokenDeck knows (one spec each: see spec.py), and the adapter of an account with
+the HTTP client it gets (one per account: its host, CA bundle, proxy and the outbound rule)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,24 @@ import httpx
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.models import AccountSettings, Platform
+from tokendeck.core.platform_types import Capabilities
 from tokendeck.platforms import dataloop, encord, haut, manual, oauth2, trifacta, visual_layer
-from tokendeck.platforms.base import Capabilities, PlatformAdapter
+from tokendeck.platforms.base import PlatformAdapter
 from tokendeck.platforms.http import make_client
+from tokendeck.platforms.spec import PlatformSpec
 
-CAPABILITIES: Mapping[Platform, Capabilities] = {
-    Platform.DATALOOP: dataloop.CAPABILITIES,
-    Platform.HAUT: haut.CAPABILITIES,
-    Platform.ENCORD: encord.CAPABILITIES,
-    Platform.VISUAL_LAYER: visual_layer.CAPABILITIES,
-    Platform.TRIFACTA: trifacta.CAPABILITIES,
-    Platform.OAUTH2: oauth2.CAPABILITIES,
-    Platform.MANUAL: manual.CAPABILITIES,
-}
+# Every platform TokenDeck knows, in the order the add-account form lists them.
+SPECS: tuple[PlatformSpec, ...] = (
+    dataloop.SPEC,
+    haut.SPEC,
+    encord.SPEC,
+    visual_layer.SPEC,
+    trifacta.SPEC,
+    oauth2.SPEC,
+    manual.SPEC,
+)
+BY_PLATFORM: Mapping[Platform, PlatformSpec] = {spec.platform: spec for spec in SPECS}
+CAPABILITIES: Mapping[Platform, Capabilities] = {s.platform: s.capabilities for s in SPECS}
 
 
 def allowed_origins(settings: AccountSettings) -> list[str]:
@@ -38,25 +44,16 @@ def make_adapter(
     clock: Clock,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> PlatformAdapter:
-    if platform is Platform.MANUAL:
-        return manual.ManualAdapter(clock)
-    client = make_client(
-        host,
-        ca_bundle=settings.ca_bundle or None,
-        proxy=settings.proxy or None,
-        transport=transport,
-        allowed_origins=allowed_origins(settings),
-    )
-    if platform is Platform.DATALOOP:
-        return dataloop.DataloopAdapter(client, clock)
-    if platform is Platform.HAUT:
-        return haut.HautAdapter(client, clock)
-    if platform is Platform.ENCORD:
-        return encord.EncordAdapter(client, clock)
-    if platform is Platform.VISUAL_LAYER:
-        return visual_layer.VisualLayerAdapter(client, clock)
-    if platform is Platform.TRIFACTA:
-        return trifacta.TrifactaAdapter(client, clock)
-    if platform is Platform.OAUTH2:
-        return oauth2.OAuth2Adapter(client, clock)
-    raise ValueError(f"No adapter for {platform.value} yet.")
+    def client() -> httpx.AsyncClient:
+        return make_client(
+            host,
+            ca_bundle=settings.ca_bundle or None,
+            proxy=settings.proxy or None,
+            transport=transport,
+            allowed_origins=allowed_origins(settings),
+        )
+
+    spec = BY_PLATFORM.get(platform)
+    if spec is None:
+        raise ValueError(f"No adapter for {platform.value} yet.")
+    return spec.make_adapter(clock, client)

@@ -13,8 +13,6 @@ import logging
 from collections.abc import Mapping
 from datetime import timedelta
 
-import httpx
-
 from tokendeck.core import safe_json
 from tokendeck.core.errors import (
     NetworkError,
@@ -24,21 +22,21 @@ from tokendeck.core.errors import (
     UncertainWriteError,
 )
 from tokendeck.core.models import Platform
-from tokendeck.core.secret import Secret
-from tokendeck.platforms import http
-from tokendeck.platforms.base import (
+from tokendeck.core.platform_types import (
     SESSION_LABEL_INPUT,
     Capabilities,
     ExpiryChoice,
     Field,
-    HttpAdapter,
     NewKey,
     ProbeResult,
     RemoteKey,
     Session,
-    explain_status,
 )
+from tokendeck.core.secret import Secret
+from tokendeck.platforms import http
+from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, iso_any
+from tokendeck.platforms.spec import Filled, PlatformSpec
 
 SESSION_LIFETIME = timedelta(days=30)
 SESSION_NAME = "TokenDeck session"  # the description of the token signing in creates
@@ -204,15 +202,7 @@ class TrifactaAdapter(HttpAdapter):
         )
 
     async def probe(self, session: Session) -> ProbeResult:
-        try:
-            response = await self._http.get(
-                "/v4/jobGroups", params={"limit": 1}, headers=bearer(session.access)
-            )
-        except httpx.HTTPError as exc:
-            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
-        return ProbeResult(
-            response.status_code == 200, response.status_code, explain_status(response.status_code)
-        )
+        return await self._probe_get(session, "/v4/jobGroups", params={"limit": 1})
 
     async def list_keys(self, session: Session) -> list[RemoteKey]:
         response = await http.request(
@@ -236,13 +226,21 @@ class TrifactaAdapter(HttpAdapter):
         return await self._create(bearer(session.access), name, lifetime)
 
     async def revoke_key(self, session: Session, key_id: str) -> None:
-        await http.request(
-            self._http,
-            "DELETE",
-            f"/v4/apiAccessTokens/{key_id}",
-            headers=bearer(session.access),
-            idempotent=True,
-            error_reader=_errors,
-            what="Delete access token",
-            expected=(200, 204, 404),
-        )
+        path = f"/v4/apiAccessTokens/{key_id}"
+        await self._delete(session, path, what="Delete access token", error_reader=_errors)
+
+
+def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
+    if filled("access_token") or (inputs.get("username") and filled("password")):
+        return {}
+    return {"password": "Give the username and password, or paste an access token."}
+
+
+SPEC = PlatformSpec(
+    Platform.TRIFACTA,
+    CAPABILITIES,
+    lambda clock, client: TrifactaAdapter(client(), clock),
+    sign_in_hint="Give username + password, or an access token (one is enough).",
+    secret_preference=("access_token", "password"),
+    check_form=_check_form,
+)

@@ -6,23 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 
-import httpx
 import jwt
 
 from tokendeck.core.errors import PlatformError
 from tokendeck.core.models import Platform
+from tokendeck.core.platform_types import Capabilities, Field, ProbeResult, Session
 from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
-from tokendeck.platforms.base import (
-    Capabilities,
-    Field,
-    HttpAdapter,
-    NoKeys,
-    ProbeResult,
-    Session,
-    explain_status,
-)
+from tokendeck.platforms.base import HttpAdapter, NoKeys
 from tokendeck.platforms.common import bearer
+from tokendeck.platforms.spec import Filled, PlatformSpec
 
 # Docs mint for 10 minutes and say it may be longer; the server's maximum is unconfirmed.
 TOKEN_LIFETIME = timedelta(minutes=10)
@@ -97,17 +90,25 @@ class VisualLayerAdapter(NoKeys, HttpAdapter):
         return self.mint(str(session.extra.get("api_key", "")), secret)
 
     async def probe(self, session: Session) -> ProbeResult:
-        headers = {} if session.extra.get("on_prem") else bearer(session.access)
-        try:
-            response = await self._http.get("/api/v1/datasets", headers=headers)
-        except httpx.HTTPError as exc:
-            return ProbeResult(False, None, f"No answer from the platform ({type(exc).__name__}).")
-        detail = ""
-        if response.status_code != 200:
-            _, said = http.default_error_reader(response)
-            detail = f" ({said})" if said else ""
-        return ProbeResult(
-            response.status_code == 200,
-            response.status_code,
-            explain_status(response.status_code) + detail,
-        )
+        on_prem = bool(session.extra.get("on_prem"))
+        return await self._probe_get(session, "/api/v1/datasets", authorised=not on_prem, said=True)
+
+
+def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
+    if inputs.get("mode") == ON_PREM:
+        return {}
+    problems = {}
+    if not inputs.get("api_key", "").strip():
+        problems["api_key"] = "Give the API key."
+    if not filled("api_secret"):
+        problems["api_secret"] = "Give the API secret."  # noqa: S105 (a message)
+    return problems
+
+
+SPEC = PlatformSpec(
+    Platform.VISUAL_LAYER,
+    CAPABILITIES,
+    lambda clock, client: VisualLayerAdapter(client(), clock),
+    check_form=_check_form,
+    needs_secret=lambda inputs: inputs.get("mode") != ON_PREM,
+)

@@ -15,10 +15,9 @@ from tokendeck.core.errors import (
     TokenDeckError,
 )
 from tokendeck.core.models import PLATFORM_NAMES, AccountSettings, Platform
-from tokendeck.platforms.base import Capabilities, ExpiryChoice, Field
+from tokendeck.core.platform_types import Capabilities, ExpiryChoice, Field
 from tokendeck.platforms.outbound import url_problem
-from tokendeck.platforms.registry import CAPABILITIES, allowed_origins
-from tokendeck.platforms.visual_layer import ON_PREM
+from tokendeck.platforms.registry import BY_PLATFORM, CAPABILITIES, allowed_origins
 
 __all__ = [
     "Capabilities",
@@ -27,6 +26,7 @@ __all__ = [
     "capabilities",
     "credentials_refused",
     "field_for_error",
+    "has_host",
     "needs_secret",
     "platforms",
     "secret_fields",
@@ -48,41 +48,28 @@ def secret_fields(platform: Platform) -> tuple[Field, ...]:
     return tuple(f for f in CAPABILITIES[platform].fields if f.secret)
 
 
-# Platforms where either of two ways of signing in is enough: said on the form, above the fields.
-SIGN_IN_HINTS: Mapping[Platform, str] = {
-    Platform.DATALOOP: "Give e-mail + password, or an API key (one is enough).",
-    Platform.TRIFACTA: "Give username + password, or an access token (one is enough).",
-    Platform.ENCORD: "Give the Ed25519 private key, or a legacy API key + its project / dataset "
-    "hash (one is enough).",
-}
-
-# The secret each platform signs in with first when several are given (as its adapter does).
-_SECRET_PREFERENCE: Mapping[Platform, tuple[str, ...]] = {
-    Platform.DATALOOP: ("api_key", "password"),
-    Platform.TRIFACTA: ("access_token", "password"),
-    Platform.ENCORD: ("private_key", "passphrase", "api_key"),
-}
-
-
 def sign_in_hint(platform: Platform) -> str:
-    return SIGN_IN_HINTS.get(platform, "")
+    return BY_PLATFORM[platform].sign_in_hint
 
 
 def signs_in_remotely(platform: Platform) -> bool:
     """Whether saving can first check the values with the platform (a pasted token cannot)."""
-    return platform is not Platform.MANUAL and bool(CAPABILITIES[platform].sign_in_methods)
+    return BY_PLATFORM[platform].remote and bool(CAPABILITIES[platform].sign_in_methods)
+
+
+def has_host(platform: Platform) -> bool:
+    """Whether the account has a host (a pasted token has none)."""
+    return BY_PLATFORM[platform].remote
 
 
 def needs_secret(platform: Platform, inputs: Mapping[str, str]) -> bool:
     """Whether signing in takes a secret at all (Visual Layer on-prem takes none)."""
-    if platform is Platform.VISUAL_LAYER and inputs.get("mode") == ON_PREM:
-        return False
-    return bool(secret_fields(platform))
+    return BY_PLATFORM[platform].takes_secret(inputs)
 
 
 def _used_secret(platform: Platform, given: Collection[str]) -> str | None:
     names = [f.name for f in secret_fields(platform)]
-    order = [n for n in _SECRET_PREFERENCE.get(platform, ()) if n in names]
+    order = [n for n in BY_PLATFORM[platform].secret_preference if n in names]
     order += [n for n in names if n not in order]
     return next((n for n in order if n in given), order[0] if order else None)
 
@@ -102,7 +89,7 @@ def field_for_error(
     secret that was used when the credentials were refused, None when it is about neither
     (5xx, 429). `given` names the secrets that were used."""
     if isinstance(error, _HOST_ERRORS):
-        return "host" if platform is not Platform.MANUAL else None
+        return "host" if has_host(platform) else None
     if credentials_refused(error):
         return _used_secret(platform, given)
     return None
@@ -130,7 +117,7 @@ def validate(
     if not name.strip():
         problems["name"] = "Give the account a name."
     caps = CAPABILITIES[platform]
-    if platform is not Platform.MANUAL:
+    if has_host(platform):
         if not host.strip():
             problems["host"] = "Give the host, e.g. " + caps.default_host
         elif (problem := url_problem(host.strip())) is not None:
@@ -143,27 +130,5 @@ def validate(
     def has(field: str) -> bool:
         return bool(inputs.get(field, "").strip()) or secrets.get(field, False) or editing
 
-    if platform is Platform.DATALOOP and not (
-        has("api_key") or (inputs.get("username") and has("password"))
-    ):
-        problems["password"] = "Give the e-mail and password, or an API key."
-    elif platform is Platform.TRIFACTA and not (
-        has("access_token") or (inputs.get("username") and has("password"))
-    ):
-        problems["password"] = "Give the username and password, or paste an access token."
-    elif platform is Platform.ENCORD and not (
-        has("private_key") or (has("api_key") and inputs.get("resource_hash"))
-    ):
-        problems["private_key"] = (
-            "Give the Ed25519 private key, or a legacy API key with its project / dataset hash."
-        )
-    elif platform is Platform.VISUAL_LAYER and inputs.get("mode") != ON_PREM:
-        if not inputs.get("api_key", "").strip():
-            problems["api_key"] = "Give the API key."
-        if not has("api_secret"):
-            problems["api_secret"] = "Give the API secret."
-    else:
-        for field in caps.fields:
-            if field.required and not has(field.name):
-                problems[field.name] = f"{field.label} is required."
+    problems.update(BY_PLATFORM[platform].form_problems(inputs, has))
     return problems

@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.models import Account, Platform
-from tokendeck.platforms.base import Capabilities, PlatformAdapter
+from tokendeck.core.platform_types import Capabilities
+from tokendeck.platforms.base import PlatformAdapter
 
 AdapterFactory = Callable[[Account], PlatformAdapter]
 

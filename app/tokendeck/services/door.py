@@ -31,8 +31,8 @@ from tokendeck.services.events import EventBus, StoreChanged
 
 if TYPE_CHECKING:
     # The read models the window types its code with come through the door (as types only).
-    from tokendeck.platforms.base import ProbeResult as ProbeResult
-    from tokendeck.platforms.base import RemoteKey as RemoteKey
+    from tokendeck.core.platform_types import ProbeResult as ProbeResult
+    from tokendeck.core.platform_types import RemoteKey as RemoteKey
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.keys import KeyView as KeyView
     from tokendeck.services.keys import Rotation as Rotation

@@ -22,7 +22,7 @@ from tokendeck.core.errors import (
     TokenDeckError,
     UncertainWriteError,
 )
-from tokendeck.platforms.base import RemoteKey
+from tokendeck.core.platform_types import RemoteKey
 
 log = logging.getLogger(__name__)
 

@@ -15,12 +15,9 @@ from tokendeck.core.models import (
     CredentialRole,
     CredentialState,
 )
+from tokendeck.core.platform_types import NewKey, RemoteKey
 from tokendeck.core.secret import Secret
 from tokendeck.core.timefmt import lifetime_text
-from tokendeck.platforms.base import (
-    NewKey,
-    RemoteKey,
-)
 from tokendeck.services import key_writes
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.adapter_pool import AdapterPool, capabilities

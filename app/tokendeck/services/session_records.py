@@ -18,8 +18,8 @@ from tokendeck.core.models import (
     CredentialRole,
     CredentialState,
 )
+from tokendeck.core.platform_types import Session
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.base import Session
 from tokendeck.services.accounts import AccountsService, of_role
 from tokendeck.services.adapter_pool import AdapterPool
 from tokendeck.storage.secret_keeper import SecretKeeper, ToKeep

@@ -26,12 +26,8 @@ from tokendeck.core.models import (
     Credential,
     CredentialRole,
 )
+from tokendeck.core.platform_types import SESSION_LABEL_INPUT, ProbeResult, Session
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.base import (
-    SESSION_LABEL_INPUT,
-    ProbeResult,
-    Session,
-)
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.adapter_pool import AdapterPool, capabilities
 from tokendeck.services.session_records import SessionRecords, minted

@@ -250,7 +250,7 @@ class AccountDialog(WorkingDialog):
             rows.errors[name].setVisible(bool(rows.errors[name].text()))
         if rows.hint is not None:
             rows.hint.show()
-        manual = chosen is Platform.MANUAL
+        manual = not account_forms.has_host(chosen)  # a pasted token
         self._host_label.setVisible(not manual)
         self.host.setVisible(not manual)
         host_error = self._shared_errors["host"]
@@ -319,7 +319,9 @@ class AccountDialog(WorkingDialog):
             id=base.id,
             name=self.name.text().strip(),
             platform=self.chosen,
-            host=self.host.text().strip().rstrip("/") if self.chosen is not Platform.MANUAL else "",
+            host=(
+                self.host.text().strip().rstrip("/") if account_forms.has_host(self.chosen) else ""
+            ),
             username=inputs.get("username", "") or inputs.get("client_id", "") or base.username,
             auth_method=base.auth_method,
             settings=settings,

@@ -1,0 +1,61 @@
+"""One platform, as a plug-in: everything TokenDeck knows of it comes from its module's `SPEC`.
+
+A spec says what the platform can do and the form to add an account (`capabilities`), how the
+form's values are checked beyond its required fields (`check_form`), which secret signing in uses
+first when several are given, and how to make the account's adapter. The registry is the list of
+specs (registry.py); adding a platform is one new module with its `SPEC`, its line there, and its
+value in `core.models.Platform` (the catalog stores that value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tokendeck.core.clock import Clock
+from tokendeck.core.models import Platform
+from tokendeck.core.platform_types import Capabilities
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tokendeck.platforms.base import PlatformAdapter
+
+# Whether a form field is filled (a secret: entered, or held already when editing).
+Filled = Callable[[str], bool]
+# The form's non-secret inputs and `Filled` -> field name: message (empty when fine).
+FormCheck = Callable[[Mapping[str, str], Filled], dict[str, str]]
+# The account's clock, and its HTTP client (made on first call: a pasted token needs none).
+AdapterMaker = Callable[[Clock, Callable[[], "httpx.AsyncClient"]], "PlatformAdapter"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformSpec:
+    platform: Platform
+    capabilities: Capabilities
+    make_adapter: AdapterMaker
+    # Said on the form above the fields where either of two ways of signing in is enough.
+    sign_in_hint: str = ""
+    # The secret the adapter signs in with first when several are given.
+    secret_preference: tuple[str, ...] = ()
+    # None: every required field must be filled.
+    check_form: FormCheck | None = None
+    # Whether signing in takes a secret with these inputs (None: when the form has one).
+    needs_secret: Callable[[Mapping[str, str]], bool] | None = None
+    # False for a pasted token: no host, nothing to sign in to.
+    remote: bool = True
+
+    def form_problems(self, inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
+        if self.check_form is not None:
+            return self.check_form(inputs, filled)
+        return {
+            f.name: f"{f.label} is required."
+            for f in self.capabilities.fields
+            if f.required and not filled(f.name)
+        }
+
+    def takes_secret(self, inputs: Mapping[str, str]) -> bool:
+        if self.needs_secret is not None:
+            return self.needs_secret(inputs)
+        return any(f.secret for f in self.capabilities.fields)
