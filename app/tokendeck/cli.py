@@ -26,6 +26,7 @@ EXIT_INTERRUPTED = 130  # a command stopped by Ctrl+C before it finished
 WINDOW_EXIT_CODES = f"""\
 exit codes:
   {EXIT_OK}  the window was closed (or an already running window was raised)
+  {EXIT_PROBLEM}  --demo without the sandbox installed (pip install 'tokendeck[sandbox]')
   {EXIT_USAGE}  bad command line"""
 
 INSPECT_EXIT_CODES = f"""\
@@ -47,12 +48,13 @@ exit codes:
 SANDBOX_EXIT_CODES = f"""\
 exit codes:
   {EXIT_OK}  stopped cleanly (Ctrl+C or SIGTERM)
-  {EXIT_PROBLEM}  the emulator could not start (a port already in use, ...)
+  {EXIT_PROBLEM}  the emulator could not start (a port already in use, the sandbox extra not
+     installed, ...)
   {EXIT_USAGE}  bad command line (an unknown --fault, ...)"""
 
 TOP_EXIT_CODES = f"""\
 exit codes (details in tokendeck VERB --help):
-  window   {EXIT_OK} closed
+  window   {EXIT_OK} closed, {EXIT_PROBLEM} --demo without the sandbox installed
   inspect  {EXIT_OK} ok, {EXIT_PROBLEM} expired or invalid, {EXIT_NOT_A_TOKEN} no token / not a token / bad key
   token    {EXIT_OK} printed, {EXIT_PROBLEM} cannot give one now, {EXIT_NOT_FOUND} no such profile or account
   sandbox  {EXIT_OK} stopped cleanly, {EXIT_PROBLEM} could not start
@@ -220,6 +222,21 @@ def _leeway(text: str) -> float:
 
 
 PRIVATE_UMASK = 0o077
+SANDBOX_MODULES = ("starlette", "uvicorn")  # the `sandbox` extra (pyproject.toml)
+
+
+def sandbox_missing() -> str | None:
+    """Why the sandbox cannot run here (its extra is not installed), else None."""
+    import importlib.util
+
+    missing = [m for m in SANDBOX_MODULES if importlib.util.find_spec(m) is None]
+    if not missing:
+        return None
+    return (
+        f"the sandbox is an optional part and is not installed here ({', '.join(missing)} "
+        "missing). Install it with: pip install 'tokendeck[sandbox]' (pipx: pipx inject "
+        "tokendeck starlette uvicorn)"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -238,6 +255,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tokendeck.token_command import run_token
 
         return run_token(args)
+    if args.verb == "sandbox" or (args.verb is None and args.demo):
+        why = sandbox_missing()
+        if why is not None:
+            where = "sandbox" if args.verb else "--demo"
+            print(f"tokendeck {where}: {why}", file=sys.stderr)
+            return EXIT_PROBLEM
     if args.verb == "sandbox":
         from tokendeck.sandbox.command import run_sandbox
 

@@ -51,7 +51,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.prompts import NoPrompt
 from tokendeck.core.clock import SystemClock
-from tokendeck.core.encord_signing import public_hex
 from tokendeck.core.errors import AuthError, NetworkError, TokenDeckError, UncertainWriteError
 from tokendeck.core.models import (
     PLATFORM_NAMES,
@@ -66,6 +65,7 @@ from tokendeck.core.redaction import MASK
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import PlatformAdapter
 from tokendeck.platforms.encord import keyed_fingerprint
+from tokendeck.platforms.encord_signing import public_hex
 from tokendeck.platforms.registry import CAPABILITIES, make_adapter
 from tokendeck.sandbox.control import (
     ADMIN_PREFIX,

@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tests.flows.conftest import draft
-from tokendeck.core.encord_signing import EncordKeyError, load_private_key, v1_authorization
 from tokendeck.core.errors import PlatformError, UnsupportedError
 from tokendeck.core.models import AccountStatus, Platform
 from tokendeck.core.secret import Secret
+from tokendeck.platforms.encord_signing import EncordKeyError, load_private_key, v1_authorization
 from tokendeck.sandbox.world import SandboxWorld
 from tokendeck.services.app_services import AppServices
 

@@ -479,3 +479,47 @@ def test_token_prints_only_the_token_and_refuses_control_characters(
     assert captured.out == ""
     assert "control characters" in captured.err
     assert "\x1b" not in captured.err
+
+
+@pytest.mark.parametrize(("argv", "where"), [(["--demo"], "--demo"), (["sandbox"], "sandbox")])
+def test_the_demo_and_the_sandbox_say_how_to_get_the_sandbox_when_it_is_missing(
+    argv: list[str], where: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The sandbox is an optional extra: without it, a clear sentence and exit 1, no traceback."""
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "uvicorn" else real_find_spec(name, *a),
+    )
+    assert main(argv) == cli.EXIT_PROBLEM
+    err = capsys.readouterr().err
+    assert err.startswith(f"tokendeck {where}: the sandbox is an optional part")
+    assert "(uvicorn missing)" in err
+    assert "pip install 'tokendeck[sandbox]'" in err
+
+
+def test_nothing_outside_the_sandbox_needs_its_extra() -> None:
+    """A credential manager without the sandbox installed imports and runs its commands."""
+    probe = (
+        "import sys, importlib.abc\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name.split('.')[0] in ('starlette', 'uvicorn'):\n"
+        "            raise ImportError(f'blocked: {name}')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import tokendeck.cli, tokendeck.bootstrap, tokendeck.inspect_command\n"
+        "import tokendeck.token_command, tokendeck.services.app_services\n"
+        "import tokendeck.ui.main_window, tokendeck.platforms.registry\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert out.stdout.strip() == "ok"

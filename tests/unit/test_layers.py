@@ -51,11 +51,12 @@ FORBIDDEN_THIRD_PARTY = {
         "uvicorn",
         "platformdirs",
     },
-    "platforms": {"PySide6", "qasync", "keyring", "sqlite3"},
-    "storage": {"PySide6", "qasync", "httpx"},
-    "services": {"PySide6", "qasync"},
+    # starlette / uvicorn are the sandbox's optional extra: only the sandbox imports them.
+    "platforms": {"PySide6", "qasync", "keyring", "sqlite3", "starlette", "uvicorn"},
+    "storage": {"PySide6", "qasync", "httpx", "starlette", "uvicorn"},
+    "services": {"PySide6", "qasync", "starlette", "uvicorn"},
     "sandbox": {"PySide6", "qasync", "keyring"},
-    "ui": {"keyring", "sqlite3"},
+    "ui": {"keyring", "sqlite3", "starlette", "uvicorn"},
 }
 
 

@@ -20,7 +20,6 @@ import httpx
 
 from tokendeck.core import safe_json
 from tokendeck.core.clock import Clock
-from tokendeck.core.encord_signing import EncordKeyError, load_private_key, public_hex, v2_headers
 from tokendeck.core.errors import (
     AuthError,
     InvalidRequestError,
@@ -44,6 +43,12 @@ from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, jwt_expiry
+from tokendeck.platforms.encord_signing import (
+    EncordKeyError,
+    load_private_key,
+    public_hex,
+    v2_headers,
+)
 from tokendeck.platforms.spec import Filled, PlatformSpec
 
 PROJECT_SCOPES = (

@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tokendeck.core.encord_signing import verify_v1, verify_v2
 from tokendeck.sandbox.control import Control, FaultMiddleware, admin_routes
+from tokendeck.sandbox.encord_verify import check_v1, check_v2
 
 BEARER_LIFETIME = 3600
 PROJECT_SCOPES = (
@@ -93,7 +93,7 @@ class Encord:
                     "You are not authenticated to access the Encord platform.",
                 )
             return found[0]
-        public = verify_v1(header, body) if header else None
+        public = check_v1(header, body) if header else None
         if public is None:
             return envelope(
                 401,
@@ -230,7 +230,7 @@ class Encord:
             )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         headers = {k.lower(): v for k, v in request.headers.items()}
-        public = verify_v2(headers, request.method, target, body, int(self.control.now()))
+        public = check_v2(headers, request.method, target, body, int(self.control.now()))
         if public is None:
             return JSONResponse(
                 {"message": "Authentication failed: bad or missing signature."}, status_code=401

@@ -9,9 +9,9 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tokendeck.core.encord_signing import public_hex
 from tokendeck.sandbox.dataloop import Dataloop
 from tokendeck.sandbox.encord import Encord
+from tokendeck.sandbox.encord_verify import key_id
 from tokendeck.sandbox.haut import Haut
 from tokendeck.sandbox.oidc import OidcIssuer
 from tokendeck.sandbox.server import SandboxServer
@@ -79,7 +79,7 @@ def build_world(password: str | None = None) -> SandboxWorld:
         serialization.PrivateFormat.OpenSSH,
         serialization.NoEncryption(),
     ).decode()
-    encord.register(public_hex(key), DEMO_USER)
+    encord.register(key_id(key), DEMO_USER)
     project, dataset = encord.add_project(DEMO_USER), encord.add_dataset(DEMO_USER)
     return SandboxWorld(
         dataloop=Dataloop({DEMO_USER: chosen}),
