@@ -64,24 +64,44 @@ async def choose_store(
         usable, reason = await probe_keyring(namespace)
         if usable:
             return StoreChoice(KeyringStore(namespace), reason)
+    opened = await open_vault(vault_path, prompt, reason, vault_params)
+    if isinstance(opened, Vault):
+        return StoreChoice(opened, f"{reason} Using the encrypted vault.")
+    if opened is VaultNotOpened.DECLINED:
+        return StoreChoice(None, f"{reason} No secret store is open: secrets cannot be saved.")
+    if opened is VaultNotOpened.TOO_MANY_TRIES:
+        return StoreChoice(None, "Too many wrong passwords: no secret store is open.")
+    return StoreChoice(None, opened)
+
+
+class VaultNotOpened(StrEnum):
+    DECLINED = "declined"  # the person gave no password
+    TOO_MANY_TRIES = "too many tries"
+
+
+async def open_vault(
+    vault_path: Path,
+    prompt: VaultPrompt,
+    reason: str,
+    vault_params: ScryptParams | None = None,
+) -> Vault | VaultNotOpened | str:
+    """Create the vault, or unlock the one there, asking for its master password up to
+    `PASSWORD_TRIES` times (each ask says why the last one failed). Returns the vault, why the
+    person did not open it, or (a str) why a vault that exists cannot be opened at all."""
     action = VaultAction.UNLOCK if vault_path.exists() else VaultAction.CREATE
     error: str | None = None
     for _ in range(PASSWORD_TRIES):
         password = await prompt.ask_password(action, reason, error)
         if password is None:
-            return StoreChoice(None, f"{reason} No secret store is open: secrets cannot be saved.")
+            return VaultNotOpened.DECLINED
         try:
             if action is VaultAction.CREATE:
-                vault = await Vault.create(vault_path, password, vault_params)
-            else:
-                vault = await Vault.unlock(vault_path, password)
+                return await Vault.create(vault_path, password, vault_params)
+            return await Vault.unlock(vault_path, password)
         except VaultPasswordError as exc:
             error = str(exc)
-            continue
         except SecretStoreError as exc:
-            error = str(exc)
             if action is VaultAction.UNLOCK:
-                return StoreChoice(None, error)
-            continue
-        return StoreChoice(vault, f"{reason} Using the encrypted vault.")
-    return StoreChoice(None, "Too many wrong passwords: no secret store is open.")
+                return str(exc)  # damaged, or not a vault: another password will not help
+            error = str(exc)
+    return VaultNotOpened.TOO_MANY_TRIES

@@ -7,10 +7,10 @@ from pathlib import Path
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.events import StoreChanged
 from tokendeck.services.key_ids import ID_KEY_REF, move_id_key
-from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction, VaultPrompt
+from tokendeck.services.store_choice import VaultNotOpened, VaultPrompt, open_vault
 from tokendeck.storage.keyring_store import KeyringStore, probe_keyring
 from tokendeck.storage.secret_store import SecretStore, SecretStoreError, status_of
-from tokendeck.storage.vault import ScryptParams, Vault, VaultPasswordError
+from tokendeck.storage.vault import ScryptParams, Vault
 
 
 async def open_target(
@@ -27,21 +27,14 @@ async def open_target(
         if not usable:
             raise SecretStoreError(reason)
         return KeyringStore(namespace)
-    action = VaultAction.UNLOCK if vault_path.exists() else VaultAction.CREATE
-    error: str | None = None
-    for _ in range(PASSWORD_TRIES):
-        password = await prompt.ask_password(
-            action, "Move your secrets into the encrypted vault.", error
-        )
-        if password is None:
-            return None
-        try:
-            if action is VaultAction.CREATE:
-                return await Vault.create(vault_path, password, vault_params)
-            return await Vault.unlock(vault_path, password)
-        except VaultPasswordError as exc:
-            error = str(exc)
-    return None
+    opened = await open_vault(
+        vault_path, prompt, "Move your secrets into the encrypted vault.", vault_params
+    )
+    if isinstance(opened, Vault):
+        return opened
+    if isinstance(opened, VaultNotOpened):
+        return None  # nothing moved: the dialog says so
+    raise SecretStoreError(opened)
 
 
 async def move_secrets(services: AppServices, target_store: SecretStore) -> int:
