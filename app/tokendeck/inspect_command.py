@@ -30,7 +30,8 @@ from tokendeck.core.verdict import State
 
 if TYPE_CHECKING:
     from tokendeck.core.token_decode import Inspection
-    from tokendeck.core.token_verify import VerificationKey
+    from tokendeck.core.token_verify import VerificationResult, VerifyOptions
+    from tokendeck.services.signature_check import KeySource
 
 # Largest --leeway: 100 years. A leeway is meant for clock skew; beyond this it is a typo.
 MAX_LEEWAY_SECONDS = 100 * 366 * 86_400
@@ -127,38 +128,20 @@ def run_inspect(args: argparse.Namespace) -> int:
         (args.secret, args.secret_file, args.secret_base64, args.key, args.jwks_url, args.discover)
     )
     if wants_key:
-        from tokendeck.core.token_verify import (
-            KeyFormatError,
-            KeyKind,
-            VerifyOptions,
-            load_hmac_bytes,
-            load_key_file,
-            load_keys,
-            verify,
-        )
+        from tokendeck.core.token_verify import VerifyOptions
+        from tokendeck.services.signature_check import KeyUnavailableError
 
         try:
-            if args.secret is not None:
-                keys = load_keys(KeyKind.HMAC_TEXT, args.secret)
-            elif args.secret_file is not None:
-                raw = _read_bounded(args.secret_file, "secret file")
-                try:
-                    keys = load_keys(KeyKind.HMAC_TEXT, raw.decode("utf-8-sig"))
-                except UnicodeDecodeError:  # not text: the bytes are the secret
-                    keys = load_hmac_bytes(raw)
-            elif args.secret_base64 is not None:
-                keys = load_keys(KeyKind.HMAC_BASE64, args.secret_base64)
-            elif args.key is not None:
-                keys = load_key_file(_read_bounded(args.key, "key file"))
-            else:
-                keys = asyncio.run(_fetch_keys(args, inspection))
+            source = _key_source(args)
         except _InputError as exc:
             return _fail(args, "bad_key", str(exc))
-        except (KeyFormatError, OSError) as exc:
+        except OSError as exc:
             return _fail(args, "bad_key", f"Could not read the key: {exc}")
-        except _FetchFailedError as exc:
-            return _fail(args, "key_fetch_failed", str(exc))
-        result = verify(inspection, keys, VerifyOptions(issuer=args.issuer, audience=args.audience))
+        options = VerifyOptions(issuer=args.issuer, audience=args.audience)
+        try:
+            result = asyncio.run(_check(inspection, source, options))
+        except KeyUnavailableError as exc:
+            return _fail(args, "key_fetch_failed" if exc.fetching else "bad_key", str(exc))
         signature, message, extra = result.status.value, result.message, result.problems
     report = to_dict(
         inspection,
@@ -176,22 +159,42 @@ def run_inspect(args: argparse.Namespace) -> int:
     return EXIT_PROBLEM if report["verdict"] in (State.EXPIRED, State.INVALID) else EXIT_OK
 
 
-class _FetchFailedError(Exception):
-    pass
+def _key_source(args: argparse.Namespace) -> KeySource:
+    """Where the command line points for the key (files are read here, bounded)."""
+    from tokendeck.core.token_verify import KeyKind
+    from tokendeck.services.signature_check import KeyFrom, KeySource
+
+    if args.secret is not None:
+        return KeySource(KeyKind.HMAC_TEXT, args.secret)
+    if args.secret_file is not None:
+        return KeySource(KeyFrom.SECRET_FILE, raw=_read_bounded(args.secret_file, "secret file"))
+    if args.secret_base64 is not None:
+        return KeySource(KeyKind.HMAC_BASE64, args.secret_base64)
+    if args.key is not None:
+        return KeySource(KeyFrom.KEY_FILE, raw=_read_bounded(args.key, "key file"))
+    if args.jwks_url:
+        return KeySource(KeyFrom.JWKS_URL, args.jwks_url)
+    return KeySource(KeyFrom.DISCOVER)
 
 
-async def _fetch_keys(args: argparse.Namespace, inspection: Inspection) -> list[VerificationKey]:
-    from tokendeck.services.key_lookup import KeyLookup, KeyLookupError
+async def _check(
+    inspection: Inspection, source: KeySource, options: VerifyOptions
+) -> VerificationResult:
+    from tokendeck.services.key_lookup import KeyLookup
+    from tokendeck.services.signature_check import check_signature
 
-    lookup = KeyLookup()
+    lookups: list[KeyLookup] = []
+
+    def lookup() -> KeyLookup:
+        if not lookups:
+            lookups.append(KeyLookup())
+        return lookups[0]
+
     try:
-        if args.jwks_url:
-            return await lookup.from_jwks_url(args.jwks_url)
-        return await lookup.from_issuer(inspection)
-    except KeyLookupError as exc:
-        raise _FetchFailedError(str(exc)) from exc
+        return await check_signature(inspection, source, options, lookup)
     finally:
-        await lookup.aclose()
+        for opened in lookups:
+            await opened.aclose()
 
 
 def _print_safely(text: str) -> None:

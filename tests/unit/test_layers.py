@@ -39,6 +39,7 @@ UI_MAY_USE = {
     "tokendeck.services.account_forms",  # each platform's form fields and their validation
     "tokendeck.services.store_choice",  # VaultAction / VaultPrompt: the vault password dialog
     "tokendeck.services.key_lookup",  # the Inspector's key fetcher (no catalog, no secrets)
+    "tokendeck.services.signature_check",  # checking a signature, as `tokendeck inspect` does
 }
 FORBIDDEN_THIRD_PARTY = {
     "core": {

@@ -467,37 +467,33 @@ class InspectorPane(QWidget):
         if inspection is None:
             return
         from tokendeck.core.token_verify import (
-            KeyFormatError,
             KeyKind,
             SignatureStatus,
             VerificationResult,
             VerifyOptions,
-            load_keys,
-            verify,
         )
-        from tokendeck.services.key_lookup import KeyLookupError
+        from tokendeck.services.signature_check import (
+            KeyFrom,
+            KeySource,
+            KeyUnavailableError,
+            check_signature,
+        )
 
         kind = str(self.key_kind.currentData())
         self.verify_button.setEnabled(False)
         self.signature_label.setText("verifying…")
+        if kind in (KeyFrom.JWKS_URL, KeyFrom.DISCOVER):
+            source = KeySource(KeyFrom(kind), self.key_url.text())
+        else:
+            source = KeySource(KeyKind(kind), self.key_input.toPlainText())
+        options = VerifyOptions(
+            issuer=self.issuer_input.text().strip() or None,
+            audience=self.audience_input.text().strip() or None,
+        )
         try:
-            if kind in ("jwks_url", "discover"):
-                if self._key_lookup is None:
-                    raise KeyLookupError("Fetching keys is not available here.")
-                lookup = self._key_lookup()
-                if kind == "jwks_url":
-                    keys = await lookup.from_jwks_url(self.key_url.text())
-                else:
-                    keys = await lookup.from_issuer(inspection)
-            else:
-                keys = load_keys(KeyKind(kind), self.key_input.toPlainText())
-            options = VerifyOptions(
-                issuer=self.issuer_input.text().strip() or None,
-                audience=self.audience_input.text().strip() or None,
-            )
-            result = verify(inspection, keys, options)
+            result = await check_signature(inspection, source, options, self._key_lookup)
             checked = True  # a key was read and tried: if it did not verify, the token fails
-        except (KeyFormatError, KeyLookupError) as exc:
+        except KeyUnavailableError as exc:
             checked = False  # the key itself could not be had: no verdict on the token
             result = VerificationResult(
                 SignatureStatus.NOT_VERIFIED, f"Signature not verified: {exc}"
