@@ -29,7 +29,8 @@ from tokendeck.core.models import Account, Credential, CredentialKind, Credentia
 from tokendeck.services.events import EventBus
 from tokendeck.services.expiry_watcher import ExpiryWatcher
 from tokendeck.services.standing import ExpiryPolicy, held_credentials
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import Catalog
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 ROUNDS = 15

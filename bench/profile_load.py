@@ -63,7 +63,7 @@ async def build(profile_dir: Path, accounts: int, tokens: int) -> None:
     """The profile through the project's own API, every secret in the real keyring."""
     from tokendeck.core.models import Account, Credential, CredentialKind, Platform
     from tokendeck.core.secret import Secret
-    from tokendeck.storage.catalog import AsyncCatalog
+    from tokendeck.storage.async_catalog import AsyncCatalog
     from tokendeck.storage.keyring_store import KeyringStore
     from tokendeck.storage.profile import resolve_profile
     from tokendeck.storage.secret_keeper import SecretKeeper

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import need_secret_service
 from tokendeck.core.secret import Secret
-from tokendeck.storage.catalog import AsyncCatalog
+from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.profile import Profile
 from tokendeck.storage.secret_store import MemoryStore, SecretStore

@@ -20,7 +20,8 @@ from pathlib import Path
 from tests.storage.reliability import digest, make_value
 from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
-from tokendeck.storage.catalog import AsyncCatalog, new_id
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import new_id
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.secret_keeper import SecretKeeper
 from tokendeck.storage.secret_store import SecretStore

@@ -46,7 +46,8 @@ from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
 from tokendeck.services.key_ids import ID_KEY_REF
 from tokendeck.services.store_choice import VaultAction
-from tokendeck.storage.catalog import AsyncCatalog, Catalog, new_id
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import Catalog, new_id
 from tokendeck.storage.keyring_store import SERVICE, KeyringStore
 from tokendeck.storage.profile import Profile, resolve_profile
 from tokendeck.storage.secret_keeper import SecretKeeper

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
-from tokendeck.storage.catalog import SCHEMA_VERSION, AsyncCatalog, Catalog, CatalogError
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import SCHEMA_VERSION, Catalog, CatalogError
 from tokendeck.storage.profile import Profile
 
 

@@ -28,7 +28,8 @@ from tokendeck.core.models import (
     CredentialState,
     Platform,
 )
-from tokendeck.storage.catalog import SCHEMA_VERSION, AsyncCatalog, Catalog, CatalogError
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import SCHEMA_VERSION, Catalog, CatalogError
 from tokendeck.storage.profile import Profile
 
 PLUS_TWO = timezone(timedelta(hours=2))

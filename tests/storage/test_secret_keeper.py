@@ -13,7 +13,8 @@ from tests.storage.reliability import keyring_users, tamper
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.services.store_choice import NoStore
-from tokendeck.storage.catalog import AsyncCatalog, Catalog, CatalogError
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import Catalog, CatalogError
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.profile import Profile
 from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper, ToKeep

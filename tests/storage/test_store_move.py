@@ -20,7 +20,7 @@ from tokendeck.services.events import EventBus, StoreChanged
 from tokendeck.services.key_ids import ID_KEY_REF
 from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction
 from tokendeck.services.store_move import move_secrets, open_target
-from tokendeck.storage.catalog import AsyncCatalog
+from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.profile import Profile
 from tokendeck.storage.secret_keeper import SecretKeeper

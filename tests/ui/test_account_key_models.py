@@ -17,7 +17,7 @@ from tokendeck.core.platform_types import RemoteKey
 from tokendeck.services.keys import KeyView
 from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.ui.accounts_model import AccountColumn, AccountsModel
-from tokendeck.ui.keys_tab import KeyColumn, KeysModel
+from tokendeck.ui.keys_model import KeyColumn, KeysModel
 
 NOW = datetime.now(UTC)
 

@@ -37,7 +37,7 @@ from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.account_dialog import AccountDialog
 from tokendeck.ui.accounts_model import AccountColumn
-from tokendeck.ui.keys_tab import KeyColumn
+from tokendeck.ui.keys_model import KeyColumn
 from tokendeck.ui.main_window import MainWindow
 
 

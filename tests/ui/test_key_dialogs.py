@@ -40,7 +40,7 @@ from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
-from tokendeck.ui.keys_tab import KeyColumn
+from tokendeck.ui.keys_model import KeyColumn
 from tokendeck.ui.main_window import MainWindow
 
 

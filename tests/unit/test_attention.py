@@ -29,7 +29,8 @@ from tokendeck.services.standing import (
     warn_horizon,
     worst_state,
 )
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import Catalog
 
 NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 HOUR = 3600

@@ -26,7 +26,8 @@ from tokendeck.core.terminal import terminal_safe
 from tokendeck.sandbox import command as sandbox_command
 from tokendeck.services import app_services, store_choice
 from tokendeck.services.sessions import SessionsService
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import Catalog
 from tokendeck.storage.profile import PROFILE_ENV, resolve_profile
 from tokendeck.storage.secret_keeper import SecretKeeper
 from tokendeck.storage.secret_store import MemoryStore

@@ -18,7 +18,8 @@ from tokendeck.core.models import (
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
 from tokendeck.services.expiry_watcher import ExpiryWatcher
 from tokendeck.services.standing import HeldCredential, worst_state
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import Catalog
 
 START = datetime(2026, 3, 1, tzinfo=UTC)
 

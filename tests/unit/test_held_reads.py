@@ -13,7 +13,8 @@ import pytest
 
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.services.held_reads import HeldReads
-from tokendeck.storage.catalog import AsyncCatalog, Catalog
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import Catalog
 
 
 @pytest.fixture

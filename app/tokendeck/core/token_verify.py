@@ -13,6 +13,9 @@ discovery is I/O and lives in `tokendeck.platforms.oidc_keys`. Loading raises on
 
 A token whose header has `crit` is never verified: TokenDeck understands no JWS extension (not
 even `b64`, RFC 7797), and RFC 7515 §4.1.11 says such a token must be rejected.
+
+Longer than most modules (~430 lines): reading every key form and verifying with it are one
+security rule (the algorithm comes from the key); kept together so it can be read in one place.
 """
 
 from __future__ import annotations

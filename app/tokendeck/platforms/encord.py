@@ -5,6 +5,10 @@ with scopes and tested with `apikeymeta`. Facts from shared/providers/encord.md.
 v1 answers carry their own status: `{"status": 200, "response": ...}` or
 `{"status": 4xx, "response": ["ERROR_CODE"], "payload": detail}` — judged by the JSON status,
 like the SDK. Legacy keys cannot be revoked through the API and do not expire.
+
+Longer than most modules (~390 lines): Encord has two sign-in ways, two signature versions and
+two key kinds (project, dataset), each with its own calls; split by call they would share every
+helper back and forth.
 """
 
 from __future__ import annotations

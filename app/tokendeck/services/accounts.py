@@ -32,7 +32,8 @@ from tokendeck.core.secret import Secret
 from tokendeck.services.adapter_pool import AdapterPool, capabilities
 from tokendeck.services.events import AccountsChanged, CredentialsChanged, EventBus
 from tokendeck.services.held_reads import HeldReads
-from tokendeck.storage.catalog import AsyncCatalog, new_id
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import new_id
 from tokendeck.storage.secret_keeper import SecretKeeper
 
 SECRET_KINDS: Mapping[str, CredentialKind] = {

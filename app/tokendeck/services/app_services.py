@@ -27,7 +27,7 @@ from tokendeck.services.sessions import SessionsService
 from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.services.store_choice import NoStore, StoreChoice, VaultPrompt, choose_store
 from tokendeck.services.tokens import TokensService
-from tokendeck.storage.catalog import AsyncCatalog
+from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
 from tokendeck.storage.secret_store import SecretStore, status_of
 from tokendeck.storage.starting_store import StartingStore

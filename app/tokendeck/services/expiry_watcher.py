@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from tokendeck.core.clock import Clock
 from tokendeck.services.events import EventBus, ExpirySummary, ExpiryWarning
 from tokendeck.services.standing import ExpiryPolicy, warn_horizon
-from tokendeck.storage.catalog import AsyncCatalog
+from tokendeck.storage.async_catalog import AsyncCatalog
 
 log = logging.getLogger(__name__)
 

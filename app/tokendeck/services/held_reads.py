@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 
 from tokendeck.core.models import Account, Credential
-from tokendeck.storage.catalog import AsyncCatalog
+from tokendeck.storage.async_catalog import AsyncCatalog
 
 Held = tuple[Account | None, list[Credential]]
 

@@ -22,7 +22,7 @@ from tokendeck.services import key_writes
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.adapter_pool import AdapterPool, capabilities
 from tokendeck.services.sessions import SessionsService
-from tokendeck.storage.catalog import AsyncCatalog
+from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import SecretKeeper
 
 log = logging.getLogger(__name__)

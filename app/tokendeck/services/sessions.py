@@ -31,7 +31,8 @@ from tokendeck.core.secret import Secret
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.adapter_pool import AdapterPool, capabilities
 from tokendeck.services.session_records import SessionRecords, minted
-from tokendeck.storage.catalog import AsyncCatalog, new_id
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import new_id
 from tokendeck.storage.secret_keeper import SecretKeeper
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,7 @@ from tokendeck.core.settings import DEFAULT_THRESHOLDS
 from tokendeck.core.verdict import Renewal, State, Verdict, judge_credential, urgency
 
 if TYPE_CHECKING:
-    from tokendeck.storage.catalog import AsyncCatalog
+    from tokendeck.storage.async_catalog import AsyncCatalog
 
 
 @dataclass(slots=True)

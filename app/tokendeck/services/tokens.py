@@ -16,7 +16,7 @@ from tokendeck.services.standing import (
     attention,
     held_credentials,
 )
-from tokendeck.storage.catalog import AsyncCatalog
+from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import SecretKeeper
 
 

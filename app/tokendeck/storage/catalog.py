@@ -4,133 +4,54 @@ Never a secret: a credential row names the secret-store entry (`secret_ref`) tha
 WAL journal, foreign keys on, `synchronous=FULL`; every multi-step change is one transaction
 (`BEGIN IMMEDIATE`), so two TokenDeck processes and a crash at any point leave it consistent.
 
+Longer than most modules (~550 lines): one class, because every query shares one connection, its
+transaction rules and the audit log written in the same transactions.
+
 `pending_secrets` is the write-ahead journal of rule 3 (write-before-show): the intent to keep a
 secret is committed first, then the secret is written to the store, then the credential row is
 inserted and the intent removed in one transaction. See `secret_keeper.SecretKeeper`.
 
-`Catalog` is synchronous and confined to one thread; `AsyncCatalog` runs it on its own worker.
+`Catalog` is synchronous and confined to one thread; `AsyncCatalog` (async_catalog.py) runs it
+on its own worker. The schema is in catalog_schema.py, the row mapping in catalog_rows.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import json
 import secrets
 import sqlite3
-import uuid
-from collections.abc import Callable, Collection, Coroutine, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from tokendeck.core.models import (
     Account,
-    AccountSettings,
     AccountStatus,
     AuditEntry,
     Credential,
-    CredentialKind,
-    CredentialRole,
     CredentialState,
-    Platform,
 )
+from tokendeck.storage.catalog_rows import (
+    account_of,
+    credential_dict,
+    credential_from_dict,
+    credential_of,
+    iso,
+    new_id,
+    now_text,
+)
+from tokendeck.storage.catalog_schema import MIGRATIONS
 
-P = ParamSpec("P")
-T = TypeVar("T")
+__all__ = ["SCHEMA_VERSION", "Catalog", "CatalogError", "new_id"]
 
 
 class CatalogError(Exception):
     """The catalog could not be read or written; the message is for people."""
 
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the first schema
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE accounts (
-        id TEXT PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE,
-        platform TEXT NOT NULL,
-        host TEXT NOT NULL,
-        username TEXT NOT NULL DEFAULT '',
-        auth_method TEXT NOT NULL DEFAULT '',
-        settings TEXT NOT NULL DEFAULT '{}',
-        status TEXT NOT NULL DEFAULT 'needs_login',
-        status_detail TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE credentials (
-        id TEXT PRIMARY KEY,
-        account_id TEXT REFERENCES accounts(id) ON DELETE CASCADE,
-        kind TEXT NOT NULL,
-        label TEXT NOT NULL,
-        remote_id TEXT,
-        scopes TEXT NOT NULL DEFAULT '[]',
-        created_at TEXT,
-        expires_at TEXT,
-        last_used_at TEXT,
-        state TEXT NOT NULL DEFAULT 'active',
-        secret_ref TEXT UNIQUE,
-        meta TEXT NOT NULL DEFAULT '{}',
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX credentials_account ON credentials(account_id);
-    CREATE INDEX credentials_expiry ON credentials(expires_at);
-    CREATE TABLE pending_secrets (
-        secret_ref TEXT PRIMARY KEY,
-        credential TEXT NOT NULL,
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE notifications (
-        credential_id TEXT NOT NULL REFERENCES credentials(id) ON DELETE CASCADE,
-        threshold_seconds INTEGER NOT NULL,
-        fired_at TEXT NOT NULL,
-        PRIMARY KEY (credential_id, threshold_seconds)
-    );
-    CREATE TABLE audit_log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        action TEXT NOT NULL,
-        account_id TEXT,
-        credential_id TEXT,
-        detail TEXT NOT NULL DEFAULT ''
-    );
-    """,
-    # 2: a credential's role is a column (it was `meta.role`), in the pending journal too
-    """
-    ALTER TABLE credentials ADD COLUMN role TEXT
-        CHECK (role IS NULL OR role IN ('input', 'session', 'refresh', 'key'));
-    UPDATE credentials SET role = json_extract(meta, '$.role')
-        WHERE json_extract(meta, '$.role') IN ('input', 'session', 'refresh', 'key');
-    UPDATE credentials SET meta = json_remove(meta, '$.role');
-    CREATE INDEX credentials_role ON credentials(role);
-    UPDATE pending_secrets SET credential = json_set(  -- ('' ||: meta stays a JSON string)
-        credential,
-        '$.role', json_extract(json_extract(credential, '$.meta'), '$.role'),
-        '$.meta', '' || json_remove(json_extract(credential, '$.meta'), '$.role'));
-    """,
-)
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
 
 
 class Catalog:
@@ -220,8 +141,8 @@ class Catalog:
                         json.dumps(stored.settings.to_json()),
                         stored.status.value,
                         stored.status_detail,
-                        _iso(now),
-                        _iso(now),
+                        iso(now),
+                        iso(now),
                     ),
                 )
                 self._audit(db, "account.add", stored.id, None, stored.name)
@@ -245,7 +166,7 @@ class Catalog:
                         account.username,
                         account.auth_method,
                         json.dumps(account.settings.to_json()),
-                        _iso(now),
+                        iso(now),
                         account.id,
                     ),
                 ).rowcount
@@ -267,22 +188,22 @@ class Catalog:
         with self._tx() as db:
             db.execute(
                 "UPDATE accounts SET status=?, status_detail=?, updated_at=? WHERE id=?",
-                (status.value, detail, _now(), account_id),
+                (status.value, detail, now_text(), account_id),
             )
 
     def get_account(self, account_id: str) -> Account | None:
         row = self._db.execute("SELECT * FROM accounts WHERE id=?", (account_id,)).fetchone()
-        return _account(row) if row else None
+        return account_of(row) if row else None
 
     def find_account(self, name_or_id: str) -> Account | None:
         row = self._db.execute(
             "SELECT * FROM accounts WHERE id=? OR name=? COLLATE NOCASE", (name_or_id, name_or_id)
         ).fetchone()
-        return _account(row) if row else None
+        return account_of(row) if row else None
 
     def list_accounts(self) -> list[Account]:
         rows = self._db.execute("SELECT * FROM accounts ORDER BY name COLLATE NOCASE").fetchall()
-        return [_account(r) for r in rows]
+        return [account_of(r) for r in rows]
 
     def delete_account(self, account_id: str) -> list[str]:
         """Delete the account and its credentials; returns the secret refs they held."""
@@ -343,20 +264,20 @@ class Catalog:
                 c.label,
                 c.remote_id,
                 json.dumps(list(c.scopes)),
-                _iso(c.created_at),
-                _iso(c.expires_at),
-                _iso(c.last_used_at),
+                iso(c.created_at),
+                iso(c.expires_at),
+                iso(c.last_used_at),
                 c.state.value,
                 c.secret_ref,
                 json.dumps(dict(c.meta)),
                 c.role.value if c.role else None,
-                _now(),
+                now_text(),
             ),
         )
 
     def get_credential(self, credential_id: str) -> Credential | None:
         row = self._db.execute("SELECT * FROM credentials WHERE id=?", (credential_id,)).fetchone()
-        return _credential(row) if row else None
+        return credential_of(row) if row else None
 
     def accounts_and_credentials(
         self, account_ids: Collection[str]
@@ -366,7 +287,7 @@ class Catalog:
         saving a session needs, for many accounts in one trip to the catalog's thread."""
         ids = json.dumps(sorted(set(account_ids)))
         accounts = {
-            str(r["id"]): _account(r)
+            str(r["id"]): account_of(r)
             for r in self._db.execute(
                 "SELECT * FROM accounts WHERE id IN (SELECT value FROM json_each(?))", (ids,)
             )
@@ -379,7 +300,7 @@ class Catalog:
             " ORDER BY label",
             (ids,),
         ):
-            found[str(row["account_id"])][1].append(_credential(row))
+            found[str(row["account_id"])][1].append(credential_of(row))
         return found
 
     def list_credentials(self, account_id: str | None = None) -> list[Credential]:
@@ -389,7 +310,7 @@ class Catalog:
             rows = self._db.execute(
                 "SELECT * FROM credentials WHERE account_id=? ORDER BY label", (account_id,)
             ).fetchall()
-        return [_credential(r) for r in rows]
+        return [credential_of(r) for r in rows]
 
     def due_credentials(self, horizon: datetime) -> tuple[list[Credential], dict[str, Account]]:
         """The credentials that may warn by `horizon`, with their accounts, by id; read through
@@ -402,7 +323,7 @@ class Catalog:
         limited to the ids of these credentials' accounts."""
         rows = self._db.execute(
             "SELECT * FROM credentials WHERE expires_at <= ? AND state <> ? ORDER BY label, id",
-            (_iso(horizon), CredentialState.REVOKED.value),
+            (iso(horizon), CredentialState.REVOKED.value),
         ).fetchall()
         return self._with_accounts(rows)
 
@@ -412,19 +333,19 @@ class Catalog:
         rows = self._db.execute(
             "SELECT * FROM credentials WHERE role = 'session' ORDER BY label, id"
         ).fetchall()
-        return [_credential(r) for r in rows]
+        return [credential_of(r) for r in rows]
 
     def _with_accounts(
         self, rows: list[sqlite3.Row]
     ) -> tuple[list[Credential], dict[str, Account]]:
         """Credentials from `rows`, with the accounts they belong to (one query), by id."""
-        credentials = [_credential(r) for r in rows]
+        credentials = [credential_of(r) for r in rows]
         account_ids = sorted({c.account_id for c in credentials if c.account_id})
         accounts = self._db.execute(
             "SELECT * FROM accounts WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(account_ids),),
         ).fetchall()
-        return credentials, {str(r["id"]): _account(r) for r in accounts}
+        return credentials, {str(r["id"]): account_of(r) for r in accounts}
 
     def attention_candidates(
         self,
@@ -459,7 +380,7 @@ class Catalog:
             " ORDER BY c.expires_at LIMIT :soonest)",
             {
                 "revoked": CredentialState.REVOKED.value,
-                "horizon": _iso(horizon),
+                "horizon": iso(horizon),
                 "renewing": json.dumps(sorted(renewing_platforms)),
                 "auto": int(auto_refresh),
                 "soonest": soonest,
@@ -499,7 +420,7 @@ class Catalog:
         with self._tx() as db:
             db.executemany(
                 "INSERT INTO pending_secrets(secret_ref, credential, created_at) VALUES (?,?,?)",
-                [(c.secret_ref, json.dumps(_credential_dict(c)), _now()) for c in credentials],
+                [(c.secret_ref, json.dumps(credential_dict(c)), now_text()) for c in credentials],
             )
 
     def complete_pending(self, credential: Credential, *, action: str = "credential.add") -> None:
@@ -520,7 +441,7 @@ class Catalog:
         rows = self._db.execute(
             "SELECT credential FROM pending_secrets ORDER BY created_at"
         ).fetchall()
-        return [_credential_from_dict(json.loads(r["credential"])) for r in rows]
+        return [credential_from_dict(json.loads(r["credential"])) for r in rows]
 
     def drop_pending(self, secret_ref: str, reason: str) -> None:
         with self._tx() as db:
@@ -529,7 +450,7 @@ class Catalog:
             ).fetchone()
             db.execute("DELETE FROM pending_secrets WHERE secret_ref=?", (secret_ref,))
             if row:
-                c = _credential_from_dict(json.loads(row["credential"]))
+                c = credential_from_dict(json.loads(row["credential"]))
                 self._audit(db, "credential.lost", c.account_id, c.id, f"{c.label}: {reason}")
 
     # -- notification state -----------------------------------------------------------------
@@ -563,7 +484,7 @@ class Catalog:
         """Record many notifications in one transaction (already fired ones are ignored)."""
         if not marks:
             return
-        now = _now()
+        now = now_text()
         with self._tx() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO notifications(credential_id, threshold_seconds, fired_at)"
@@ -577,7 +498,7 @@ class Catalog:
             cursor = db.execute(
                 "INSERT OR IGNORE INTO notifications(credential_id, threshold_seconds, fired_at)"
                 " VALUES (?,?,?)",
-                (credential_id, threshold_seconds, _now()),
+                (credential_id, threshold_seconds, now_text()),
             )
             return cursor.rowcount == 1
 
@@ -616,7 +537,7 @@ class Catalog:
     ) -> None:
         db.execute(
             "INSERT INTO audit_log(at, action, account_id, credential_id, detail) VALUES (?,?,?,?,?)",
-            (_now(), action, account_id, credential_id, detail[:500]),
+            (now_text(), action, account_id, credential_id, detail[:500]),
         )
 
     def audit_log(self, limit: int = 200) -> list[AuditEntry]:
@@ -634,147 +555,3 @@ class Catalog:
             )
             for r in rows
         ]
-
-
-def _account(row: sqlite3.Row) -> Account:
-    return Account(
-        id=row["id"],
-        name=row["name"],
-        platform=Platform(row["platform"]),
-        host=row["host"],
-        username=row["username"],
-        auth_method=row["auth_method"],
-        settings=AccountSettings.from_json(json.loads(row["settings"])),
-        status=AccountStatus(row["status"]),
-        status_detail=row["status_detail"],
-        created_at=_dt(row["created_at"]),
-        updated_at=_dt(row["updated_at"]),
-    )
-
-
-def _credential(row: sqlite3.Row) -> Credential:
-    return _credential_from_dict({k: row[k] for k in row.keys()})  # noqa: SIM118
-
-
-def _credential_dict(c: Credential) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "account_id": c.account_id,
-        "kind": c.kind.value,
-        "label": c.label,
-        "remote_id": c.remote_id,
-        "scopes": json.dumps(list(c.scopes)),
-        "created_at": _iso(c.created_at),
-        "expires_at": _iso(c.expires_at),
-        "last_used_at": _iso(c.last_used_at),
-        "state": c.state.value,
-        "secret_ref": c.secret_ref,
-        "meta": json.dumps(dict(c.meta)),
-        "role": c.role.value if c.role else None,
-    }
-
-
-def _credential_from_dict(d: Mapping[str, Any]) -> Credential:
-    return Credential(
-        id=d["id"],
-        account_id=d["account_id"],
-        kind=CredentialKind(d["kind"]),
-        label=d["label"],
-        remote_id=d["remote_id"],
-        scopes=tuple(json.loads(d["scopes"])),
-        created_at=_dt(d["created_at"]),
-        expires_at=_dt(d["expires_at"]),
-        last_used_at=_dt(d["last_used_at"]),
-        state=CredentialState(d["state"]),
-        secret_ref=d["secret_ref"],
-        meta=json.loads(d["meta"]),
-        role=CredentialRole(d["role"]) if d.get("role") else None,
-    )
-
-
-def _offloaded(
-    fn: Callable[Concatenate[Catalog, P], T],
-) -> Callable[Concatenate[AsyncCatalog, P], Coroutine[Any, Any, T]]:
-    """`Catalog.fn` as a typed coroutine method of `AsyncCatalog`, run on its worker.
-
-    The method is looked up on `Catalog` by name at each call, so what replaces it there (a
-    test's spy) is what runs."""
-    name = fn.__name__
-
-    async def method(self: AsyncCatalog, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        current: Callable[Concatenate[Catalog, P], T] = getattr(Catalog, name)
-        return await self._call(current, *args, **kwargs)
-
-    method.__name__ = fn.__name__
-    method.__qualname__ = f"AsyncCatalog.{fn.__name__}"
-    method.__doc__ = fn.__doc__
-    return method
-
-
-def _worker() -> concurrent.futures.ThreadPoolExecutor:
-    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="catalog")
-
-
-class AsyncCatalog:
-    """Runs every catalog call on one worker thread: never on the UI thread, never concurrently.
-
-    Each method is the `Catalog` method of the same name, awaited; the synchronous catalog itself
-    is not reachable from outside, so no caller can run a query on its own thread by mistake."""
-
-    def __init__(
-        self, catalog: Catalog, executor: concurrent.futures.ThreadPoolExecutor | None = None
-    ) -> None:
-        self._sync = catalog
-        self._executor = executor or _worker()
-
-    @classmethod
-    async def open(cls, path: Path) -> AsyncCatalog:
-        """Open (and migrate) the catalog on the worker that will run every later call."""
-        executor = _worker()
-        catalog = await asyncio.get_running_loop().run_in_executor(executor, Catalog, path)
-        return cls(catalog, executor)
-
-    async def _call(
-        self, fn: Callable[Concatenate[Catalog, P], T], *args: P.args, **kwargs: P.kwargs
-    ) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, lambda: fn(self._sync, *args, **kwargs))
-
-    namespace = _offloaded(Catalog.namespace)
-    integrity_check = _offloaded(Catalog.integrity_check)
-    add_account = _offloaded(Catalog.add_account)
-    update_account = _offloaded(Catalog.update_account)
-    set_account_status = _offloaded(Catalog.set_account_status)
-    get_account = _offloaded(Catalog.get_account)
-    find_account = _offloaded(Catalog.find_account)
-    list_accounts = _offloaded(Catalog.list_accounts)
-    delete_account = _offloaded(Catalog.delete_account)
-    upsert_credential = _offloaded(Catalog.upsert_credential)
-    upsert_credentials = _offloaded(Catalog.upsert_credentials)
-    get_credential = _offloaded(Catalog.get_credential)
-    accounts_and_credentials = _offloaded(Catalog.accounts_and_credentials)
-    list_credentials = _offloaded(Catalog.list_credentials)
-    due_credentials = _offloaded(Catalog.due_credentials)
-    sessions = _offloaded(Catalog.sessions)
-    attention_candidates = _offloaded(Catalog.attention_candidates)
-    widest_warn_threshold = _offloaded(Catalog.widest_warn_threshold)
-    delete_credential = _offloaded(Catalog.delete_credential)
-    begin_pending = _offloaded(Catalog.begin_pending)
-    begin_pending_all = _offloaded(Catalog.begin_pending_all)
-    complete_pending = _offloaded(Catalog.complete_pending)
-    complete_pending_all = _offloaded(Catalog.complete_pending_all)
-    list_pending = _offloaded(Catalog.list_pending)
-    drop_pending = _offloaded(Catalog.drop_pending)
-    fired_thresholds = _offloaded(Catalog.fired_thresholds)
-    fired_for = _offloaded(Catalog.fired_for)
-    fired_all = _offloaded(Catalog.fired_all)
-    mark_fired_many = _offloaded(Catalog.mark_fired_many)
-    mark_fired = _offloaded(Catalog.mark_fired)
-    reset_fired = _offloaded(Catalog.reset_fired)
-    reset_fired_for_account = _offloaded(Catalog.reset_fired_for_account)
-    audit = _offloaded(Catalog.audit)
-    audit_log = _offloaded(Catalog.audit_log)
-
-    async def aclose(self) -> None:
-        await self._call(Catalog.close)
-        self._executor.shutdown(wait=True)

@@ -8,6 +8,9 @@ change), so the window and `tokendeck token` never interleave the steps of two c
 for another process has its own budget (LOCK_TIMEOUT, then `StoreBusyError`); the keyring's own
 answer has DEFAULT_TIMEOUT; a change the caller gave up on is never started later.
 
+Longer than most modules (~480 lines): the worker, the locks and the split-secret format are one
+concurrency contract; the D-Bus entries themselves are keyring_entries.py.
+
 Entries (service "TokenDeck", user "<namespace>:<ref>"; the first is the head of the secret):
   td1:<secret>                    a secret of at most CHUNK_CHARS UTF-16 units, in the head
   td2:<meta JSON>[\\n<secret>]     a head naming parts and / or leftovers (below), and maybe a secret

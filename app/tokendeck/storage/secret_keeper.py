@@ -23,7 +23,8 @@ from typing import NamedTuple
 
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
-from tokendeck.storage.catalog import AsyncCatalog, CatalogError, new_id
+from tokendeck.storage.async_catalog import AsyncCatalog
+from tokendeck.storage.catalog import CatalogError, new_id
 from tokendeck.storage.secret_store import (
     ClosedStore,
     SecretAbout,

@@ -4,6 +4,9 @@ Format (JSON, one file): the scrypt parameters and salt, a fresh 96-bit nonce pe
 AES-256-GCM ciphertext of `{"ref": "secret", ...}`, with the header bound as associated data so
 the parameters cannot be swapped. The key is derived once per session from the master password.
 
+Longer than most modules (~520 lines): the file format, its locking and its crash-safe writing are
+one durability contract; each rule below refers to the others.
+
 Two processes (the window and `tokendeck token`) share the file, so the file is the only truth:
   * every read and every change holds the OS lock on `<vault>.lock` (shared to read, exclusive to
     change; see `secret_store.store_lock`);

@@ -1,4 +1,8 @@
-"""The Inspector: paste anything, see what it is, when it expires, what is wrong, and verify it."""
+"""The Inspector: paste anything, see what it is, when it expires, what is wrong, and verify it.
+
+Longer than most modules (~530 lines): one pane of many small read-only views (summary, times,
+claims, problems) and the verify panel, all refreshed from the same inspection each second; the
+decoding, judging and verifying themselves live in core and services/signature_check.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The main window: Accounts, API keys and Tokens tabs, a menu bar and a status bar."""
+"""The main window: Accounts, API keys and Tokens tabs, a menu bar and a status bar.
+
+Longer than most modules (~400 lines): the menus, the status bar and the saved window state are
+the window's own; the tabs, the status text and the wiring live in their own modules."""
 
 from __future__ import annotations
 
@@ -6,15 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QHideEvent,
     QKeySequence,
-    QPainter,
-    QPaintEvent,
-    QResizeEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -38,6 +38,7 @@ from tokendeck.ui.icons import app_icon
 from tokendeck.ui.keys_tab import KeysTab
 from tokendeck.ui.secret_presence import note_check
 from tokendeck.ui.settings_store import load_settings, save_settings
+from tokendeck.ui.status_text import StatusText
 from tokendeck.ui.ticker import Ticker
 from tokendeck.ui.tokens_tab import TokensTab
 
@@ -46,58 +47,6 @@ if TYPE_CHECKING:
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
     from tokendeck.ui.settings_dialog import SettingsDialog
-
-
-class StatusText(QLabel):
-    """One line of status-bar text that never runs into its neighbours: when the window is too
-    narrow it is drawn ending in "…" and the whole text is in its tooltip. `text()` (and what
-    screen readers get) stays whole."""
-
-    def __init__(self, name: str, minimum_width: int) -> None:
-        super().__init__()
-        self.setObjectName(name)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self._tip = ""
-        self._minimum_width = minimum_width
-
-    def full_text(self) -> str:
-        return self.text()
-
-    def shown_text(self) -> str:
-        """What is drawn: the text, cut with "…" to the room there is."""
-        return self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
-        )
-
-    def set_full_text(self, text: str, tip: str = "") -> None:
-        """Show `text`; the tooltip is `tip`, else the whole text when it had to be cut."""
-        self._tip = tip
-        self.setText(text)
-        self._update_tip()
-
-    def minimumSizeHint(self) -> QSize:
-        hint = self.sizeHint()
-        return QSize(min(hint.width(), self._minimum_width), hint.height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._update_tip()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        self.style().drawItemText(
-            painter,
-            self.contentsRect(),
-            int(self.alignment()),
-            self.palette(),
-            self.isEnabled(),
-            self.shown_text(),
-            self.foregroundRole(),
-        )
-
-    def _update_tip(self) -> None:
-        cut = self.shown_text() != self.text()
-        self.setToolTip(self._tip or (self.text() if cut else ""))
 
 
 class MainWindow(QMainWindow):

@@ -1,0 +1,94 @@
+"""Catalog rows to records and back: an account or credential as SQLite stores it, and the JSON
+form a credential takes in the pending journal. Times are stored in UTC, ISO 8601."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from tokendeck.core.models import (
+    Account,
+    AccountSettings,
+    AccountStatus,
+    Credential,
+    CredentialKind,
+    CredentialRole,
+    CredentialState,
+    Platform,
+)
+
+
+def now_text() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value else None
+
+
+def dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def account_of(row: sqlite3.Row) -> Account:
+    return Account(
+        id=row["id"],
+        name=row["name"],
+        platform=Platform(row["platform"]),
+        host=row["host"],
+        username=row["username"],
+        auth_method=row["auth_method"],
+        settings=AccountSettings.from_json(json.loads(row["settings"])),
+        status=AccountStatus(row["status"]),
+        status_detail=row["status_detail"],
+        created_at=dt(row["created_at"]),
+        updated_at=dt(row["updated_at"]),
+    )
+
+
+def credential_of(row: sqlite3.Row) -> Credential:
+    return credential_from_dict({k: row[k] for k in row.keys()})  # noqa: SIM118
+
+
+def credential_dict(c: Credential) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "account_id": c.account_id,
+        "kind": c.kind.value,
+        "label": c.label,
+        "remote_id": c.remote_id,
+        "scopes": json.dumps(list(c.scopes)),
+        "created_at": iso(c.created_at),
+        "expires_at": iso(c.expires_at),
+        "last_used_at": iso(c.last_used_at),
+        "state": c.state.value,
+        "secret_ref": c.secret_ref,
+        "meta": json.dumps(dict(c.meta)),
+        "role": c.role.value if c.role else None,
+    }
+
+
+def credential_from_dict(d: Mapping[str, Any]) -> Credential:
+    return Credential(
+        id=d["id"],
+        account_id=d["account_id"],
+        kind=CredentialKind(d["kind"]),
+        label=d["label"],
+        remote_id=d["remote_id"],
+        scopes=tuple(json.loads(d["scopes"])),
+        created_at=dt(d["created_at"]),
+        expires_at=dt(d["expires_at"]),
+        last_used_at=dt(d["last_used_at"]),
+        state=CredentialState(d["state"]),
+        secret_ref=d["secret_ref"],
+        meta=json.loads(d["meta"]),
+        role=CredentialRole(d["role"]) if d.get("role") else None,
+    )
