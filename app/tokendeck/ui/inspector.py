@@ -6,7 +6,6 @@ decoding, judging and verifying themselves live in core and services/signature_c
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -47,6 +46,7 @@ from tokendeck.core.token_decode import CLAIM_DOCS, Inspection, TokenFormatError
 from tokendeck.core.token_report import time_phrase, token_verdict
 from tokendeck.core.verdict import State, Verdict
 from tokendeck.ui.status_style import tone_color
+from tokendeck.ui.task_runner import TaskRunner
 from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ class InspectorPane(QWidget):
         self._inspection: Inspection | None = None
         self._verification: Any = None
         self._key_checked = False  # the verification above tried a key that could be read
-        self._verify_task: asyncio.Task[None] | None = None
+        self._runner = TaskRunner(parent=self)  # the verdict shows in the pane itself
         self._policy = AssessPolicy()
         self.verdict: Verdict | None = None
 
@@ -461,9 +461,7 @@ class InspectorPane(QWidget):
 
     @Slot()
     def _start_verify(self) -> None:
-        if self._verify_task is not None and not self._verify_task.done():
-            self._verify_task.cancel()
-        self._verify_task = asyncio.ensure_future(self.verify())
+        self._runner.quietly("Verifying", self.verify())  # a newer one replaces it
 
     async def verify(self) -> None:
         """Verify the current token with the key in the panel; the result shows in the pane."""
