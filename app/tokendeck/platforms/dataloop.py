@@ -27,7 +27,7 @@ from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, epoch_any, jwt_claim, jwt_expiry
-from tokendeck.platforms.spec import Filled, PlatformSpec
+from tokendeck.platforms.spec import PlatformSpec, secret_or_login
 
 MAX_KEYS = 10
 KEY_LIFETIME = timedelta(days=365)
@@ -64,12 +64,6 @@ _errors = http.field_error_reader(("name",), ("message",))
 def _who(response: httpx.Response) -> str:
     body = http.body_json(response)
     return str(body.get("email") or body.get("username") or "")
-
-
-def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
-    if filled("api_key") or (inputs.get("username") and filled("password")):
-        return {}
-    return {"password": "Give the e-mail and password, or an API key."}
 
 
 class DataloopAdapter(HttpAdapter):
@@ -214,5 +208,5 @@ SPEC = PlatformSpec(
     lambda clock, client: DataloopAdapter(client(), clock),
     sign_in_hint="Give e-mail + password, or an API key (one is enough).",
     secret_preference=("api_key", "password"),
-    check_form=_check_form,
+    check_form=secret_or_login("api_key", "Give the e-mail and password, or an API key."),
 )

@@ -30,6 +30,18 @@ FormCheck = Callable[[Mapping[str, str], Filled], dict[str, str]]
 AdapterMaker = Callable[[Clock, Callable[[], "httpx.AsyncClient"]], "PlatformAdapter"]
 
 
+def secret_or_login(secret: str, message: str) -> FormCheck:
+    """A form filled with `secret` alone, or with a username and its password (the message
+    shows by the password)."""
+
+    def check(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
+        if filled(secret) or (inputs.get("username") and filled("password")):
+            return {}
+        return {"password": message}
+
+    return check
+
+
 @dataclass(frozen=True, slots=True)
 class PlatformSpec:
     platform: Platform

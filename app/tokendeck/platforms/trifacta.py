@@ -36,7 +36,7 @@ from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, iso_any
-from tokendeck.platforms.spec import Filled, PlatformSpec
+from tokendeck.platforms.spec import PlatformSpec, secret_or_login
 
 SESSION_LIFETIME = timedelta(days=30)
 SESSION_NAME = "TokenDeck session"  # the description of the token signing in creates
@@ -230,17 +230,13 @@ class TrifactaAdapter(HttpAdapter):
         await self._delete(session, path, what="Delete access token", error_reader=_errors)
 
 
-def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
-    if filled("access_token") or (inputs.get("username") and filled("password")):
-        return {}
-    return {"password": "Give the username and password, or paste an access token."}
-
-
 SPEC = PlatformSpec(
     Platform.TRIFACTA,
     CAPABILITIES,
     lambda clock, client: TrifactaAdapter(client(), clock),
     sign_in_hint="Give username + password, or an access token (one is enough).",
     secret_preference=("access_token", "password"),
-    check_form=_check_form,
+    check_form=secret_or_login(
+        "access_token", "Give the username and password, or paste an access token."
+    ),
 )
