@@ -14,14 +14,15 @@ from collections.abc import Sequence
 
 from tokendeck import __version__
 
-# Exit codes, for every verb; the epilogs below say what each verb means by them.
-# (inspect_command.py keeps equal values of its own; tests/unit/test_cli.py checks they agree.)
-EXIT_OK = 0
-EXIT_PROBLEM = 1  # inspect: the token is expired or invalid; token: no token can be given now
-EXIT_NOT_A_TOKEN = 2  # inspect: no token given, not a token, or the key could not be read
-EXIT_NOT_FOUND = 2  # token: no such profile or account
-EXIT_USAGE = 2  # every verb: a bad command line (argparse's own code)
-EXIT_INTERRUPTED = 130  # a command stopped by Ctrl+C before it finished
+# The epilogs below say what each verb means by its exit codes (exit_codes.py).
+from tokendeck.exit_codes import (
+    EXIT_INTERRUPTED,
+    EXIT_NOT_A_TOKEN,
+    EXIT_NOT_FOUND,
+    EXIT_OK,
+    EXIT_PROBLEM,
+    EXIT_USAGE,
+)
 
 WINDOW_EXIT_CODES = f"""\
 exit codes:

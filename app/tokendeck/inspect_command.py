@@ -20,13 +20,13 @@ import sys
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from tokendeck.cli import EXIT_NOT_A_TOKEN, EXIT_OK, EXIT_PROBLEM
 from tokendeck.core.problems import Problem
 from tokendeck.core.terminal import terminal_safe
 from tokendeck.core.token_assess import AssessPolicy, assess
 from tokendeck.core.token_decode import MAX_INPUT_CHARS, TokenFormatError, inspect_token
 from tokendeck.core.token_report import to_dict, to_text
 from tokendeck.core.verdict import State
+from tokendeck.exit_codes import EXIT_NOT_A_TOKEN, EXIT_OK, EXIT_PROBLEM
 
 if TYPE_CHECKING:
     from tokendeck.core.token_decode import Inspection

@@ -13,15 +13,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tokendeck.cli import (
+from tokendeck.core.errors import TokenDeckError
+from tokendeck.core.secret import Secret
+from tokendeck.core.terminal import terminal_safe
+from tokendeck.exit_codes import (
     EXIT_INTERRUPTED,
     EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_PROBLEM,
 )
-from tokendeck.core.errors import TokenDeckError
-from tokendeck.core.secret import Secret
-from tokendeck.core.terminal import terminal_safe
 from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction
 from tokendeck.storage.profile import resolve_profile
 
