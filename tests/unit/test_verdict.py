@@ -149,3 +149,29 @@ def test_an_opaque_pasted_token_has_an_unknown_expiry_not_never() -> None:
     assert policy.hold(pasted("opaque"), None).verdict(NOW).state is State.UNKNOWN
     assert policy.hold(pasted("trifacta"), None).verdict(NOW).state is State.UNKNOWN
     assert policy.hold(pasted("jws"), None).verdict(NOW).state is State.ACTIVE
+
+
+def test_time_claims_are_said_without_judging_the_token() -> None:
+    """The Times rows say when a claim falls; only the verdict says valid or invalid (a 'valid
+    since' beside 'signature does not match' was a contradiction)."""
+    from tokendeck.core.token_decode import TimeClaim
+    from tokendeck.core.token_report import time_phrase
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    hour = timedelta(hours=2)
+    said = {
+        (name, when): time_phrase(TimeClaim(name, now + delta, standard), now)
+        for name, standard in (("exp", True), ("nbf", True), ("iat", True), ("auth_time", False))
+        for when, delta in (("future", hour), ("past", -hour))
+    }
+    assert said == {
+        ("exp", "future"): "expires in 2 h",
+        ("exp", "past"): "expired 2 h ago",
+        ("nbf", "future"): "starts in 2 h",
+        ("nbf", "past"): "started 2 h ago",
+        ("iat", "future"): "issued 2 h in the future",
+        ("iat", "past"): "issued 2 h ago",
+        ("auth_time", "future"): "in 2 h",
+        ("auth_time", "past"): "2 h ago",
+    }
+    assert not any("valid" in text for text in said.values())

@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from tokendeck.core.problems import Problem
-from tokendeck.core.timefmt import format_duration, local_text, relative_phrase, utc_iso
+from tokendeck.core.timefmt import (
+    countdown,
+    format_duration,
+    local_text,
+    relative_phrase,
+    utc_iso,
+)
 from tokendeck.core.token_assess import Assessment, kind_text
 from tokendeck.core.token_decode import Inspection, TimeClaim
 from tokendeck.core.verdict import STATE_TEXT, State, Verdict, judge_token
@@ -16,13 +22,17 @@ SIGNATURE_NOT_VERIFIED = "not_verified"
 
 
 def time_phrase(claim: TimeClaim, now: datetime) -> str:
+    """When a time claim falls, said without judging the token: "starts in 2 h", never "valid"
+    (the verdict alone says whether the token is valid, beside a bad signature too)."""
     if claim.name == "exp":
         return relative_phrase(claim.at, now, future="expires", past="expired")
     if claim.name == "nbf":
-        return relative_phrase(claim.at, now, future="valid", past="valid since")
+        return relative_phrase(claim.at, now, future="starts", past="started")
     if claim.name == "iat":
+        if claim.at > now:
+            return f"issued {format_duration(claim.at - now)} in the future"
         return relative_phrase(claim.at, now, future="issued", past="issued")
-    return relative_phrase(claim.at, now, future="in", past="")
+    return countdown(claim.at, now)  # "in 2 h" / "5 min ago"
 
 
 def token_verdict(
