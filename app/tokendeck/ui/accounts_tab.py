@@ -130,8 +130,9 @@ class AccountsTab(QWidget):
         self.empty = EmptyState(
             app_icon(),
             "No accounts yet",
-            "Add an account to sign in to Dataloop, Haut.AI, Visual Layer, Trifacta / Alteryx / "
-            "Dataprep or any OAuth 2.0 service. TokenDeck keeps its secrets in your system keyring "
+            "Add an account to sign in to Dataloop, Haut.AI, Encord, Visual Layer, Trifacta / "
+            "Alteryx / Dataprep or any OAuth 2.0 service, or to keep a token you paste. TokenDeck "
+            "keeps its secrets in your system keyring "
             "and refreshes its tokens before they expire.\n\nNo account at hand? Start TokenDeck "
             "with --demo to try everything against a local sandbox.",
         )

@@ -168,6 +168,7 @@ class RevealDialog(QDialog):
         self.setWindowTitle("Your new key")
         self.setMinimumWidth(560)
         self._secret = secret
+        self._label = label
         self._clipboard = clipboard
         self._on_clipboard = False
         self._closed = False
@@ -214,7 +215,7 @@ class RevealDialog(QDialog):
         return f"Copied: clears in {seconds} s"
 
     def copy(self) -> None:
-        self._clipboard.copy_secret(self._secret, "new key")
+        self._clipboard.copy_secret(self._secret, self._label)
 
     def _on_countdown(self, seconds: int, _label: str) -> None:
         self._on_clipboard = self._clipboard.counting_down_for(self._secret)

@@ -133,7 +133,7 @@ class KeysTab(QWidget):
             style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
             "No account with API keys",
             "API keys are listed per account. Add an account on a platform with keys (Dataloop, "
-            "Haut.AI, Trifacta) on the Accounts tab and sign in; its keys appear here.",
+            "Haut.AI, Encord, Trifacta) on the Accounts tab and sign in; its keys appear here.",
         )
         self.go_accounts = self.empty.add_button("Go to Accounts")
         self.stack = QStackedWidget()
