@@ -172,3 +172,22 @@ def test_column_widths_are_remembered(qtbot: QtBot, profile: Profile) -> None:
     again = new_window(qtbot, profile)
     assert again.accounts_tab.view.columnWidth(0) == 333
     assert again.keys_tab.view.columnWidth(1) == 222
+
+
+def test_a_message_of_several_lines_keeps_the_status_bar_one_line_high(
+    window: MainWindow,
+) -> None:
+    """Without a tray, a summary of several warnings comes to the status bar: it must not make
+    the bar (and the window's minimum height) taller, nor hide its second line."""
+    before = window.statusBar().sizeHint().height()
+    summary = (
+        "2 credentials need attention (2 expiring soon) — • Haut.AI: in 5 days\n"
+        "• Customer token: in 6 days"
+    )
+    window.show_message(summary)
+    assert window.status_message.full_text() == (
+        "2 credentials need attention (2 expiring soon) — Haut.AI: in 5 days · "
+        "Customer token: in 6 days"
+    )
+    assert window.status_message.toolTip() == summary
+    assert window.statusBar().sizeHint().height() == before

@@ -132,8 +132,7 @@ def test_move_secrets_keyring_to_vault_and_back(
             click(button(dialog, "Move all secrets to the system keyring…"))
             await until(
                 lambda: any(
-                    t.startswith("Moved 3 secret(s) to System keyring")
-                    for t in visible_labels(dialog)
+                    t == "Moved 3 secret(s) to the system keyring." for t in visible_labels(dialog)
                 ),
                 "moved back to the keyring",
             )

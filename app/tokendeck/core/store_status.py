@@ -29,6 +29,17 @@ class StoreStatus:
         return self.kind.usable
 
     @property
+    def place(self) -> str:
+        """Where the secrets are, for a sentence: "… is deleted from the system keyring"."""
+        return {
+            StoreKind.KEYRING: "the system keyring",
+            StoreKind.VAULT: "the encrypted vault",
+            StoreKind.MEMORY: "memory (this demo forgets it on quit)",
+            StoreKind.NONE: "no secret store",
+            StoreKind.STARTING: "the secret store",
+        }[self.kind]
+
+    @property
     def movable(self) -> bool:
         """Whether its secrets can be moved to the other kind (keyring <-> vault)."""
         return self.kind in (StoreKind.KEYRING, StoreKind.VAULT)

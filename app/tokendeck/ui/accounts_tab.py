@@ -224,12 +224,15 @@ class AccountsTab(QWidget):
         self.account_selected.emit(account)
 
     def _on_tick(self, now: datetime) -> None:
+        """The model always knows the time (rows set later, or a tab shown later, show it at
+        once); only the visible rows are repainted."""
+        rows = []
         if self.isVisible() and self.model.rowCount():
             rows = [
                 self.proxy.mapToSource(self.proxy.index(r, 0)).row()
                 for r in visible_rows(self.view)
             ]
-            self.model.tick(now, rows)
+        self.model.tick(now, rows)
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -321,7 +324,7 @@ class AccountsTab(QWidget):
             "Remove account",
             f"Remove “{account.name}” ({PLATFORM_NAMES[account.platform]})?\n\n"
             f"This deletes its sign-in secrets, session tokens and the secrets of its API keys from "
-            f"{self._door.store_status().description}. Keys on the platform are not revoked.",
+            f"{self._door.store_status().place}. Keys on the platform are not revoked.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )

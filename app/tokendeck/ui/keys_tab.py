@@ -274,9 +274,7 @@ class KeysTab(QWidget):
         )
 
     def _reveal(self, label: str, secret: Any, after: Any = None) -> None:
-        dialog = RevealDialog(
-            self, label, secret, self._door.store_status().description, self._clipboard
-        )
+        dialog = RevealDialog(self, label, secret, self._door.store_status().place, self._clipboard)
         self.reveal = dialog
         if after is not None:
             dialog.finished.connect(lambda _: after())
@@ -415,5 +413,6 @@ class KeysTab(QWidget):
         )
 
     def _on_tick(self, now: datetime) -> None:
-        if self.isVisible() and self.model.rowCount():
-            self.model.tick(now, visible_rows(self.view))
+        """The model always knows the time; only the visible rows are repainted."""
+        visible = self.isVisible() and self.model.rowCount()
+        self.model.tick(now, visible_rows(self.view) if visible else [])

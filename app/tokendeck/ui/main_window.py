@@ -296,7 +296,11 @@ class MainWindow(QMainWindow):
         self.tokens_tab.search.selectAll()
 
     def show_message(self, text: str, timeout_ms: int = 8000) -> None:
-        self.status_message.set_full_text(text)
+        """One line in the status bar (a message of several lines, e.g. a notification summary
+        without a tray, is joined with " · "; the whole text is in the tooltip)."""
+        lines = [line.replace("• ", "").strip() for line in text.splitlines()]
+        one_line = " · ".join(line for line in lines if line)
+        self.status_message.set_full_text(one_line, text if one_line != text else "")
         self._message_timer.start(timeout_ms)
 
     def set_store(self, status: StoreStatus) -> None:

@@ -174,6 +174,6 @@ class SettingsDialog(QDialog):
         if moved is None:
             self.move_status.setText("Nothing was moved.")
             return
-        where = self._door.store_status().description
+        where = self._door.store_status().place
         self.move_status.setText(f"Moved {moved} secret(s) to {where}.")
         self.applied.emit(replace(self.current()))

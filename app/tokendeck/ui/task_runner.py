@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+NOTE_SHOWN_MS = 10_000  # how long a note ("Saved …", "Tracking …") stays in a tab's banner
 
 
 class MessageBanner(QFrame):
@@ -49,6 +50,11 @@ class MessageBanner(QFrame):
         close.setAccessibleName("Dismiss message")
         close.setFixedWidth(28)
         close.clicked.connect(self.hide)
+        # A note (not an error) goes by itself after a while; an error stays until dismissed.
+        self._fade = QTimer(self)
+        self._fade.setSingleShot(True)
+        self._fade.setInterval(NOTE_SHOWN_MS)
+        self._fade.timeout.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
         layout.addWidget(self.icon)
@@ -70,6 +76,10 @@ class MessageBanner(QFrame):
         )
         self.text.setText(text)
         self.show()
+        if error:
+            self._fade.stop()
+        else:
+            self._fade.start()
 
 
 class BusyBar(QWidget):

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -255,7 +255,7 @@ class TokensTab(QWidget):
             self,
             "Remove token",
             f"Remove “{credential.label}” from TokenDeck?\n\nIts secret is deleted from "
-            f"{self._door.store_status().description}. This does not revoke it on any platform.",
+            f"{self._door.store_status().place}. This does not revoke it on any platform.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Cancel,
         )
@@ -270,8 +270,8 @@ class TokensTab(QWidget):
         """Track a pasted token; a failure keeps the pasted text and explains itself."""
 
         def tracked(stored: Credential) -> None:
-            where = self._door.store_status().description
-            self.runner.info(f"Tracking “{stored.label}” in {where}.")
+            where = self._door.store_status().place
+            self.runner.info(f"Tracking “{stored.label}”; its secret is in {where}.")
             self.reload()
 
         self.runner.run(f"Tracking “{label}”", self._track_new(label, token), tracked)
@@ -280,7 +280,9 @@ class TokensTab(QWidget):
         try:
             return await self._door.track_token(label, token)
         except AlreadyTrackedError as exc:
-            self.select(exc.existing.id)
+            existing = exc.existing.id
+            # Once the banner has taken its room: the row stays in view.
+            QTimer.singleShot(0, lambda: self.select(existing))
             raise
 
     # -- countdowns -------------------------------------------------------------------------
@@ -289,5 +291,6 @@ class TokensTab(QWidget):
         return visible_rows(self.view)
 
     def _on_tick(self, now: datetime) -> None:
-        if self.isVisible() and self.model.rowCount():
-            self.model.tick(now, self.visible_source_rows())
+        """The model always knows the time; only the visible rows are repainted."""
+        visible = self.isVisible() and self.model.rowCount()
+        self.model.tick(now, self.visible_source_rows() if visible else [])
