@@ -216,8 +216,7 @@ async def _start_services(
     except CatalogError as exc:
         log.error("catalog: %s", exc)
         door.fail(str(exc))
-        window.show_message(str(exc))
-        window.accounts_tab.show_unavailable(str(exc))
+        window.show_unavailable(str(exc))
         return None
     if world is not None:
         from tokendeck.demo import seed

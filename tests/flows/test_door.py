@@ -42,9 +42,13 @@ async def test_a_verb_asked_before_the_engine_waits_for_it(profile: Profile) -> 
 
 async def test_an_engine_that_fails_fails_every_verb_with_its_reason() -> None:
     door = Door()
+    stores: list[StoreChanged] = []
+    door.subscribe(StoreChanged, stores.append)
     waiting = asyncio.ensure_future(door.accounts())
     await asyncio.sleep(0)
     door.fail("The catalog is damaged.")
+    assert door.store_status().kind is StoreKind.NONE, "no longer 'starting…'"
+    assert [s.status for s in stores] == [door.store_status()]
     with pytest.raises(EngineUnavailableError, match=r"^The catalog is damaged\.$"):
         await waiting
     with pytest.raises(EngineUnavailableError, match="damaged"):

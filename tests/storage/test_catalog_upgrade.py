@@ -89,3 +89,42 @@ def test_a_catalog_newer_than_this_release_is_refused_by_name(tmp_path: Path) ->
         db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     with pytest.raises(CatalogError, match="newer TokenDeck"):
         Catalog(path)
+
+
+def test_odd_rows_survive_the_upgrade_as_they_were(tmp_path: Path) -> None:
+    """A meta that is not JSON, a role this release does not know, a journal row without meta:
+    the upgrade moves only what it understands, keeps the rest, and every row still reads."""
+    import json
+
+    path = tmp_path / "catalog.sqlite3"
+    shutil.copyfile(V1, path)
+    pending = {
+        "id": "odd", "account_id": None, "kind": "api_key", "label": "odd", "remote_id": None,
+        "scopes": "[]", "created_at": None, "expires_at": None, "last_used_at": None,
+        "state": "active", "secret_ref": "ref-odd",
+    }  # fmt: skip
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE credentials SET meta = 'not json' WHERE id = 'pa-1'")
+        db.execute(
+            """UPDATE credentials SET meta = '{"role": "admin", "x": 1}' WHERE id = 'rf-1'"""
+        )
+        db.execute(
+            "INSERT INTO pending_secrets VALUES ('ref-odd', ?, '2026-01-01T00:00:00+00:00')",
+            (json.dumps({**pending, "meta": json.dumps({"role": "admin"})}),),
+        )
+        db.execute(
+            "INSERT INTO pending_secrets VALUES ('ref-bare', ?, '2026-01-01T00:00:00+00:00')",
+            (json.dumps({**pending, "id": "bare", "secret_ref": "ref-bare"}),),
+        )
+    catalog = Catalog(path)
+    try:
+        held = {c.id: c for c in catalog.list_credentials()}
+        assert held["rf-1"].role is None and dict(held["rf-1"].meta) == {"role": "admin", "x": 1}
+        assert held["pa-1"].role is None and dict(held["pa-1"].meta) == {}
+        assert held["se-1"].role is CredentialRole.SESSION, "the others are still moved"
+        pend = {c.id: c for c in catalog.list_pending()}
+        assert pend["odd"].role is None and dict(pend["odd"].meta) == {"role": "admin"}
+        assert pend["bare"].role is None and dict(pend["bare"].meta) == {}
+        assert pend["pe-1"].role is CredentialRole.KEY
+    finally:
+        catalog.close()

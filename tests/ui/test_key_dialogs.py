@@ -392,7 +392,7 @@ def test_status_bar_has_no_emoji_and_keeps_the_message_apart(
         window.set_store(StoreStatus(StoreKind.NONE, "No secret store"))
         assert window.store_label.full_text() == "No secret store: secrets cannot be saved"
         assert window.store_icon.isVisible(), "a real icon, not an emoji"
-        assert window.store_label.toolTip() == "No secret store"
+        assert window.store_label.tip_text() == "No secret store"
 
     drive(qloop, scenario())
 

@@ -189,5 +189,6 @@ def test_a_message_of_several_lines_keeps_the_status_bar_one_line_high(
         "2 credentials need attention (2 expiring soon) — Haut.AI: in 5 days · "
         "Customer token: in 6 days"
     )
-    assert window.status_message.toolTip() == summary
+    assert window.status_message.tip_text() == summary
+    assert "<br>" in window.status_message.toolTip()
     assert window.statusBar().sizeHint().height() == before

@@ -175,6 +175,12 @@ DEFAULT_TEXT = {
 }
 
 
+class LocalStorageError(Exception):
+    """The catalog or the secret store failed here (locked, busy, damaged, a full disk): the
+    message is for people, and never carries a secret. Not a `TokenDeckError` (that tree is the
+    platforms' answers), so it is never mistaken for a platform's refusal."""
+
+
 class TrackRefusedError(TokenDeckError, ValueError):
     """A pasted token TokenDeck will not track: the message says why (e.g. it is unreadable)."""
 

@@ -6,7 +6,7 @@ These are metadata only. A credential's secret value lives in the secret store u
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -68,32 +68,59 @@ class CredentialState(StrEnum):
     REVOKED = "revoked"
 
 
-def _text_map(value: object) -> dict[str, str]:
-    if not isinstance(value, Mapping):
-        return {}
-    return {str(k): str(v) for k, v in value.items() if isinstance(v, str | int | float)}
+def _read_inputs(value: object) -> dict[str, str] | None:
+    if isinstance(value, Mapping) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        return dict(value)
+    return None
 
 
-def _seconds(value: object) -> tuple[int, ...]:
+def _read_pinned(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _read_seconds(value: object) -> tuple[int, ...] | None:
+    """Seconds before expiry, widest first: whole positive numbers below 1e12, else unread."""
     if not isinstance(value, list | tuple):
-        return ()
+        return None
     seconds = []
     for item in value:
-        try:
-            number = float(item)
-        except (TypeError, ValueError):
-            continue
-        if 0 < number < 1e12:  # a count of seconds, not an overflow waiting to happen
-            seconds.append(int(number))
+        if isinstance(item, bool) or not isinstance(item, int | float):
+            return None
+        if not (1 <= item < 1e12 and float(item).is_integer()):
+            return None
+        seconds.append(int(item))
     return tuple(sorted(set(seconds), reverse=True))
+
+
+def _read_texts(value: object) -> tuple[str, ...] | None:
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _read_text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+_READERS: Mapping[str, Callable[[object], object | None]] = {
+    "inputs": _read_inputs,
+    "pinned": _read_pinned,
+    "warn_thresholds": _read_seconds,
+    "allowed_origins": _read_texts,
+    "ca_bundle": _read_text,
+    "proxy": _read_text,
+}
 
 
 @dataclass(frozen=True, slots=True)
 class AccountSettings:
     """What an account keeps besides its columns, as JSON in the catalog (`to_json`).
 
-    Read leniently (`from_json`): a value of the wrong type is dropped, not fatal, and keys this
-    release does not know (written by a later one) are kept in `other` and written back."""
+    Read leniently (`from_json`): nothing in it is fatal, and nothing this release cannot read
+    (a key of a later release, a value of another form) is lost: it is kept in `other` and
+    written back as it was."""
 
     inputs: Mapping[str, str] = field(default_factory=dict)  # e-mail, client id… (never secret)
     pinned: bool = False  # its current token is offered in the tray menu
@@ -103,24 +130,26 @@ class AccountSettings:
     proxy: str = ""
     other: Mapping[str, Any] = field(default_factory=dict)
 
-    _KNOWN = ("inputs", "pinned", "warn_thresholds", "allowed_origins", "ca_bundle", "proxy")
-
     @classmethod
     def from_json(cls, data: object) -> AccountSettings:
+        """Each known key read exactly; a value this release cannot read exactly (of another
+        type, or a form of a later release) is kept as it is in `other` and written back
+        unchanged, never dropped. A null is the default."""
         if not isinstance(data, Mapping):
             return cls()
-        origins = data.get("allowed_origins")
-        return cls(
-            inputs=_text_map(data.get("inputs")),
-            pinned=data.get("pinned") is True,
-            warn_thresholds=_seconds(data.get("warn_thresholds")),
-            allowed_origins=tuple(str(o) for o in origins if isinstance(o, str))
-            if isinstance(origins, list | tuple)
-            else (),
-            ca_bundle=str(data.get("ca_bundle") or ""),
-            proxy=str(data.get("proxy") or ""),
-            other={k: v for k, v in data.items() if k not in cls._KNOWN},
-        )
+        typed: dict[str, Any] = {}
+        other: dict[str, Any] = {}
+        for key, raw in data.items():
+            reader = _READERS.get(key)
+            if reader is None:
+                other[key] = raw
+            elif raw is not None:
+                value = reader(raw)
+                if value is None:
+                    other[key] = raw
+                else:
+                    typed[key] = value
+        return cls(**typed, other=other)
 
     def to_json(self) -> dict[str, Any]:
         """Only what differs from the defaults, plus the keys kept from a later release."""

@@ -41,8 +41,9 @@ class StoreStatus:
 
     @property
     def movable(self) -> bool:
-        """Whether its secrets can be moved to the other kind (keyring <-> vault)."""
-        return self.kind in (StoreKind.KEYRING, StoreKind.VAULT)
+        """Whether Settings can move to the other kind (keyring <-> vault): with no store open,
+        to the vault (the way back to a store without restarting)."""
+        return self.kind in (StoreKind.KEYRING, StoreKind.VAULT, StoreKind.NONE)
 
 
 STARTING_STATUS = StoreStatus(StoreKind.STARTING, "starting…")

@@ -82,8 +82,10 @@ class Door:
         self._waiting.clear()
 
     def fail(self, message: str) -> None:
-        """The engine will not start: every verb, waiting or to come, raises `message`."""
+        """The engine will not start: every verb, waiting or to come, raises `message`, and
+        the store is said to be unavailable (no secret can be kept)."""
         self._failure = EngineUnavailableError(message)
+        self._bus.publish(StoreChanged(self.store_status()))
         for waiter in self._waiting:
             if not waiter.done():
                 waiter.set_exception(self._failure)
@@ -130,6 +132,8 @@ class Door:
 
     def store_status(self) -> StoreStatus:
         if self._engine is None:
+            if self._failure is not None:
+                return StoreStatus(StoreKind.NONE, "unavailable: the catalog did not open")
             return STARTING_STATUS
         return self._engine.store_status()
 

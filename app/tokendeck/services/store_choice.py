@@ -98,10 +98,8 @@ async def open_vault(
             if action is VaultAction.CREATE:
                 return await Vault.create(vault_path, password, vault_params)
             return await Vault.unlock(vault_path, password)
-        except VaultPasswordError as exc:
+        except VaultPasswordError as exc:  # a wrong password, or a new one too short
             error = str(exc)
-        except SecretStoreError as exc:
-            if action is VaultAction.UNLOCK:
-                return str(exc)  # damaged, or not a vault: another password will not help
-            error = str(exc)
+        except SecretStoreError as exc:  # damaged, not a vault, a write that failed:
+            return str(exc)  # another password would not help, so none is asked
     return VaultNotOpened.TOO_MANY_TRIES

@@ -26,6 +26,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tokendeck.core.errors import LocalStorageError
 from tokendeck.core.models import (
     Account,
     AccountStatus,
@@ -47,7 +48,7 @@ from tokendeck.storage.catalog_schema import MIGRATIONS
 __all__ = ["SCHEMA_VERSION", "Catalog", "CatalogError", "new_id"]
 
 
-class CatalogError(Exception):
+class CatalogError(LocalStorageError):
     """The catalog could not be read or written; the message is for people."""
 
 

@@ -89,6 +89,23 @@ def credential_from_dict(d: Mapping[str, Any]) -> Credential:
         last_used_at=dt(d["last_used_at"]),
         state=CredentialState(d["state"]),
         secret_ref=d["secret_ref"],
-        meta=json.loads(d["meta"]),
-        role=CredentialRole(d["role"]) if d.get("role") else None,
+        meta=_meta(d.get("meta")),
+        role=_role(d.get("role")),
     )
+
+
+def _meta(text: object) -> dict[str, Any]:
+    """A credential's meta: a JSON object, else empty (a damaged value never stops a read)."""
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _role(value: object) -> CredentialRole | None:
+    """A role this release knows, else None (the catalog's CHECK keeps the column to these)."""
+    try:
+        return CredentialRole(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -62,13 +62,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE credentials ADD COLUMN role TEXT
         CHECK (role IS NULL OR role IN ('input', 'session', 'refresh', 'key'));
-    UPDATE credentials SET role = json_extract(meta, '$.role')
-        WHERE json_extract(meta, '$.role') IN ('input', 'session', 'refresh', 'key');
-    UPDATE credentials SET meta = json_remove(meta, '$.role');
+    UPDATE credentials SET role = json_extract(meta, '$.role'), meta = json_remove(meta, '$.role')
+        WHERE json_valid(meta) AND json_type(meta) = 'object'
+        AND json_extract(meta, '$.role') IN ('input', 'session', 'refresh', 'key');
     CREATE INDEX credentials_role ON credentials(role);
     UPDATE pending_secrets SET credential = json_set(  -- ('' ||: meta stays a JSON string)
         credential,
         '$.role', json_extract(json_extract(credential, '$.meta'), '$.role'),
-        '$.meta', '' || json_remove(json_extract(credential, '$.meta'), '$.role'));
+        '$.meta', '' || json_remove(json_extract(credential, '$.meta'), '$.role'))
+        WHERE json_valid(credential) AND json_type(credential, '$.meta') = 'text'
+        AND json_valid(json_extract(credential, '$.meta'))
+        AND json_extract(json_extract(credential, '$.meta'), '$.role')
+            IN ('input', 'session', 'refresh', 'key');
     """,
 )

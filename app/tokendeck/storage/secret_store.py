@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from tokendeck.core.errors import LocalStorageError
 from tokendeck.core.secret import Secret
 from tokendeck.core.store_status import StoreKind, StoreStatus
 
@@ -56,7 +57,7 @@ else:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-class SecretStoreError(Exception):
+class SecretStoreError(LocalStorageError):
     """The store refused or failed (locked, timed out, damaged). Never carries the secret."""
 
 

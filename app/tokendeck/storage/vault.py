@@ -315,7 +315,7 @@ class Vault:
         cls, path: Path, password: Secret, params: ScryptParams | None = None
     ) -> Vault:
         if len(password) < 8:
-            raise SecretStoreError("Choose a master password of at least 8 characters.")
+            raise VaultPasswordError("Choose a master password of at least 8 characters.")
         if path.exists():
             raise SecretStoreError(f"A vault already exists at {path}; unlock it instead.")
         chosen = params or ScryptParams()

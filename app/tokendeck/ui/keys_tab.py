@@ -159,6 +159,11 @@ class KeysTab(QWidget):
         ticker.tick.connect(self._on_tick)
         self._update_buttons()
 
+    def show_unavailable(self, why: str) -> None:
+        """The catalog did not open: say so where the keys would be."""
+        self.loading.setText(f"The accounts could not be loaded.\n\n{why}")
+        self.stack.setCurrentWidget(self.loading)
+
     def presence_changed(self) -> None:
         """The bulk check of the held secrets answered (see ui/wiring.py)."""
         self.model.presence_changed()

@@ -225,6 +225,12 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    def show_unavailable(self, why: str) -> None:
+        """The engine did not start (the catalog could not be opened): every tab says so."""
+        for tab in (self.accounts_tab, self.keys_tab, self.tokens_tab):
+            tab.show_unavailable(why)
+        self.show_message(why, 60000)
+
     def load(self) -> None:
         """Ask for the first rows: they come as soon as the engine behind the door is open."""
         self.accounts_tab.reload()

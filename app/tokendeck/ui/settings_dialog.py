@@ -154,7 +154,8 @@ class SettingsDialog(QDialog):
             self.accept()
 
     def _move(self) -> None:
-        self._runner.quietly("Moving the secrets", self.move_all_secrets())
+        # Never replaced by a second press (the button is off meanwhile): a move runs whole.
+        self._runner.quietly("Moving the secrets", self.move_all_secrets(), replace=False)
 
     async def move_all_secrets(self, prompt: Any = None) -> None:
         """Move every held secret to the other store; the result shows in the dialog."""

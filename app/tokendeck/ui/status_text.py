@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel
@@ -56,4 +58,10 @@ class StatusText(QLabel):
 
     def _update_tip(self) -> None:
         cut = self.shown_text() != self.text()
-        self.setToolTip(self._tip or (self.text() if cut else ""))
+        tip = self._tip or (self.text() if cut else "")
+        # Forced rich text, escaped: a label from a token can never be read as markup.
+        self.setToolTip(f"<qt>{html.escape(tip).replace(chr(10), '<br>')}</qt>" if tip else "")
+
+    def tip_text(self) -> str:
+        """The tooltip's text as a person reads it (the plain text behind its markup)."""
+        return self._tip or (self.text() if self.shown_text() != self.text() else "")

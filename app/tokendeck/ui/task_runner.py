@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from tokendeck.core.errors import TokenDeckError
+from tokendeck.core.errors import LocalStorageError, TokenDeckError
 
 if TYPE_CHECKING:
     import asyncio
@@ -86,6 +86,7 @@ class BusyBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # labels carry tokens' own words
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(160)
@@ -227,6 +228,10 @@ class TaskRunner(QObject):
     def _failed(self, label: str, error: Exception) -> None:
         if isinstance(error, TokenDeckError):
             self.error(f"{label} failed. {error.details()}")
+            return
+        if isinstance(error, LocalStorageError):  # explained, expected: no traceback
+            log.warning("%s failed: %s", label, error)
+            self.error(f"{label} failed: {error}")
             return
         log.exception("%s failed", label, exc_info=error)
         self.error(f"{label} failed: {type(error).__name__}: {error}")

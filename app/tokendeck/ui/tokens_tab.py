@@ -182,6 +182,11 @@ class TokensTab(QWidget):
                 self.splitter.restoreState(state)
         return self._inspector
 
+    def show_unavailable(self, why: str) -> None:
+        """The catalog did not open: say so where the tokens would be."""
+        self.loading.setText(f"The tokens could not be loaded.\n\n{why}")
+        self.held.setCurrentWidget(self.loading)
+
     def presence_changed(self) -> None:
         """The bulk check of the held secrets answered (see ui/wiring.py)."""
         self.model.presence_changed()
@@ -269,21 +274,24 @@ class TokensTab(QWidget):
     def _track(self, label: str, token: Secret) -> None:
         """Track a pasted token; a failure keeps the pasted text and explains itself."""
 
-        def tracked(stored: Credential) -> None:
+        def tracked(result: Credential | AlreadyTrackedError) -> None:
+            if isinstance(result, AlreadyTrackedError):  # not a failure: it is here already
+                self.runner.info(str(result))
+                existing = result.existing.id
+                # Once the banner has taken its room: the row stays in view.
+                QTimer.singleShot(0, lambda: self.select(existing))
+                return
             where = self._door.store_status().place
-            self.runner.info(f"Tracking “{stored.label}”; its secret is in {where}.")
+            self.runner.info(f"Tracking “{result.label}”; its secret is in {where}.")
             self.reload()
 
         self.runner.run(f"Tracking “{label}”", self._track_new(label, token), tracked)
 
-    async def _track_new(self, label: str, token: Secret) -> Credential:
+    async def _track_new(self, label: str, token: Secret) -> Credential | AlreadyTrackedError:
         try:
             return await self._door.track_token(label, token)
         except AlreadyTrackedError as exc:
-            existing = exc.existing.id
-            # Once the banner has taken its room: the row stays in view.
-            QTimer.singleShot(0, lambda: self.select(existing))
-            raise
+            return exc
 
     # -- countdowns -------------------------------------------------------------------------
 
