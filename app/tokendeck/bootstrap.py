@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tokendeck import APP_ID, APP_NAME, __version__
 from tokendeck.app_logging import configure_logging
+from tokendeck.quit_watchdog import QuitWatchdog
 from tokendeck.storage.profile import Profile, resolve_profile
 
 if TYPE_CHECKING:
@@ -40,9 +43,11 @@ def run_gui(args: argparse.Namespace) -> int:
         profile = resolve_profile(args.profile)
     profile.ensure()
     configure_logging(profile.log_path)
+    faulthandler.enable()  # a crash in Qt or a C extension still leaves Python's stacks
     log.info("TokenDeck %s starting (profile %s)", __version__, profile.data_dir)
+    watchdog = QuitWatchdog(profile.log_path)
     try:
-        return _run_qt(args, profile)
+        return _run_qt(args, profile, on_quit=watchdog.arm)
     finally:
         log.info("TokenDeck stopped")
         logging.shutdown()
@@ -50,7 +55,10 @@ def run_gui(args: argparse.Namespace) -> int:
             demo_dir.cleanup()
 
 
-def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
+def _run_qt(
+    args: argparse.Namespace, profile: Profile, on_quit: Callable[[], None] | None = None
+) -> int:
+    """The window's whole life. `on_quit` is called once quit is asked (the watchdog)."""
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -109,6 +117,10 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
 
     def request_quit() -> None:
         nonlocal quit_asked
+        if not quit_asked:
+            log.info("quit asked")
+            if on_quit is not None:
+                on_quit()
         quit_asked = True
         if quit_event is not None:
             quit_event.set()
@@ -169,6 +181,7 @@ def _run_qt(args: argparse.Namespace, profile: Profile) -> int:
             await services.aclose()
         for lookup in lookups:
             await lookup.aclose()
+        log.info("quit: services closed")
 
     try:
         with asyncio.Runner(loop_factory=qasync.QEventLoop) as runner:

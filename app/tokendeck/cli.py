@@ -21,6 +21,7 @@ from tokendeck.exit_codes import (
     EXIT_NOT_FOUND,
     EXIT_OK,
     EXIT_PROBLEM,
+    EXIT_QUIT_STUCK,
     EXIT_USAGE,
 )
 
@@ -28,7 +29,9 @@ WINDOW_EXIT_CODES = f"""\
 exit codes:
   {EXIT_OK}  the window was closed (or an already running window was raised)
   {EXIT_PROBLEM}  --demo without the sandbox installed (pip install 'tokendeck[sandbox]')
-  {EXIT_USAGE}  bad command line"""
+  {EXIT_USAGE}  bad command line
+  {EXIT_QUIT_STUCK}  quitting did not finish within a few seconds, so it was cut short (nothing is
+     lost; every thread's stack is in the log, for a bug report)"""
 
 INSPECT_EXIT_CODES = f"""\
 exit codes:
@@ -55,7 +58,7 @@ exit codes:
 
 TOP_EXIT_CODES = f"""\
 exit codes (details in tokendeck VERB --help):
-  window   {EXIT_OK} closed, {EXIT_PROBLEM} --demo without the sandbox installed
+  window   {EXIT_OK} closed, {EXIT_PROBLEM} --demo without the sandbox installed, {EXIT_QUIT_STUCK} quit cut short
   inspect  {EXIT_OK} ok, {EXIT_PROBLEM} expired or invalid, {EXIT_NOT_A_TOKEN} no token / not a token / bad key
   token    {EXIT_OK} printed, {EXIT_PROBLEM} cannot give one now, {EXIT_NOT_FOUND} no such profile or account
   sandbox  {EXIT_OK} stopped cleanly, {EXIT_PROBLEM} could not start

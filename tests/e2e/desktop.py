@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from tokendeck.exit_codes import EXIT_QUIT_STUCK
+
 T = TypeVar("T")
 
 # Lines the real desktop stack may print that are not TokenDeck's problems.
@@ -28,13 +30,24 @@ class RunningApp:
         self.process.communicate()
 
     def stop(self, timeout: float = 15) -> tuple[int, str]:
+        """Wait for the process to end; a quit that hangs or is cut short by the watchdog
+        fails with the app's log (where the watchdog wrote every thread's stack)."""
         try:
             _, err = self.process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.process.kill()
             _, err = self.process.communicate()
-            raise AssertionError(f"tokendeck did not exit in {timeout}s; stderr:\n{err}") from None
+            raise AssertionError(
+                f"tokendeck did not exit in {timeout}s; stderr:\n{err}\n{self.log_tail()}"
+            ) from None
+        if self.process.returncode == EXIT_QUIT_STUCK:
+            raise AssertionError(f"tokendeck's quit was cut short:\n{err}\n{self.log_tail()}")
         return self.process.returncode, err
+
+    def log_tail(self, lines: int = 80) -> str:
+        log = self.profile / "logs" / "tokendeck.log"
+        text = log.read_text(errors="replace") if log.exists() else "(no log)"
+        return "the app's log, last lines:\n" + "\n".join(text.splitlines()[-lines:])
 
 
 def launch(profile: Path, *args: str) -> RunningApp:

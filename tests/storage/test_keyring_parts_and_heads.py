@@ -851,8 +851,7 @@ async def test_closing_neither_waits_for_a_hanging_keyring_nor_runs_the_queued_c
         assert not backend.release.is_set(), "aclose waited for the hanging call"
         backend.release.set()
         timer.cancel()
-        for worker in list(store._executor._threads):
-            await asyncio.to_thread(worker.join, 10)
+        await asyncio.to_thread(store._executor.join, 10)
         assert backend.users() == [], "a call queued before aclose ran after it"
         await asyncio.gather(reading, writing, return_exceptions=True)
     finally:
@@ -918,7 +917,7 @@ async def test_every_keyring_call_runs_on_the_keyring_worker(
     store = _store(lock_path)
     await store.set("r", Secret("hunter2"))
     assert await store.get("r") == Secret("hunter2")
-    assert threads and all(name.startswith("keyring_") for name in threads)
+    assert threads and all(name == "keyring" for name in threads)
     await store.aclose()
 
 

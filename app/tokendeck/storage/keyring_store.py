@@ -32,7 +32,6 @@ change or delete of that entry removes it. Readers follow the head and check eac
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import functools
 import hashlib
 import json
@@ -47,6 +46,7 @@ from typing import Any, TypeVar
 from tokendeck.core.redaction import redact
 from tokendeck.core.secret import Secret
 from tokendeck.core.store_status import StoreKind
+from tokendeck.storage.daemon_worker import DaemonWorker
 from tokendeck.storage.keyring_entries import SERVICE as SERVICE
 from tokendeck.storage.keyring_entries import Entries, open_entries
 from tokendeck.storage.secret_store import SecretAbout, SecretStoreError, store_lock
@@ -205,9 +205,7 @@ class KeyringStore:
         self._timeout = timeout
         self._lock_timeout = lock_timeout
         self._lock_path = lock_path or default_lock_path()
-        self._executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="keyring"
-        )
+        self._executor = DaemonWorker("keyring")  # a call nobody answers never holds quit
         self._entries: Entries | None = None
         self._backend_label: str | None = None  # known once the worker has loaded keyring
         self._closed = False
