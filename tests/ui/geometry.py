@@ -9,7 +9,8 @@
 - a visible label or field squeezed below its minimum height (for a word-wrapped label: below
   the height its text needs at its width), so its text is cut;
 - a visible label or field cut by the edge of a container (not counting scroll areas, whose
-  viewport clips on purpose).
+  viewport clips on purpose);
+- a table whose shown columns run past its right edge (a column cut or behind a scroll bar).
 
 Leaves are the widgets a person reads or uses: labels, line edits, text edits, combo boxes,
 spin boxes, buttons (push, tool, check, radio), item views as a whole (tables, trees, lists),
@@ -55,6 +56,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QStatusBar,
     QTabBar,
+    QTableView,
     QTextEdit,
     QWidget,
 )
@@ -182,12 +184,30 @@ def size_problems(leaf: Leaf) -> Iterator[str]:
         )
 
 
+def column_problems(leaf: Leaf) -> Iterator[str]:
+    """A table whose shown columns run past its right edge: the last of them is cut, or hidden
+    behind a horizontal scroll bar (ui/column_fit.py keeps them within the width)."""
+    view = leaf.widget
+    if not isinstance(view, QTableView) or view.model() is None:
+        return
+    header = view.horizontalHeader()
+    overflow = header.length() - view.viewport().width()
+    if overflow > 1:
+        shown = [
+            str(view.model().headerData(i, Qt.Orientation.Horizontal))
+            for i in range(header.count())
+            if not header.isSectionHidden(i)
+        ]
+        yield f"{leaf.name}'s columns ({', '.join(shown)}) run {overflow} px past its edge"
+
+
 def layout_problems(top: QWidget) -> list[str]:
     """Everything `top` shows wrongly now (an empty list when it looks right)."""
     found = leaves(top)
     problems: list[str] = []
     for leaf in found:
         problems.extend(size_problems(leaf))
+        problems.extend(column_problems(leaf))
     for i, a in enumerate(found):
         for b in found[i + 1 :]:
             overlap = a.drawn.intersected(b.drawn)

@@ -209,6 +209,36 @@ def test_checker_sees_cut_and_hidden_text_and_ignores_other_pages(qtbot: QtBot) 
     assert any("no font can draw" in p for p in text_problems(top)), text_problems(top)
 
 
+def test_checker_sees_columns_that_run_past_a_tables_edge(qtbot: QtBot) -> None:
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QVBoxLayout
+
+    from tokendeck.ui.column_fit import Column, ColumnFit, FittedTable
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    view = FittedTable()
+    QVBoxLayout(top).addWidget(view)
+    model = QStandardItemModel(3, 4, view)
+    model.setHorizontalHeaderLabels(["Name", "Status", "Expiry", "Host"])
+    view.setModel(model)
+    for column in range(4):
+        view.setColumnWidth(column, 150)
+    top.resize(420, 200)
+    top.show()
+    qtbot.waitExposed(top)
+    found = layout_problems(top)
+    assert len(found) == 1 and "(Name, Status, Expiry, Host) run" in found[0], found
+    fit = ColumnFit(view, [Column(0, 100), Column(1, 90), Column(2, 90), Column(3, 200)], stretch=0)
+    fit.fit()
+    assert layout_problems(top) == []
+    assert fit.shown() == [0, 1, 2], "the least important column goes first"
+    assert view.columnWidth(0) + 180 == view.viewport().width(), "the name takes what is left"
+    top.resize(900, 200)
+    qtbot.waitUntil(lambda: fit.shown() == [0, 1, 2, 3])
+    assert sum(view.columnWidth(c) for c in range(4)) == view.viewport().width()
+
+
 # -- the Add account dialog --------------------------------------------------------------------
 
 
@@ -249,6 +279,84 @@ def test_add_account_dialog_on_every_platform_both_ways(
 
     drive(qloop, scenario())
     report.assert_clean()
+
+
+# -- every tab of a new profile -------------------------------------------------------------------
+
+
+def test_every_tab_of_a_new_profile(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow, profile: Profile, palette: str
+) -> None:
+    """What a person sees first: each tab's empty page, whole at the smallest window too."""
+    report = Report(palette)
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+        )
+        try:
+            connect(window, services)
+            await until(lambda: window.add_account_button.isEnabled(), "Add account enabled")
+            for page in (window.accounts_tab, window.keys_tab, window.tokens_tab):
+                window.tabs.setCurrentWidget(page)
+                await settle()
+                await report.at_both_sizes(
+                    window, f"{page.objectName()} (new profile)", LARGE_WINDOW
+                )
+        finally:
+            await services.aclose()
+
+    drive(qloop, scenario())
+    report.assert_clean()
+
+
+def test_the_columns_that_matter_stay_in_view_at_the_smallest_window(
+    qloop: asyncio.AbstractEventLoop,
+    window: MainWindow,
+    profile: Profile,
+    world: SandboxWorld,
+    palette: str,
+) -> None:
+    from tokendeck.ui.accounts_model import AccountColumn
+    from tokendeck.ui.credentials_model import Column
+    from tokendeck.ui.keys_model import KeyColumn
+
+    async def scenario() -> None:
+        services = await seeded(window, profile, world)
+        try:
+            must = {
+                window.accounts_tab: {
+                    AccountColumn.NAME,
+                    AccountColumn.STATUS,
+                    AccountColumn.EXPIRY,
+                },
+                window.keys_tab: {KeyColumn.NAME, KeyColumn.STATE, KeyColumn.COUNTDOWN},
+                window.tokens_tab: {Column.LABEL, Column.STATUS, Column.COUNTDOWN},
+            }
+            for tab, columns in must.items():
+                window.tabs.setCurrentWidget(tab)
+                await resize_to(window, QSize(1, 1))
+                shown = set(tab.columns.shown())
+                assert columns <= shown, f"{tab.objectName()}: only {sorted(shown)} at the minimum"
+                await resize_to(window, LARGE_WINDOW)
+                # The tokens share the width with the Inspector: when and whether held may wait.
+                wide = set(range(tab.view.model().columnCount())) - (
+                    {Column.EXPIRES, Column.SECRET} if tab is window.tokens_tab else set()
+                )
+                assert wide <= set(tab.columns.shown()), f"{tab.objectName()} at 1600×1000"
+            platform = window.accounts_tab.view
+            trifacta = next(
+                r
+                for r in range(platform.model().rowCount())
+                if "Trifacta" in str(platform.model().index(r, AccountColumn.PLATFORM).data())
+            )
+            text = str(platform.model().index(trifacta, AccountColumn.PLATFORM).data())
+            needed = platform.fontMetrics().horizontalAdvance(text)
+            assert platform.columnWidth(AccountColumn.PLATFORM) > needed, "platform name cut"
+        finally:
+            await services.aclose()
+
+    drive(qloop, scenario())
 
 
 # -- every other dialog and every tab, with data -------------------------------------------------

@@ -164,14 +164,23 @@ def test_gc_guard_runs_a_full_collection_at_most_once_a_minute(
     assert collected == [1, 1, 1, 1, 2, 1]
 
 
-def test_column_widths_are_remembered(qtbot: QtBot, profile: Profile) -> None:
+def test_column_widths_a_person_chose_are_remembered(qtbot: QtBot, profile: Profile) -> None:
+    """A dragged width is what the column wants from then on; the name column (which takes the
+    width left over) is at least that wide."""
+    from tokendeck.ui.accounts_model import AccountColumn
+    from tokendeck.ui.keys_model import KeyColumn
+
     window = new_window(qtbot, profile)
-    window.accounts_tab.view.setColumnWidth(0, 333)
-    window.keys_tab.view.setColumnWidth(1, 222)
+    window.accounts_tab.view.setColumnWidth(AccountColumn.NAME, 333)
+    window.keys_tab.view.setColumnWidth(KeyColumn.STATE, 222)
     window.save_state()
     again = new_window(qtbot, profile)
-    assert again.accounts_tab.view.columnWidth(0) == 333
-    assert again.keys_tab.view.columnWidth(1) == 222
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.accounts_tab.columns.chosen() == {AccountColumn.NAME: 333}
+    assert again.accounts_tab.view.columnWidth(AccountColumn.NAME) >= 333
+    again.tabs.setCurrentWidget(again.keys_tab)
+    qtbot.waitUntil(lambda: again.keys_tab.view.columnWidth(KeyColumn.STATE) == 222)
 
 
 def test_a_message_of_several_lines_keeps_the_status_bar_one_line_high(

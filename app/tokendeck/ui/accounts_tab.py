@@ -18,14 +18,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
-from tokendeck.ui.accounts_model import AccountColumn, AccountRole, AccountsModel
+from tokendeck.ui.accounts_model import STATUS_TEXT, AccountColumn, AccountRole, AccountsModel
+from tokendeck.ui.column_fit import COUNTDOWN_SAMPLES, Column, FittedTable
 from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.icons import app_icon
 from tokendeck.ui.table_setup import configure_table, visible_rows
@@ -65,22 +65,24 @@ class AccountsTab(QWidget):
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
-        self.view = QTableView()
+        self.view = FittedTable()
         self.view.setModel(self.proxy)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(AccountColumn.NAME, Qt.SortOrder.AscendingOrder)
-        configure_table(
+        self.columns = configure_table(
             self.view,
             "accounts-table",
             "Accounts",
             (
-                (AccountColumn.NAME, 190),
-                (AccountColumn.PLATFORM, 170),
-                (AccountColumn.HOST, 220),
-                (AccountColumn.USER, 170),
-                (AccountColumn.AUTH, 110),
-                (AccountColumn.STATUS, 100),
+                Column(AccountColumn.NAME, 180),
+                Column(AccountColumn.STATUS, 90, tuple(STATUS_TEXT.values()), icon=True),
+                Column(AccountColumn.EXPIRY, 120, (*COUNTDOWN_SAMPLES, "expiry unknown")),
+                Column(AccountColumn.PLATFORM, 90, tuple(PLATFORM_NAMES.values())),
+                Column(AccountColumn.USER, 170),
+                Column(AccountColumn.HOST, 200),
+                Column(AccountColumn.AUTH, 110),
             ),
+            stretch=AccountColumn.NAME,
         )
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.view.doubleClicked.connect(lambda _: self.edit_selected())

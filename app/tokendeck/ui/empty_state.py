@@ -1,16 +1,33 @@
-"""The friendly page a list shows when it has nothing yet: what this is and what to do next."""
+"""The friendly page a list shows when it has nothing yet: what this is and what to do next.
+
+The page scrolls when the window is too small for it (its text would otherwise be squeezed under
+the heading), and is drawn on the window's own background in light and dark."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 
-class EmptyState(QWidget):
+class EmptyState(QScrollArea):
     def __init__(self, icon: QIcon, title: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QWidget()
+        page.setAutoFillBackground(False)
+        self.viewport().setAutoFillBackground(False)
+        layout = QVBoxLayout(page)
         layout.addStretch(2)
         picture = QLabel()
         picture.setPixmap(icon.pixmap(72, 72))
@@ -33,12 +50,13 @@ class EmptyState(QWidget):
             layout.addWidget(widget)
         body_row = QHBoxLayout()
         body_row.addStretch(1)
-        body_row.addWidget(body)
+        body_row.addWidget(body, 6)  # wide lines up to its maximum, not a narrow column
         body_row.addStretch(1)
         layout.addLayout(body_row)
         layout.addSpacing(12)
         layout.addLayout(self._buttons)
         layout.addStretch(3)
+        self.setWidget(page)
         self.setAccessibleName(title)
 
     def add_button(self, text: str, *, primary: bool = False) -> QPushButton:

@@ -20,14 +20,15 @@ from PySide6.QtWidgets import (
     QPushButton,
     QStackedWidget,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.core.platform_types import Capabilities
+from tokendeck.core.verdict import STATE_TEXT
 from tokendeck.ui.clipboard import ClipboardGuard
+from tokendeck.ui.column_fit import COUNTDOWN_SAMPLES, Column, FittedTable, time_samples
 from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
 from tokendeck.ui.keys_model import KeyColumn, KeyRole, KeysModel
@@ -66,22 +67,24 @@ class KeysTab(QWidget):
         self.limits.setObjectName("keys-limits")
         self.limits.setWordWrap(True)
         self.model = KeysModel(self)
-        self.view = QTableView()
+        self.view = FittedTable()
         self.view.setModel(self.model)
-        configure_table(
+        self.columns = configure_table(
             self.view,
             "keys-table",
             "API keys",
             (
-                (KeyColumn.NAME, 180),
-                (KeyColumn.ID, 120),
-                (KeyColumn.SCOPES, 110),
-                (KeyColumn.CREATED, 150),
-                (KeyColumn.EXPIRES, 150),
-                (KeyColumn.COUNTDOWN, 110),
-                (KeyColumn.LAST_USED, 130),
-                (KeyColumn.STATE, 80),
+                Column(KeyColumn.NAME, 180),
+                Column(KeyColumn.STATE, 90, tuple(STATE_TEXT.values()), icon=True),
+                Column(KeyColumn.COUNTDOWN, 110, COUNTDOWN_SAMPLES),
+                Column(KeyColumn.EXPIRES, 150, time_samples()),
+                Column(KeyColumn.LAST_USED, 150, time_samples()),
+                Column(KeyColumn.SCOPES, 110),
+                Column(KeyColumn.CREATED, 150, time_samples()),
+                Column(KeyColumn.ID, 120),
+                Column(KeyColumn.HELD, 90),
             ),
+            stretch=KeyColumn.NAME,
         )
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -34,6 +34,7 @@ from tokendeck.core.settings import AppSettings
 from tokendeck.core.store_status import StoreKind, StoreStatus
 from tokendeck.ui.accounts_tab import AccountsTab
 from tokendeck.ui.clipboard import ClipboardGuard
+from tokendeck.ui.column_fit import ColumnFit
 from tokendeck.ui.icons import app_icon
 from tokendeck.ui.keys_tab import KeysTab
 from tokendeck.ui.secret_presence import note_check
@@ -47,6 +48,11 @@ if TYPE_CHECKING:
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
     from tokendeck.ui.settings_dialog import SettingsDialog
+
+
+# The smallest the window gets: every tab still shows its names, statuses and expiries and a
+# dozen rows; below it, a tab would show too little to be used.
+MINIMUM_SIZE = QSize(720, 480)
 
 
 class MainWindow(QMainWindow):
@@ -117,6 +123,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
 
         self._build_menus()
+        self.setMinimumSize(MINIMUM_SIZE)
         self.resize(1180, 760)
         self._restore_state()
 
@@ -354,7 +361,9 @@ class MainWindow(QMainWindow):
         for name, header in self._tables().items():
             state = self._settings.value(f"columns/{name}")
             if isinstance(state, QByteArray):
-                header.restoreState(state)
+                header.restoreState(state)  # the sort; the columns shown follow the width
+        for name, columns in self._column_fits().items():
+            columns.choose(_widths(self._settings.value(f"columns/{name}/widths")))
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -369,9 +378,21 @@ class MainWindow(QMainWindow):
             "tokens": self.tokens_tab.view.horizontalHeader(),
         }
 
+    def _column_fits(self) -> dict[str, ColumnFit]:
+        return {
+            "accounts": self.accounts_tab.columns,
+            "keys": self.keys_tab.columns,
+            "tokens": self.tokens_tab.columns,
+        }
+
     def save_state(self) -> None:
         for name, header in self._tables().items():
             self._settings.setValue(f"columns/{name}", header.saveState())
+        for name, columns in self._column_fits().items():
+            chosen = columns.chosen()
+            self._settings.setValue(
+                f"columns/{name}/widths", " ".join(f"{i}:{w}" for i, w in sorted(chosen.items()))
+            )
         self._settings.setValue("window/geometry", self.saveGeometry())
         self._settings.setValue("window/tokens_splitter", self.tokens_splitter.saveState())
         self._settings.setValue("window/tab", self.tabs.currentIndex())
@@ -415,3 +436,13 @@ class MainWindow(QMainWindow):
             )
 
     tray_notice = Signal(str, str)
+
+
+def _widths(value: object) -> dict[int, int]:
+    """ "0:333 7:120" (as saved) as {column: width}; anything else reads as nothing chosen."""
+    found: dict[int, int] = {}
+    for part in str(value or "").split():
+        column, _, width = part.partition(":")
+        if column.strip().isdigit() and width.strip().isdigit():
+            found[int(column)] = int(width)
+    return found

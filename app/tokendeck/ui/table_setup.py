@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
+from PySide6.QtWidgets import QAbstractItemView, QTableView
+
+from tokendeck.ui.column_fit import Column, ColumnFit
 
 
 def configure_table(
-    view: QTableView, name: str, accessible: str, widths: Iterable[tuple[int, int]]
-) -> None:
+    view: QTableView, name: str, accessible: str, columns: Sequence[Column], *, stretch: int
+) -> ColumnFit:
+    """`columns` in order of importance (see ui/column_fit.py); `stretch` takes what is left."""
     view.setObjectName(name)
     view.setAccessibleName(accessible)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -20,10 +23,8 @@ def configure_table(
     view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
-    for column, width in widths:
-        view.setColumnWidth(column, width)
+    view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
+    return ColumnFit(view, columns, stretch=stretch)
 
 
 def visible_rows(view: QTableView) -> list[int]:

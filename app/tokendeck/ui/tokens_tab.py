@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -27,7 +26,10 @@ from PySide6.QtWidgets import (
 from tokendeck.core.errors import AlreadyTrackedError
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
+from tokendeck.core.verdict import STATE_TEXT
 from tokendeck.ui.clipboard import ClipboardGuard
+from tokendeck.ui.column_fit import COUNTDOWN_SAMPLES, FittedTable, time_samples
+from tokendeck.ui.column_fit import Column as TableColumn
 from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel
 from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.table_setup import configure_table, visible_rows
@@ -40,6 +42,8 @@ if TYPE_CHECKING:
     from tokendeck.ui.inspector import InspectorPane
 
 log = logging.getLogger(__name__)
+
+SIDE_BY_SIDE_WIDTH = 1000  # narrower, the Inspector goes under the list of tokens
 
 
 class TokensTab(QWidget):
@@ -66,22 +70,24 @@ class TokensTab(QWidget):
         self.runner = TaskRunner(self.banner, self.busy, self)
 
         self.model = CredentialsModel(self)
-        self.view = QTableView()
+        self.view = FittedTable()
         self.view.setModel(self.model)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(Column.EXPIRES, Qt.SortOrder.AscendingOrder)
-        configure_table(
+        self.columns = configure_table(
             self.view,
             "tokens-table",
             "Held tokens",
             (
-                (Column.LABEL, 210),
-                (Column.KIND, 100),
-                (Column.ACCOUNT, 110),
-                (Column.EXPIRES, 190),
-                (Column.COUNTDOWN, 110),
-                (Column.STATUS, 100),
+                TableColumn(Column.LABEL, 200),
+                TableColumn(Column.STATUS, 90, tuple(STATE_TEXT.values()), icon=True),
+                TableColumn(Column.COUNTDOWN, 110, COUNTDOWN_SAMPLES),
+                TableColumn(Column.ACCOUNT, 140),
+                TableColumn(Column.KIND, 110),
+                TableColumn(Column.EXPIRES, 150, time_samples()),
+                TableColumn(Column.SECRET, 90),
             ),
+            stretch=Column.LABEL,
         )
         self.view.doubleClicked.connect(lambda _: self.inspect_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -180,7 +186,25 @@ class TokensTab(QWidget):
             state = self._settings.value("window/tokens_splitter")
             if isinstance(state, QByteArray):
                 self.splitter.restoreState(state)
+            self._reflow()  # a saved state may hold the other orientation
         return self._inspector
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._reflow()
+
+    def _reflow(self) -> None:
+        """Tokens beside the Inspector on a wide window, above it on a narrow one: each keeps
+        the width its columns and its JSON need."""
+        wanted = (
+            Qt.Orientation.Horizontal
+            if self.width() >= SIDE_BY_SIDE_WIDTH
+            else Qt.Orientation.Vertical
+        )
+        if wanted != self.splitter.orientation():
+            self.splitter.setOrientation(wanted)
+            extent = self.width() if wanted is Qt.Orientation.Horizontal else self.height()
+            self.splitter.setSizes([extent // 2, extent - extent // 2])
 
     def show_unavailable(self, why: str) -> None:
         """The catalog did not open: say so where the tokens would be."""

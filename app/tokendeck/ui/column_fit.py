@@ -1,0 +1,140 @@
+"""Which columns a table shows at its width, and how wide: the columns that matter stay in view.
+
+Each table lists its columns in order of importance, each with the width it wants. Whenever the
+table's visible area changes width, columns are taken in that order while they fit; the rest are
+hidden until the window grows again, and the stretch column (the name) takes the width left over.
+So the header never runs past the right edge (no column half cut, no horizontal scroll bar for the
+status) and never ends in an empty band. A column's width also covers its header title and, where
+given, a text it must show whole (the longest platform name).
+
+A person may drag a column to another width: that width becomes what the column wants (kept in
+the settings by the window), and the next resize fits the columns around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionHeader, QTableView, QWidget
+
+from tokendeck.core.timefmt import local_text
+
+CELL_PADDING = 16  # a cell's text margins, both sides, with room to spare
+
+
+def time_samples() -> tuple[str, ...]:
+    """The widest a date cell gets (local time with its zone's name)."""
+    return (local_text(datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)),)
+
+
+COUNTDOWN_SAMPLES = ("in 23 h 59 min", "23 h 59 min ago", "renews itself")
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    width: int  # the width it wants (px at the default font), before its title or samples
+    fits: tuple[str, ...] = ()  # texts the column shows whole when it is shown at all
+    icon: bool = False  # its cells have a status icon before the text
+
+
+class FittedTable(QTableView):
+    """A table that fits its columns (`columns`) whenever its visible area changes size.
+
+    A subclass, not an event filter on the viewport: PySide wraps an event filter's `watched`
+    object for every event, and one posted to a viewport being destroyed crashes it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.columns: ColumnFit | None = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # the viewport's size (Qt's contract)
+        super().resizeEvent(event)
+        if self.columns is not None:
+            self.columns.fit()
+
+
+class ColumnFit:
+    def __init__(self, view: QTableView, columns: Sequence[Column], *, stretch: int) -> None:
+        if stretch not in {c.index for c in columns}:
+            raise ValueError("the stretch column must be one of the columns")
+        self._view = view
+        self._columns = tuple(columns)
+        self._stretch = stretch
+        self._chosen: dict[int, int] = {}  # widths a person gave by dragging
+        self._fitting = False
+        header = view.horizontalHeader()
+        header.setMinimumSectionSize(40)
+        header.sectionResized.connect(self._resized)
+        if isinstance(view, FittedTable):
+            view.columns = self
+
+    def chosen(self) -> dict[int, int]:
+        """The widths a person gave, by column (to keep for the next start)."""
+        return dict(self._chosen)
+
+    def choose(self, widths: dict[int, int]) -> None:
+        """Widths a person gave earlier (from the settings); then fit."""
+        known = {c.index for c in self._columns}
+        self._chosen = {i: w for i, w in widths.items() if i in known and 20 <= w <= 4000}
+        self.fit()
+
+    def _resized(self, index: int, _old: int, new: int) -> None:
+        if not self._fitting and new > 0:
+            self._chosen[index] = new
+
+    def wanted(self, column: Column) -> int:
+        """The column's width: the one a person chose, else what it asks, its title and its
+        sample text, whichever is most."""
+        if column.index in self._chosen:
+            return self._chosen[column.index]
+        view = self._view
+        header = view.horizontalHeader()
+        model = view.model()
+        title = str(model.headerData(column.index, header.orientation())) if model else ""
+        option = QStyleOptionHeader()
+        option.initFrom(header)
+        style = header.style()
+        sort_arrow = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMarkSize, option, header)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, option, header)
+        title_width = header.fontMetrics().horizontalAdvance(title) + sort_arrow + 4 * margin
+        metrics = view.fontMetrics()
+        sample = max((metrics.horizontalAdvance(text) for text in column.fits), default=0)
+        if column.icon:
+            sample += style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize) + 4
+        return max(column.width, title_width, sample + CELL_PADDING)
+
+    def fit(self) -> None:
+        """Choose and size the columns for the width now (also after a header's saved state
+        was restored: that brings back the modes of an earlier release, and its widths)."""
+        view = self._view
+        header = view.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        available = view.viewport().width()
+        shown: dict[int, int] = {}
+        used = 0
+        for column in self._columns:
+            width = self.wanted(column)
+            if shown and used + width > available:
+                break  # strictly by importance: no narrow minor column before a wider major one
+            shown[column.index] = width
+            used += width
+        if self._stretch in shown:
+            shown[self._stretch] += max(0, available - used)
+        self._fitting = True
+        try:
+            for index in range(header.count()):
+                view.setColumnHidden(index, index not in shown)
+                if index in shown:
+                    header.resizeSection(index, shown[index])
+        finally:
+            self._fitting = False
+
+    def shown(self) -> list[int]:
+        """The columns on screen now, in the table's own order."""
+        view = self._view
+        return [i for i in range(view.horizontalHeader().count()) if not view.isColumnHidden(i)]
