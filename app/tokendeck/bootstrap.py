@@ -72,7 +72,9 @@ def _run_qt(
     from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
     from tokendeck.ui.main_window import MainWindow
+    from tokendeck.ui.settings_store import load_settings
     from tokendeck.ui.single_instance import InstanceServer, notify_running_instance
+    from tokendeck.ui.theme import apply_theme
     from tokendeck.ui.ticker import Ticker
     from tokendeck.ui.tray import Tray
     from tokendeck.ui.unix_signals import SignalWatcher
@@ -94,6 +96,7 @@ def _run_qt(
 
     collector = MainThreadGC()
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+    apply_theme(app, load_settings(settings).theme)
     has_tray = Tray.available()
     ticker = Ticker()
     lookups: list[KeyLookup] = []

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, QSize
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QApplication,
@@ -46,6 +46,7 @@ from tokendeck.services.app_services import AppServices
 from tokendeck.services.door import Door
 from tokendeck.services.store_choice import VaultAction
 from tokendeck.storage.profile import Profile
+from tokendeck.ui import theme
 from tokendeck.ui.main_window import MainWindow
 from tokendeck.ui.ticker import Ticker
 
@@ -55,44 +56,13 @@ SHOTS = os.environ.get("TOKENDECK_LAYOUT_SHOTS")
 
 
 def light_palette() -> QPalette:
-    style = QApplication.style()
-    assert style is not None
-    return style.standardPalette()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return theme.light_palette(app)
 
 
 def dark_palette() -> QPalette:
-    palette = QPalette()
-    colors = {
-        QPalette.ColorRole.Window: "#2b2b2b",
-        QPalette.ColorRole.WindowText: "#e8e8e8",
-        QPalette.ColorRole.Base: "#1e1e1e",
-        QPalette.ColorRole.AlternateBase: "#262626",
-        QPalette.ColorRole.ToolTipBase: "#3a3a3a",
-        QPalette.ColorRole.ToolTipText: "#e8e8e8",
-        QPalette.ColorRole.PlaceholderText: "#9a9a9a",
-        QPalette.ColorRole.Text: "#e8e8e8",
-        QPalette.ColorRole.Button: "#353535",
-        QPalette.ColorRole.ButtonText: "#e8e8e8",
-        QPalette.ColorRole.BrightText: "#ff6b6b",
-        QPalette.ColorRole.Light: "#4a4a4a",
-        QPalette.ColorRole.Midlight: "#404040",
-        QPalette.ColorRole.Mid: "#303030",
-        QPalette.ColorRole.Dark: "#1a1a1a",
-        QPalette.ColorRole.Shadow: "#000000",
-        QPalette.ColorRole.Highlight: "#2f6fbd",
-        QPalette.ColorRole.HighlightedText: "#ffffff",
-        QPalette.ColorRole.Link: "#7ab4ff",
-        QPalette.ColorRole.LinkVisited: "#c39bff",
-    }
-    for role, color in colors.items():
-        palette.setColor(role, QColor(color))
-    for role in (
-        QPalette.ColorRole.WindowText,
-        QPalette.ColorRole.Text,
-        QPalette.ColorRole.ButtonText,
-    ):
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#808080"))
-    return palette
+    return theme.dark_palette()  # what Settings → Theme → Dark gives
 
 
 @pytest.fixture(params=["light", "dark"])

@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QDialog, QLineEdit
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLineEdit
 
 from tests.conftest import need_secret_service
 from tests.storage.conftest import FAST_SCRYPT
@@ -86,6 +87,57 @@ def test_settings_persist_and_apply(
     run(qloop, scenario())
 
 
+def test_the_theme_changes_the_whole_window_at_once_and_persists(
+    qloop: asyncio.AbstractEventLoop, qapp: QApplication, window: MainWindow, profile: Profile
+) -> None:
+    """Settings → Theme: Dark makes the window dark (palette, the Inspector's verdict colour),
+    Light light, System gives the desktop its say again; the choice is kept."""
+    from tests.tokens import claims, hs256
+    from tokendeck.core.settings import Theme
+    from tokendeck.ui.status_style import is_dark, tone_color_on
+
+    before = QPalette(qapp.palette())
+    token, _ = hs256(claims(lifetime=5400))
+    window.inspector.set_text(token)
+
+    async def choose(text: str) -> None:
+        await menu_bar_choose(window, "File", "Settings…")
+        dialog = await the_window(QDialog, "settings-dialog", "the Settings dialog")
+        combo = named(dialog, "Theme", QComboBox)
+        combo.setCurrentIndex(combo.findText(text))
+        click(button(dialog, "Save"))
+        await until(lambda: gone(dialog), "the Settings dialog closed")
+
+    def verdict_color() -> str:
+        return window.inspector.status_label.styleSheet()
+
+    async def scenario() -> None:
+        try:
+            await choose("Dark")
+            assert is_dark(qapp.palette())
+            await until(lambda: is_dark(window.palette()), "the window in the dark palette")
+            await until(
+                lambda: tone_color_on("ok", dark=True).name() in verdict_color(),
+                "the verdict in the dark palette's green",
+            )
+            saved = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+            assert load_settings(saved).theme is Theme.DARK
+            await choose("Light")
+            assert not is_dark(qapp.palette())
+            await until(
+                lambda: tone_color_on("ok", dark=False).name() in verdict_color(),
+                "the verdict in the light palette's green",
+            )
+            await choose("As the system (light or dark)")
+            assert qapp.palette().color(QPalette.ColorRole.Window) == before.color(
+                QPalette.ColorRole.Window
+            )
+        finally:
+            qapp.setPalette(before)
+
+    run(qloop, scenario())
+
+
 def test_move_secrets_keyring_to_vault_and_back(
     qloop: asyncio.AbstractEventLoop,
     window: MainWindow,
@@ -146,3 +198,14 @@ def test_move_secrets_keyring_to_vault_and_back(
             await services.aclose()
 
     run(qloop, scenario())
+
+
+def test_an_unknown_theme_in_the_settings_file_reads_as_the_system_one(profile: Profile) -> None:
+    from tokendeck.core.settings import Theme
+
+    raw = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+    raw.setValue("appearance/theme", "purple")
+    raw.sync()
+    assert load_settings(raw).theme is Theme.SYSTEM
+    raw.setValue("appearance/theme", "dark")
+    assert load_settings(raw).theme is Theme.DARK

@@ -1,4 +1,4 @@
-"""User settings (no secrets here): warning thresholds, clipboard timeout, start-up, store."""
+"""User settings (no secrets here): warning thresholds, clipboard timeout, start-up, store, theme."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ class StorePreference(StrEnum):
     VAULT = "vault"
 
 
+class Theme(StrEnum):
+    SYSTEM = "system"  # follow the desktop's light or dark
+    LIGHT = "light"
+    DARK = "dark"
+
+
 DEFAULT_THRESHOLDS = (
     timedelta(days=7),
     timedelta(days=1),
@@ -31,6 +37,7 @@ class AppSettings:
     start_minimized: bool = False
     auto_refresh: bool = True
     store: StorePreference = StorePreference.AUTO
+    theme: Theme = Theme.SYSTEM
     extra: dict[str, str] = field(default_factory=dict)
 
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
@@ -310,6 +310,13 @@ class InspectorPane(QWidget):
             QTreeWidgetItem(self.claims, ["Payload", "encrypted: cannot be read without the key"])
 
     @Slot(object)
+    def changeEvent(self, event: QEvent) -> None:
+        """A new theme: the verdict and signature colours are set per palette, so again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._inspection is not None:
+            self._refresh(self._ticker.now())
+            self._show_signature()
+
     def _on_tick(self, now: datetime) -> None:
         if self._inspection is not None and self.isVisible():
             self._refresh(now)

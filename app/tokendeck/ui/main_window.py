@@ -18,6 +18,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -40,6 +41,7 @@ from tokendeck.ui.keys_tab import KeysTab
 from tokendeck.ui.secret_presence import note_check
 from tokendeck.ui.settings_store import load_settings, save_settings
 from tokendeck.ui.status_text import StatusText
+from tokendeck.ui.theme import apply_theme
 from tokendeck.ui.ticker import Ticker
 from tokendeck.ui.tokens_tab import TokensTab
 
@@ -268,6 +270,10 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self, settings: AppSettings) -> None:
+        if settings.theme is not self.app_settings.theme:
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                apply_theme(app, settings.theme)
         self.app_settings = settings
         save_settings(self._settings, settings)
         self.clipboard.timeout_seconds = settings.clipboard_seconds

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from tokendeck.core.settings import (
     AppSettings,
     StorePreference,
+    Theme,
     format_thresholds,
     parse_thresholds,
 )
@@ -36,6 +38,13 @@ from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
 if TYPE_CHECKING:
     from tokendeck.services.door import Door
+
+
+THEME_NAMES = {
+    Theme.SYSTEM: "As the system (light or dark)",
+    Theme.LIGHT: "Light",
+    Theme.DARK: "Dark",
+}
 
 
 class SettingsDialog(QDialog):
@@ -78,6 +87,13 @@ class SettingsDialog(QDialog):
         self.start_minimized.setChecked(settings.start_minimized)
         self.auto_refresh = QCheckBox("Refresh sessions automatically before they expire")
         self.auto_refresh.setChecked(settings.auto_refresh)
+        self.theme = QComboBox()
+        self.theme.setObjectName("settings-theme")
+        self.theme.setAccessibleName("Theme")
+        for theme, text in THEME_NAMES.items():
+            self.theme.addItem(text, theme.value)
+        self.theme.setCurrentIndex(list(THEME_NAMES).index(settings.theme))
+        dform.addRow("Theme:", self.theme)
         dform.addRow("Clear copied secrets after:", self.clipboard_seconds)
         dform.addRow(self.auto_refresh)
         dform.addRow(self.start_minimized)
@@ -146,6 +162,7 @@ class SettingsDialog(QDialog):
             start_minimized=self.start_minimized.isChecked(),
             auto_refresh=self.auto_refresh.isChecked(),
             store=StorePreference.VAULT if self._in_vault() else StorePreference.AUTO,
+            theme=Theme(str(self.theme.currentData())),
         )
 
     def _save(self) -> None:

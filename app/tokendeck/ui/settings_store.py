@@ -7,6 +7,7 @@ from PySide6.QtCore import QSettings
 from tokendeck.core.settings import (
     AppSettings,
     StorePreference,
+    Theme,
     format_thresholds,
     parse_thresholds,
 )
@@ -27,12 +28,17 @@ def load_settings(qs: QSettings) -> AppSettings:
         store = StorePreference(str(qs.value("store/preference", StorePreference.AUTO.value)))
     except ValueError:
         store = StorePreference.AUTO
+    try:
+        theme = Theme(str(qs.value("appearance/theme", Theme.SYSTEM.value)))
+    except ValueError:
+        theme = Theme.SYSTEM
     return AppSettings(
         thresholds=thresholds,
         clipboard_seconds=max(5, min(600, int(seconds) if isinstance(seconds, int) else 20)),
         start_minimized=minimized,
         auto_refresh=auto_refresh,
         store=store,
+        theme=theme,
     )
 
 
@@ -42,4 +48,5 @@ def save_settings(qs: QSettings, settings: AppSettings) -> None:
     qs.setValue("startup/minimized", "true" if settings.start_minimized else "false")
     qs.setValue("tokens/auto_refresh", "true" if settings.auto_refresh else "false")
     qs.setValue("store/preference", settings.store.value)
+    qs.setValue("appearance/theme", settings.theme.value)
     qs.sync()
