@@ -93,11 +93,13 @@ def _plain(text: str) -> str:
 
 
 def button(top: QWidget, text: str) -> QAbstractButton:
-    """The visible button of `top` that says `text` (mnemonic `&` ignored)."""
+    """The visible button of `top` that says `text` (mnemonic `&` ignored), or, when a narrow
+    window shows only its icon (ui/button_bar.py), whose accessible name is `text`."""
     found = [
         leaf.widget
         for leaf in leaves(top)
-        if isinstance(leaf.widget, QAbstractButton) and _plain(leaf.widget.text()) == text
+        if isinstance(leaf.widget, QAbstractButton)
+        and text in (_plain(leaf.widget.text()), leaf.widget.accessibleName())
     ]
     assert found, f"no visible button {text!r} in {top.objectName() or top}"
     return found[0]

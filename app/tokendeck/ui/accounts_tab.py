@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -25,9 +24,10 @@ from PySide6.QtWidgets import (
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.ui.accounts_model import STATUS_TEXT, AccountColumn, AccountRole, AccountsModel
+from tokendeck.ui.button_bar import ButtonBar
 from tokendeck.ui.column_fit import COUNTDOWN_SAMPLES, Column, FittedTable
 from tokendeck.ui.empty_state import EmptyState, LoadingState
-from tokendeck.ui.icons import app_icon
+from tokendeck.ui.icons import Act, app_icon
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
@@ -111,12 +111,20 @@ class AccountsTab(QWidget):
         self.test_button.setToolTip(
             "The platform's cheap check call, with the result explained (Ctrl+T)"
         )
-        bar = QHBoxLayout()
-        for b in (self.add_button, self.edit_button, self.remove_button):
-            bar.addWidget(b)
-        bar.addStretch(1)
-        for b in (self.sign_in_button, self.sign_out_button, self.test_button, self.pin_button):
-            bar.addWidget(b)
+        self.buttons = ButtonBar(
+            (
+                (self.add_button, Act.ADD),
+                (self.edit_button, Act.EDIT),
+                (self.remove_button, Act.REMOVE),
+            ),
+            (
+                (self.sign_in_button, Act.SIGN_IN),
+                (self.sign_out_button, Act.SIGN_OUT),
+                (self.test_button, Act.TEST),
+                (self.pin_button, Act.PIN),
+            ),
+            words_kept_longest=(self.add_button, self.sign_in_button, self.edit_button),
+        )
 
         self.banner = MessageBanner()
         self.busy = BusyBar()
@@ -127,7 +135,7 @@ class AccountsTab(QWidget):
         table_layout = QVBoxLayout(table_page)
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addWidget(self.search)
-        table_layout.addLayout(bar)
+        table_layout.addWidget(self.buttons)
         table_layout.addWidget(self.view, 1)
         self.empty = EmptyState(
             app_icon(),
@@ -218,8 +226,9 @@ class AccountsTab(QWidget):
             ready and account is not None and account.status is AccountStatus.SIGNED_IN
         )
         self.pin_button.setEnabled(ready and account is not None)
-        self.pin_button.setText(
-            "Unpin from tray" if account is not None and account.settings.pinned else "Pin to tray"
+        self.buttons.set_words(
+            self.pin_button,
+            "Unpin from tray" if account is not None and account.settings.pinned else "Pin to tray",
         )
         self.add_button.setEnabled(self._loaded)
         self.empty_add.setEnabled(self._loaded)

@@ -5,7 +5,7 @@ the heading), and is drawn on the window's own background in light and dark."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,10 +17,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokendeck.ui.icons import Act, icon
+
+PICTURE_SIZE = 72
+
 
 class EmptyState(QScrollArea):
-    def __init__(self, icon: QIcon, title: str, text: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, picture: QIcon | Act, title: str, text: str, parent: QWidget | None = None
+    ) -> None:
+        """`picture`: the app's icon, or an action's (drawn in the palette's colours)."""
         super().__init__(parent)
+        self._picture = picture
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -29,9 +37,9 @@ class EmptyState(QScrollArea):
         self.viewport().setAutoFillBackground(False)
         layout = QVBoxLayout(page)
         layout.addStretch(2)
-        picture = QLabel()
-        picture.setPixmap(icon.pixmap(72, 72))
-        picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture = picture_label = QLabel()
+        picture_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._draw_picture()
         heading = QLabel(title)
         heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
         font = heading.font()
@@ -46,7 +54,7 @@ class EmptyState(QScrollArea):
         self._buttons = QHBoxLayout()
         self._buttons.addStretch(1)
         self._buttons.addStretch(1)
-        for widget in (picture, heading):
+        for widget in (picture_label, heading):
             layout.addWidget(widget)
         body_row = QHBoxLayout()
         body_row.addStretch(1)
@@ -58,6 +66,16 @@ class EmptyState(QScrollArea):
         layout.addStretch(3)
         self.setWidget(page)
         self.setAccessibleName(title)
+
+    def _draw_picture(self) -> None:
+        picture = self._picture
+        drawn = icon(picture, self.palette()) if isinstance(picture, Act) else picture
+        self.picture.setPixmap(drawn.pixmap(PICTURE_SIZE, PICTURE_SIZE))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and isinstance(self._picture, Act):
+            self._draw_picture()
 
     def add_button(self, text: str, *, primary: bool = False) -> QPushButton:
         button = QPushButton(text)

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -45,6 +44,7 @@ from tokendeck.core.token_assess import AssessPolicy, TokenStatus, assess, kind_
 from tokendeck.core.token_decode import CLAIM_DOCS, Inspection, TokenFormatError, inspect_token
 from tokendeck.core.token_report import time_phrase, token_verdict
 from tokendeck.core.verdict import State, Verdict
+from tokendeck.ui.icons import Act, tone_icon
 from tokendeck.ui.status_style import tone_color
 from tokendeck.ui.task_runner import TaskRunner
 from tokendeck.ui.ticker import Ticker
@@ -397,11 +397,11 @@ class InspectorPane(QWidget):
 
     def _fill_problems(self, problems: tuple[Problem, ...]) -> None:
         self.problems.clear()
-        style = self.style()
+        palette = self.palette()
         icons = {
-            Severity.ERROR: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxCritical),
-            Severity.WARNING: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning),
-            Severity.INFO: style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxInformation),
+            Severity.ERROR: tone_icon(Act.ERROR, "bad", palette),
+            Severity.WARNING: tone_icon(Act.WARNING, "warn", palette),
+            Severity.INFO: tone_icon(Act.INFO, "muted", palette),
         }
         if not problems:
             self.problems.addItem(QListWidgetItem("No problems found."))

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QStackedWidget,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -27,11 +26,14 @@ from PySide6.QtWidgets import (
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.core.platform_types import Capabilities
 from tokendeck.core.verdict import STATE_TEXT
+from tokendeck.ui.button_bar import ButtonBar
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.column_fit import COUNTDOWN_SAMPLES, Column, FittedTable, time_samples
 from tokendeck.ui.empty_state import EmptyState, LoadingState
+from tokendeck.ui.icons import Act, set_icon
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
 from tokendeck.ui.keys_model import KeyColumn, KeyRole, KeysModel
+from tokendeck.ui.secret_presence import PRESENCE_TEXTS
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
@@ -82,16 +84,13 @@ class KeysTab(QWidget):
                 Column(KeyColumn.SCOPES, 110),
                 Column(KeyColumn.CREATED, 150, time_samples()),
                 Column(KeyColumn.ID, 120),
-                Column(KeyColumn.HELD, 90),
+                Column(KeyColumn.HELD, 70, PRESENCE_TEXTS),
             ),
             stretch=KeyColumn.NAME,
         )
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
-        style = self.style()
-        self.create_button = QPushButton(
-            style.standardIcon(QStyle.StandardPixmap.SP_FileIcon), "Create…"
-        )
+        self.create_button = QPushButton("Create…")
         self.create_button.setObjectName("key-create")
         self.create_button.clicked.connect(self.create_key)
         self.copy_button = QPushButton("Copy")
@@ -100,26 +99,27 @@ class KeysTab(QWidget):
         self.rotate_button = QPushButton("Rotate…")
         self.rotate_button.setObjectName("key-rotate")
         self.rotate_button.clicked.connect(self.rotate_selected)
-        self.revoke_button = QPushButton(
-            style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Revoke…"
-        )
+        self.revoke_button = QPushButton("Revoke…")
         self.revoke_button.setObjectName("key-revoke")
         self.revoke_button.clicked.connect(self.revoke_selected)
-        self.refresh_button = QPushButton(
-            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload), "Refresh"
-        )
+        self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.reload)
+        set_icon(self.refresh_button, Act.REFRESH)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Account:"))
         top.addWidget(self.account)
         top.addWidget(self.refresh_button)
         top.addStretch(1)
-        bar = QHBoxLayout()
-        for b in (self.create_button, self.copy_button, self.rotate_button):
-            bar.addWidget(b)
-        bar.addStretch(1)
-        bar.addWidget(self.revoke_button)
+        self.buttons = ButtonBar(
+            (
+                (self.create_button, Act.ADD),
+                (self.copy_button, Act.COPY),
+                (self.rotate_button, Act.ROTATE),
+            ),
+            ((self.revoke_button, Act.REVOKE),),
+            words_kept_longest=(self.create_button, self.copy_button),
+        )
 
         self.banner = MessageBanner()
         self.busy = BusyBar()
@@ -130,10 +130,10 @@ class KeysTab(QWidget):
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addLayout(top)
         table_layout.addWidget(self.limits)
-        table_layout.addLayout(bar)
+        table_layout.addWidget(self.buttons)
         table_layout.addWidget(self.view, 1)
         self.empty = EmptyState(
-            style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
+            Act.KEYS,
             "No account with API keys",
             "API keys are listed per account. Add an account on a platform with keys (Dataloop, "
             "Haut.AI, Encord, Trifacta) on the Accounts tab and sign in; its keys appear here.",

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QStyle,
     QTabWidget,
     QWidget,
 )
@@ -36,7 +35,7 @@ from tokendeck.core.store_status import StoreKind, StoreStatus
 from tokendeck.ui.accounts_tab import AccountsTab
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.column_fit import ColumnFit
-from tokendeck.ui.icons import app_icon
+from tokendeck.ui.icons import Act, app_icon, recolour_icons, set_tab_icon, tone_icon
 from tokendeck.ui.keys_tab import KeysTab
 from tokendeck.ui.secret_presence import note_check
 from tokendeck.ui.settings_store import load_settings, save_settings
@@ -103,22 +102,12 @@ class MainWindow(QMainWindow):
         self.accounts_tab.account_selected.connect(self.keys_tab.follow)
         self.tokens_page = self.tokens_tab
         self.tokens_splitter = self.tokens_tab.splitter
-        style = self.style()
-        self.tabs.addTab(
-            self.accounts_page,
-            style.standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon),
-            "&Accounts",
-        )
-        self.tabs.addTab(
-            self.keys_page,
-            style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
-            "API &keys",
-        )
-        self.tabs.addTab(
-            self.tokens_page,
-            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
-            "&Tokens",
-        )
+        for page, act, title in (
+            (self.accounts_page, Act.ACCOUNTS, "&Accounts"),
+            (self.keys_page, Act.KEYS, "API &keys"),
+            (self.tokens_page, Act.TOKENS, "&Tokens"),
+        ):
+            set_tab_icon(self.tabs, self.tabs.addTab(page, title), act)
         self.setCentralWidget(self.tabs)
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
@@ -157,9 +146,7 @@ class MainWindow(QMainWindow):
         self.clipboard_separator.setFrameShadow(QFrame.Shadow.Sunken)
         self.store_icon = QLabel()
         self.store_icon.setObjectName("status-store-icon")
-        self.store_icon.setPixmap(
-            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(16, 16)
-        )
+        self.store_icon.setPixmap(tone_icon(Act.WARNING, "warn").pixmap(16, 16))
         self.store_label = StatusText("status-store", 140)
         self.store_label.setAccessibleName("Secret store in use")
         self.store_label.set_full_text("Secret store: starting…")
@@ -416,6 +403,12 @@ class MainWindow(QMainWindow):
         )
         self.raise_()
         self.activateWindow()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            recolour_icons()  # every button and tab icon, in the new colours
+            self.store_icon.setPixmap(tone_icon(Act.WARNING, "warn", self.palette()).pixmap(16, 16))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

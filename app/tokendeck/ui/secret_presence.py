@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from tokendeck.services.door import ReconcileReport
 
 
+PRESENCE_TEXTS = ("yes", "no", "missing", "unknown", "checking…")  # every word of the column
+
+
 class SecretPresence:
     """What the "Secret held" column knows: "checking…" until the bulk check of the secret
     store answers (`SecretsChecked`), then yes / missing (or unknown if the store could not

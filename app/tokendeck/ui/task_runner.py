@@ -15,11 +15,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QStyle,
     QWidget,
 )
 
 from tokendeck.core.errors import LocalStorageError, TokenDeckError
+from tokendeck.ui.icons import Act, tone_icon
 
 if TYPE_CHECKING:
     import asyncio
@@ -63,12 +63,8 @@ class MessageBanner(QFrame):
         self.hide()
 
     def show_message(self, text: str, *, error: bool) -> None:
-        pixmap = (
-            QStyle.StandardPixmap.SP_MessageBoxCritical
-            if error
-            else QStyle.StandardPixmap.SP_MessageBoxInformation
-        )
-        self.icon.setPixmap(self.style().standardIcon(pixmap).pixmap(20, 20))
+        shown = tone_icon(Act.ERROR, "bad") if error else tone_icon(Act.INFO, "ok")
+        self.icon.setPixmap(shown.pixmap(20, 20))
         self.setStyleSheet(
             "#message-banner { background: rgba(217, 48, 37, 0.10); border: 1px solid rgba(217, 48, 37, 0.5); }"
             if error

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from tokendeck.core.settings import Theme
+from tokendeck.ui.icons import follow_desktop_icons
 
 DARK_COLORS = {
     QPalette.ColorRole.Window: "#2b2b2b",
@@ -62,6 +63,7 @@ def light_palette(app: QApplication) -> QPalette:
 
 def apply_theme(app: QApplication, theme: Theme) -> None:
     hints = app.styleHints()
+    follow_desktop_icons(theme is Theme.SYSTEM)
     if theme is Theme.SYSTEM:
         hints.unsetColorScheme()
         app.setPalette(QPalette())  # a palette that sets nothing: back to the platform's own

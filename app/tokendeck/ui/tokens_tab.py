@@ -11,14 +11,12 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QHBoxLayout,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -27,11 +25,14 @@ from tokendeck.core.errors import AlreadyTrackedError
 from tokendeck.core.models import Credential
 from tokendeck.core.secret import Secret
 from tokendeck.core.verdict import STATE_TEXT
+from tokendeck.ui.button_bar import ButtonBar
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.column_fit import COUNTDOWN_SAMPLES, FittedTable, time_samples
 from tokendeck.ui.column_fit import Column as TableColumn
 from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel
 from tokendeck.ui.empty_state import EmptyState, LoadingState
+from tokendeck.ui.icons import Act
+from tokendeck.ui.secret_presence import PRESENCE_TEXTS
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
@@ -85,7 +86,7 @@ class TokensTab(QWidget):
                 TableColumn(Column.ACCOUNT, 140),
                 TableColumn(Column.KIND, 110),
                 TableColumn(Column.EXPIRES, 150, time_samples()),
-                TableColumn(Column.SECRET, 90),
+                TableColumn(Column.SECRET, 70, PRESENCE_TEXTS),
             ),
             stretch=Column.LABEL,
         )
@@ -98,17 +99,12 @@ class TokensTab(QWidget):
         self.search.setAccessibleName("Filter tokens")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.model.set_filter)
-        style = self.style()
-        self.copy_button = QPushButton(
-            style.standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton), "Copy"
-        )
+        self.copy_button = QPushButton("Copy")
         self.copy_button.setToolTip("Copy the secret; the clipboard is cleared after the timeout")
         self.copy_button.clicked.connect(self.copy_selected)
         self.inspect_button = QPushButton("Inspect")
         self.inspect_button.clicked.connect(self.inspect_selected)
-        self.remove_button = QPushButton(
-            style.standardIcon(QStyle.StandardPixmap.SP_TrashIcon), "Remove…"
-        )
+        self.remove_button = QPushButton("Remove…")
         self.remove_button.clicked.connect(self.remove_selected)
         for button in (self.copy_button, self.inspect_button, self.remove_button):
             button.setEnabled(False)
@@ -122,19 +118,19 @@ class TokensTab(QWidget):
         self.remove_action.triggered.connect(self.remove_selected)
         self.view.addActions([self.copy_action, self.remove_action])
 
-        bar = QHBoxLayout()
-        bar.addWidget(self.copy_button)
-        bar.addWidget(self.inspect_button)
-        bar.addStretch(1)
-        bar.addWidget(self.remove_button)
+        self.buttons = ButtonBar(
+            ((self.copy_button, Act.COPY), (self.inspect_button, Act.INSPECT)),
+            ((self.remove_button, Act.REMOVE),),
+            words_kept_longest=(self.copy_button, self.inspect_button),
+        )
         table_page = QWidget()
         table_layout = QVBoxLayout(table_page)
         table_layout.setContentsMargins(0, 0, 0, 0)
         table_layout.addWidget(self.search)
-        table_layout.addLayout(bar)
+        table_layout.addWidget(self.buttons)
         table_layout.addWidget(self.view)
         self.empty = EmptyState(
-            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
+            Act.TOKENS,
             "No tokens held yet",
             "Tokens appear here when you sign in to an account, create an API key, or paste a "
             "token into the Inspector and press “Track this token…”.",

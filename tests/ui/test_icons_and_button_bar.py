@@ -1,0 +1,93 @@
+"""The action icons (one set, drawn in the palette's colours) and the button row that keeps every
+button on screen by dropping words before buttons."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.ui.geometry import layout_problems
+from tokendeck.ui import theme
+from tokendeck.ui.button_bar import ButtonBar
+from tokendeck.ui.icons import Act, icon
+
+
+def _ink(image: QImage) -> set[str]:
+    """The opaque colours an icon is drawn in."""
+    found = set()
+    for y in range(image.height()):
+        for x in range(image.width()):
+            pixel = image.pixelColor(x, y)
+            if pixel.alpha() == 255:
+                found.add(pixel.name())
+    return found
+
+
+def test_every_action_has_an_icon_drawn_in_the_palettes_text_colour(qtbot: QtBot) -> None:
+    dark = theme.dark_palette()
+    light = QPalette(dark)
+    light.setColor(QPalette.ColorRole.ButtonText, QColor("#202020"))
+    for act in Act:
+        on_dark = icon(act, dark).pixmap(32, 32).toImage()
+        on_light = icon(act, light).pixmap(32, 32).toImage()
+        assert _ink(on_dark) == {theme.DARK_COLORS[QPalette.ColorRole.ButtonText]}, act
+        assert _ink(on_light) == {"#202020"}, act
+
+
+def test_a_narrow_row_drops_words_not_buttons_and_a_wide_one_brings_them_back(
+    qtbot: QtBot,
+) -> None:
+    top = QWidget()
+    qtbot.addWidget(top)
+    add, edit, remove, sign_in, test = (
+        QPushButton(text) for text in ("Add…", "Edit…", "Remove…", "Sign in", "Test connection")
+    )
+    test.setToolTip("The platform's cheap check call")
+    bar = ButtonBar(
+        ((add, Act.ADD), (edit, Act.EDIT), (remove, Act.REMOVE)),
+        ((sign_in, Act.SIGN_IN), (test, Act.TEST)),
+        words_kept_longest=(add, sign_in),
+        parent=top,
+    )
+    top.resize(bar.sizeHint().width() + 40, 40)
+    bar.setGeometry(0, 0, top.width(), 40)
+    top.show()
+    qtbot.waitExposed(top)
+    assert all(b.text() for b in (add, edit, remove, sign_in, test))
+
+    bar.setGeometry(0, 0, bar.minimumSizeHint().width() + 60, 40)
+    qtbot.waitUntil(lambda: not test.text())
+    assert layout_problems(top) == []
+    assert add.text() == "Add…", "the most used keeps its words longest"
+    assert test.accessibleName() == "Test connection"
+    assert test.toolTip() == "Test connection: The platform's cheap check call"
+    bar.set_words(sign_in, "Sign out")  # a toggle's new words are kept for when there is room
+
+    bar.setGeometry(0, 0, bar.minimumSizeHint().width(), 40)
+    qtbot.waitUntil(lambda: not add.text())
+    assert layout_problems(top) == []
+    assert all(b.isVisible() and b.width() > 0 for b in (add, edit, remove, sign_in, test))
+
+    bar.setGeometry(0, 0, bar.sizeHint().width() + 40, 40)
+    qtbot.waitUntil(lambda: add.text() == "Add…")
+    assert [b.text() for b in (edit, remove, sign_in, test)] == [
+        "Edit…",
+        "Remove…",
+        "Sign out",
+        "Test connection",
+    ]
+    assert test.toolTip() == "The platform's cheap check call"
+
+
+def test_the_app_draws_only_icons_of_its_own_set() -> None:
+    """No stock style icon (a floppy for Copy, a green tick for a tab): every icon is an `Act`."""
+    from tests.conftest import ROOT
+
+    stock = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "app" / "tokendeck").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if "standardIcon" in line or "StandardPixmap" in line
+    ]
+    assert stock == []
