@@ -146,6 +146,10 @@ def test_every_platform_through_the_dialog_then_keys(
             type_into(named(dialog, "Key name"), "CI key")
             click(button(dialog, "Create key"))
             reveal = await the_window(QDialog, "reveal-dialog", "the Reveal dialog")
+            assert not any(isinstance(leaf.widget, QPlainTextEdit) for leaf in leaves(reveal)), (
+                "the new secret is masked until asked for"
+            )
+            click(button(reveal, "Show"))
             secret = next(
                 leaf.widget.toPlainText()
                 for leaf in leaves(reveal)

@@ -226,6 +226,7 @@ class InspectorPane(QWidget):
         self.leeway.setAccessibleName("Leeway in seconds")
         self.leeway.setRange(0, 3600)
         self.leeway.setSuffix(" s")
+        self.leeway.setDecimals(0)  # whole seconds: "0 s", not "0.00 s"
         self.leeway.valueChanged.connect(self._on_leeway_changed)
         self.verify_button = QPushButton("Verify")
         self.verify_button.setObjectName("inspector-verify")

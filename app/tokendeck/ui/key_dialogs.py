@@ -7,7 +7,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,7 +24,9 @@ from tokendeck.core.secret import Secret
 from tokendeck.core.timefmt import lifetime_text
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.dialog_fit import keep_text_whole
+from tokendeck.ui.icons import Act, set_icon
 from tokendeck.ui.problem_text import ProblemLabel
+from tokendeck.ui.secret_view import SecretView
 
 if TYPE_CHECKING:
     from tokendeck.services.account_forms import Capabilities
@@ -179,16 +179,13 @@ class RevealDialog(QDialog):
         )
         intro.setWordWrap(True)
         intro.setTextFormat(Qt.TextFormat.RichText)
-        self.value = QPlainTextEdit(secret.reveal())
+        self.value = SecretView(secret, "The new secret")
         self.value.setObjectName("reveal-value")
-        self.value.setReadOnly(True)
-        self.value.setMaximumHeight(90)
-        self.value.setAccessibleName("The new secret")
-        self.value.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.copy_button = QPushButton("Copy")
         self.copy_button.setObjectName("reveal-copy")
         self.copy_button.setToolTip("Copy the secret; the clipboard is cleared after the timeout")
         self.copy_button.clicked.connect(self.copy)
+        set_icon(self.copy_button, Act.COPY)
         # As wide as its longest text, so the countdown does not make the buttons jump.
         widest = max(
             self.copy_button.fontMetrics().horizontalAdvance(text)
@@ -228,7 +225,7 @@ class RevealDialog(QDialog):
         self.copy_button.setText("Clipboard cleared" if self._clipboard.wiped else "Copy")
 
     def done(self, result: int) -> None:
-        self.value.setPlainText("")
+        self.value.wipe()
         if not self._closed:
             self._closed = True
             self._clipboard.countdown.disconnect(self._on_countdown)
