@@ -175,8 +175,15 @@ class MainWindow(QMainWindow):
         self.new_account_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_account_action.triggered.connect(self._new_account)
         file_menu.addAction(self.new_account_action)
+        self.new_key_action = QAction("New API &key…", self)
+        self.new_key_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
+        self.new_key_action.triggered.connect(self._new_key)
+        file_menu.addAction(self.new_key_action)
         self.settings_action = QAction("&Settings…", self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        # Ctrl+, as on macOS and in most Linux apps (Qt has no Preferences key there).
+        preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        comma = QKeySequence("Ctrl+,")
+        self.settings_action.setShortcuts([comma, *(k for k in preferences if k != comma)])
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(self.settings_action)
@@ -192,6 +199,13 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         edit_menu = self.menuBar().addMenu("&Edit")
+        self.copy_secret_action = QAction("&Copy secret", self)
+        self.copy_secret_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
+        self.copy_secret_action.setToolTip(
+            "Copy the selected token, key, or account's current token; cleared after the timeout"
+        )
+        self.copy_secret_action.triggered.connect(self._copy_current)
+        edit_menu.addAction(self.copy_secret_action)
         self.clear_clipboard_action = QAction("C&lear clipboard now", self)
         self.clear_clipboard_action.setShortcut(QKeySequence("Ctrl+Shift+X"))
         self.clear_clipboard_action.triggered.connect(lambda: self.clipboard.clear("now"))
@@ -281,6 +295,23 @@ class MainWindow(QMainWindow):
     def _new_account(self) -> None:
         self.tabs.setCurrentWidget(self.accounts_tab)
         self.accounts_tab.add_account()
+
+    def _new_key(self) -> None:
+        self.tabs.setCurrentWidget(self.keys_page)
+        if self.keys_tab.create_button.isEnabled():
+            self.keys_tab.create_key()
+        else:
+            self.show_message("Choose an account that has API keys, then New API key again.")
+
+    def _copy_current(self) -> None:
+        """Copy what is selected in the tab shown: a token, a key, an account's token."""
+        current = self.tabs.currentWidget()
+        if current is self.tokens_page:
+            self.tokens_tab.copy_selected()
+        elif current is self.keys_page:
+            self.keys_tab.copy_selected()
+        elif (account := self.accounts_tab.selected()) is not None:
+            self.copy_account_token(account.id)
 
     def _refresh_current(self) -> None:
         current = self.tabs.currentWidget()

@@ -1,0 +1,146 @@
+"""Keyboard and screen reader: every control a person can use has a name a screen reader says
+(Qt's own accessible name: the accessible name, else a button's words, else a form label's), and
+every action of the menus has a shortcut or a mnemonic."""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QLineEdit,
+    QPlainTextEdit,
+    QTabBar,
+    QTextEdit,
+    QWidget,
+)
+
+from tests.ui.conftest import run
+from tests.ui.test_layout_geometry import seeded
+from tests.ui.visible import click, settle, the_window, until
+from tokendeck.sandbox.world import SandboxWorld
+from tokendeck.storage.profile import Profile
+from tokendeck.ui.main_window import MainWindow
+
+CONTROLS = (
+    QAbstractButton,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QComboBox,
+    QAbstractSpinBox,
+    QAbstractItemView,
+    QTabBar,
+)
+
+
+def _part_of_another_control(widget: QWidget, top: QWidget) -> bool:
+    """The line edit of a spin box, a table's header buttons, a tab bar's scroll arrows: Qt
+    names those through their owner."""
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent, CONTROLS):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
+def unnamed_controls(top: QWidget) -> list[str]:
+    """Every control of `top` (shown or on another page) a screen reader has no name for."""
+    found = []
+    for widget in top.findChildren(QWidget):
+        if not isinstance(widget, CONTROLS) or widget.objectName().startswith("qt_"):
+            continue
+        if _part_of_another_control(widget, top):
+            continue
+        face = QAccessible.queryAccessibleInterface(widget)
+        name = face.text(QAccessible.Text.Name).strip() if face is not None else ""
+        if not name:
+            what = widget.objectName() or widget.toolTip() or ""
+            found.append(f"{type(widget).__name__} {what!r} in {type(widget.window()).__name__}")
+    return found
+
+
+def test_the_checker_finds_a_control_without_a_name(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QFormLayout
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    form = QFormLayout(top)
+    form.addRow("Name:", QLineEdit())
+    bare = QLineEdit()
+    bare.setObjectName("nameless")
+    form.addRow(bare)
+    assert unnamed_controls(top) == ["QLineEdit 'nameless' in QWidget"]
+    bare.setAccessibleName("Search")
+    assert unnamed_controls(top) == []
+
+
+def test_every_control_of_the_window_and_its_dialogs_has_a_name(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow, profile: Profile, world: SandboxWorld
+) -> None:
+    problems: list[str] = []
+
+    async def scenario() -> None:
+        services = await seeded(window, profile, world)
+        try:
+            window.inspector.set_text("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
+            await settle()
+            problems.extend(unnamed_controls(window))
+            window.settings_action.trigger()
+            settings = await the_window(QDialog, "settings-dialog", "the Settings dialog")
+            problems.extend(unnamed_controls(settings))
+            settings.reject()
+            window.new_account_action.trigger()
+            dialog = await the_window(QDialog, "account-dialog", "the Add account dialog")
+            problems.extend(unnamed_controls(dialog))
+            dialog.reject()
+            window.tabs.setCurrentWidget(window.keys_tab)
+            await until(lambda: window.keys_tab.create_button.isEnabled(), "Create enabled")
+            click(window.keys_tab.create_button)
+            create = await the_window(QDialog, "create-key-dialog", "the Create key dialog")
+            problems.extend(unnamed_controls(create))
+            create.reject()
+            await settle()
+
+            # The menu's keyboard paths to what the buttons do.
+            window.tabs.setCurrentWidget(window.accounts_tab)
+            window.new_key_action.trigger()
+            again = await the_window(QDialog, "create-key-dialog", "Create key by File menu")
+            assert window.tabs.currentWidget() is window.keys_tab
+            again.reject()
+            window.tabs.setCurrentWidget(window.tokens_tab)
+            window.tokens_tab.view.selectRow(0)
+            window.copy_secret_action.trigger()
+            await until(
+                lambda: "Clipboard clears" in window.clipboard_label.text(),
+                "the selected token copied by Edit → Copy secret",
+            )
+            window.clipboard.clear("test")
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_menu_action_can_be_reached_by_keyboard(window: MainWindow) -> None:
+    """A shortcut, or a mnemonic (&) in its menu; Settings has Ctrl+, on every platform."""
+    from PySide6.QtGui import QKeySequence
+
+    missing = []
+    for menu_action in window.menuBar().actions():
+        menu = menu_action.menu()
+        assert menu is not None and "&" in menu_action.text(), menu_action.text()
+        for action in menu.actions():
+            if action.isSeparator():
+                continue
+            if action.shortcut().isEmpty() and "&" not in action.text():
+                missing.append(action.text())
+    assert missing == []
+    assert QKeySequence("Ctrl+,") in window.settings_action.shortcuts()
