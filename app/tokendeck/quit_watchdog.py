@@ -17,6 +17,7 @@ import faulthandler
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tokendeck.exit_codes import EXIT_QUIT_STUCK
 log = logging.getLogger(__name__)
 
 QUIT_GRACE_SECONDS = 10.0
+TICK_SECONDS = 0.05
 STUCK_HEADER = "quit: still closing after {:.0f} s; every thread's stack follows"
 
 
@@ -39,20 +41,31 @@ class QuitWatchdog:
         self._log_path = log_path
         self._grace = grace
         self._end = end
-        self._timer: threading.Timer | None = None
+        self._thread: threading.Thread | None = None
+        self._disarmed = threading.Event()
 
     def arm(self) -> None:
         """Start counting (once: asking to quit again does not give more time)."""
-        if self._timer is not None:
+        if self._thread is not None:
             return
-        self._timer = threading.Timer(self._grace, self._fire)
-        self._timer.daemon = True  # never what keeps the process alive
-        self._timer.name = "quit-watchdog"
-        self._timer.start()
+        # A daemon: never what keeps the process alive.
+        self._thread = threading.Thread(target=self._count, name="quit-watchdog", daemon=True)
+        self._thread.start()
 
     def disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
+        self._disarmed.set()
+
+    def _count(self) -> None:
+        """Short sleeps against the monotonic clock, not a timed wait: a timed wait's deadline
+        is absolute, and under a shifted clock (libfaketime, the test suite's clock passes) it
+        would never come."""
+        deadline = time.monotonic() + self._grace
+        while time.monotonic() < deadline:
+            if self._disarmed.is_set():
+                return
+            time.sleep(TICK_SECONDS)
+        if not self._disarmed.is_set():
+            self._fire()
 
     def _fire(self) -> None:
         log.error(STUCK_HEADER.format(self._grace))
