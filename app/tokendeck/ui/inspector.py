@@ -45,9 +45,10 @@ from tokendeck.core.token_decode import CLAIM_DOCS, Inspection, TokenFormatError
 from tokendeck.core.token_report import time_phrase, token_verdict
 from tokendeck.core.verdict import State, Verdict
 from tokendeck.ui.icons import Act, tone_icon
-from tokendeck.ui.status_style import tone_color
+from tokendeck.ui.status_style import badge_colors, is_dark, token_part_color, tone_color
 from tokendeck.ui.task_runner import TaskRunner
 from tokendeck.ui.ticker import Ticker
+from tokendeck.ui.token_highlight import TokenPartsHighlighter
 
 if TYPE_CHECKING:
     from tokendeck.services.key_lookup import KeyLookup
@@ -108,6 +109,14 @@ class InspectorPane(QWidget):
         self.input.setMaximumHeight(84)
         self.input.setTabChangesFocus(True)
         self.input.textChanged.connect(self._on_text_changed)
+        self.highlighter = TokenPartsHighlighter(
+            self.input.document(), dark=is_dark(self.palette())
+        )
+        self.badge = QLabel()
+        self.badge.setObjectName("inspector-badge")
+        self.badge.setTextFormat(Qt.TextFormat.PlainText)
+        self.badge.setAccessibleName("Verdict")
+        self.badge.hide()
 
         # Everything below shows token-derived text: plain text only, never rich text (an `iss`
         # holding HTML must not draw a fake `sub`).
@@ -192,7 +201,11 @@ class InspectorPane(QWidget):
         self.stack.addWidget(details)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Inspector</b>"))
+        heading = QHBoxLayout()
+        heading.addWidget(QLabel("<b>Inspector</b>"))
+        heading.addStretch(1)
+        heading.addWidget(self.badge)
+        layout.addLayout(heading)
         layout.addWidget(self.input)
         layout.addWidget(self.stack, 1)
         ticker.tick.connect(self._on_tick)
@@ -279,6 +292,7 @@ class InspectorPane(QWidget):
         self._refresh(self._ticker.now())
 
     def _show_message(self, text: str) -> None:
+        self.badge.hide()
         self.message.setText(text)
         self.stack.setCurrentIndex(0)
         self.track_button.setEnabled(False)
@@ -292,6 +306,12 @@ class InspectorPane(QWidget):
                 continue
             parent = QTreeWidgetItem(self.claims, [title])
             parent.setFirstColumnSpanned(True)
+            # The colour of its part of the token in the input above.
+            part = 0 if title == "Header" else 1
+            parent.setForeground(0, token_part_color(part, dark=is_dark(self.palette())))
+            bold = parent.font(0)
+            bold.setBold(True)
+            parent.setFont(0, bold)
             for name, value in mapping.items():
                 shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
                 claim_time = inspection.claim_time(name) if title == "Payload" else None
@@ -314,7 +334,11 @@ class InspectorPane(QWidget):
     def changeEvent(self, event: QEvent) -> None:
         """A new theme: the verdict and signature colours are set per palette, so again."""
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange and self._inspection is not None:
+        if event.type() != QEvent.Type.PaletteChange:
+            return
+        self.highlighter.set_dark(is_dark(self.palette()))
+        if self._inspection is not None:
+            self._fill_claims(self._inspection)
             self._refresh(self._ticker.now())
             self._show_signature()
 
@@ -347,6 +371,14 @@ class InspectorPane(QWidget):
         color = tone_color(verdict.tone, self.palette())
         self.status_label.setText(f"{verdict.text} — {verdict.reason}")
         self.status_label.setStyleSheet(f"color: {color.name()}; font-weight: 600")
+        background, ink = badge_colors(verdict.tone, self.palette())
+        self.badge.setText(verdict.text)
+        self.badge.setToolTip(verdict.reason)
+        self.badge.setStyleSheet(
+            f"background: {background.name()}; color: {ink.name()}; font-weight: 600;"
+            " border-radius: 9px; padding: 2px 10px;"
+        )
+        self.badge.show()
         invalid = verdict.state is State.INVALID
         self.track_button.setEnabled(not invalid)
         self.track_button.setToolTip(

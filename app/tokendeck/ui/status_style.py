@@ -47,3 +47,20 @@ def status_icon(tone: str, *, dark: bool | None = None) -> QIcon:
 
 _ICONS: dict[tuple[str, bool], QIcon] = {}
 _COLORS: dict[tuple[str, bool], QColor] = {}
+
+
+# The three parts of a compact JWS / JWE as jwt.io colours them (header, payload, signature; a JWE's
+# five parts cycle through them), one set per palette.
+_PARTS_LIGHT = ("#c2185b", "#7b1fa2", "#0277bd")
+_PARTS_DARK = ("#f48fb1", "#ce93d8", "#81d4fa")
+
+
+def token_part_color(index: int, *, dark: bool) -> QColor:
+    return QColor((_PARTS_DARK if dark else _PARTS_LIGHT)[index % 3])
+
+
+def badge_colors(tone: str, palette: QPalette) -> tuple[QColor, QColor]:
+    """(background, text) of a verdict badge: the tone's colour behind text that reads on it."""
+    background = tone_color(tone, palette)
+    text = QColor("#202124") if background.lightness() > 140 else QColor("#ffffff")
+    return background, text
