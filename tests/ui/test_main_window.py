@@ -201,3 +201,18 @@ def test_a_message_of_several_lines_keeps_the_status_bar_one_line_high(
     assert window.status_message.tip_text() == summary
     assert "<br>" in window.status_message.toolTip()
     assert window.statusBar().sizeHint().height() == before
+
+
+def test_a_message_in_a_tab_does_not_move_what_is_read(window: MainWindow, qtbot: QtBot) -> None:
+    """The banner goes under the content (the table's top row and toolbar stay where they are),
+    in every tab."""
+    for tab in (window.accounts_tab, window.keys_tab, window.tokens_tab):
+        window.tabs.setCurrentWidget(tab)
+        qtbot.waitUntil(tab.isVisible)
+        shown = tab.stack.currentWidget() if hasattr(tab, "stack") else tab.splitter
+        before = shown.mapTo(window, shown.rect().topLeft())
+        tab.runner.error("The platform answered 503 Service Unavailable: try again in a minute.")
+        qtbot.waitUntil(tab.banner.isVisible)
+        assert shown.mapTo(window, shown.rect().topLeft()) == before, tab.objectName()
+        assert tab.banner.geometry().top() >= shown.geometry().bottom()
+        tab.banner.hide()

@@ -156,8 +156,8 @@ class AccountsTab(QWidget):
         self.stack.setCurrentWidget(self.loading)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.banner)  # under the content: a message never moves what is read
         layout.addWidget(self.busy)
 
         self.test_action = QAction("Test connection", self)

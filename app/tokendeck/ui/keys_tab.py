@@ -147,8 +147,8 @@ class KeysTab(QWidget):
         self.stack.setCurrentWidget(self.loading)  # until the Accounts tab has its rows
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.banner)
         layout.addWidget(self.stack, 1)
+        layout.addWidget(self.banner)  # under the content: a message never moves what is read
         layout.addWidget(self.busy)
         self.refresh_action = QAction("Refresh keys", self)
         self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)

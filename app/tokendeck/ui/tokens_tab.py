@@ -152,8 +152,8 @@ class TokensTab(QWidget):
         self.splitter.setSizes([560, 620])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.banner)
         layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.banner)  # under the content: a message never moves what is read
         layout.addWidget(self.busy)
         ticker.tick.connect(self._on_tick)
 
