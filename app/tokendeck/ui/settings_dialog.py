@@ -122,6 +122,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (warnings, desktop, store):
             layout.addWidget(widget)
+        layout.addStretch(1)  # a tall dialog grows empty space at the end, not empty panels
         layout.addWidget(buttons)
         keep_text_whole(self)
 
