@@ -140,6 +140,7 @@ def test_every_platform_through_the_dialog_then_keys(
             await until(
                 lambda: not keys.runner.busy and keys.create_button.isEnabled(), "keys listed"
             )
+            assert keys.view.placeholder().startswith("No API keys on “Dataloop"), "not a blank"
             click(keys.create_button)
             dialog = await the_window(QDialog, "create-key-dialog", "the Create key dialog")
             assert "0 of at most 10" in " ".join(visible_labels(dialog))
@@ -172,6 +173,7 @@ def test_every_platform_through_the_dialog_then_keys(
                 "key listed",
             )
             assert cell_texts(keys.view, KeyColumn.STATE) == ["active"]
+            assert keys.view.placeholder() == "", "rows: no 'no keys' text over them"
             click_row(keys.view, KeyColumn.NAME, "CI key")
             click(button(keys, "Rotate…"))
             click(button(await the_window(QMessageBox), "Create the new key"))  # asks first

@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionHeader, QTableView, QWidget
 
 from tokendeck.core.timefmt import local_text
@@ -50,11 +51,34 @@ class FittedTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.columns: ColumnFit | None = None
+        self._placeholder = ""
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # the viewport's size (Qt's contract)
         super().resizeEvent(event)
         if self.columns is not None:
             self.columns.fit()
+
+    def set_placeholder(self, text: str) -> None:
+        """What the table says while it has no rows ("No API keys on … yet")."""
+        self._placeholder = text
+        self.viewport().update()
+
+    def placeholder(self) -> str:
+        model = self.model()
+        empty = model is None or model.rowCount() == 0
+        return self._placeholder if empty else ""
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # the viewport's paint (Qt's contract)
+        super().paintEvent(event)
+        text = self.placeholder()
+        if not text:
+            return
+        painter = QPainter(self.viewport())
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        area = self.viewport().rect().adjusted(24, 24, -24, -24)
+        flags = Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap
+        painter.drawText(area, int(flags), text)
+        painter.end()
 
 
 class ColumnFit:

@@ -259,6 +259,12 @@ class KeysTab(QWidget):
             active = sum(1 for v in views if not v.remote.revoked)
             limit = f"{active} of at most {caps.max_keys} keys in use. " if caps.max_keys else ""
             self.limits.setText(limit + caps.notes)
+        self.view.set_placeholder(
+            f"No API keys on “{account.name}” yet. Create one with Create… (Ctrl+Shift+N); "
+            "TokenDeck keeps its secret and warns before it expires."
+            if account is not None and not views
+            else ""
+        )
         self._update_buttons()
 
     def create_key(self) -> CreateKeyDialog | None:
