@@ -120,3 +120,25 @@ def test_keys_model(qtmodeltester: ModelTester) -> None:
     assert not model.held(model.row_value(held_cell))
     assert model.data(model.index(rows["old"], KeyColumn.STATE)) == "revoked"
     assert model.data(model.index(rows["never"], KeyColumn.EXPIRES)) == "never"
+
+
+def test_a_pasted_token_account_is_not_said_to_be_signed_in(qtmodeltester: ModelTester) -> None:
+    """Nothing was signed in to: the account holds a pasted token."""
+    pasted = Account(
+        id="m",
+        name="Customer token",
+        platform=Platform.MANUAL,
+        host="",
+        status=AccountStatus.SIGNED_IN,
+    )
+    remote = Account(
+        id="d", name="DL", platform=Platform.DATALOOP, host="h", status=AccountStatus.SIGNED_IN
+    )
+    model = AccountsModel()
+    model.set_accounts([(pasted, ()), (remote, ())])
+    qtmodeltester.check(model)
+    texts = {
+        model.index(r, AccountColumn.NAME).data(): model.index(r, AccountColumn.STATUS).data()
+        for r in range(2)
+    }
+    assert texts == {"Customer token": "token held", "DL": "signed in"}

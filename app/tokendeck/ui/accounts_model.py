@@ -24,6 +24,7 @@ STATUS_TEXT = {
     AccountStatus.ERROR: "error",
     AccountStatus.OFFLINE: "offline",
 }
+PASTED_STATUS_TEXT = "token held"
 STATUS_TONE = {
     AccountStatus.SIGNED_IN: "ok",
     AccountStatus.NEEDS_LOGIN: "muted",
@@ -115,5 +116,15 @@ class AccountsModel(RowTableModel):
         if column is AccountColumn.AUTH:
             return account.auth_method.replace("_", " ")
         if column is AccountColumn.STATUS:
+            if account.status is AccountStatus.SIGNED_IN and not signs_in(account):
+                return PASTED_STATUS_TEXT  # nothing was signed in to: a token was pasted
             return STATUS_TEXT[account.status]
         return ""
+
+
+def signs_in(account: Account) -> bool:
+    """Whether the account signs in to a platform (a pasted token does not). Imported on first
+    use: the platform registry is not on the path to the first paint."""
+    from tokendeck.services import account_forms
+
+    return account_forms.signs_in_remotely(account.platform)

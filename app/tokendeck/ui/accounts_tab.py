@@ -23,7 +23,14 @@ from PySide6.QtWidgets import (
 
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
-from tokendeck.ui.accounts_model import STATUS_TEXT, AccountColumn, AccountRole, AccountsModel
+from tokendeck.ui.accounts_model import (
+    PASTED_STATUS_TEXT,
+    STATUS_TEXT,
+    AccountColumn,
+    AccountRole,
+    AccountsModel,
+    signs_in,
+)
 from tokendeck.ui.button_bar import ButtonBar
 from tokendeck.ui.column_fit import COUNTDOWN_SAMPLES, Column, FittedTable
 from tokendeck.ui.empty_state import EmptyState, LoadingState
@@ -75,7 +82,12 @@ class AccountsTab(QWidget):
             "Accounts",
             (
                 Column(AccountColumn.NAME, 180),
-                Column(AccountColumn.STATUS, 90, tuple(STATUS_TEXT.values()), icon=True),
+                Column(
+                    AccountColumn.STATUS,
+                    90,
+                    (*STATUS_TEXT.values(), PASTED_STATUS_TEXT),
+                    icon=True,
+                ),
                 Column(AccountColumn.EXPIRY, 120, (*COUNTDOWN_SAMPLES, "expiry unknown")),
                 Column(AccountColumn.PLATFORM, 90, tuple(PLATFORM_NAMES.values())),
                 Column(AccountColumn.USER, 170),
@@ -219,11 +231,14 @@ class AccountsTab(QWidget):
     def _selection_changed(self) -> None:
         account = self.selected()
         ready = self._loaded and not self.runner.busy
-        for b in (self.edit_button, self.remove_button, self.test_button):
+        for b in (self.edit_button, self.remove_button):
             b.setEnabled(ready and account is not None)
-        self.sign_in_button.setEnabled(ready and account is not None)
+        # A pasted token has no platform to sign in to or test against: Edit… pastes another.
+        remote = account is not None and signs_in(account)
+        self.test_button.setEnabled(ready and remote)
+        self.sign_in_button.setEnabled(ready and remote)
         self.sign_out_button.setEnabled(
-            ready and account is not None and account.status is AccountStatus.SIGNED_IN
+            ready and remote and account is not None and account.status is AccountStatus.SIGNED_IN
         )
         self.pin_button.setEnabled(ready and account is not None)
         self.buttons.set_words(
