@@ -137,3 +137,45 @@ async def test_no_secret_in_logs_or_errors(
             "a secret reached the catalog or another profile file"
         )
     assert errors, "the faults produced errors to check"
+
+
+async def test_a_cancel_once_the_create_is_on_its_way_still_keeps_the_new_secret(
+    services: AppServices, world: SandboxWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The platform shows a new key's secret once: a Cancel after the request went out cannot
+    stop the platform making the key, so TokenDeck finishes keeping the secret."""
+    import asyncio
+
+    account = await dataloop_account(services, world)
+    adapter = services.adapters.adapter(account)
+    sent = asyncio.Event()
+    create = adapter.create_key
+
+    async def create_on_its_way(*args: object, **kwargs: object) -> object:
+        sent.set()
+        await asyncio.sleep(0.2)  # the person presses Cancel meanwhile
+        return await create(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(adapter, "create_key", create_on_its_way)
+    task = asyncio.ensure_future(services.keys.create_key(account, "made anyway", None))
+    await asyncio.wait_for(sent.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    async def kept() -> list[object]:
+        while True:
+            found = [
+                c
+                for c in await services.accounts.credentials(account)
+                if c.role == "key" and c.meta.get("name") == "made anyway"
+            ]
+            if found:
+                return found
+            await asyncio.sleep(0.05)
+
+    (credential,) = await asyncio.wait_for(kept(), 10)
+    made = [k for k in world.dataloop.state.keys.values() if k["description"] == "made anyway"]
+    assert len(made) == 1
+    secret = await services.store.get(credential.secret_ref or "")  # type: ignore[attr-defined]
+    assert secret is not None and secret.reveal()

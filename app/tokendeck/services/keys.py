@@ -3,6 +3,7 @@ rotate, and reveal the secret of one TokenDeck holds."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -103,14 +104,25 @@ class KeysService:
 
         before = await key_writes.key_ids(listed) if caps.list_keys else None
         started = self._clock.now()
-        try:
-            new: NewKey = await self._sessions.with_session(
-                account, lambda session: adapter.create_key(session, name, lifetime, scopes)
-            )
-        except key_writes.AMBIGUOUS as error:
-            raise await key_writes.after_lost_create(
-                error, name, before, listed, revoke if caps.revoke_keys else None, started
-            ) from None
+
+        async def create_and_keep() -> tuple[Credential, Secret]:
+            try:
+                new: NewKey = await self._sessions.with_session(
+                    account, lambda session: adapter.create_key(session, name, lifetime, scopes)
+                )
+            except key_writes.AMBIGUOUS as error:
+                raise await key_writes.after_lost_create(
+                    error, name, before, listed, revoke if caps.revoke_keys else None, started
+                ) from None
+            return await self._keep(account, new, scopes)
+
+        # From the request on, a Cancel cannot stop the platform making the key, so it cannot
+        # stop TokenDeck keeping its secret either (the platform shows it only this once).
+        return await asyncio.shield(create_and_keep())
+
+    async def _keep(
+        self, account: Account, new: NewKey, scopes: tuple[str, ...]
+    ) -> tuple[Credential, Secret]:
         credential = Credential(
             id="",
             kind=CredentialKind.API_KEY,

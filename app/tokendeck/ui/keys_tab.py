@@ -285,6 +285,8 @@ class KeysTab(QWidget):
             f"Creating “{name}”",
             self._door.create_key(account, name, dialog.lifetime(), dialog.chosen_scopes()),
             lambda result: self._reveal(result[0].label, result[1], after=self.reload),
+            cancelled=f"Creating “{name}”: cancelled. If the platform had already made the key, "
+            "TokenDeck kept its secret: Refresh to see it.",
         )
 
     def _reveal(self, label: str, secret: Any, after: Any = None) -> None:

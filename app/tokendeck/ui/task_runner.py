@@ -130,9 +130,11 @@ class TaskRunner(QObject):
         on_done: Callable[[T], None] | None = None,
         *,
         replaceable: bool = False,
+        cancelled: str = "",
     ) -> asyncio.Task[None] | None:
         """Run `coro` in place. A `replaceable` task (a read) is cancelled by the next run; any
-        other running task makes the new one wait its turn with a message instead."""
+        other running task makes the new one wait its turn with a message instead. `cancelled`
+        is what a Cancel says (default: "<label>: cancelled.")."""
         import asyncio
 
         if self.busy:
@@ -158,7 +160,7 @@ class TaskRunner(QObject):
                 finished = True
             except asyncio.CancelledError:
                 if not replaceable:
-                    self.info(f"{label}: cancelled.")
+                    self.info(cancelled or f"{label}: cancelled.")
                 raise
             except Exception as error:  # shown, logged, never raised into Qt
                 self._failed(label, error)
