@@ -66,3 +66,24 @@ def test_one_verdict_badge_in_the_states_colour(qtbot: QtBot) -> None:
     assert badge_colors("bad", QGuiApplication.palette())[0].name() in pane.badge.styleSheet()
     pane.set_text("")
     assert pane.badge.isHidden()
+
+
+def test_header_and_payload_as_json_side_by_side_or_stacked(qtbot: QtBot) -> None:
+    import json
+
+    from PySide6.QtCore import Qt
+
+    pane = _pane(qtbot)
+    token, _ = hs256(claims(lifetime=600, sub="<b>ci-bot</b>"))
+    pane.set_text(token)
+    shown = pane.json_view
+    assert json.loads(shown.header.toPlainText()) == {"alg": "HS256", "typ": "JWT"}
+    payload = json.loads(shown.payload.toPlainText())
+    assert payload["sub"] == "<b>ci-bot</b>", "plain text, as typed"
+    assert '\n  "sub": ' in shown.payload.toPlainText(), "pretty-printed"
+    assert shown.payload.claim_at('  "exp": 1796523520,') == "exp"
+    assert shown.payload.claim_at("  1796523520") is None
+    shown.resize(1000, 400)
+    qtbot.waitUntil(lambda: shown.splitter.orientation() == Qt.Orientation.Horizontal)
+    shown.resize(500, 400)
+    qtbot.waitUntil(lambda: shown.splitter.orientation() == Qt.Orientation.Vertical)

@@ -436,10 +436,13 @@ def test_every_other_dialog_and_tab_with_data(
             tokens_tab.view.selectRow(0)
             window.inspector.set_text(f"Authorization: Bearer {token}")
             await settle()
-            await report.at_both_sizes(window, "Tokens tab, Inspector", LARGE_WINDOW)
-            window.inspector.lower_tabs.setCurrentIndex(1)
-            await report.at_both_sizes(window, "Tokens tab, Inspector verify", LARGE_WINDOW)
-            window.inspector.lower_tabs.setCurrentIndex(0)
+            lower = window.inspector.lower_tabs
+            for index in range(lower.count()):
+                lower.setCurrentIndex(index)
+                await report.at_both_sizes(
+                    window, f"Tokens tab, Inspector, {lower.tabText(index)}", LARGE_WINDOW
+                )
+            lower.setCurrentIndex(0)
             window.clipboard.clear("test")
 
             # Create key on every platform that creates keys; Rotate; Reveal.

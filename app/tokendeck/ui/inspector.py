@@ -44,6 +44,7 @@ from tokendeck.core.token_assess import AssessPolicy, TokenStatus, assess, kind_
 from tokendeck.core.token_decode import CLAIM_DOCS, Inspection, TokenFormatError, inspect_token
 from tokendeck.core.token_report import time_phrase, token_verdict
 from tokendeck.core.verdict import State, Verdict
+from tokendeck.ui.claims_json import ClaimsJson
 from tokendeck.ui.icons import Act, tone_icon
 from tokendeck.ui.status_style import badge_colors, is_dark, token_part_color, tone_color
 from tokendeck.ui.task_runner import TaskRunner
@@ -184,7 +185,9 @@ class InspectorPane(QWidget):
         details_layout.addWidget(self.problems)
         self.lower_tabs = QTabWidget()
         self.lower_tabs.setObjectName("inspector-lower-tabs")
-        self.lower_tabs.addTab(self.claims, "Header and payload")
+        self.json_view = ClaimsJson()
+        self.lower_tabs.addTab(self.json_view, "JSON")
+        self.lower_tabs.addTab(self.claims, "Claims explained")
         self.lower_tabs.addTab(self._build_verify_panel(), "Verify signature")
         details_layout.addWidget(self.lower_tabs, 1)
 
@@ -300,6 +303,12 @@ class InspectorPane(QWidget):
         self.verify_button.setEnabled(False)
 
     def _fill_claims(self, inspection: Inspection) -> None:
+        note = ""
+        if inspection.payload is None and inspection.payload_text is not None:
+            note = inspection.payload_text[:4000]
+        elif inspection.payload is None and inspection.header is not None:
+            note = "(encrypted: cannot be read without the key)"
+        self.json_view.show_parts(inspection.header, inspection.payload, note)
         self.claims.clear()
         for title, mapping in (("Header", inspection.header), ("Payload", inspection.payload)):
             if mapping is None:
