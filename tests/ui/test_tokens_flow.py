@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop, need_secret_service
@@ -106,11 +106,13 @@ def test_inspector_verifies_hmac_and_jwks_url(
         assert inspector.signature_label.text() == "signature not verified"
         click_tab(inspector.lower_tabs, "Verify signature")
         await choose(named(inspector, "Key kind", QComboBox), hmac_text)
-        paste_into(named(inspector, "Key material"), secret)
+        field = named(inspector, "HMAC secret", QLineEdit)
+        assert field.echoMode() == QLineEdit.EchoMode.Password, "a shared secret is masked"
+        paste_into(field, secret)
         assert "verified with" in await verified("signature not verified")
         assert inspector.status_label.text().startswith("active")
         assert inspector.track_button.isVisible() and inspector.track_button.isEnabled()
-        paste_into(named(inspector, "Key material"), "wrong secret")
+        paste_into(named(inspector, "HMAC secret"), "wrong secret")
         assert "does not match" in await verified(inspector.signature_label.text())
         assert "signature_invalid" in inspector.problem_codes()
         verdict = inspector.status_label.text()

@@ -45,7 +45,7 @@ from tokendeck.core.token_decode import CLAIM_DOCS, Inspection, TokenFormatError
 from tokendeck.core.token_report import time_phrase, token_verdict
 from tokendeck.core.verdict import State, Verdict
 from tokendeck.ui.claims_json import ClaimsJson
-from tokendeck.ui.icons import Act, tone_icon
+from tokendeck.ui.icons import Act, icon, tone_icon
 from tokendeck.ui.status_style import badge_colors, is_dark, token_part_color, tone_color
 from tokendeck.ui.task_runner import TaskRunner
 from tokendeck.ui.ticker import Ticker
@@ -227,6 +227,17 @@ class InspectorPane(QWidget):
         self.key_input.setFont(_monospace())
         self.key_input.setMaximumHeight(90)
         self.key_input.setTabChangesFocus(True)
+        # A shared secret is a secret: masked as a password, with an eye to show it.
+        self.secret_input = QLineEdit()
+        self.secret_input.setAccessibleName("HMAC secret")
+        self.secret_input.setEchoMode(QLineEdit.EchoMode.Password)
+        self.secret_input.setFont(_monospace())
+        self.show_secret = self.secret_input.addAction(
+            icon(Act.SHOW), QLineEdit.ActionPosition.TrailingPosition
+        )
+        self.show_secret.setToolTip("Show or hide the secret")
+        self.show_secret.setCheckable(True)
+        self.show_secret.toggled.connect(self._show_secret_toggled)
         self.key_url = QLineEdit()
         self.key_url.setAccessibleName("JWKS URL")
         self.key_url.setPlaceholderText("https://issuer.example/.well-known/jwks.json")
@@ -252,6 +263,7 @@ class InspectorPane(QWidget):
         key_row.addWidget(self.load_key_button)
         form.addRow("Key:", key_row)
         form.addRow(self.key_input)
+        form.addRow(self.secret_input)
         form.addRow(self.key_url)
         checks = QHBoxLayout()
         checks.addWidget(self.issuer_input)
@@ -346,6 +358,7 @@ class InspectorPane(QWidget):
         if event.type() != QEvent.Type.PaletteChange:
             return
         self.highlighter.set_dark(is_dark(self.palette()))
+        self._show_secret_toggled(self.show_secret.isChecked())  # its eye, in the new colours
         if self._inspection is not None:
             self._fill_claims(self._inspection)
             self._refresh(self._ticker.now())
@@ -465,7 +478,9 @@ class InspectorPane(QWidget):
     def _on_key_kind_changed(self) -> None:
         kind = self.key_kind.currentData()
         is_url = kind == "jwks_url"
-        self.key_input.setVisible(kind not in ("jwks_url", "discover"))
+        secret = kind in ("hmac", "hmac_base64")
+        self.secret_input.setVisible(secret)
+        self.key_input.setVisible(not secret and kind not in ("jwks_url", "discover"))
         self.key_url.setVisible(is_url)
         self.load_key_button.setEnabled(kind in ("pem", "jwk", "jwks"))
         placeholders = {
@@ -476,8 +491,15 @@ class InspectorPane(QWidget):
             "jwks": '{"keys": [ … ]}',
         }
         self.key_input.setPlaceholderText(placeholders.get(str(kind), ""))
+        self.secret_input.setPlaceholderText(placeholders.get(str(kind), ""))
         self._verification = None
         self._show_signature()
+
+    def _show_secret_toggled(self, shown: bool) -> None:
+        self.secret_input.setEchoMode(
+            QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        )
+        self.show_secret.setIcon(icon(Act.HIDE if shown else Act.SHOW))
 
     def _load_key_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -535,6 +557,8 @@ class InspectorPane(QWidget):
         self.signature_label.setText("verifying…")
         if kind in (KeyFrom.JWKS_URL, KeyFrom.DISCOVER):
             source = KeySource(KeyFrom(kind), self.key_url.text())
+        elif kind in ("hmac", "hmac_base64"):
+            source = KeySource(KeyKind(kind), self.secret_input.text())
         else:
             source = KeySource(KeyKind(kind), self.key_input.toPlainText())
         options = VerifyOptions(
