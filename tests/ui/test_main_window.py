@@ -216,3 +216,31 @@ def test_a_message_in_a_tab_does_not_move_what_is_read(window: MainWindow, qtbot
         assert shown.mapTo(window, shown.rect().topLeft()) == before, tab.objectName()
         assert tab.banner.geometry().top() >= shown.geometry().bottom()
         tab.banner.hide()
+
+
+def test_the_window_never_resizes_itself(
+    qloop: asyncio.AbstractEventLoop, window: MainWindow
+) -> None:
+    """At its smallest, nothing the window does by itself makes it grow: the Inspector built
+    and filled, every Inspector tab, a banner in every tab, a long status message."""
+    from tests.tokens import claims, hs256
+    from tokendeck.ui.main_window import MINIMUM_SIZE
+
+    async def scenario() -> None:
+        size = await resize_to(window, QSize(1, 1))
+        assert size == MINIMUM_SIZE
+        window.focus_inspector()
+        token, _ = hs256(claims(lifetime=600, note="x" * 3000))
+        window.inspector.set_text(f"Authorization: Bearer {token}")
+        for index in range(window.inspector.lower_tabs.count()):
+            window.inspector.lower_tabs.setCurrentIndex(index)
+            await asyncio.sleep(0.05)
+        for tab in (window.accounts_tab, window.keys_tab, window.tokens_tab):
+            window.tabs.setCurrentWidget(tab)
+            tab.runner.error("The platform answered 503 Service Unavailable. " * 6)
+            await asyncio.sleep(0.05)
+        window.show_message("A long status message that a narrow window cannot hold. " * 5)
+        await asyncio.sleep(0.2)
+        assert window.size() == size
+
+    run(qloop, scenario())
