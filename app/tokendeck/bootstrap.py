@@ -69,6 +69,7 @@ def _run_qt(
     from tokendeck.services.door import Door
     from tokendeck.services.events import EventBus
     from tokendeck.ui.error_reporter import ErrorReporter
+    from tokendeck.ui.focus_ring import FocusRing
     from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
     from tokendeck.ui.main_window import MainWindow
@@ -97,6 +98,7 @@ def _run_qt(
     collector = MainThreadGC()
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
     apply_theme(app, load_settings(settings).theme)
+    focus_ring = FocusRing(app)  # kept for the app's life
     has_tray = Tray.available()
     ticker = Ticker()
     lookups: list[KeyLookup] = []
@@ -196,6 +198,7 @@ def _run_qt(
         ticker.stop()
         instance.close()
         reporter.uninstall()
+        focus_ring.hide()
         window.deleteLater()
     return 0
 

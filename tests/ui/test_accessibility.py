@@ -144,3 +144,42 @@ def test_every_menu_action_can_be_reached_by_keyboard(window: MainWindow) -> Non
                 missing.append(action.text())
     assert missing == []
     assert QKeySequence("Ctrl+,") in window.settings_action.shortcuts()
+
+
+def test_the_focus_ring_follows_the_keyboard_and_is_drawn_in_the_highlight_colour(
+    qtbot,  # type: ignore[no-untyped-def]
+    qapp,  # type: ignore[no-untyped-def]
+) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
+
+    from tokendeck.ui.focus_ring import FocusRing
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    row = QHBoxLayout(top)
+    row.setContentsMargins(20, 20, 20, 20)
+    first, second = QPushButton("First"), QPushButton("Second")
+    for widget in (first, QLabel("between"), second):
+        row.addWidget(widget)
+    ring = FocusRing(qapp)
+    try:
+        top.show()
+        top.activateWindow()
+        qtbot.waitUntil(top.isActiveWindow)
+        first.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(lambda: ring.isVisible() and ring.widget() is first)
+        assert ring.geometry().contains(first.geometry())
+        qtbot.keyClick(first, Qt.Key.Key_Tab)
+        qtbot.waitUntil(lambda: ring.widget() is second)
+        assert ring.geometry().contains(second.geometry())
+        image = top.grab().toImage()
+        edge = ring.geometry().top() + 1
+        middle = ring.geometry().center().x()
+        highlight = qapp.palette().color(QPalette.ColorRole.Highlight)
+        drawn = image.pixelColor(middle, edge)
+        assert abs(drawn.red() - highlight.red()) < 40 and abs(drawn.blue() - highlight.blue()) < 40
+    finally:
+        ring.hide()
+        ring.deleteLater()
