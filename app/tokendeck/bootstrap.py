@@ -98,7 +98,7 @@ def _run_qt(
     collector = MainThreadGC()
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
     apply_theme(app, load_settings(settings).theme)
-    focus_ring = FocusRing(app)  # kept for the app's life
+    FocusRing(app)  # a child of the application: lives as long as it
     has_tray = Tray.available()
     ticker = Ticker()
     lookups: list[KeyLookup] = []
@@ -198,7 +198,6 @@ def _run_qt(
         ticker.stop()
         instance.close()
         reporter.uninstall()
-        focus_ring.hide()
         window.deleteLater()
     return 0
 

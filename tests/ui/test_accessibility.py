@@ -150,36 +150,61 @@ def test_the_focus_ring_follows_the_keyboard_and_is_drawn_in_the_highlight_colou
     qtbot,  # type: ignore[no-untyped-def]
     qapp,  # type: ignore[no-untyped-def]
 ) -> None:
+    """On the control's own edge (a page with no margins must not cut it), and a new ring when
+    Qt deleted the old one with a closed dialog."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QPalette
     from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton
 
     from tokendeck.ui.focus_ring import FocusRing
 
-    top = QWidget()
-    qtbot.addWidget(top)
+    top = QWidget()  # deleted by the test itself
     row = QHBoxLayout(top)
-    row.setContentsMargins(20, 20, 20, 20)
+    row.setContentsMargins(0, 0, 0, 0)  # as the tabs' pages: the ring may not go outside
     first, second = QPushButton("First"), QPushButton("Second")
     for widget in (first, QLabel("between"), second):
         row.addWidget(widget)
-    ring = FocusRing(qapp)
+    follower = FocusRing(qapp)
+    highlight = qapp.palette().color(QPalette.ColorRole.Highlight)
+
+    def ringed_at(x: int, y: int) -> bool:
+        drawn = top.grab().toImage().pixelColor(x, y)
+        return abs(drawn.red() - highlight.red()) < 60 and abs(drawn.blue() - highlight.blue()) < 60
+
     try:
         top.show()
         top.activateWindow()
         qtbot.waitUntil(top.isActiveWindow)
         first.setFocus(Qt.FocusReason.TabFocusReason)
-        qtbot.waitUntil(lambda: ring.isVisible() and ring.widget() is first)
-        assert ring.geometry().contains(first.geometry())
+        qtbot.waitUntil(lambda: follower.ring is not None and follower.ring.isVisible())
+        ring = follower.ring
+        assert ring is not None and ring.widget() is first
+        assert ring.geometry() == first.geometry()
+        middle = first.geometry().center()
+        assert ringed_at(first.geometry().left() + 1, middle.y()), "left edge drawn, not cut"
+        assert ringed_at(middle.x(), first.geometry().bottom() - 1), "bottom edge drawn"
         qtbot.keyClick(first, Qt.Key.Key_Tab)
-        qtbot.waitUntil(lambda: ring.widget() is second)
-        assert ring.geometry().contains(second.geometry())
-        image = top.grab().toImage()
-        edge = ring.geometry().top() + 1
-        middle = ring.geometry().center().x()
-        highlight = qapp.palette().color(QPalette.ColorRole.Highlight)
-        drawn = image.pixelColor(middle, edge)
-        assert abs(drawn.red() - highlight.red()) < 40 and abs(drawn.blue() - highlight.blue()) < 40
+        qtbot.waitUntil(lambda: follower.ring is not None and follower.ring.widget() is second)
+
+        # Qt keeps the ring in the focused control's window; when that window is deleted (a
+        # dialog closing), the ring goes with it, and the next focus makes a new one.
+        tabs = QTabBar(top)
+        tabs.addTab("one")
+        tabs.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        tabs.show()
+        tabs.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(lambda: follower.ring is not None and follower.ring.isHidden())
+        top.deleteLater()
+        qtbot.waitUntil(lambda: follower.ring is None)
+        again = QWidget()
+        qtbot.addWidget(again)
+        button = QPushButton("Again", again)
+        again.show()
+        again.activateWindow()
+        qtbot.waitUntil(again.isActiveWindow)
+        button.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(lambda: follower.ring is not None and follower.ring.widget() is button)
     finally:
-        ring.hide()
-        ring.deleteLater()
+        if follower.ring is not None:
+            follower.ring.hide()
+        follower.deleteLater()

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLineEdit
+from PySide6.QtWidgets import QApplication, QComboBox, QDialog, QLineEdit, QPushButton
 
 from tests.conftest import need_secret_service
 from tests.storage.conftest import FAST_SCRYPT
@@ -95,6 +95,9 @@ def test_the_theme_changes_the_whole_window_at_once_and_persists(
     from tests.tokens import claims, hs256
     from tokendeck.core.settings import Theme
     from tokendeck.ui.status_style import is_dark, tone_color_on
+    from tokendeck.ui.theme import DARK_COLORS, apply_theme
+
+    ButtonText = QPalette.ColorRole.ButtonText  # noqa: N806
 
     before = QPalette(qapp.palette())
     token, _ = hs256(claims(lifetime=5400))
@@ -107,6 +110,17 @@ def test_the_theme_changes_the_whole_window_at_once_and_persists(
         combo.setCurrentIndex(combo.findText(text))
         click(button(dialog, "Save"))
         await until(lambda: gone(dialog), "the Settings dialog closed")
+
+    def ink(button: QPushButton) -> set[str]:
+        image = (
+            button.icon().pixmap(32, 32).toImage()
+        )  # its Normal mode, at a size with solid lines
+        return {
+            image.pixelColor(x, y).name()
+            for x in range(image.width())
+            for y in range(image.height())
+            if image.pixelColor(x, y).alpha() == 255
+        }
 
     def verdict_color() -> str:
         return window.inspector.status_label.styleSheet()
@@ -122,17 +136,28 @@ def test_the_theme_changes_the_whole_window_at_once_and_persists(
             )
             saved = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
             assert load_settings(saved).theme is Theme.DARK
+            await until(
+                lambda: ink(window.accounts_tab.add_button) == {DARK_COLORS[ButtonText]},
+                "the buttons' icons drawn in the dark palette's text colour",
+            )
             await choose("Light")
             assert not is_dark(qapp.palette())
             await until(
                 lambda: tone_color_on("ok", dark=False).name() in verdict_color(),
                 "the verdict in the light palette's green",
             )
+            await until(
+                lambda: (
+                    ink(window.accounts_tab.add_button) == {qapp.palette().color(ButtonText).name()}
+                ),
+                "the buttons' icons back in the light palette's text colour",
+            )
             await choose("As the system (light or dark)")
             assert qapp.palette().color(QPalette.ColorRole.Window) == before.color(
                 QPalette.ColorRole.Window
             )
         finally:
+            apply_theme(qapp, Theme.SYSTEM)
             qapp.setPalette(before)
 
     run(qloop, scenario())

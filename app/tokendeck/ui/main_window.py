@@ -438,8 +438,12 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            recolour_icons()  # every button and tab icon, in the new colours
-            self.store_icon.setPixmap(tone_icon(Act.WARNING, "warn", self.palette()).pixmap(16, 16))
+            # Once every child has the new palette too (the window hears of it first).
+            QTimer.singleShot(0, self._recolour)
+
+    def _recolour(self) -> None:
+        recolour_icons()  # every button and tab icon, in the new colours
+        self.store_icon.setPixmap(tone_icon(Act.WARNING, "warn", self.palette()).pixmap(16, 16))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
