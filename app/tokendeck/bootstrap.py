@@ -68,6 +68,7 @@ def _run_qt(
 
     from tokendeck.services.door import Door
     from tokendeck.services.events import EventBus
+    from tokendeck.services.must_finish import unfinished
     from tokendeck.ui.error_reporter import ErrorReporter
     from tokendeck.ui.focus_ring import FocusRing
     from tokendeck.ui.gc_guard import MainThreadGC
@@ -175,11 +176,16 @@ def _run_qt(
         window.save_state()
         window.clipboard.clear("quit")
         window.hide()
-        # Cancel what the UI still has running (a reload, a listing) before the services close.
-        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        # Cancel what the UI still has running (a reload, a listing) before the services close,
+        # but let what must finish end (a new key's secret being kept; the watchdog bounds it).
+        finishing = unfinished()
+        pending = [
+            t for t in asyncio.all_tasks() if t is not asyncio.current_task() and t not in finishing
+        ]
         for task in pending:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*finishing, return_exceptions=True)
         if tray is not None:
             tray.hide()
         if services is not None:

@@ -3,6 +3,9 @@ button on screen by dropping words before buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -10,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.ui.geometry import layout_problems
 from tokendeck.ui import theme
 from tokendeck.ui.button_bar import ButtonBar
-from tokendeck.ui.icons import Act, icon
+from tokendeck.ui.icons import Act, follow_desktop_icons, icon
 
 
 def _ink(image: QImage) -> set[str]:
@@ -24,6 +27,15 @@ def _ink(image: QImage) -> set[str]:
     return found
 
 
+@pytest.fixture
+def own_icons() -> Iterator[None]:
+    """Our set, whatever icon theme the machine has (with System, the desktop's comes first)."""
+    follow_desktop_icons(False)
+    yield
+    follow_desktop_icons(True)
+
+
+@pytest.mark.usefixtures("own_icons")
 def test_every_action_has_an_icon_drawn_in_the_palettes_text_colour(qtbot: QtBot) -> None:
     dark = theme.dark_palette()
     light = QPalette(dark)

@@ -207,6 +207,10 @@ def test_checker_sees_columns_that_run_past_a_tables_edge(qtbot: QtBot) -> None:
     top.resize(900, 200)
     qtbot.waitUntil(lambda: fit.shown() == [0, 1, 2, 3])
     assert sum(view.columnWidth(c) for c in range(4)) == view.viewport().width()
+    view.setColumnWidth(1, 400)  # a person drags Status wider: the others fit around it
+    qtbot.waitUntil(lambda: view.horizontalHeader().length() == view.viewport().width())
+    assert view.columnWidth(1) == 400 and fit.chosen() == {1: 400}
+    assert layout_problems(top) == []
 
 
 # -- the Add account dialog --------------------------------------------------------------------

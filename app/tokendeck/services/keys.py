@@ -3,7 +3,6 @@ rotate, and reveal the secret of one TokenDeck holds."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -22,6 +21,7 @@ from tokendeck.core.timefmt import lifetime_text
 from tokendeck.services import key_writes
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.adapter_pool import AdapterPool, capabilities
+from tokendeck.services.must_finish import must_finish
 from tokendeck.services.sessions import SessionsService
 from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import SecretKeeper
@@ -118,7 +118,7 @@ class KeysService:
 
         # From the request on, a Cancel cannot stop the platform making the key, so it cannot
         # stop TokenDeck keeping its secret either (the platform shows it only this once).
-        return await asyncio.shield(create_and_keep())
+        return await must_finish(create_and_keep(), f"keeping the new key “{name}”")
 
     async def _keep(
         self, account: Account, new: NewKey, scopes: tuple[str, ...]

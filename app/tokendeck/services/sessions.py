@@ -7,7 +7,6 @@ session signing in minted on the platform (Trifacta's) is ended there when it is
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
@@ -30,6 +29,7 @@ from tokendeck.core.platform_types import SESSION_LABEL_INPUT, ProbeResult, Sess
 from tokendeck.core.secret import Secret
 from tokendeck.services.accounts import AccountsService
 from tokendeck.services.adapter_pool import AdapterPool, capabilities
+from tokendeck.services.must_finish import must_finish
 from tokendeck.services.session_records import SessionRecords, minted
 from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.catalog import new_id
@@ -153,7 +153,7 @@ class SessionsService:
             return await self._now_signed_in(account, session)
 
         # Signed in: what follows is local and is not left half done by a Cancel.
-        return await asyncio.shield(keep())
+        return await must_finish(keep(), f"saving the session of “{draft.name}”")
 
     async def edit_signed_in(
         self, account: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
@@ -175,7 +175,7 @@ class SessionsService:
                 await self._records.save(updated, session, end_previous=False)
             return await self._now_signed_in(updated, session)
 
-        return await asyncio.shield(keep())
+        return await must_finish(keep(), f"saving the edit of “{account.name}”")
 
     async def sign_in_with(self, account: Account, secrets: Mapping[str, Secret]) -> Account:
         """Sign in with secrets a person just entered (a field left empty: the stored one).
@@ -196,7 +196,7 @@ class SessionsService:
                 await self._accounts.store_inputs(account, entered)
                 await self._records.save(account, session)
 
-            await asyncio.shield(keep())
+            await must_finish(keep(), f"saving the session of “{account.name}”")
         return await self._now_signed_in(account, session)
 
     async def sign_out(self, account: Account) -> Account:

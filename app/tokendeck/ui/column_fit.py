@@ -8,7 +8,8 @@ status) and never ends in an empty band. A column's width also covers its header
 given, a text it must show whole (the longest platform name).
 
 A person may drag a column to another width: that width becomes what the column wants (kept in
-the settings by the window), and the next resize fits the columns around it.
+the settings by the window), and the columns are fitted around it at once. The stretch column is
+not dragged to a width: it is what is left.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionHeader, QTableView, QWidget
 
@@ -90,6 +92,7 @@ class ColumnFit:
         self._stretch = stretch
         self._chosen: dict[int, int] = {}  # widths a person gave by dragging
         self._fitting = False
+        self._refit_queued = False
         header = view.horizontalHeader()
         header.setMinimumSectionSize(40)
         header.sectionResized.connect(self._resized)
@@ -103,12 +106,23 @@ class ColumnFit:
     def choose(self, widths: dict[int, int]) -> None:
         """Widths a person gave earlier (from the settings); then fit."""
         known = {c.index for c in self._columns}
-        self._chosen = {i: w for i, w in widths.items() if i in known and 20 <= w <= 4000}
+        self._chosen = {
+            i: w for i, w in widths.items() if i in known - {self._stretch} and 20 <= w <= 4000
+        }
         self.fit()
 
     def _resized(self, index: int, _old: int, new: int) -> None:
-        if not self._fitting and new > 0:
-            self._chosen[index] = new
+        if self._fitting or new <= 0 or index == self._stretch:
+            return
+        self._chosen[index] = new
+        if not self._refit_queued:  # once the drag step is over, around the new width
+            self._refit_queued = True
+            QTimer.singleShot(0, self._refit)
+
+    def _refit(self) -> None:
+        self._refit_queued = False
+        if shiboken6.isValid(self._view):
+            self.fit()
 
     def wanted(self, column: Column) -> int:
         """The column's width: the one a person chose, else what it asks, its title and its

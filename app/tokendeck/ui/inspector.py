@@ -351,7 +351,6 @@ class InspectorPane(QWidget):
         elif inspection.payload is None and inspection.header is not None:
             QTreeWidgetItem(self.claims, ["Payload", "encrypted: cannot be read without the key"])
 
-    @Slot(object)
     def changeEvent(self, event: QEvent) -> None:
         """A new theme: the verdict and signature colours are set per palette, so again."""
         super().changeEvent(event)
@@ -364,6 +363,7 @@ class InspectorPane(QWidget):
             self._refresh(self._ticker.now())
             self._show_signature()
 
+    @Slot(object)
     def _on_tick(self, now: datetime) -> None:
         if self._inspection is not None and self.isVisible():
             self._refresh(now)

@@ -391,7 +391,14 @@ class KeysTab(QWidget):
             )
 
         def rotate() -> None:
-            self.runner.run(f"Rotating “{old.name}”", door.rotate_key(account, old), created)
+            self.runner.run(
+                f"Rotating “{old.name}”",
+                door.rotate_key(account, old),
+                created,
+                cancelled=f"Rotating “{old.name}”: cancelled. If the platform had already made "
+                "the new key, TokenDeck kept its secret and the old key still works: Refresh to "
+                "see them.",
+            )
 
         plan = door.rotation(account, old)
         self._ask(

@@ -300,6 +300,8 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.keys_page)
         if self.keys_tab.create_button.isEnabled():
             self.keys_tab.create_key()
+        elif self.keys_tab.runner.busy:
+            self.show_message("Wait for the running operation to end, then New API key again.")
         else:
             self.show_message("Choose an account that has API keys, then New API key again.")
 

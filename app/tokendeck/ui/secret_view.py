@@ -50,7 +50,7 @@ class SecretView(QWidget):
         self.toggle.toggled.connect(self.set_shown)
         set_icon(self.toggle, Act.SHOW)
         shortcut = QShortcut(QKeySequence(SHOW_SHORTCUT), self)
-        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.setContext(Qt.ShortcutContext.WindowShortcut)  # also with the focus on Copy
         shortcut.activated.connect(self.toggle.toggle)
         # Not a stacked widget: it would be as tall as the shown box even while masked.
         row = QHBoxLayout(self)
