@@ -78,9 +78,6 @@ class ButtonBar(QWidget):
                 self._measure(entry)
         self._fit()
 
-    def words_shown(self, button: QPushButton) -> bool:
-        return bool(button.text())
-
     def _spacing(self) -> int:
         layout = self.layout()
         count = len(self._entries)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck.core.token_decode import CLAIM_DOCS
+from tokendeck.ui.reflow import orient
 from tokendeck.ui.status_style import is_dark, token_part_color
 
 SIDE_BY_SIDE_WIDTH = 640  # narrower, the payload goes under the header
@@ -109,10 +110,4 @@ class ClaimsJson(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        wanted = (
-            Qt.Orientation.Horizontal
-            if self.width() >= SIDE_BY_SIDE_WIDTH
-            else Qt.Orientation.Vertical
-        )
-        if wanted != self.splitter.orientation():
-            self.splitter.setOrientation(wanted)
+        orient(self.splitter, self.width(), SIDE_BY_SIDE_WIDTH)

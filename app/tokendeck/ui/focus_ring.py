@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 RING_WIDTH = 2
-_RINGED = (
+FOCUSABLE_CONTROLS = (
     QAbstractButton,
     QLineEdit,
     QPlainTextEdit,
@@ -38,7 +38,8 @@ _RINGED = (
     QAbstractSpinBox,
     QAbstractItemView,
 )
-# Not a tab bar: it marks its current tab itself, and a ring round the whole bar reads as a line.
+"""The controls that get the ring. Not a tab bar: it marks its current tab itself, and a ring
+round the whole bar reads as a line."""
 
 
 class _RingStyle(QProxyStyle):
@@ -106,7 +107,7 @@ class FocusRing(QObject):
 
     def _follow(self, _old: QWidget | None, new: QWidget | None) -> None:
         ring = self.ring
-        if isinstance(new, _RINGED) and not new.isWindow():
+        if isinstance(new, FOCUSABLE_CONTROLS) and not new.isWindow():
             if ring is None:
                 ring = self._ring = _Ring(self._style)
             ring.setWidget(new)

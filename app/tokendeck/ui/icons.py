@@ -90,12 +90,13 @@ _RENDERED_SIZES = (16, 20, 24, 32, 48)
 
 _ICON_PROPERTY = "tokendeck-icon"  # on a button: the Act it shows, to re-colour it
 _TAB_ICONS_PROPERTY = "tokendeck-tab-icons"  # on a tab widget: "i:act i:act"
-_follow_desktop = {"icons": True}  # False once the user picks Light or Dark (see ui/theme.py)
+_follow_desktop = True  # False once the user picks Light or Dark (see ui/theme.py)
 
 
 def follow_desktop_icons(follow: bool) -> None:
     """Whether the desktop's icon theme comes first (only when the colours follow it too)."""
-    _follow_desktop["icons"] = follow
+    global _follow_desktop
+    _follow_desktop = follow
     _icon.cache_clear()
 
 
@@ -144,7 +145,7 @@ def icon(act: Act, palette: QPalette | None = None, *, color: QColor | None = No
 @cache
 def _icon(act: Act, normal: str, disabled: str, themable: bool) -> QIcon:
     desktop = DESKTOP_NAMES.get(act, "")
-    if themable and desktop and _follow_desktop["icons"] and QIcon.hasThemeIcon(desktop):
+    if themable and desktop and _follow_desktop and QIcon.hasThemeIcon(desktop):
         return QIcon.fromTheme(desktop)
     text = resources.files("tokendeck.resources") / "icons" / "actions" / f"{act.value}.svg"
     svg = text.read_text(encoding="utf-8")

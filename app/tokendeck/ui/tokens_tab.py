@@ -32,6 +32,7 @@ from tokendeck.ui.column_fit import Column as TableColumn
 from tokendeck.ui.credentials_model import Column, CredentialRole, CredentialsModel
 from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.icons import Act
+from tokendeck.ui.reflow import orient
 from tokendeck.ui.secret_presence import PRESENCE_TEXTS
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
@@ -192,14 +193,9 @@ class TokensTab(QWidget):
     def _reflow(self) -> None:
         """Tokens beside the Inspector on a wide window, above it on a narrow one: each keeps
         the width its columns and its JSON need."""
-        wanted = (
-            Qt.Orientation.Horizontal
-            if self.width() >= SIDE_BY_SIDE_WIDTH
-            else Qt.Orientation.Vertical
-        )
-        if wanted != self.splitter.orientation():
-            self.splitter.setOrientation(wanted)
-            extent = self.width() if wanted is Qt.Orientation.Horizontal else self.height()
+        if orient(self.splitter, self.width(), SIDE_BY_SIDE_WIDTH):
+            wide = self.splitter.orientation() is Qt.Orientation.Horizontal
+            extent = self.width() if wide else self.height()
             self.splitter.setSizes([extent // 2, extent - extent // 2])
 
     def show_unavailable(self, why: str) -> None:
