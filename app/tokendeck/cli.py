@@ -233,6 +233,11 @@ def sandbox_missing() -> str | None:
     """Why the sandbox cannot run here (its extra is not installed), else None."""
     import importlib.util
 
+    if getattr(sys, "frozen", False):  # the standalone bundle (packaging/pyinstaller)
+        return (
+            "the standalone build leaves out the sandbox, an optional part for trying TokenDeck "
+            "and testing it. Install TokenDeck with it to use it: pipx install 'tokendeck[sandbox]'"
+        )
     missing = [m for m in SANDBOX_MODULES if importlib.util.find_spec(m) is None]
     if not missing:
         return None

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -50,11 +50,13 @@ class RunningApp:
         return "the app's log, last lines:\n" + "\n".join(text.splitlines()[-lines:])
 
 
-def launch(profile: Path, *args: str) -> RunningApp:
+def launch(profile: Path, *args: str, command: Sequence[str] | None = None) -> RunningApp:
+    """Start TokenDeck (this checkout's, or `command`: an installed one) on `profile`."""
     env = dict(os.environ)
     env.pop("QT_QPA_PLATFORM", None)
+    program = list(command) if command is not None else [sys.executable, "-m", "tokendeck"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "tokendeck", "--profile", str(profile), *args],
+        [*program, "--profile", str(profile), *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
