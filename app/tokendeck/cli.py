@@ -207,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=1, help="seed for rate faults (reproducible runs)"
     )
     sandbox.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a throw-away CA (its file is printed: give it "
+        "as an account's CA certificate, Edit account > Connection)",
+    )
+    sandbox.add_argument(
         "--token-lifetime",
         type=_seconds,
         default=300,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 import subprocess
 import sys
 import time
@@ -60,6 +61,35 @@ def test_sandbox_command_serves_with_faults_and_lifetimes() -> None:
         state = httpx.get(f"{urls['Dataloop']}/__sandbox/state").json()
         assert state["token_lifetime"] == 5
         assert state["latency"] == 0.01
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)
+
+
+def test_sandbox_command_over_https_prints_its_throw_away_ca() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tokendeck", "sandbox", "--tls"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if line.startswith("POST <base>/__sandbox/config"):
+                break
+        text = "".join(lines)
+        [ca_file] = re.findall(r"^HTTPS, signed by a throw-away CA: (\S+)$", text, re.M)
+        [url] = re.findall(r"^  Trifacta\s+(https://127\.0\.0\.1:\d+)$", text, re.M)
+        spec = f"{url}/v4/open-api-spec"
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            httpx.get(spec)  # not trusted by anything but its own CA file
+        trusted = ssl.create_default_context(cafile=ca_file)
+        assert httpx.get(spec, verify=trusted).status_code == 200
     finally:
         proc.terminate()
         proc.communicate(timeout=20)

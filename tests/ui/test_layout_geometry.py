@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QLabel,
     QMessageBox,
+    QToolButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -247,6 +248,17 @@ def test_add_account_dialog_on_every_platform_both_ways(
                     LARGE_DIALOG,
                     lambda fields=fields: foreign_platform_widgets(dialog, fields),
                 )
+            toggle = dialog.findChild(QToolButton, "account-connection-toggle")
+            assert isinstance(toggle, QToolButton)
+            click(toggle)  # the Connection rows open: CA certificate file, proxy
+            await settle()
+            platform, fields = platform_fields(dialog)
+            await report.at_both_sizes(
+                dialog,
+                f"Add account, {platform.value}, Connection open",
+                LARGE_DIALOG,
+                lambda fields=fields: foreign_platform_widgets(dialog, fields),
+            )
             dialog.reject()
         finally:
             await services.aclose()

@@ -14,12 +14,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+import truststore
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tokendeck.core.errors import NetworkError, OutboundRefusedError
+from tokendeck.core.errors import CertificateError, NetworkError, OutboundRefusedError
 from tokendeck.platforms.http import default_tls, make_client, request
 
 
@@ -108,11 +109,13 @@ async def test_a_certificate_no_trusted_ca_signed_is_refused(
 ) -> None:
     port, seen = tls_server
     async with make_client(f"https://localhost:{port}") as client:
-        with pytest.raises(NetworkError) as refused:
-            await request(client, "GET", "/keys", idempotent=False)
-    assert str(refused.value) == (
-        "Could not reach localhost: ConnectError. Check the host and your connection."
+        with pytest.raises(CertificateError) as refused:
+            await request(client, "GET", "/keys", idempotent=True)
+    assert str(refused.value).startswith(
+        "The TLS certificate of localhost is not trusted: self-signed certificate. If your "
+        "organisation uses a certificate authority of its own"
     )
+    assert "CA certificate file" in str(refused.value)
     assert seen == [], "no request was sent over the unverified connection"
 
 
@@ -132,8 +135,13 @@ async def test_a_ca_bundle_still_checks_the_host_name(
     port, seen = tls_server
     # The certificate names localhost only.
     async with make_client(f"https://127.0.0.1:{port}", ca_bundle=str(self_signed[0])) as client:
-        with pytest.raises(NetworkError):
+        with pytest.raises(CertificateError) as refused:
             await request(client, "GET", "/keys", idempotent=False)
+    assert str(refused.value) == (
+        "The TLS certificate of 127.0.0.1 is not valid for that name (IP address mismatch, "
+        "certificate is not valid for '127.0.0.1'). Check the host: use the name the "
+        "certificate was made for."
+    )
     assert seen == []
 
 
@@ -209,13 +217,20 @@ def test_clients_share_one_verifying_tls_context_unless_they_have_a_ca_bundle(
     the process, not one per account; an account's own CA bundle still gets its own."""
     made: list[ssl.SSLContext] = []
     create = ssl.create_default_context
+    system_trust = truststore.SSLContext
 
     def counting(*args: object, **kwargs: object) -> ssl.SSLContext:
         context = create(*args, **kwargs)  # type: ignore[arg-type]
         made.append(context)
         return context
 
+    class CountingTrust(system_trust):  # type: ignore[misc,valid-type]
+        def __init__(self, protocol: int) -> None:
+            super().__init__(protocol)
+            made.append(self)
+
     monkeypatch.setattr(ssl, "create_default_context", counting)
+    monkeypatch.setattr(truststore, "SSLContext", CountingTrust)
     default_tls.cache_clear()
     try:
         for _ in range(3):
@@ -223,6 +238,7 @@ def test_clients_share_one_verifying_tls_context_unless_they_have_a_ca_bundle(
         assert len(made) == 1
         shared = made[0]
         assert default_tls() is shared
+        assert isinstance(shared, system_trust), "the system's trust store, not a bundled list"
         assert shared.verify_mode is ssl.CERT_REQUIRED and shared.check_hostname
         make_client("https://gate.example", ca_bundle=str(self_signed[0]))
         make_client("https://gate.example", ca_bundle=str(self_signed[0]))

@@ -12,6 +12,7 @@
     │   └── ProtocolError            an answer TokenDeck cannot read (malformed JSON, ...)
     ├── NetworkError                 no answer: connection refused / reset, DNS, TLS
     │   ├── PlatformTimeoutError     no answer in time
+    │   ├── CertificateError         the host's TLS certificate is not trusted (nothing was sent)
     │   └── UncertainWriteError      a write whose answer was lost or unreadable: what TokenDeck
     │                                then checked, and what is left to do
     ├── UnsupportedError             the platform does not offer this (see its capabilities)
@@ -128,6 +129,16 @@ class NetworkError(TokenDeckError):
 
 class PlatformTimeoutError(NetworkError):
     pass
+
+
+class CertificateError(NetworkError):
+    """The TLS handshake refused the host's certificate: nothing was sent, and trying again will
+    not help until the certificate or the trust changes. `about_name`: the certificate is for
+    another host name (the host is wrong), rather than not trusted or not valid now."""
+
+    def __init__(self, message: str, *, about_name: bool = False) -> None:
+        super().__init__(message)
+        self.about_name = about_name
 
 
 class UncertainWriteError(NetworkError):

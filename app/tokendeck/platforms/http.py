@@ -1,6 +1,8 @@
 """HTTP for adapters: one client per account, retries for reads, errors mapped to core.errors.
 
-- TLS verification stays on (an optional CA bundle may be given); an optional proxy.
+- TLS verification stays on, against the system's trust store (`truststore`: the certificates
+  the operating system trusts, so a company's own CA works), or only an account's CA bundle; an
+  optional proxy. A refused certificate is a `CertificateError`, never retried.
 - Every request passes the one outbound rule (`platforms/outbound.py`): https (plain http only
   to a loopback host), no credentials in the URL, and the account's own origin only.
 - Redirects are never followed automatically. A redirect to the same origin is followed by hand
@@ -24,10 +26,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
+import truststore
 
 from tokendeck.core import safe_json
 from tokendeck.core.errors import (
     DEFAULT_TEXT,
+    CertificateError,
     NetworkError,
     PlatformTimeoutError,
     ProtocolError,
@@ -71,7 +75,7 @@ def make_client(
 
 
 def _verification(ca_bundle: str | None) -> ssl.SSLContext:
-    """httpx's own trust store (certifi, or $SSL_CERT_FILE), or only the account's CA bundle.
+    """The system's trust store, or only the account's CA bundle.
     A context, not the file name: httpx deprecates `verify=<path>`."""
     if not ca_bundle:
         return default_tls()
@@ -80,13 +84,50 @@ def _verification(ca_bundle: str | None) -> ssl.SSLContext:
 
 @functools.cache
 def default_tls() -> ssl.SSLContext:
-    """The one TLS context every client without a CA bundle of its own shares: the context httpx
-    makes for `verify=True`, made once per process. Making it loads the whole trust store (tens
-    of ms, on the event loop), so a context per account made signing in 50 accounts wait
-    seconds for 50 copies of it. $SSL_CERT_FILE / $SSL_CERT_DIR are read when it is first made.
-    Sharing is safe: a context keeps no connection's state, and the one setting httpcore writes
-    on it per connection (ALPN) is the same for every client here (HTTP/1.1 only)."""
-    return httpx.create_ssl_context()
+    """The one TLS context every client without a CA bundle of its own shares, made once per
+    process: it verifies against the operating system's trust store (truststore: the Windows
+    and macOS certificate stores, OpenSSL's system paths on Linux, where $SSL_CERT_FILE /
+    $SSL_CERT_DIR still apply), not a bundled list such as certifi's, so a company CA that IT
+    installed is trusted. One shared context: a context per account made signing in 50 accounts
+    wait for 50 copies of the trust store. Sharing is safe: a context keeps no connection's
+    state, and the one setting httpcore writes on it per connection (ALPN) is the same for every
+    client here (HTTP/1.1 only)."""
+    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def certificate_problem(error: BaseException) -> str | None:
+    """Why the TLS handshake refused the certificate (OpenSSL's words: "self-signed
+    certificate", "Hostname mismatch, ..."), when that is what `error` comes from."""
+    seen = 0
+    current: BaseException | None = error
+    while current is not None and seen < 10:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return str(current.verify_message or current.reason or "verification failed")
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None
+
+
+def untrusted_certificate(host: str, problem: str) -> CertificateError:
+    """What to do about a refused certificate, by OpenSSL's reason."""
+    problem = problem.rstrip(".")
+    lowered = problem.lower()
+    if "mismatch" in lowered:
+        return CertificateError(
+            f"The TLS certificate of {host} is not valid for that name ({problem}). Check the "
+            "host: use the name the certificate was made for.",
+            about_name=True,
+        )
+    if "expired" in lowered or "not yet valid" in lowered:
+        return CertificateError(
+            f"The TLS certificate of {host} is not valid now ({problem}). Check this computer's "
+            "clock, or tell the host's administrators."
+        )
+    return CertificateError(
+        f"The TLS certificate of {host} is not trusted: {problem}. If your organisation uses a "
+        "certificate authority of its own, add it to the system's trusted certificates, or give "
+        "this account its CA certificate file (Edit account, Connection)."
+    )
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -171,6 +212,9 @@ async def request(
                 f"{what or 'The request'} timed out: no answer from {client.base_url.host}."
             )
         except httpx.TransportError as exc:
+            problem = certificate_problem(exc)
+            if problem is not None:
+                raise untrusted_certificate(client.base_url.host, problem) from None
             last_error = NetworkError(
                 f"Could not reach {client.base_url.host}: {type(exc).__name__}. Check the host and your connection."
             )

@@ -24,6 +24,7 @@ import httpx
 from tokendeck.core import safe_json
 from tokendeck.core.redaction import redact
 from tokendeck.core.token_verify import KeyFormatError, VerificationKey, load_jwks
+from tokendeck.platforms.http import certificate_problem, default_tls
 from tokendeck.platforms.outbound import origin_of, url_problem
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -75,7 +76,9 @@ class KeyFetcher:
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None:
-            self._client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, follow_redirects=False)
+            self._client = httpx.AsyncClient(
+                timeout=DEFAULT_TIMEOUT, follow_redirects=False, verify=default_tls()
+            )
         return self._client
 
     async def _get_json(self, url: str) -> dict[str, Any]:
@@ -96,6 +99,11 @@ class KeyFetcher:
         except httpx.TimeoutException as exc:
             raise KeyFetchError(f"Timed out fetching {_shown(url)}.") from exc
         except httpx.HTTPError as exc:
+            problem = certificate_problem(exc)
+            if problem is not None:
+                raise KeyFetchError(
+                    f"The TLS certificate of {_shown(url)} is not trusted: {problem}."
+                ) from exc
             raise KeyFetchError(f"Could not reach {_shown(url)}: {type(exc).__name__}.") from exc
         except (httpx.InvalidURL, ValueError) as exc:  # a URL httpx cannot even build
             raise KeyFetchError(f"{_shown(url)} is not a usable URL.") from exc

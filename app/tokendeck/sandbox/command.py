@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from tokendeck.sandbox.control import FAULT_KINDS
+from tokendeck.sandbox.tls import SandboxPki, make_pki
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
 
 NAMES = {
@@ -92,8 +93,9 @@ def run_sandbox(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     world = build_world()
     ports = {name: getattr(args, f"{name}_port", 0) or 0 for name in NAMES}
+    pki = make_pki(Path(tempfile.mkdtemp(prefix="tokendeck-sandbox-tls-"))) if args.tls else None
     try:
-        world.start(ports)
+        world.start(ports, pki)
     except RuntimeError:
         world.stop()
         busy = f" (is port {args.oauth2_port} already in use?)" if args.oauth2_port else ""
@@ -103,7 +105,7 @@ def run_sandbox(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # a clean stop, as Ctrl+C
     try:
         configure(world, args)
-        _announce(world)
+        _announce(world, pki)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
@@ -112,8 +114,11 @@ def run_sandbox(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _announce(world: SandboxWorld) -> None:
+def _announce(world: SandboxWorld, pki: SandboxPki | None) -> None:
     print("TokenDeck sandbox (127.0.0.1 only). Press Ctrl+C to stop.\n")
+    if pki is not None:
+        print(f"HTTPS, signed by a throw-away CA: {pki.ca_file}")
+        print("(give that file as an account's CA certificate: Edit account, Connection)\n")
     for name, title in NAMES.items():
         print(f"  {title:<18} {world.urls[name]}")
     print("\nSeeded test users (sandbox-only credentials):")

@@ -13,12 +13,21 @@ from typing import Any
 
 import uvicorn
 
+from tokendeck.sandbox.tls import SandboxPki
+
 HOST = "127.0.0.1"
 
 
 class SandboxServer:
-    def __init__(self, apps: Mapping[str, Any], ports: Mapping[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        apps: Mapping[str, Any],
+        ports: Mapping[str, int] | None = None,
+        tls: SandboxPki | None = None,
+    ) -> None:
+        """`tls`: serve HTTPS with that certificate (URLs https://127.0.0.1:PORT)."""
         self._apps = dict(apps)
+        self._tls = tls
         self._ports = dict(ports or {})
         self._servers: dict[str, uvicorn.Server] = {}
         self.urls: dict[str, str] = {}
@@ -29,8 +38,18 @@ class SandboxServer:
 
     async def serve(self) -> None:
         for name, app in self._apps.items():
+            tls: dict[str, Any] = (
+                {"ssl_certfile": str(self._tls.cert_file), "ssl_keyfile": str(self._tls.key_file)}
+                if self._tls is not None
+                else {}
+            )
             config = uvicorn.Config(
-                app, host=HOST, port=self._ports.get(name, 0), log_level="warning", lifespan="off"
+                app,
+                host=HOST,
+                port=self._ports.get(name, 0),
+                log_level="warning",
+                lifespan="off",
+                **tls,
             )
             server = uvicorn.Server(config)
             self._servers[name] = server
@@ -44,7 +63,8 @@ class SandboxServer:
             await asyncio.sleep(0.02)
         for name, server in self._servers.items():
             port = server.servers[0].sockets[0].getsockname()[1]
-            self.urls[name] = f"http://{HOST}:{port}"
+            scheme = "https" if self._tls is not None else "http"
+            self.urls[name] = f"{scheme}://{HOST}:{port}"
             app = self._apps[name]
             owner = getattr(getattr(app, "state", None), "sandbox_owner", None)
             if owner is not None:

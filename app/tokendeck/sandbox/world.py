@@ -15,6 +15,7 @@ from tokendeck.sandbox.encord_verify import key_id
 from tokendeck.sandbox.haut import Haut
 from tokendeck.sandbox.oidc import OidcIssuer
 from tokendeck.sandbox.server import SandboxServer
+from tokendeck.sandbox.tls import SandboxPki
 from tokendeck.sandbox.trifacta import Trifacta
 from tokendeck.sandbox.visual_layer import VisualLayer
 
@@ -47,8 +48,10 @@ class SandboxWorld:
             "encord": self.encord.app,
         }
 
-    def start(self, ports: dict[str, int] | None = None) -> SandboxWorld:
-        self.server = SandboxServer(self.apps(), ports).start()
+    def start(
+        self, ports: dict[str, int] | None = None, tls: SandboxPki | None = None
+    ) -> SandboxWorld:
+        self.server = SandboxServer(self.apps(), ports, tls).start()
         self.urls = dict(self.server.urls)
         return self
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography import x509
 
 from tokendeck.core.errors import (
+    CertificateError,
     NetworkError,
     NotFoundError,
     OutboundRefusedError,
@@ -88,10 +93,52 @@ def field_for_error(
     outbound rule refuses), the
     secret that was used when the credentials were refused, None when it is about neither
     (5xx, 429). `given` names the secrets that were used."""
+    if isinstance(error, CertificateError) and not error.about_name:
+        return "ca_bundle" if has_host(platform) else None
     if isinstance(error, _HOST_ERRORS):
         return "host" if has_host(platform) else None
     if credentials_refused(error):
         return _used_secret(platform, given)
+    return None
+
+
+def connection_problems(ca_bundle: str, proxy: str) -> dict[str, str]:
+    """The Connection rows: a CA file that holds PEM certificates; a proxy URL with no password
+    in it (settings are kept in the catalog, in plain text: a secret never goes there)."""
+    problems: dict[str, str] = {}
+    if ca_bundle.strip():
+        problem = ca_file_problem(Path(ca_bundle.strip()).expanduser())
+        if problem is not None:
+            problems["ca_bundle"] = problem
+    if proxy.strip():
+        parts = urlsplit(proxy.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems["proxy"] = "Give the proxy as a URL, e.g. http://proxy.example:3128"
+        elif parts.username or parts.password:
+            problems["proxy"] = (
+                "A proxy with a user name or password in its URL cannot be kept (settings are "
+                "not secret storage): use a proxy that does not ask, or one set for the system."
+            )
+    return problems
+
+
+CA_FILE_LIMIT = 4 * 1024 * 1024  # a bundle of every public CA is about 250 KB
+
+
+def ca_file_problem(path: Path) -> str | None:
+    """Why `path` cannot serve as a CA bundle (PEM certificates), else None."""
+    if not path.is_absolute():
+        return "Give the CA certificate file's full path (Browse… picks one)."
+    try:
+        if path.stat().st_size > CA_FILE_LIMIT:
+            return "That file is too big to be a CA certificate file."
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"Could not read {path.name}: {exc.strerror or 'not readable'}."
+    try:
+        x509.load_pem_x509_certificates(data)
+    except ValueError:
+        return f"{path.name} holds no PEM certificate (-----BEGIN CERTIFICATE-----)."
     return None
 
 

@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck.core.errors import TokenDeckError
-from tokendeck.core.models import PLATFORM_NAMES, Account, Platform
+from tokendeck.core.models import PLATFORM_NAMES, Account, AccountSettings, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.core.settings import format_thresholds, parse_thresholds
 from tokendeck.services import account_forms
 from tokendeck.services.account_forms import Field
+from tokendeck.ui.connection_rows import ConnectionRows
 from tokendeck.ui.working_dialog import (
     FieldWidget,
     FormGrid,
@@ -136,6 +137,9 @@ class AccountDialog(WorkingDialog):
         self.thresholds.setAccessibleName("Warning thresholds for this account")
         self.thresholds.setPlaceholderText("empty: the thresholds from Settings (e.g. 2d, 1h)")
         self._row("Warn before expiry:", self.thresholds, self._shared_errors["thresholds"])
+        self.connection = ConnectionRows(
+            self.form, existing.settings if existing else AccountSettings()
+        )
 
         self.notes = QLabel()
         self.notes.setObjectName("account-notes")
@@ -254,6 +258,7 @@ class AccountDialog(WorkingDialog):
         if rows.hint is not None:
             rows.hint.show()
         manual = not account_forms.has_host(chosen)  # a pasted token
+        self.connection.shown(not manual)
         self._host_label.setVisible(not manual)
         self.host.setVisible(not manual)
         host_error = self._shared_errors["host"]
@@ -280,13 +285,20 @@ class AccountDialog(WorkingDialog):
             QTimer.singleShot(0, self, lambda: self.fit_to_content(shrink=True))
 
     def error_labels(self) -> Mapping[str, QLabel]:
-        return {**self._shared_errors, **self._rows[self.chosen].errors}
+        connection = self.connection.errors if account_forms.has_host(self.chosen) else {}
+        return {**self._shared_errors, **connection, **self._rows[self.chosen].errors}
+
+    def show_problems(self, problems: Mapping[str, str]) -> None:
+        if any(name in problems for name in self.connection.errors):
+            self.connection.open()  # the message and its field, not a message alone
+        super().show_problems(problems)
 
     def field(self, name: str) -> QWidget | None:
         shared: dict[str, QWidget] = {
             "name": self.name,
             "host": self.host,
             "thresholds": self.thresholds,
+            **self.connection.fields(),
         }
         return shared.get(name) or self.fields.get(name)
 
@@ -315,8 +327,12 @@ class AccountDialog(WorkingDialog):
             )
         except ValueError:
             chosen = ()
+        ca_bundle, proxy = self.connection.values()
         settings = replace(
-            base.settings, warn_thresholds=tuple(int(t.total_seconds()) for t in chosen)
+            base.settings,
+            warn_thresholds=tuple(int(t.total_seconds()) for t in chosen),
+            ca_bundle=ca_bundle,
+            proxy=proxy,
         )
         account = Account(
             id=base.id,
@@ -351,6 +367,7 @@ class AccountDialog(WorkingDialog):
                 parse_thresholds(self.thresholds.text())
             except ValueError as exc:
                 found["thresholds"] = str(exc)
+        found.update(account_forms.connection_problems(*self.connection.values()))
         return found
 
     # -- saving -----------------------------------------------------------------------------
