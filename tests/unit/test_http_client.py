@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from tokendeck.core.errors import CertificateError, NetworkError, OutboundRefusedError
+from tokendeck.core.errors import CertificateError, OutboundRefusedError
 from tokendeck.platforms.http import default_tls, make_client, request
 
 
