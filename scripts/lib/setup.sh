@@ -9,7 +9,9 @@ TD_APT_RUNTIME=(libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 
     libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0
     libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0)
 # faketime: scripts/test runs the non-GUI tests again with the system clock shifted.
-TD_APT_TEST=(xvfb trayer xclip xdotool x11-utils gnome-keyring dbus-x11 faketime ca-certificates)
+# dunst: a real notification daemon, started by tests/ui/test_desktop_notifications.py alone.
+TD_APT_TEST=(xvfb trayer xclip xdotool x11-utils gnome-keyring dbus-x11 faketime ca-certificates
+    dunst)
 # packaging/build: the Debian package tools, the desktop entry and AppStream validators, and
 # binutils (PyInstaller reads the libraries' headers with objdump).
 TD_APT_BUILD=(dpkg-dev fakeroot desktop-file-utils appstream binutils python3-venv)

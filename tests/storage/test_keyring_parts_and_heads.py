@@ -975,3 +975,56 @@ async def test_abandoned_calls_that_end_later_are_not_reported_to_the_event_loop
     finally:
         backend.release.set()
         loop.set_exception_handler(None)
+
+
+class _FailsLate(MemoryKeyring):
+    """Answers only when released, and then with an error (a store closed meanwhile)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.release.wait(10)
+        raise RuntimeError("closed meanwhile")
+
+
+async def test_a_call_its_caller_cancelled_ends_unheard_not_as_an_unretrieved_error(
+    lock_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A quit cancels what the window still waits for; the keyring's late answer (an error)
+    is taken by `_forget`, never left for asyncio to report as "Future exception was never
+    retrieved" when the future is collected, which may be long after."""
+    forgotten: list[BaseException | None] = []
+    forget = keyring_store._forget
+
+    def recording(future: asyncio.Future[object]) -> None:
+        forget(future)
+        forgotten.append(None if future.cancelled() else future.exception())
+
+    monkeypatch.setattr(keyring_store, "_forget", recording)
+    late = _FailsLate()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(late)
+    store = _store(lock_path)
+    try:
+        first = asyncio.ensure_future(store.get("r"))  # holds the one worker
+        await asyncio.sleep(0.2)
+        waiting = asyncio.ensure_future(store.get("s"))  # queued behind it
+        await asyncio.sleep(0.2)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        late.release.set()
+        with pytest.raises(SecretStoreError):
+            await first
+        for _ in range(50):
+            if forgotten:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        late.release.set()
+        keyring.set_keyring(previous)
+        await store.aclose()
+    assert len(forgotten) == 1
+    assert isinstance(forgotten[0], SecretStoreError | RuntimeError)

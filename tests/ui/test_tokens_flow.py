@@ -148,3 +148,51 @@ def test_token_derived_text_is_plain_text_in_the_inspector(window: MainWindow) -
         window.inspector.kind_label,
     ):
         assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_a_reload_keeps_the_selected_row_and_the_scroll_and_an_early_select_waits(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, window: MainWindow, profile: Profile
+) -> None:
+    """A session renewed or a warning fired reloads the list: the row a person selected stays
+    selected and the list stays where they scrolled it. A row asked for before the list has it
+    (a notification opened at start) is selected once it comes."""
+    labels = [f"Token {n:02}" for n in range(40)]
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+        )
+        try:
+            for label in labels[:-1]:
+                token, _ = hs256(claims(lifetime=86400, sub=label))
+                await services.tokens.track(label, Secret(token))
+            connect(window, services)
+            tab = window.tokens_tab
+            window.tabs.setCurrentWidget(window.tokens_page)
+            await _until(lambda: tab.model.rowCount() == len(labels) - 1, "listed")
+            row = next(
+                r
+                for r in range(tab.model.rowCount())
+                if tab.model.credential(r).label == "Token 30"
+            )
+            tab.select(tab.model.credential(row).id)
+            bar = tab.view.verticalScrollBar()
+            await _until(lambda: bar.maximum() > 0, "the list scrolls")
+            bar.setValue(0)
+            token, _ = hs256(claims(lifetime=86400, sub=labels[-1]))
+            last = await services.tokens.track(labels[-1], Secret(token))
+            await _until(lambda: tab.model.rowCount() == len(labels), "reloaded")
+            selected = tab.selected()
+            assert selected is not None and selected.label == "Token 30"
+            assert bar.value() == 0, "the list stayed where it was scrolled"
+
+            unknown = "credential-not-listed-yet"
+            tab.select(unknown)
+            assert tab.selected() is not None and tab.selected().label == "Token 30"
+            tab.select(last.id)
+            selected = tab.selected()
+            assert selected is not None and selected.id == last.id
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())

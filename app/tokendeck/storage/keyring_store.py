@@ -297,6 +297,12 @@ class KeyringStore:
                 f"The system keyring did not answer within {self._timeout:.0f} s while trying to "
                 f"{action}. It may be locked or waiting for an unlock prompt."
             ) from exc
+        except asyncio.CancelledError:
+            # The caller went away (a quit cancels what the window still runs): the worker may
+            # still finish, or refuse with "closed"; nobody waits for that either.
+            abandoned.set()
+            future.add_done_callback(_forget)
+            raise
         except SecretStoreError:
             raise
         except Exception as exc:

@@ -1,4 +1,5 @@
-"""Notices sent through the Notifier when there is no tray (desktop service or status bar)."""
+"""Expiry warnings, summaries and failed renewals as notices, sent through the Notifier (the
+desktop's notifications, else the tray's balloon, else the status bar)."""
 
 from __future__ import annotations
 
@@ -38,5 +39,5 @@ class ExpiryAlerts:
         self._runner.quietly("Notifying", self._notify(notice), replace=False)
 
     async def _notify(self, notice: Notice) -> None:
-        route = await self._notifier.notify(notice.title, notice.text, critical=notice.critical)
+        route = await self._notifier.notify(notice)
         log.info("notification (%s): %s", route, notice.title)

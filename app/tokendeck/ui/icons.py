@@ -20,21 +20,22 @@ class TrayState(StrEnum):
     EXPIRED = "expired"
 
 
-def _path(name: str) -> str:
+def resource_path(name: str) -> str:
+    """A file shipped in tokendeck.resources/icons (read from the installed package)."""
     return str(resources.files("tokendeck.resources") / "icons" / name)
 
 
 @cache
 def app_icon() -> QIcon:
-    icon = QIcon(_path("tokendeck.svg"))
+    icon = QIcon(resource_path("tokendeck.svg"))
     for size in (16, 32, 48, 64, 128, 256):
-        icon.addFile(_path(f"tokendeck-{size}.png"))
+        icon.addFile(resource_path(f"tokendeck-{size}.png"))
     return icon
 
 
 @cache
 def tray_icon(state: TrayState) -> QIcon:
-    return QIcon(_path(f"tray-{state.value}.svg"))
+    return QIcon(resource_path(f"tray-{state.value}.svg"))
 
 
 # -- the actions' icons ----------------------------------------------------------------------------

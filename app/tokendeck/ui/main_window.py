@@ -258,7 +258,10 @@ class MainWindow(QMainWindow):
             self.show_message(f"Storage check: {report.summary()}", 20000)
 
     def show_credential(self, credential_id: str) -> None:
+        """The window, on the Tokens tab with the credential selected ("": the window alone)."""
         self.bring_to_front()
+        if not credential_id:
+            return
         self.tabs.setCurrentWidget(self.tokens_page)
         self.tokens_tab.select(credential_id)
 

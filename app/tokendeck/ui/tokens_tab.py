@@ -66,6 +66,7 @@ class TokensTab(QWidget):
         self._key_lookup = key_lookup
         self._door = door
         self._generation = 0
+        self._select_next: str | None = None
         self._inspector: InspectorPane | None = None
         self.banner = MessageBanner()
         self.busy = BusyBar()
@@ -217,20 +218,37 @@ class TokensTab(QWidget):
         held = await self._door.held_credentials()
         if generation != self._generation:
             return  # a newer reload started meanwhile
+        selected = self.selected()
+        scrolled = self.view.verticalScrollBar().value()
         self.model.set_credentials(held)
         self.held.setCurrentIndex(1 if held else 0)
+        # A reload (a session renewed, a warning fired) keeps the row a person selected, and
+        # a row asked for before it was listed (a notification opened at start) is selected now.
+        if self._select_next is not None and self._find(self._select_next, show=True):
+            self._select_next = None
+        else:
+            if selected is not None:
+                self._find(selected.id, show=False)
+            self.view.verticalScrollBar().setValue(scrolled)  # where the person left it
         self._update_buttons()
 
     # -- actions ----------------------------------------------------------------------------
 
     def select(self, credential_id: str) -> None:
+        """Select that credential's row and show it; one not listed yet is selected when the
+        rows next load."""
+        self._select_next = None if self._find(credential_id) else credential_id
+
+    def _find(self, credential_id: str, *, show: bool = True) -> bool:
         for row in range(self.model.rowCount()):
             index = self.model.index(row, 0)
             value = self.model.data(index, CredentialRole)
             if isinstance(value, Credential) and value.id == credential_id:
                 self.view.selectRow(row)
-                self.view.scrollTo(index)
-                return
+                if show:
+                    self.view.scrollTo(index)
+                return True
+        return False
 
     def selected(self) -> Credential | None:
         rows = self.view.selectionModel().selectedRows()

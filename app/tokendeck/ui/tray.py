@@ -109,6 +109,10 @@ class Tray(QObject):
             self.menu.insertAction(anchor, action)
             self.pinned_actions.append(action)
 
+    def shows_messages(self) -> bool:
+        """Whether this system's tray can show a balloon."""
+        return bool(self.icon.supportsMessages())
+
     def notify(self, title: str, text: str, credential_id: str, *, critical: bool = False) -> None:
         self._last_message_credential = credential_id
         self.messages.append((title, text))

@@ -1,5 +1,5 @@
 """Keeps the tray in step with the credentials: icon for the worst expiry, tooltip, next
-expiries in the menu, and a notification for each expiry warning."""
+expiries in the menu. (Notifications are the Notifier's: ui/expiry_alerts.py.)"""
 
 from __future__ import annotations
 
@@ -8,13 +8,6 @@ from datetime import datetime
 
 from tokendeck.core.timefmt import countdown
 from tokendeck.services.door import Door
-from tokendeck.services.events import ExpirySummary, ExpiryWarning, RefreshFailed
-from tokendeck.services.notices import (
-    Notice,
-    refresh_failed_notice,
-    summary_notice,
-    warning_notice,
-)
 from tokendeck.services.standing import next_expiries, worst_state
 from tokendeck.ui.icons import TrayState
 from tokendeck.ui.task_runner import TaskRunner
@@ -69,17 +62,3 @@ class TrayStatus:
 
     async def pinned(self) -> list[tuple[str, str]]:
         return [(a.name, a.id) for a in await self._door.accounts() if a.settings.pinned]
-
-    def on_warning(self, warning: ExpiryWarning) -> None:
-        self._notify(warning_notice(warning, self._door.now()))
-
-    def on_summary(self, summary: ExpirySummary) -> None:
-        self._notify(summary_notice(summary, self._door.now()))
-
-    def on_refresh_failed(self, event: RefreshFailed) -> None:
-        self._notify(refresh_failed_notice(event))
-
-    def _notify(self, notice: Notice) -> None:
-        log.info("notification: %s", notice.title)
-        self._tray.notify(notice.title, notice.text, notice.credential_id, critical=notice.critical)
-        self.refresh()

@@ -38,19 +38,20 @@ def wire(door: Door, window: MainWindow, tray: Tray | None) -> None:
     if report is not None:  # the engine checked before the window was wired (tests)
         window.on_secrets_checked(report, held=True)
     window.set_store(door.store_status())
-    if tray is None:
-        _wire_notifications(door, window)
-    else:
+    _wire_notifications(door, window, tray)
+    if tray is not None:
         _wire_tray(door, window, tray)
     window.load()
 
 
-def _wire_notifications(door: Door, window: MainWindow) -> None:
-    """No tray: warnings go to the desktop's notification service, else the status bar."""
+def _wire_notifications(door: Door, window: MainWindow, tray: Tray | None) -> None:
+    """Warnings go to the desktop's notifications, else the tray's balloon, else the status
+    bar (ui/notifier.py); each opens what it is about."""
     from tokendeck.ui.expiry_alerts import ExpiryAlerts
     from tokendeck.ui.notifier import Notifier
 
-    alerts = ExpiryAlerts(Notifier(window.show_message), door.now)
+    notifier = Notifier(window.show_message, window.show_credential, tray=tray)
+    alerts = ExpiryAlerts(notifier, door.now)
     door.subscribe(ExpiryWarning, alerts.on_warning)
     door.subscribe(ExpirySummary, alerts.on_summary)
     door.subscribe(RefreshFailed, alerts.on_refresh_failed)
@@ -60,9 +61,8 @@ def _wire_tray(door: Door, window: MainWindow, tray: Tray) -> None:
     from tokendeck.ui.tray_status import TrayStatus
 
     status = TrayStatus(tray, door)
-    door.subscribe(ExpiryWarning, status.on_warning)
-    door.subscribe(ExpirySummary, status.on_summary)
-    door.subscribe(RefreshFailed, status.on_refresh_failed)
+    for event in (ExpiryWarning, ExpirySummary, RefreshFailed):
+        door.subscribe(event, lambda _: status.refresh())
     door.subscribe(AccountsChanged, lambda _: status.refresh())
     door.subscribe(CredentialsChanged, lambda _: status.refresh())
     tray.copy_token_requested.connect(window.copy_account_token)

@@ -1,0 +1,92 @@
+"""With a real notification daemon on the test display (dunst, started here on the private bus
+of scripts/desktop-session) and the tray still there: an expiry warning goes to the desktop's
+notifications, not to a tray balloon, while the tray icon keeps following the credentials; and
+the notification's action, invoked through the daemon (`dunstctl action`, as a click on it),
+opens the window on the Tokens tab with that token selected."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import need_desktop, need_secret_service, need_tools
+from tests.ui.conftest import new_window, run
+from tests.ui.test_tray import (
+    app_services,
+    keep_tokens,
+    shows_soon_selected,
+    stop_app,
+    tray,  # noqa: F401 - the fixture
+    wire_like_bootstrap,
+)
+from tests.ui.visible import balloon, until
+from tokendeck.storage.profile import Profile
+from tokendeck.ui.icons import TrayState
+from tokendeck.ui.notifier import _service_running
+from tokendeck.ui.tray import Tray
+
+
+def _dunstctl(*args: str) -> str:
+    done = subprocess.run(
+        ["dunstctl", *args], capture_output=True, text=True, timeout=10, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.fixture
+def dunst(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    need_desktop()
+    need_tools("dunst", "dunstctl")
+    assert not _service_running(), "a notification service already runs on the test bus"
+    config = tmp_path / "dunstrc"
+    config.write_text("[global]\n    timeout = 0\n")  # shown until acted on
+    daemon = subprocess.Popen(
+        ["dunst", "-conf", str(config)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 10
+    while not _service_running():
+        assert daemon.poll() is None, f"dunst did not start: {daemon.communicate()[1]}"
+        assert time.monotonic() < deadline, "dunst did not take the notification service"
+        time.sleep(0.05)
+    yield daemon
+    daemon.terminate()
+    daemon.communicate(timeout=10)
+
+
+def test_a_warning_goes_to_the_desktop_and_its_action_opens_the_token(
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    profile: Profile,
+    tray: Tray,  # noqa: F811 - the fixture
+    dunst: subprocess.Popen[str],
+) -> None:
+    need_secret_service()
+    asyncio.run(keep_tokens(profile))
+    window = new_window(qtbot, profile, has_tray=True)
+    wire_like_bootstrap(window, tray)
+
+    async def scenario() -> None:
+        assert not window.isVisible(), "started hidden, in the tray"
+        services = await app_services(profile, window, tray)
+        try:
+            await until(lambda: _dunstctl("count", "displayed") == "1", "the desktop's notice")
+            await until(lambda: tray.state is TrayState.WARNING, "the tray turned orange")
+            assert tray.messages == [], "no balloon as well"
+            assert balloon() is None
+            await until(lambda: window.tokens_tab.model.rowCount() > 1, "the tokens listed")
+            assert not window.isVisible()
+            _dunstctl("action", "0")  # what a click on the notification does
+            await until(lambda: shows_soon_selected(window), "the window open on the token")
+        finally:
+            await stop_app(services)
+
+    run(qloop, scenario())
