@@ -7,6 +7,7 @@ opens the window on the Tokens tab with that token selected."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import subprocess
 import time
 from collections.abc import Iterator
@@ -68,6 +69,7 @@ def test_a_warning_goes_to_the_desktop_and_its_action_opens_the_token(
     profile: Profile,
     tray: Tray,  # noqa: F811 - the fixture
     dunst: subprocess.Popen[str],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     need_secret_service()
     asyncio.run(keep_tokens(profile))
@@ -78,7 +80,12 @@ def test_a_warning_goes_to_the_desktop_and_its_action_opens_the_token(
         assert not window.isVisible(), "started hidden, in the tray"
         services = await app_services(profile, window, tray)
         try:
+            caplog.set_level(logging.INFO, "tokendeck.ui.expiry_alerts")
             await until(lambda: _dunstctl("count", "displayed") == "1", "the desktop's notice")
+            # Sent, and its id known to desktop-notifier: an action the daemon reports before
+            # the answer to Notify has been handled is dropped by desktop-notifier (its map
+            # from the daemon's id to the notification is written after that answer).
+            await until(lambda: "notification (desktop)" in caplog.text, "the send finished")
             await until(lambda: tray.state is TrayState.WARNING, "the tray turned orange")
             assert tray.messages == [], "no balloon as well"
             assert balloon() is None

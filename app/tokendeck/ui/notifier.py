@@ -106,7 +106,7 @@ class Notifier:
         """Show `notice`; returns the route taken ("desktop", "tray" or "window")."""
         try:
             if await self._desktop.available() and await self._desktop.send(
-                notice, lambda: self._open(notice.credential_id)
+                notice, lambda: self._opened(notice)
             ):
                 return "desktop"
         except Exception as exc:  # the service went away, or did not answer in time
@@ -117,6 +117,11 @@ class Notifier:
             return "tray"
         self._window_message(f"{notice.title} — {notice.text}")
         return "window"
+
+
+    def _opened(self, notice: Notice) -> None:
+        log.info("notification opened: %s", notice.title)
+        self._open(notice.credential_id)
 
 
 def _service_running() -> bool:
