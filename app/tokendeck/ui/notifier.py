@@ -118,7 +118,6 @@ class Notifier:
         self._window_message(f"{notice.title} — {notice.text}")
         return "window"
 
-
     def _opened(self, notice: Notice) -> None:
         log.info("notification opened: %s", notice.title)
         self._open(notice.credential_id)
