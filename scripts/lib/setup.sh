@@ -15,6 +15,9 @@ TD_APT_TEST=(xvfb trayer xclip xdotool x11-utils gnome-keyring dbus-x11 faketime
 # packaging/build: the Debian package tools, the desktop entry and AppStream validators, and
 # binutils (PyInstaller reads the libraries' headers with objdump).
 TD_APT_BUILD=(dpkg-dev fakeroot desktop-file-utils appstream binutils python3-venv)
+# The Wayland client libraries Qt's wayland platform plugin links: the bundle carries that
+# plugin, so building it needs them (running it on X11 does not).
+TD_APT_BUNDLE=(libwayland-client0 libwayland-cursor0 libwayland-egl1)
 
 td_log() { printf '[tokendeck] %s\n' "$*" >&2; }
 

@@ -55,6 +55,16 @@ class Built:
     def deb(self) -> Path:
         return self.one(f"tokendeck_{VERSION}_*.deb")
 
+    @property
+    def bundle_modules(self) -> str:
+        """The Python modules PyInstaller froze into the bundle (its PYZ table of contents,
+        written next to the build by packaging/build)."""
+        toc = ROOT / "build" / "packaging" / "pyinstaller-work" / "tokendeck" / "PYZ-00.toc"
+        assert self.dist == ROOT / "dist" and toc.exists(), (
+            "the bundle's module list is only known for a build of this checkout"
+        )
+        return toc.read_text()
+
     def unpack_bundle(self, into: Path) -> Path:
         """The bundle's folder, unpacked under `into` (as a user would: tar xzf)."""
         with tarfile.open(self.bundle) as tar:

@@ -1,8 +1,10 @@
 """One smoke run of an installed TokenDeck on the real desktop of scripts/desktop-session: the
-window shows, the tray icon is embedded, the Secret Service is reached, Ctrl+Q quits cleanly."""
+window shows, the tray icon is embedded, the Secret Service is reached, a token about to expire
+is announced through a real notification daemon, Ctrl+Q quits cleanly."""
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import time
 from collections.abc import Sequence
@@ -17,15 +19,37 @@ from tests.e2e.desktop import (
     wait_for_window,
     wait_until,
 )
+from tests.notification_daemon import dunstctl, running_dunst
+from tests.prompts import KeyringOnly
 from tests.tokens import hs256
+from tokendeck.core.secret import Secret
+from tokendeck.services.app_services import AppServices
 
 KEYRING_REACHED = "secret store: System keyring (SecretService)"
+EXPIRING = "CI deploy token"
+
+
+async def _keep_an_expiring_token(profile: Path) -> None:
+    services = await AppServices.start(
+        profile / "catalog.sqlite3", profile / "vault.tdvault", KeyringOnly()
+    )
+    try:
+        token, _ = hs256({"sub": "ci-bot", "iat": int(time.time()), "exp": int(time.time()) + 300})
+        await services.tokens.track(EXPIRING, Secret(token))
+    finally:
+        await services.aclose()
 
 
 def seconds_to_window(command: Sequence[str], profile: Path) -> float:
     """Run the whole smoke; give the time from exec to the window on the display."""
     need_desktop("xdotool", "xwininfo", "trayer")
     need_secret_service()
+    asyncio.run(_keep_an_expiring_token(profile))
+    with running_dunst(profile.parent):
+        return _run(command, profile)
+
+
+def _run(command: Sequence[str], profile: Path) -> float:
     started = time.monotonic()
     app = launch(profile, command=command)
     try:
@@ -38,6 +62,12 @@ def seconds_to_window(command: Sequence[str], profile: Path) -> float:
             "the Secret Service reached (the log names it)",
             20,
         )
+        wait_until(
+            lambda: f"notification (desktop): “{EXPIRING}” expires in" in log.read_text(),
+            "the expiring token announced through the notification daemon",
+            20,
+        )
+        assert dunstctl("count", "displayed") == "1"
         press(window, "ctrl+q")
         code, err = app.stop()
         assert code == 0, err

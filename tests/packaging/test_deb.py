@@ -53,12 +53,13 @@ def installed(built: Built) -> Iterator[Path]:
     assert "install ok installed" not in _dpkg_status(), (
         "a tokendeck package is already installed on this machine: not touching it"
     )
-    done = _apt("install", str(built.deb.resolve()))
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     try:
+        done = _apt("install", str(built.deb.resolve()))
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
         yield Path("/usr/bin/tokendeck")
     finally:
-        _apt("remove", "--purge", "tokendeck")
+        if _dpkg_status():  # installed, half installed, or its config files left: all of it
+            _apt("remove", "--purge", "tokendeck")
 
 
 def test_the_deb_installs_runs_and_removes_cleanly(installed: Path, tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
 """The wheel (what `pip install` and `pipx install` get): its contents, and a fresh virtual
-environment with only it installed (its dependencies from the index) runs `tokendeck`."""
+environment with it and the locked dependencies runs `tokendeck`."""
 
 from __future__ import annotations
 
@@ -52,17 +52,25 @@ def test_a_fresh_virtual_environment_with_the_wheel_runs_tokendeck(
 ) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    pip = subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
-         "--disable-pip-version-check", str(built.wheel)],
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
-    assert pip.returncode == 0, pip.stderr[-3000:]
+    python = str(venv / "bin" / "python")
+
+    def pip(*args: str) -> None:
+        done = subprocess.run(
+            [python, "-m", "pip", "--disable-pip-version-check", *args],
+            capture_output=True, text=True, timeout=900, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    # The locked dependencies (hash-checked), then the wheel alone; `pip check` then says
+    # whether what the wheel declares is met by what the lock pins.
+    pip("install", "-q", "--require-hashes", "-r", str(ROOT / "requirements.lock"))
+    pip("install", "-q", "--no-deps", str(built.wheel))
+    pip("check")
     tokendeck = str(venv / "bin" / "tokendeck")
     check_commands([tokendeck], VERSION)
     # The resources are read from the installed package, not from this checkout.
     where = subprocess.run(
-        [str(venv / "bin" / "python"), "-c",
+        [python, "-c",
          "from importlib import resources; "
          "r = resources.files('tokendeck.resources'); "
          "print(r.joinpath('tokendeck.desktop').read_text().splitlines()[0], r)"],

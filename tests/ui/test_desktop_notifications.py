@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import need_desktop, need_secret_service, need_tools
+from tests.conftest import need_secret_service
+from tests.notification_daemon import dunstctl, running_dunst
 from tests.ui.conftest import new_window, run
 from tests.ui.test_tray import (
     app_services,
@@ -29,38 +29,13 @@ from tests.ui.test_tray import (
 from tests.ui.visible import balloon, until
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.icons import TrayState
-from tokendeck.ui.notifier import _service_running
 from tokendeck.ui.tray import Tray
-
-
-def _dunstctl(*args: str) -> str:
-    done = subprocess.run(
-        ["dunstctl", *args], capture_output=True, text=True, timeout=10, check=True
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture
 def dunst(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    need_desktop()
-    need_tools("dunst", "dunstctl")
-    assert not _service_running(), "a notification service already runs on the test bus"
-    config = tmp_path / "dunstrc"
-    config.write_text("[global]\n    timeout = 0\n")  # shown until acted on
-    daemon = subprocess.Popen(
-        ["dunst", "-conf", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 10
-    while not _service_running():
-        assert daemon.poll() is None, f"dunst did not start: {daemon.communicate()[1]}"
-        assert time.monotonic() < deadline, "dunst did not take the notification service"
-        time.sleep(0.05)
-    yield daemon
-    daemon.terminate()
-    daemon.communicate(timeout=10)
+    with running_dunst(tmp_path) as daemon:
+        yield daemon
 
 
 def test_a_warning_goes_to_the_desktop_and_its_action_opens_the_token(
@@ -81,7 +56,7 @@ def test_a_warning_goes_to_the_desktop_and_its_action_opens_the_token(
         services = await app_services(profile, window, tray)
         try:
             caplog.set_level(logging.INFO, "tokendeck.ui.expiry_alerts")
-            await until(lambda: _dunstctl("count", "displayed") == "1", "the desktop's notice")
+            await until(lambda: dunstctl("count", "displayed") == "1", "the desktop's notice")
             # Sent, and its id known to desktop-notifier: an action the daemon reports before
             # the answer to Notify has been handled is dropped by desktop-notifier (its map
             # from the daemon's id to the notification is written after that answer).
@@ -91,7 +66,7 @@ def test_a_warning_goes_to_the_desktop_and_its_action_opens_the_token(
             assert balloon() is None
             await until(lambda: window.tokens_tab.model.rowCount() > 1, "the tokens listed")
             assert not window.isVisible()
-            _dunstctl("action", "0")  # what a click on the notification does
+            dunstctl("action", "0")  # what a click on the notification does
             await until(lambda: shows_soon_selected(window), "the window open on the token")
         finally:
             await stop_app(services)

@@ -40,12 +40,18 @@ def _update_system_cas(*options: str) -> None:
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow  # changes the machine's trust store: once per run, not in the clock passes
 async def test_a_ca_the_system_trusts_is_trusted_without_any_setting(
     tmp_path: Path, fresh_trust: None
 ) -> None:
     need_tools("update-ca-certificates")
     if os.geteuid() != 0:
         pytest.fail("adding a CA to the system's trust store needs root (scripts/test runs so)")
+    leftovers = list(SYSTEM_CAS.glob("tokendeck-test-*.crt"))  # from a run killed midway
+    for stale in leftovers:
+        stale.unlink()
+    if leftovers:
+        _update_system_cas("--fresh")
     pki = make_pki(tmp_path)
     for port, seen in serve(pki.server_context()):
         url = f"https://localhost:{port}"

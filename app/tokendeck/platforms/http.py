@@ -1,8 +1,8 @@
 """HTTP for adapters: one client per account, retries for reads, errors mapped to core.errors.
 
-- TLS verification stays on, against the system's trust store (`truststore`: the certificates
-  the operating system trusts, so a company's own CA works), or only an account's CA bundle; an
-  optional proxy. A refused certificate is a `CertificateError`, never retried.
+- TLS verification stays on, against the system's trust store (the certificates the operating
+  system trusts, so a company's own CA works: see `default_tls`), or only an account's CA
+  bundle; an optional proxy. A refused certificate is a `CertificateError`, never retried.
 - Every request passes the one outbound rule (`platforms/outbound.py`): https (plain http only
   to a loopback host), no credentials in the URL, and the account's own origin only.
 - Redirects are never followed automatically. A redirect to the same origin is followed by hand
@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import random
+import re
 import ssl
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urljoin
@@ -79,20 +82,58 @@ def _verification(ca_bundle: str | None) -> ssl.SSLContext:
     A context, not the file name: httpx deprecates `verify=<path>`."""
     if not ca_bundle:
         return default_tls()
-    return ssl.create_default_context(cafile=ca_bundle)
+    try:
+        return ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as exc:  # moved, replaced, unreadable since it was chosen
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+        raise CertificateError(
+            f"The account's CA certificate file ({ca_bundle}) could not be used: {reason}. "
+            "Choose it again in Edit account, Connection."
+        ) from None
+
+
+# Where Linux distributions keep their CA bundle, for an OpenSSL whose own default paths hold
+# none (the standalone bundle, built on Debian, run on Fedora): truststore's list.
+_CA_FILE_CANDIDATES = (
+    "/etc/ssl/cert.pem",  # Alpine, Arch, Fedora 34-43, RHEL 9-10, BSD
+    "/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",  # Fedora 44+, RHEL 11+
+    "/etc/pki/tls/cert.pem",  # older Fedora, RHEL, CentOS
+    "/etc/ssl/certs/ca-certificates.crt",  # Debian, Ubuntu
+    "/etc/ssl/ca-bundle.pem",  # SUSE
+)
 
 
 @functools.cache
 def default_tls() -> ssl.SSLContext:
-    """The one TLS context every client without a CA bundle of its own shares, made once per
-    process: it verifies against the operating system's trust store (truststore: the Windows
-    and macOS certificate stores, OpenSSL's system paths on Linux, where $SSL_CERT_FILE /
-    $SSL_CERT_DIR still apply), not a bundled list such as certifi's, so a company CA that IT
-    installed is trusted. One shared context: a context per account made signing in 50 accounts
-    wait for 50 copies of the trust store. Sharing is safe: a context keeps no connection's
-    state, and the one setting httpcore writes on it per connection (ALPN) is the same for every
-    client here (HTTP/1.1 only)."""
-    return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    """The one TLS context every client without a CA bundle of its own shares: it verifies
+    against the operating system's trust store, not a bundled list such as certifi's, so a
+    company CA that IT installed is trusted.
+
+    - Windows and macOS: truststore, which asks the system's own verifier at each handshake.
+    - Linux: OpenSSL's system paths ($SSL_CERT_FILE / $SSL_CERT_DIR still apply), else the
+      first CA bundle a distribution keeps, loaded once per process (truststore would load the
+      whole bundle again at every handshake: 65 ms of the event loop each, here). The hashed
+      directory is read lazily, so a CA added there while TokenDeck runs is found.
+
+    Sharing one context is safe: it keeps no connection's state, and the one setting httpcore
+    writes on it per connection (ALPN) is the same for every client here (HTTP/1.1 only)."""
+    if sys.platform in ("win32", "darwin"):
+        return truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context = ssl.create_default_context()
+    paths = ssl.get_default_verify_paths()
+    if not (paths.cafile or (paths.capath and _holds_hashed_certs(paths.capath))):
+        for candidate in _CA_FILE_CANDIDATES:
+            if os.path.isfile(candidate):
+                context.load_verify_locations(cafile=candidate)
+                break
+    return context
+
+
+def _holds_hashed_certs(folder: str) -> bool:
+    try:
+        return any(re.fullmatch(r"[0-9a-fA-F]{8}\.[0-9]", name) for name in os.listdir(folder))
+    except OSError:
+        return False
 
 
 def certificate_problem(error: BaseException) -> str | None:
@@ -102,7 +143,8 @@ def certificate_problem(error: BaseException) -> str | None:
     current: BaseException | None = error
     while current is not None and seen < 10:
         if isinstance(current, ssl.SSLCertVerificationError):
-            return str(current.verify_message or current.reason or "verification failed")
+            # truststore on Windows and macOS gives no verify_message: the text says it all.
+            return str(current.verify_message or current.reason or current.strerror or current)
         current = current.__cause__ or current.__context__
         seen += 1
     return None
@@ -112,7 +154,7 @@ def untrusted_certificate(host: str, problem: str) -> CertificateError:
     """What to do about a refused certificate, by OpenSSL's reason."""
     problem = problem.rstrip(".")
     lowered = problem.lower()
-    if "mismatch" in lowered:
+    if "mismatch" in lowered or "does not match" in lowered or "not valid for" in lowered:
         return CertificateError(
             f"The TLS certificate of {host} is not valid for that name ({problem}). Check the "
             "host: use the name the certificate was made for.",

@@ -6,6 +6,7 @@ Exit 0 when stopped that way, 1 when the emulator cannot start, 2 on a bad --fau
 from __future__ import annotations
 
 import argparse
+import shutil
 import signal
 import sys
 import tempfile
@@ -93,11 +94,14 @@ def run_sandbox(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     world = build_world()
     ports = {name: getattr(args, f"{name}_port", 0) or 0 for name in NAMES}
-    pki = make_pki(Path(tempfile.mkdtemp(prefix="tokendeck-sandbox-tls-"))) if args.tls else None
+    tls_folder = Path(tempfile.mkdtemp(prefix="tokendeck-sandbox-tls-")) if args.tls else None
+    pki = make_pki(tls_folder) if tls_folder is not None else None
     try:
         world.start(ports, pki)
     except RuntimeError:
         world.stop()
+        if tls_folder is not None:
+            shutil.rmtree(tls_folder, ignore_errors=True)
         busy = f" (is port {args.oauth2_port} already in use?)" if args.oauth2_port else ""
         print(f"tokendeck sandbox: the emulator could not start{busy}", file=sys.stderr)
         return EXIT_COULD_NOT_START
@@ -111,6 +115,8 @@ def run_sandbox(args: argparse.Namespace) -> int:
         pass
     finally:
         world.stop()
+        if tls_folder is not None:
+            shutil.rmtree(tls_folder, ignore_errors=True)  # the throw-away CA and host key
     return EXIT_OK
 
 

@@ -114,10 +114,14 @@ def connection_problems(ca_bundle: str, proxy: str) -> dict[str, str]:
         parts = urlsplit(proxy.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
             problems["proxy"] = "Give the proxy as a URL, e.g. http://proxy.example:3128"
-        elif parts.username or parts.password:
+        elif parts.username or parts.password or parts.query or parts.fragment:
             problems["proxy"] = (
-                "A proxy with a user name or password in its URL cannot be kept (settings are "
-                "not secret storage): use a proxy that does not ask, or one set for the system."
+                "A proxy with a user name, password or query in its URL cannot be kept (settings "
+                "are not secret storage): use a proxy that does not ask, or one set for the system."
+            )
+        elif parts.path not in ("", "/"):
+            problems["proxy"] = (
+                "Give the proxy as scheme, host and port only, e.g. http://proxy.example:3128"
             )
     return problems
 

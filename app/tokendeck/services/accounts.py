@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from tokendeck.core.errors import (
     AuthError,
+    CertificateError,
     NetworkError,
     TokenDeckError,
     UnsupportedError,
@@ -185,7 +186,7 @@ class AccountsService:
         return replace(account, status=status, status_detail=detail)
 
     async def status_for(self, account: Account, error: TokenDeckError) -> None:
-        if isinstance(error, NetworkError):
+        if isinstance(error, NetworkError) and not isinstance(error, CertificateError):
             await self.set_status(account, AccountStatus.OFFLINE, error.message)
         elif isinstance(error, AuthError):
             await self.set_status(account, AccountStatus.NEEDS_LOGIN, error.message)

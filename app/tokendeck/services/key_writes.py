@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from tokendeck.core.errors import (
+    CertificateError,
     NetworkError,
     ProtocolError,
     TokenDeckError,
@@ -33,6 +34,12 @@ RevokeKey = Callable[[str], Awaitable[None]]
 CLOCK_SLACK = timedelta(minutes=5)
 # The errors after which a create may or may not have happened on the platform.
 AMBIGUOUS = (NetworkError, ProtocolError)
+
+
+def may_have_happened(error: TokenDeckError) -> bool:
+    """Whether the platform may have made the change that failed: not after a refused TLS
+    certificate (the handshake failed before anything was sent)."""
+    return isinstance(error, AMBIGUOUS) and not isinstance(error, CertificateError)
 
 
 async def key_ids(list_keys: ListKeys) -> set[str] | None:

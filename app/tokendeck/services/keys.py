@@ -111,6 +111,8 @@ class KeysService:
                     account, lambda session: adapter.create_key(session, name, lifetime, scopes)
                 )
             except key_writes.AMBIGUOUS as error:
+                if not key_writes.may_have_happened(error):
+                    raise
                 raise await key_writes.after_lost_create(
                     error, name, before, listed, revoke if caps.revoke_keys else None, started
                 ) from None

@@ -14,6 +14,7 @@ alone for a notice about an account (a renewal that fails).
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import sys
 from collections.abc import Callable
@@ -54,7 +55,7 @@ class DesktopNotifications:
 
     async def available(self) -> bool:
         if not _FREEDESKTOP:
-            return True  # Windows' and macOS' own notification centres are always there
+            return _native_centre()
         try:
             return await asyncio.to_thread(_service_running)
         except Exception as exc:  # no session bus at all
@@ -121,6 +122,15 @@ class Notifier:
     def _opened(self, notice: Notice) -> None:
         log.info("notification opened: %s", notice.title)
         self._open(notice.credential_id)
+
+
+@functools.cache
+def _native_centre() -> bool:
+    """Windows' and macOS' own notification centres; not desktop-notifier's stand-in that shows
+    nothing (macOS outside an app bundle, e.g. a pipx install)."""
+    from desktop_notifier.main import get_backend_class
+
+    return get_backend_class().__name__ != "DummyNotificationCenter"
 
 
 def _service_running() -> bool:

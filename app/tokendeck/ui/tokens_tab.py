@@ -224,9 +224,8 @@ class TokensTab(QWidget):
         self.held.setCurrentIndex(1 if held else 0)
         # A reload (a session renewed, a warning fired) keeps the row a person selected, and
         # a row asked for before it was listed (a notification opened at start) is selected now.
-        if self._select_next is not None and self._find(self._select_next, show=True):
-            self._select_next = None
-        else:
+        wanted, self._select_next = self._select_next, None  # asked for: this reload only
+        if wanted is None or not self._find(wanted, show=True):
             if selected is not None:
                 self._find(selected.id, show=False)
             self.view.verticalScrollBar().setValue(scrolled)  # where the person left it
