@@ -7,6 +7,7 @@ import ssl
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -22,36 +23,30 @@ def test_parse_fault() -> None:
         parse_fault("500@2")
 
 
-def test_sandbox_command_serves_with_faults_and_lifetimes() -> None:
+def _announced(*options: str) -> tuple[subprocess.Popen[str], str]:
+    """`tokendeck sandbox OPTIONS` started, and what it printed up to its last line."""
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tokendeck",
-            "sandbox",
-            "--fault",
-            "503:2",
-            "--token-lifetime",
-            "5",
-            "--latency",
-            "0.01",
-            "--seed",
-            "7",
-        ],
+        [sys.executable, "-m", "tokendeck", "sandbox", *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if line.startswith("POST <base>/__sandbox/config"):
+            break
+    return proc, "".join(lines)
+
+
+def test_sandbox_command_serves_with_faults_and_lifetimes() -> None:
+    proc, text = _announced(
+        "--fault", "503:2", "--token-lifetime", "5", "--latency", "0.01", "--seed", "7"
+    )
     try:
-        assert proc.stdout is not None
-        lines: list[str] = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            if line.startswith("POST <base>/__sandbox/config"):
-                break
-        text = "".join(lines)
         urls = dict(re.findall(r"^  (Dataloop|Trifacta)\s+(http://127\.0\.0\.1:\d+)$", text, re.M))
         assert set(urls) == {"Dataloop", "Trifacta"}
         assert "Seeded test users" in text
@@ -67,22 +62,8 @@ def test_sandbox_command_serves_with_faults_and_lifetimes() -> None:
 
 
 def test_sandbox_command_over_https_prints_its_throw_away_ca() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tokendeck", "sandbox", "--tls"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, text = _announced("--tls")
     try:
-        assert proc.stdout is not None
-        lines: list[str] = []
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            if line.startswith("POST <base>/__sandbox/config"):
-                break
-        text = "".join(lines)
         [ca_file] = re.findall(r"^HTTPS, signed by a throw-away CA: (\S+)$", text, re.M)
         [url] = re.findall(r"^  Trifacta\s+(https://127\.0\.0\.1:\d+)$", text, re.M)
         spec = f"{url}/v4/open-api-spec"
@@ -93,3 +74,4 @@ def test_sandbox_command_over_https_prints_its_throw_away_ca() -> None:
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+    assert not Path(ca_file).parent.exists(), "the throw-away CA and host key went with it"

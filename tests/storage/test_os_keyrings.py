@@ -79,14 +79,18 @@ def test_the_fake_refuses_what_windows_refuses(credential_manager: CredentialMan
     assert keyring.get_password(SERVICE, "plain") == "x" * 1280
 
 
-async def test_windows_keeps_long_secrets_in_parts_under_its_blob_limit(
-    credential_manager: CredentialManager, tmp_path: Path
-) -> None:
-    store = _store(tmp_path)
+async def _keep_every_secret(store: KeyringStore) -> None:
     for ref, value in SECRETS.items():
         await store.set(ref, Secret(value))
     for ref, value in SECRETS.items():
         assert await store.get(ref) == Secret(value), ref
+
+
+async def test_windows_keeps_long_secrets_in_parts_under_its_blob_limit(
+    credential_manager: CredentialManager, tmp_path: Path
+) -> None:
+    store = _store(tmp_path)
+    await _keep_every_secret(store)
     assert 0 < credential_manager.largest_blob <= CRED_MAX_CREDENTIAL_BLOB_SIZE
     assert await store.present([*SECRETS, "never"]) == frozenset(SECRETS)
     assert store.description == "System keyring (Windows)"
@@ -105,10 +109,7 @@ async def test_macos_keychain_round_trips_and_a_locked_one_says_so(
     keychain: Keychain, tmp_path: Path
 ) -> None:
     store = _store(tmp_path)
-    for ref, value in SECRETS.items():
-        await store.set(ref, Secret(value))
-    for ref, value in SECRETS.items():
-        assert await store.get(ref) == Secret(value), ref
+    await _keep_every_secret(store)
     assert store.description == "System keyring (macOS)"
     keychain.locked = True
     with pytest.raises(SecretStoreError) as refused:
