@@ -74,3 +74,29 @@ def test_a_call_that_never_returns_does_not_keep_the_process_alive() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "main done"
+
+
+def test_then_runs_on_the_worker_after_the_running_call_never_beside_it() -> None:
+    worker = DaemonWorker("test-worker")
+    started, release = threading.Event(), threading.Event()
+    events: list[str] = []
+
+    def run() -> None:
+        started.set()
+        release.wait(5)
+        events.append("call returned")
+
+    running = worker.submit(run)
+    assert started.wait(5)
+    queued = worker.submit(lambda: events.append("queued ran"))
+    worker.shutdown(
+        wait=False,
+        cancel_futures=True,
+        then=lambda: events.append(f"then on {threading.current_thread().name}"),
+    )
+    assert queued.cancelled()
+    assert events == [], "nothing runs beside the call in progress"
+    release.set()
+    running.result(5)
+    worker.join(5)
+    assert events == ["call returned", "then on test-worker"]

@@ -1028,3 +1028,60 @@ async def test_a_call_its_caller_cancelled_ends_unheard_not_as_an_unretrieved_er
         await store.aclose()
     assert len(forgotten) == 1
     assert isinstance(forgotten[0], SecretStoreError | RuntimeError)
+
+
+class _SlowEntries:
+    """Entries whose reads wait for `release`; closing while a read runs is recorded."""
+
+    name = "Slow"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.reading = threading.Event()
+        self.closed_during_a_read = False
+        self.closed = threading.Event()
+
+    def get(self, user: str) -> str | None:
+        self.reading.set()
+        self.release.wait(10)
+        self.reading.clear()
+        return None
+
+    def set(self, user: str, value: str, about: object, part: object) -> None:
+        raise AssertionError("not written in this test")
+
+    def delete(self, user: str) -> bool:
+        return False
+
+    def users(self, prefix: str) -> frozenset[str] | None:
+        return None
+
+    def close(self) -> None:
+        self.closed_during_a_read = self.reading.is_set()
+        self.closed.set()
+
+
+async def test_closing_waits_for_the_running_call_before_closing_its_connection(
+    lock_path: Path,
+) -> None:
+    """Closed under a running D-Bus call, the Secret Service connection leaves that call
+    waiting for good, holding the lock every TokenDeck process shares (every later keyring use
+    of every process then said "busy"): the connection is closed after the call returns."""
+    entries = _SlowEntries()
+    store = KeyringStore(NS, lock_path=lock_path, entries=lambda: entries)
+    reading = asyncio.ensure_future(store.get("r"))
+    for _ in range(100):
+        if entries.reading.is_set():
+            break
+        await asyncio.sleep(0.02)
+    assert entries.reading.is_set()
+    await store.aclose()
+    await asyncio.sleep(0.1)
+    assert not entries.closed.is_set(), "not closed under the running read"
+    entries.release.set()
+    assert await reading is None
+    for _ in range(100):
+        if entries.closed.is_set():
+            break
+        await asyncio.sleep(0.02)
+    assert entries.closed.is_set() and not entries.closed_during_a_read

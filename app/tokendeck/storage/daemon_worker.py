@@ -42,9 +42,17 @@ class DaemonWorker(concurrent.futures.Executor):
             self._calls.put((future, fn, args, kwargs))
             return future
 
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Refuse new calls; with `cancel_futures`, cancel those not started. `wait` waits for
-        the call running now (if it ever returns)."""
+    def shutdown(
+        self,
+        wait: bool = True,
+        *,
+        cancel_futures: bool = False,
+        then: Callable[[], object] | None = None,
+    ) -> None:
+        """Refuse new calls; with `cancel_futures`, cancel those not started. `then` runs on the
+        worker after the call running now (never beside it: e.g. closing the connection that
+        call reads from, which would leave it waiting for good). `wait` waits for the call
+        running now (if it ever returns)."""
         with self._lock:
             self._shut = True
             if cancel_futures:
@@ -55,6 +63,8 @@ class DaemonWorker(concurrent.futures.Executor):
                         break
                     if call is not None:
                         call[0].cancel()
+            if then is not None:
+                self._calls.put((concurrent.futures.Future(), then, (), {}))
             self._calls.put(None)
         if wait and self._thread is not threading.current_thread():
             self._thread.join()

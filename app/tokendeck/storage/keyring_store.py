@@ -432,14 +432,15 @@ class KeyringStore:
         self._delete_quietly(user)
 
     async def aclose(self) -> None:
-        """Refuse what is still queued and close the keyring connection (a call still running on
-        the worker then fails; nobody waits for it any more)."""
+        """Refuse what is still queued, and close the keyring connection on the worker once the
+        call running there (if any) returns: closed under it, that call would wait for its
+        answer for good, holding the lock every TokenDeck process shares."""
         with self._entries_lock:
             self._closed = True
             entries, self._entries = self._entries, None
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        if entries is not None:
-            entries.close()
+        self._executor.shutdown(
+            wait=False, cancel_futures=True, then=entries.close if entries is not None else None
+        )
 
 
 def _forget(future: asyncio.Future[Any]) -> None:
