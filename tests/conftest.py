@@ -107,6 +107,16 @@ def _session_bus_is_private() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _umask_restored() -> Iterator[None]:
+    """`tokendeck.cli.main` sets the process umask to 077 (its files are private): a test that
+    calls it in-process must not leave it so for the tests, and the programs they start, after."""
+    before = os.umask(0o022)
+    os.umask(before)
+    yield
+    os.umask(before)
+
+
+@pytest.fixture(autouse=True)
 def _collect_garbage_on_the_main_thread() -> Iterator[None]:
     """Free a test's Qt leftovers here, not later inside some worker thread (see ui/gc_guard)."""
     yield
