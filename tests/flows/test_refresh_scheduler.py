@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -188,11 +189,15 @@ class FakeAccounts:
     async def all_accounts(self) -> list[Account]:
         return list(self.accounts)
 
-    async def sessions_by_account(self) -> dict[str, list[Credential]]:
-        return {
-            account_id: [c for c in held if c.role == "session"]
-            for account_id, held in self.held.items()
-        }
+    async def sessions_by_account(
+        self, statuses: Collection[AccountStatus]
+    ) -> list[tuple[Account, list[Credential]]]:
+        held = [
+            (a, [c for c in self.held.get(a.id, []) if c.role == "session"])
+            for a in sorted(self.accounts, key=lambda a: a.name)
+            if a.status in statuses
+        ]
+        return [(a, sessions) for a, sessions in held if sessions]
 
     async def refresh(self, account: Account) -> None:
         self.tried.append(account.id)
@@ -210,7 +215,7 @@ def _scheduler(
     bus = EventBus()
     failures: list[RefreshFailed] = []
     bus.subscribe(RefreshFailed, failures.append)
-    scheduler = RefreshScheduler(accounts, accounts, bus, clock, **kwargs)  # type: ignore[arg-type]
+    scheduler = RefreshScheduler(accounts, bus, clock, **kwargs)  # type: ignore[arg-type]
     return scheduler, accounts, failures
 
 
@@ -253,7 +258,7 @@ async def test_a_session_is_refreshed_exactly_when_due() -> None:
     clock.set(due - timedelta(microseconds=1))
     assert await early.tick() == []
     # Each tick draws a new spread: a scheduler of the same seed draws the same first one.
-    on_time = RefreshScheduler(accounts, accounts, EventBus(), clock, seed=11)  # type: ignore[arg-type]
+    on_time = RefreshScheduler(accounts, EventBus(), clock, seed=11)  # type: ignore[arg-type]
     clock.set(due)
     assert await on_time.tick() == ["a"]
     assert await on_time.tick() == [], "the new session is not due yet"
@@ -465,7 +470,7 @@ async def test_the_scheduler_loop_survives_a_failed_tick_and_waits_its_interval(
 
     monkeypatch.setattr(refresh_scheduler, "asyncio", types.SimpleNamespace(sleep=sleep))
     fake = FakeAccounts(ManualClock(NOW))
-    scheduler = Flaky(fake, fake, EventBus(), ManualClock(NOW))  # type: ignore[arg-type]
+    scheduler = Flaky(fake, EventBus(), ManualClock(NOW))  # type: ignore[arg-type]
     with pytest.raises(_Stop):
         await scheduler.run(interval=0.5)
     assert ticks == [0, 1, 2]
@@ -494,7 +499,7 @@ async def test_an_account_passed_over_never_stops_the_ones_after_it() -> None:
 async def test_a_tick_reads_the_same_few_rows_sets_whatever_the_number_of_accounts(
     profile: Profile,
 ) -> None:
-    """Two queries a tick (accounts, sessions), never one per account."""
+    """Two queries a tick (the sessions, then their accounts), never one per account."""
     services = await AppServices.start(
         profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
     )

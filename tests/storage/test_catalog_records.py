@@ -797,3 +797,29 @@ def test_the_async_catalog_runs_every_call_on_one_named_worker(profile: Profile)
     for names in (made_here, opened):
         assert len(names) == 1
         assert re.fullmatch(r"catalog_\d+", names.pop())
+
+
+def test_the_pinned_accounts_are_read_by_sqlite_as_account_settings_reads_them(
+    catalog: Catalog,
+) -> None:
+    """The tray's list comes from one query on the settings JSON; it names exactly the accounts
+    whose loaded settings say pinned, whatever odd value another release or a hand edit left."""
+    odd: list[object] = [
+        {"pinned": True},
+        {"pinned": False},
+        {"pinned": 1},
+        {"pinned": "true"},
+        {"pinned": None},
+        {"pinned": [True]},
+        {"other": {"pinned": True}},
+        {},
+        [],
+        "pinned",
+        None,
+    ]
+    for n, data in enumerate(odd):
+        account = catalog.add_account(_account(f"Account {n:02d}"))
+        _raw_settings(catalog, account.id, data)
+    pinned_by_load = [(a.name, a.id) for a in catalog.list_accounts() if a.settings.pinned]
+    assert catalog.pinned_accounts() == pinned_by_load
+    assert [name for name, _ in pinned_by_load] == ["Account 00"]

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 
 from tokendeck.core.clock import ManualClock
@@ -17,6 +18,7 @@ from tokendeck.core.models import (
 )
 from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 from tokendeck.ui.credentials_model import Column, CredentialsModel
+from tokendeck.ui.table_model import RowTableModel
 
 # A fixed instant, far from the wall clock: the model judges by the clock it is given, so the
 # test means the same on any day, however slow the run (a real clock turned "soon" into
@@ -97,10 +99,12 @@ def test_cells_and_tick_updates_only_given_rows() -> None:
     assert cell("expired", Column.SECRET) == "checking…", "until the store answers"
     model.presence.checked(frozenset())
     assert cell("expired", Column.SECRET) == "yes"
-    changed: list[int] = []
-    model.dataChanged.connect(lambda top, _bottom, _roles=None: changed.append(top.row()))
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(
+        lambda top, _bottom, _roles=None: changed.append((top.row(), top.column()))
+    )
     model.tick(NOW + timedelta(hours=1), [rows["soon"]])
-    assert changed == [rows["soon"]]
+    assert changed == [(rows["soon"], Column.COUNTDOWN), (rows["soon"], Column.STATUS)]
     assert cell("soon", Column.STATUS) == "expired"
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Label"
 
@@ -124,12 +128,45 @@ def test_sort_and_filter_in_the_model(qtmodeltester: ModelTester) -> None:
     assert model.rowCount() == 5
 
 
-def test_a_tick_repaints_each_run_of_visible_rows_once() -> None:
+def test_a_tick_repaints_only_the_visible_cells_whose_face_changed_in_runs() -> None:
+    """An idle window stays idle: "in 1 h" does not change in a second, "in 4 min" does."""
     model = _model()
-    emitted: list[tuple[int, int]] = []
-    model.dataChanged.connect(
-        lambda top, bottom, _roles=None: emitted.append((top.row(), bottom.row()))
-    )
+    emitted: list[tuple[int, int, int]] = []
+
+    def repainted(top: QModelIndex, bottom: QModelIndex, _roles: object = None) -> None:
+        assert top.column() == bottom.column(), "one column per repaint"
+        emitted.append((top.row(), bottom.row(), top.column()))
+
+    model.dataChanged.connect(repainted)
+    rows = {model.credential(r).label: r for r in range(model.rowCount())}
+    assert [rows["expired"], rows["renewing"], rows["soon"]] == [0, 1, 2]
     last = model.rowCount() - 1
     model.tick(NOW + timedelta(seconds=1), [last, 0, 1, 1, last + 5, -1])
-    assert emitted == [(0, 1), (last, last)]
+    assert emitted == [(1, 1, Column.COUNTDOWN)], "only 'in 4 min' -> 'in 3 min 59 s'"
+    emitted.clear()
+    model.tick(NOW + timedelta(seconds=2), [0, 1])
+    assert emitted == [(1, 1, Column.COUNTDOWN)], "a face is remembered from the last tick"
+    emitted.clear()
+    model.tick(NOW + timedelta(seconds=61), range(model.rowCount()))
+    assert emitted == [(0, 2, Column.COUNTDOWN)], "one repaint for a run of changed rows"
+    emitted.clear()
+    model.tick(NOW + timedelta(minutes=31), [2])
+    assert emitted == [(2, 2, Column.COUNTDOWN), (2, 2, Column.STATUS)], "soon -> expired"
+    emitted.clear()
+    model.tick(NOW + timedelta(minutes=31), [2, 3, 4])
+    assert emitted == [], "the same time paints the same cells"
+
+
+def test_the_cheap_tick_face_changes_exactly_when_the_painted_cells_do(qapp: QApplication) -> None:
+    """The model's own face (texts and tone) stands for what `data()` paints (texts, colours,
+    icons): a change one sees and the face misses would leave a stale cell on screen."""
+    model = _model()
+    seconds = (0, 1, 59, 60, 61, 239, 240, 1799, 1800, 1801, 3599, 3600, 86_400 * 400)
+    for row in range(model.rowCount()):
+        before: tuple[object, object] | None = None
+        for s in seconds:
+            model.tick(NOW + timedelta(seconds=s), [])  # the time only
+            faces = (model._tick_face(row), RowTableModel._tick_face(model, row))
+            if before is not None:
+                assert (faces[0] != before[0]) == (faces[1] != before[1]), (row, s)
+            before = faces

@@ -69,6 +69,11 @@ class AccountsService:
         accounts: list[Account] = await self._catalog.list_accounts()
         return accounts
 
+    async def pinned(self) -> list[tuple[str, str]]:
+        """(name, id) of the accounts pinned to the tray."""
+        pinned: list[tuple[str, str]] = await self._catalog.pinned_accounts()
+        return pinned
+
     async def get(self, account_id: str) -> Account:
         account: Account | None = await self._catalog.find_account(account_id)
         if account is None:

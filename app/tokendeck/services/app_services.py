@@ -55,9 +55,7 @@ class AppServices:
         self.accounts = AccountsService(catalog, keeper, bus, self.adapters)
         self.sessions = SessionsService(self.accounts, catalog, keeper, clock, self.adapters)
         self.keys = KeysService(self.accounts, self.sessions, catalog, keeper, clock, self.adapters)
-        self.scheduler = RefreshScheduler(
-            self.accounts, self.sessions, bus, clock, policy=self.policy
-        )
+        self.scheduler = RefreshScheduler(self.sessions, bus, clock, policy=self.policy)
         self.watcher = ExpiryWatcher(catalog, bus, clock, self.policy)
         self._tasks: list[asyncio.Task[None]] = []
         self._closers: list[Callable[[], None]] = []

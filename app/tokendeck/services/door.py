@@ -164,6 +164,10 @@ class Door:
     async def accounts(self) -> list[Account]:
         return await (await self._ready()).accounts.all_accounts()
 
+    async def pinned_accounts(self) -> list[tuple[str, str]]:
+        """(name, id) of the accounts pinned to the tray, without loading the others."""
+        return await (await self._ready()).accounts.pinned()
+
     async def account(self, name_or_id: str) -> Account:
         return await (await self._ready()).accounts.get(name_or_id)
 

@@ -21,7 +21,6 @@ from tokendeck.core.clock import Clock
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.models import AccountStatus, Credential
 from tokendeck.core.verdict import Renewal
-from tokendeck.services.accounts import AccountsService
 from tokendeck.services.events import EventBus, RefreshFailed
 from tokendeck.services.sessions import SessionsService
 from tokendeck.services.standing import ExpiryPolicy
@@ -33,6 +32,8 @@ BEFORE_EXPIRY = timedelta(minutes=1)
 JITTER = 0.05
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(minutes=15)
+# The accounts whose sessions are renewed: signed in, or whose last renewal failed.
+RENEWED_STATUSES = (AccountStatus.SIGNED_IN, AccountStatus.OFFLINE, AccountStatus.ERROR)
 
 
 def due_at(session: Credential, rng: random.Random | None = None) -> datetime | None:
@@ -51,7 +52,6 @@ def due_at(session: Credential, rng: random.Random | None = None) -> datetime | 
 class RefreshScheduler:
     def __init__(
         self,
-        accounts: AccountsService,
         sessions: SessionsService,
         bus: EventBus,
         clock: Clock,
@@ -59,7 +59,6 @@ class RefreshScheduler:
         seed: int | None = None,
         policy: ExpiryPolicy | None = None,
     ) -> None:
-        self._accounts = accounts
         self._sessions = sessions
         self._bus = bus
         self._clock = clock
@@ -88,21 +87,10 @@ class RefreshScheduler:
             return []
         now = self._clock.now()
         refreshed: list[str] = []
-        sessions_of = await self._sessions.sessions_by_account()
-        for account in await self._accounts.all_accounts():
-            if account.status not in (
-                AccountStatus.SIGNED_IN,
-                AccountStatus.OFFLINE,
-                AccountStatus.ERROR,
-            ):
-                continue
+        for account, held in await self._sessions.sessions_by_account(RENEWED_STATUSES):
             if self._not_before.get(account.id, now) > now:
                 continue
-            sessions = [
-                c
-                for c in sessions_of.get(account.id, [])
-                if self.policy.renewal(c, account) is not Renewal.NONE
-            ]
+            sessions = [c for c in held if self.policy.renewal(c, account) is not Renewal.NONE]
             if not sessions:
                 continue
             due = due_at(sessions[0], self._rng)

@@ -8,7 +8,7 @@ session signing in minted on the platform (Trifacta's) is ended there when it is
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TypeVar
@@ -64,12 +64,20 @@ class SessionsService:
         self._pool = pool
         self._records = SessionRecords(accounts, keeper, clock, pool)
 
-    async def sessions_by_account(self) -> dict[str, list[Credential]]:
-        """Every account's session credentials, in one query (the scheduler's tick)."""
+    async def sessions_by_account(
+        self, statuses: Collection[AccountStatus]
+    ) -> list[tuple[Account, list[Credential]]]:
+        """The accounts in one of `statuses` that hold a session, by name, each with its
+        session credentials: one query for the sessions, one for their accounts (the
+        scheduler's tick), whatever the number of accounts without one."""
+        credentials, accounts = await self._catalog.sessions_of_accounts(
+            [s.value for s in statuses]
+        )
         found: dict[str, list[Credential]] = {}
-        for credential in await self._catalog.sessions():
+        for credential in credentials:
             found.setdefault(credential.account_id or "", []).append(credential)
-        return found
+        held = [(accounts[i], sessions) for i, sessions in found.items() if i in accounts]
+        return sorted(held, key=lambda pair: (pair[0].name.casefold(), pair[0].id))
 
     async def sign_in(self, account: Account) -> Account:
         inputs = dict(account.settings.inputs)

@@ -206,6 +206,16 @@ class Catalog:
         rows = self._db.execute("SELECT * FROM accounts ORDER BY name COLLATE NOCASE").fetchall()
         return [account_of(r) for r in rows]
 
+    def pinned_accounts(self) -> list[tuple[str, str]]:
+        """(name, id) of the accounts pinned to the tray, by name: read by SQLite from their
+        settings (`"pinned": true`, as `AccountSettings` reads it), without loading an account:
+        the tray asks every 30 s."""
+        rows = self._db.execute(
+            "SELECT name, id FROM accounts WHERE json_valid(settings)"
+            " AND json_type(settings, '$.pinned') = 'true' ORDER BY name COLLATE NOCASE"
+        ).fetchall()
+        return [(str(r["name"]), str(r["id"])) for r in rows]
+
     def delete_account(self, account_id: str) -> list[str]:
         """Delete the account and its credentials; returns the secret refs they held."""
         with self._tx() as db:
@@ -325,6 +335,20 @@ class Catalog:
         rows = self._db.execute(
             "SELECT * FROM credentials WHERE expires_at <= ? AND state <> ? ORDER BY label, id",
             (iso(horizon), CredentialState.REVOKED.value),
+        ).fetchall()
+        return self._with_accounts(rows)
+
+    def sessions_of_accounts(
+        self, statuses: Collection[str]
+    ) -> tuple[list[Credential], dict[str, Account]]:
+        """Every session credential of the accounts in one of `statuses`, with those accounts
+        (one query each): what the refresh scheduler looks at every few seconds, bounded by
+        the sessions there are, not by the accounts or the tokens."""
+        rows = self._db.execute(
+            "SELECT c.* FROM credentials AS c JOIN accounts AS a ON a.id = c.account_id"
+            " WHERE c.role = 'session' AND a.status IN (SELECT value FROM json_each(?))"
+            " ORDER BY c.label, c.id",
+            (json.dumps(sorted(statuses)),),
         ).fetchall()
         return self._with_accounts(rows)
 

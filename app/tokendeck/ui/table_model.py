@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QIcon
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -22,6 +23,9 @@ class RowTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[Any] = []
         self._now = datetime.now(UTC)
+        # What the tick columns of the rows visible at the last tick showed at `_now`, by row
+        # object: the next tick repaints only the cells whose face changed.
+        self._faces: dict[int, tuple[Any, tuple[object, ...]]] = {}
 
     def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -47,11 +51,61 @@ class RowTableModel(QAbstractTableModel):
         return self._rows[index.row()]
 
     def tick(self, now: datetime, rows: Sequence[int]) -> None:
-        """New time; repaint the countdown columns of `rows` (the visible ones)."""
+        """New time; repaint the cells of the tick columns of `rows` (the visible ones) whose
+        text, colour or icon changed with it.
+
+        Most countdowns change once a minute or less ("in 3 days 4 h"), most states not at all:
+        repainting only what changed keeps an idle window idle. What a cell shows between two
+        ticks is its face at `_now`; it is taken from the last tick's record, or computed at
+        the old `_now` for a row that was not visible then."""
+        shown = sorted({r for r in rows if 0 <= r < len(self._rows)})
+        before = [self._face_before(r) for r in shown]
         self._now = now
         first, last = self.tick_columns
-        for top, bottom in _runs(r for r in rows if 0 <= r < len(self._rows)):
-            self.dataChanged.emit(self.index(top, first), self.index(bottom, last))
+        faces: dict[int, tuple[Any, tuple[object, ...]]] = {}
+        changed: dict[int, list[int]] = {}
+        for row, old in zip(shown, before, strict=True):
+            new = self._tick_face(row)
+            faces[id(self._rows[row])] = (self._rows[row], new)
+            for offset, (was, now_is) in enumerate(zip(old, new, strict=True)):
+                if was != now_is:
+                    changed.setdefault(first + offset, []).append(row)
+        self._faces = faces
+        for column in range(first, last + 1):
+            for top, bottom in _runs(changed.get(column, ())):
+                self.dataChanged.emit(self.index(top, column), self.index(bottom, column))
+
+    def _face_before(self, row: int) -> tuple[object, ...]:
+        record = self._faces.get(id(self._rows[row]))
+        if record is not None and record[0] is self._rows[row]:
+            return record[1]
+        return self._tick_face(row)
+
+    def _tick_face(self, row: int) -> tuple[object, ...]:
+        """What each tick column of `row` paints at `_now`: text, colour and icon."""
+        first, last = self.tick_columns
+        return tuple(
+            tuple(_comparable(self.data(self.index(row, column), role)) for role in _PAINTED_ROLES)
+            for column in range(first, last + 1)
+        )
+
+
+_PAINTED_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.ForegroundRole,
+    Qt.ItemDataRole.DecorationRole,
+)
+
+
+def _comparable(value: object) -> object:
+    """A painted value as something `==` compares by what it looks like."""
+    if isinstance(value, QBrush):
+        return ("brush", value.color().rgba(), int(value.style().value))
+    if isinstance(value, QColor):
+        return ("color", value.rgba())
+    if isinstance(value, QIcon):
+        return ("icon", value.cacheKey())
+    return value
 
 
 def _runs(rows: Iterable[int]) -> list[tuple[int, int]]:

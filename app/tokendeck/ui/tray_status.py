@@ -61,4 +61,4 @@ class TrayStatus:
             self.refresh()
 
     async def pinned(self) -> list[tuple[str, str]]:
-        return [(a.name, a.id) for a in await self._door.accounts() if a.settings.pinned]
+        return await self._door.pinned_accounts()
