@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from tokendeck.core.platform_types import ProbeResult as ProbeResult
     from tokendeck.core.platform_types import RemoteKey as RemoteKey
     from tokendeck.services.app_services import AppServices
+    from tokendeck.services.catalog_snapshot import CatalogSnapshot as CatalogSnapshot
     from tokendeck.services.keys import KeyView as KeyView
     from tokendeck.services.keys import Rotation as Rotation
     from tokendeck.services.standing import HeldCredential as HeldCredential
@@ -251,6 +252,11 @@ class Door:
     async def held_credentials(self) -> list[HeldCredential]:
         """Every credential with its account and verdict, as the tables show them."""
         return await (await self._ready()).tokens.held()
+
+    async def catalog_snapshot(self) -> CatalogSnapshot:
+        """Every account and every held credential (the Accounts table), from the same read
+        the Tokens table gets while nothing changed."""
+        return await (await self._ready()).tokens.snapshot()
 
     async def attention(self, now: datetime, soonest: int) -> list[HeldCredential]:
         """What may need a person now, and the next `soonest` expiries (the tray)."""

@@ -121,14 +121,6 @@ def headline(held: Sequence[HeldCredential], now: datetime) -> HeldCredential | 
     return None
 
 
-async def held_credentials(catalog: AsyncCatalog, policy: ExpiryPolicy) -> list[HeldCredential]:
-    """Every credential with what its verdict depends on: two queries, whatever the size."""
-
-    credentials = await catalog.list_credentials()
-    accounts = await catalog.list_accounts()
-    return policy.hold_all(credentials, {a.id: a for a in accounts})
-
-
 def warn_horizon(policy: ExpiryPolicy, now: datetime, account_widest: float | None) -> datetime:
     """The latest expiry that can warn at `now`: now + the widest threshold that may apply, the
     policy's or an account's own (`Catalog.widest_warn_threshold`, in seconds). A wider bound

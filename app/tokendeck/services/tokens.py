@@ -9,13 +9,9 @@ from tokendeck.core.errors import AlreadyTrackedError, TrackRefusedError
 from tokendeck.core.models import Credential, CredentialKind
 from tokendeck.core.secret import Secret
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
+from tokendeck.services.catalog_snapshot import CatalogSnapshot, SnapshotLoader
 from tokendeck.services.events import CredentialsChanged, EventBus
-from tokendeck.services.standing import (
-    ExpiryPolicy,
-    HeldCredential,
-    attention,
-    held_credentials,
-)
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential, attention
 from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import SecretKeeper
 
@@ -32,6 +28,7 @@ class TokensService:
         self._keeper = keeper
         self._bus = bus
         self._policy = policy or ExpiryPolicy()
+        self._snapshots = SnapshotLoader(catalog, self._policy)
 
     async def track(self, label: str, token: Secret) -> Credential:
         """Keep a pasted token (secret store first) and watch its expiry like any credential."""
@@ -75,7 +72,11 @@ class TokensService:
         return None
 
     async def held(self) -> list[HeldCredential]:
-        return await held_credentials(self._catalog, self._policy)
+        return (await self._snapshots.snapshot()).held
+
+    async def snapshot(self) -> CatalogSnapshot:
+        """Every account and every held credential, from one read shared until a change."""
+        return await self._snapshots.snapshot()
 
     async def attention(self, now: datetime, soonest: int) -> list[HeldCredential]:
         """What may need a person now, and the next `soonest` expiries (see standing)."""

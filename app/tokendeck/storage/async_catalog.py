@@ -65,6 +65,7 @@ class AsyncCatalog:
 
     namespace = _offloaded(Catalog.namespace)
     integrity_check = _offloaded(Catalog.integrity_check)
+    version = _offloaded(Catalog.version)
     add_account = _offloaded(Catalog.add_account)
     update_account = _offloaded(Catalog.update_account)
     set_account_status = _offloaded(Catalog.set_account_status)

@@ -119,6 +119,14 @@ class Catalog:
         row = self._db.execute("SELECT value FROM meta WHERE key='namespace'").fetchone()
         return str(row["value"])
 
+    def version(self) -> tuple[int, int]:
+        """Changes as soon as anything in the catalog may have changed: SQLite's count of this
+        connection's changes, and its `data_version`, which moves when another connection (another
+        TokenDeck process, or the secret keeper's) commits. Equal versions, equal contents: what
+        lets a read of the whole catalog be shared until a write."""
+        row = self._db.execute("PRAGMA data_version").fetchone()
+        return int(row[0]), self._db.total_changes
+
     def integrity_check(self) -> str:
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
 

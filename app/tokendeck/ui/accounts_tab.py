@@ -197,9 +197,10 @@ class AccountsTab(QWidget):
     async def _reload(self) -> None:
         self._generation += 1
         generation = self._generation
-        accounts = await self._door.accounts()
+        snapshot = await self._door.catalog_snapshot()
+        accounts = snapshot.accounts
         by_account: dict[str, list[HeldCredential]] = {}
-        for held in await self._door.held_credentials():
+        for held in snapshot.held:
             by_account.setdefault(held.credential.account_id or "", []).append(held)
         rows = [(a, tuple(by_account.get(a.id, ()))) for a in accounts]
         if generation != self._generation:
