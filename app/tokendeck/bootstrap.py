@@ -59,12 +59,12 @@ def _run_qt(
     args: argparse.Namespace, profile: Profile, on_quit: Callable[[], None] | None = None
 ) -> int:
     """The window's whole life. `on_quit` is called once quit is asked (the watchdog)."""
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
     from tokendeck.ui.pyside_speedups import faster_feature_check
 
-    faster_feature_check()
+    faster_feature_check()  # before the first PySide6 import: see pyside_speedups
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
 
     from tokendeck.services.door import Door
     from tokendeck.services.events import EventBus

@@ -228,7 +228,7 @@ async def test_a_crash_at_any_step_leaves_the_old_or_the_new_secret_and_no_stray
         new = Secret(("tdtest-n" + secrets.token_urlsafe(4000))[:after]) if after else None
         await store.aclose()
         store = KeyringStore(
-            namespace, entries=lambda steps=steps: _PowerCut(open_entries(keyring), steps)
+            namespace, entries=lambda steps=steps: _PowerCut(open_entries(), steps)
         )
         try:
             if new is None:

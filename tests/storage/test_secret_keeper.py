@@ -461,7 +461,7 @@ async def test_reconcile_reports_held_secrets_it_cannot_list_by_error_type_only(
     await _journal(catalog, "stored")
     await store.set("stored", secret_factory(20))
     broken = BrokenCatalog(
-        catalog, {Catalog.list_credentials: RuntimeError("tdtest-must-not-show")}
+        catalog, {Catalog.held_secrets: RuntimeError("tdtest-must-not-show")}
     )
     keeper = SecretKeeper(broken, store)  # type: ignore[arg-type]
     report = await keeper.reconcile()

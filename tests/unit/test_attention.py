@@ -158,3 +158,32 @@ async def test_attention_reads_far_fewer_rows_than_the_catalog_holds(tmp_path: P
         assert state == "warning" and worst is not None and worst.credential.id == "due"
     finally:
         await catalog.aclose()
+
+
+def test_holding_many_is_holding_each_with_one_thresholds_tuple_per_account() -> None:
+    policy = ExpiryPolicy(thresholds=(timedelta(hours=1), timedelta(days=7)))
+    own = Account(
+        id="own",
+        name="own",
+        platform=Platform.HAUT,
+        host="https://h.test",
+        settings=AccountSettings(warn_thresholds=(60, 86_400)),
+    )
+    plain = Account(id="plain", name="plain", platform=Platform.DATALOOP, host="https://d.test")
+    accounts = {a.id: a for a in (own, plain)}
+    credentials = [
+        Credential(
+            id=f"c{i}",
+            kind=CredentialKind.SESSION_TOKEN if i % 4 == 0 else CredentialKind.API_KEY,
+            label=f"c{i}",
+            account_id=("own", "plain", None, "gone")[i % 4],
+            role=CredentialRole.SESSION if i % 4 == 0 else None,
+        )
+        for i in range(12)
+    ]
+    held = policy.hold_all(credentials, accounts)
+    assert held == [policy.hold(c, accounts.get(c.account_id or "")) for c in credentials]
+    assert held[0].thresholds == (timedelta(days=1), timedelta(minutes=1))
+    assert held[1].thresholds == (timedelta(days=7), timedelta(hours=1))
+    assert held[0].thresholds is held[4].thresholds, "one tuple per account"
+    assert held[2].thresholds is held[3].thresholds, "and one for the credentials of none"

@@ -69,7 +69,18 @@ class ExpiryPolicy:
     def hold_all(
         self, credentials: Sequence[Credential], accounts: Mapping[str, Account]
     ) -> list[HeldCredential]:
-        return [self.hold(c, accounts.get(c.account_id or "")) for c in credentials]
+        """`hold` for each, with one thresholds tuple per account shared by its credentials
+        (10,000 credentials made 10,000 equal tuples)."""
+        thresholds: dict[str, tuple[timedelta, ...]] = {}
+        held = []
+        for c in credentials:
+            account = accounts.get(c.account_id or "")
+            key = account.id if account is not None else ""
+            own = thresholds.get(key)
+            if own is None:
+                own = thresholds[key] = self.thresholds_for(account)
+            held.append(HeldCredential(c, account, self.renewal(c, account), own))
+        return held
 
 
 @dataclass(frozen=True, slots=True)

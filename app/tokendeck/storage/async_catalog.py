@@ -79,6 +79,7 @@ class AsyncCatalog:
     get_credential = _offloaded(Catalog.get_credential)
     accounts_and_credentials = _offloaded(Catalog.accounts_and_credentials)
     list_credentials = _offloaded(Catalog.list_credentials)
+    held_secrets = _offloaded(Catalog.held_secrets)
     due_credentials = _offloaded(Catalog.due_credentials)
     sessions = _offloaded(Catalog.sessions)
     sessions_of_accounts = _offloaded(Catalog.sessions_of_accounts)

@@ -68,15 +68,6 @@ _REFUSED_BACKENDS = ("fail.Keyring", "null.Keyring", "PlaintextKeyring", "chaine
 T = TypeVar("T")
 
 
-def _backend_name(backend: Any) -> str:
-    return f"{_module_name(backend)}.{type(backend).__name__}"
-
-
-def _module_name(backend: Any) -> str:
-    """The last component of the module a backend's class lives in ("SecretService")."""
-    return type(backend).__module__.rpartition(".")[2]
-
-
 def default_lock_path() -> Path:
     """One lock file per user for every TokenDeck process that talks to the keyring."""
     import platformdirs
@@ -215,12 +206,7 @@ class KeyringStore:
         self._executor.submit(self._load)
 
     def _load(self) -> None:
-        if self._open_entries is not None:
-            entries = self._open_entries()
-        else:
-            import keyring
-
-            entries = open_entries(keyring)
+        entries = (self._open_entries or open_entries)()
         with self._entries_lock:
             if self._closed:  # the store closed while the connection opened: nobody will use it
                 entries.close()
@@ -245,6 +231,11 @@ class KeyringStore:
     def description(self) -> str:
         label = self._backend_label
         return "System keyring" if label is None else f"System keyring ({label})"
+
+    async def backend(self) -> str:
+        """The keyring behind the store in full ("SecretService", "macOS.Keyring"), once its
+        adapter loaded on the worker (a load that fails raises here)."""
+        return await asyncio.wrap_future(self._executor.submit(lambda: self._keyring.backend))
 
     def _user(self, ref: str) -> str:
         return f"{self._namespace}:{ref}"
@@ -461,20 +452,18 @@ def _explain(exc: BaseException, action: str) -> str:
 async def probe_keyring(namespace: str, *, timeout: float = DEFAULT_TIMEOUT) -> tuple[bool, str]:
     """Really write, read back and delete a throw-away entry. Returns (usable, explanation)."""
 
-    def backend_name() -> str:
-        import keyring
-
-        return _backend_name(keyring.get_keyring())
-
+    store = KeyringStore(namespace, timeout=timeout, lock_timeout=timeout)
     try:
-        name = await asyncio.wait_for(asyncio.to_thread(backend_name), timeout)
+        name = await asyncio.wait_for(store.backend(), timeout)
     except TimeoutError:
+        await store.aclose()
         return False, f"The system keyring did not answer within {timeout:.0f} s."
     except Exception as exc:  # an import or backend failure means no keyring, whatever the cause
+        await store.aclose()
         return False, f"The keyring library could not load ({type(exc).__name__})."
     if any(name.endswith(refused) for refused in _REFUSED_BACKENDS):
+        await store.aclose()
         return False, f"No secure system keyring is available (backend: {name})."
-    store = KeyringStore(namespace, timeout=timeout, lock_timeout=timeout)
     ref = f"probe-{secrets.token_hex(8)}"
     value = Secret(secrets.token_urlsafe(24))
     try:

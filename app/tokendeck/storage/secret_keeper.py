@@ -33,11 +33,21 @@ from tokendeck.storage.secret_store import (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class HeldSecret:
+    """A credential that holds a secret, by what the bulk check needs of it (not the whole row:
+    the check runs at every start over every credential)."""
+
+    id: str
+    label: str
+    secret_ref: str
+
+
 @dataclass
 class ReconcileReport:
     reattached: list[Credential] = field(default_factory=list)
     lost: list[Credential] = field(default_factory=list)
-    missing_secrets: list[Credential] = field(default_factory=list)
+    missing_secrets: list[HeldSecret] = field(default_factory=list)
     # Interrupted saves whose secret could not be checked: their journal entries are kept.
     unchecked: list[Credential] = field(default_factory=list)
     # Held credentials whose secret could not be read (the store failed, or it is damaged).
@@ -86,7 +96,7 @@ class ReconcileReport:
 LABELS_SHOWN = 5  # a summary names this many credentials, then counts the rest
 
 
-def _labels(credentials: list[Credential]) -> str:
+def _labels(credentials: Sequence[Credential | HeldSecret]) -> str:
     shown = ", ".join(c.label for c in credentials[:LABELS_SHOWN])
     rest = len(credentials) - LABELS_SHOWN
     return f"{shown} and {rest} more" if rest > 0 else shown
@@ -256,14 +266,13 @@ class SecretKeeper:
             report.held_unknown = True
             return report
         try:
-            credentials = await self.catalog.list_credentials()
+            held = [HeldSecret(*row) for row in await self.catalog.held_secrets()]
         except Exception as exc:
             report.held_unknown = True
             report.problems.append(f"the held secrets could not be listed ({_why(exc)})")
             return report
-        held = [c for c in credentials if c.secret_ref]
         try:
-            present = await self.store.present([c.secret_ref or "" for c in held])
+            present = await self.store.present([c.secret_ref for c in held])
         except Exception as exc:
             report.held_unknown = True
             report.problems.append(f"the held secrets could not be checked ({_why(exc)})")

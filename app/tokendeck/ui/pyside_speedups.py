@@ -15,7 +15,16 @@ from types import ModuleType
 
 
 def faster_feature_check() -> None:
-    """Answer PySide's "does this module use PySide?" from the file's bytes (idempotent)."""
+    """Answer PySide's "does this module use PySide?" from the file's bytes (idempotent).
+
+    Called before the first PySide6 import: that import asks the question of every module
+    already loaded. Importing shiboken6 (which PySide6 imports first anyway) brings the feature
+    module in without asking it of them. The sources read meanwhile leave linecache, where
+    inspect kept them for the life of the process (99 files, 4 MiB)."""
+    import linecache
+
+    import shiboken6  # noqa: F401  (loads shibokensupport.feature)
+
     feature = sys.modules.get("shibokensupport.feature")
     upstream: Callable[[ModuleType], bool] | None = getattr(feature, "_mod_uses_pyside", None)
     if feature is None or upstream is None or getattr(upstream, "tokendeck", False):
@@ -34,3 +43,4 @@ def faster_feature_check() -> None:
     uses_pyside.tokendeck = True  # type: ignore[attr-defined]
     uses_pyside.upstream = upstream  # type: ignore[attr-defined]
     feature.__dict__["_mod_uses_pyside"] = uses_pyside
+    linecache.clearcache()
