@@ -460,9 +460,7 @@ async def test_reconcile_reports_held_secrets_it_cannot_list_by_error_type_only(
     store = MemoryStore()
     await _journal(catalog, "stored")
     await store.set("stored", secret_factory(20))
-    broken = BrokenCatalog(
-        catalog, {Catalog.held_secrets: RuntimeError("tdtest-must-not-show")}
-    )
+    broken = BrokenCatalog(catalog, {Catalog.held_secrets: RuntimeError("tdtest-must-not-show")})
     keeper = SecretKeeper(broken, store)  # type: ignore[arg-type]
     report = await keeper.reconcile()
     assert [c.secret_ref for c in report.reattached] == ["stored"]
