@@ -24,7 +24,7 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from as_installed import compile_tokendeck
+from as_installed import installed_python
 
 BARE = r"""
 import sys, time
@@ -135,7 +135,7 @@ def idle(cmd: list[str], env: dict[str, str]) -> dict[str, float]:
 
 
 def main() -> int:
-    compile_tokendeck()
+    python = installed_python()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=10_000)
@@ -146,8 +146,8 @@ def main() -> int:
     env = dict(os.environ, TOKENDECK_STARTUP_PROBE=f"idle:{args.settle}:{args.seconds}")
     with tempfile.TemporaryDirectory() as profile:
         build(Path(profile), args.accounts, args.tokens)
-        app = [sys.executable, "-m", "tokendeck", "--profile", profile]
-        bare = [sys.executable, "-c", BARE, str(args.tokens), str(args.settle), str(args.seconds)]
+        app = [python, "-m", "tokendeck", "--profile", profile]
+        bare = [python, "-c", BARE, str(args.tokens), str(args.settle), str(args.seconds)]
         runs: dict[str, list[dict[str, float]]] = {"bare": [], "app": []}
         for _ in range(args.n):
             runs["bare"].append(idle(bare, env))

@@ -26,7 +26,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from as_installed import compile_tokendeck
+from as_installed import installed_python
 
 BARE = r"""
 import sqlite3, sys, time
@@ -114,7 +114,7 @@ def shown(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def main() -> int:
-    compile_tokendeck()
+    python = installed_python()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--tokens", type=int, default=2000)
@@ -131,9 +131,9 @@ def main() -> int:
         from tokendeck.storage.profile import resolve_profile
 
         catalog = str(resolve_profile(full).catalog_path)
-        app_full = [sys.executable, "-m", "tokendeck", "--profile", full]
-        app_empty = [sys.executable, "-m", "tokendeck", "--profile", empty]
-        bare = [sys.executable, "-c", BARE, catalog]
+        app_full = [python, "-m", "tokendeck", "--profile", full]
+        app_empty = [python, "-m", "tokendeck", "--profile", empty]
+        bare = [python, "-c", BARE, catalog]
         for cmd in (bare, app_full, app_empty):  # warm the OS file cache
             shown(cmd, env)
         times: dict[str, list[float]] = {"bare": [], "full": [], "empty": []}

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 
-from as_installed import compile_tokendeck
+from as_installed import installed_python
 
 BARE = r"""
 import sys, time
@@ -48,20 +48,18 @@ def first_paint(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
 
 
 def main() -> int:
-    compile_tokendeck()
+    python = installed_python()
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=7, help="runs of each (default 7)")
     args = parser.parse_args()
     env = dict(os.environ, TOKENDECK_STARTUP_PROBE="1")
     bare, app, heavy_seen = [], [], set()
     with tempfile.TemporaryDirectory() as profile:
-        first_paint([sys.executable, "-c", BARE], env)  # warm the OS file cache for both
-        first_paint([sys.executable, "-m", "tokendeck", "--profile", profile], env)
+        first_paint([python, "-c", BARE], env)  # warm the OS file cache for both
+        first_paint([python, "-m", "tokendeck", "--profile", profile], env)
         for _ in range(args.n):
-            bare.append(first_paint([sys.executable, "-c", BARE], env)[0])
-            seconds, heavy = first_paint(
-                [sys.executable, "-m", "tokendeck", "--profile", profile], env
-            )
+            bare.append(first_paint([python, "-c", BARE], env)[0])
+            seconds, heavy = first_paint([python, "-m", "tokendeck", "--profile", profile], env)
             app.append(seconds)
             heavy_seen.add(heavy)
     b, a = statistics.median(bare), statistics.median(app)
