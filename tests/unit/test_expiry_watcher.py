@@ -506,7 +506,7 @@ async def test_a_check_with_nothing_due_reads_no_notification_and_writes_nothing
     assert reads.due == ["s"], "only the session is due, and TokenDeck renews it"
     assert reads.fired_asked == []
     assert len(reads.selects()) == 3
-    assert len(reads.statements) == 3, reads.statements
+    assert len(reads.statements) == 4, reads.statements  # and the catalog's version
 
 
 async def test_a_key_passed_over_inside_the_horizon_never_stops_the_ones_after_it(
@@ -547,3 +547,71 @@ def test_the_horizon_is_now_plus_the_widest_threshold_that_can_apply() -> None:
     assert horizon(-60.0) == timedelta(0)
     assert horizon(None, -day) == timedelta(0)
     assert horizon(1e15, week) == datetime.max.replace(tzinfo=UTC), "millennia: every expiry"
+
+
+# -- a read reused while nothing changes ------------------------------------------------------
+
+
+async def test_an_unchanged_catalog_is_checked_from_the_last_read_and_time_still_fires(
+    catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Idle checks read the catalog's version only; a threshold crossed by time alone, for a key
+    read ahead by the first check, still fires."""
+    await _store(
+        catalog,
+        _key("soon", START + timedelta(days=7, minutes=30)),  # the 7-day threshold in 30 min
+        *(_key(f"far{i}", START + timedelta(days=40 + i)) for i in range(5)),
+    )
+    clock = ManualClock(START)
+    watcher = ExpiryWatcher(catalog, EventBus(), clock)
+    reads = Reads(catalog, monkeypatch)
+    assert await watcher.check() == []
+    assert reads.due == ["soon"], "read ahead: due in 30 minutes"
+    reads.statements.clear()
+    clock.advance(timedelta(minutes=15))
+    assert await watcher.check() == []
+    assert reads.statements == ["PRAGMA data_version"], "nothing changed: nothing read"
+    clock.advance(timedelta(minutes=15))
+    assert [w.credential.id for w in await watcher.check()] == ["soon"]
+    assert reads.due == ["soon"], "fired from the same read"
+    reads.statements.clear()
+    assert await watcher.check() == [], "its mark was a write: read again, and remembered"
+    assert reads.due == ["soon", "soon"]
+
+
+async def test_a_write_here_or_in_another_process_is_read_at_the_next_check(
+    catalog: AsyncCatalog, tmp_path: Path
+) -> None:
+    clock = ManualClock(START)
+    watcher = ExpiryWatcher(catalog, EventBus(), clock)
+    assert await watcher.check() == []
+    await _store(catalog, _key("mine", START + timedelta(hours=2)))
+    assert [w.credential.id for w in await watcher.check()] == ["mine"]
+    other = Catalog(tmp_path / "c.sqlite3")  # another TokenDeck process on the same profile
+    try:
+        other.upsert_credential(_key("theirs", START + timedelta(hours=3)))
+    finally:
+        other.close()
+    assert [w.credential.id for w in await watcher.check()] == ["theirs"]
+
+
+async def test_time_beyond_the_read_or_a_new_policy_reads_again(
+    catalog: AsyncCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tokendeck.services.expiry_watcher import READ_AHEAD
+
+    await _store(catalog, _key("later", START + timedelta(days=7) + READ_AHEAD * 3))
+    clock = ManualClock(START)
+    watcher = ExpiryWatcher(catalog, EventBus(), clock)
+    reads = Reads(catalog, monkeypatch)
+    assert await watcher.check() == []
+    assert reads.due == [], "beyond the read"
+    clock.advance(READ_AHEAD * 3)
+    assert [w.credential.id for w in await watcher.check()] == ["later"]
+    await _store(catalog, _key("month", START + timedelta(days=20)))
+    assert await watcher.check() == []
+    reads.statements.clear()
+    watcher.policy.thresholds = (timedelta(days=30),)
+    fired = sorted(w.credential.id for w in await watcher.check())
+    assert fired == ["later", "month"], "the new 30-day threshold, for each"
+    assert any("FROM credentials" in s for s in reads.statements), "the policy changed: read"
