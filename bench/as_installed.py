@@ -4,7 +4,9 @@
   dependencies (requirements.lock, hash-checked) and TokenDeck installed from this tree, as
   `pip install` gives a user. The development venv also holds test and lint tools, and a
   library's optional import finds them there: httpx's command line, tried on `import httpx`,
-  loads rich, pygments and click (10 MiB and 40 ms that no installed TokenDeck pays).
+  loads rich, pygments and click (10 MiB and 40 ms that no installed TokenDeck pays). Making it
+  needs the package index once (the lock) and at each run (pip's isolated build of this tree
+  fetches setuptools, not hash-pinned: the bench's figures do not depend on it).
 - `compile_tokendeck()`: pip, pipx and the .deb compile the package's bytecode at install time,
   while a source checkout run with PYTHONDONTWRITEBYTECODE would compile every module again in
   every timed run (for benches still run with the development interpreter).

@@ -23,7 +23,7 @@ import pytest
 
 from tests.storage.memory_keyring import MemoryKeyring, mem, private_keyring_lock, using_keyring
 from tokendeck.core.secret import Secret
-from tokendeck.storage import keyring_store, secret_store
+from tokendeck.storage import keyring_entries, keyring_store, secret_store
 from tokendeck.storage.keyring_store import KeyringStore, default_lock_path, probe_keyring
 from tokendeck.storage.secret_store import SecretStoreError, StoreBusyError
 
@@ -755,6 +755,7 @@ async def test_the_probe_reports_a_keyring_library_that_cannot_load(
         raise ImportError("no backend")
 
     monkeypatch.setattr(keyring, "get_keyring", broken)
+    monkeypatch.setattr(keyring_entries, "python_keyring_was_told", lambda: True)
     assert await probe_keyring("p") == (
         False,
         "The keyring library could not load (ImportError).",
@@ -770,6 +771,7 @@ async def test_the_probe_gives_up_on_a_keyring_that_does_not_load_in_time(
         release.wait(10)
 
     monkeypatch.setattr(keyring, "get_keyring", slow)
+    monkeypatch.setattr(keyring_entries, "python_keyring_was_told", lambda: True)
     try:
         assert await probe_keyring("p", timeout=0.6) == (
             False,

@@ -170,3 +170,29 @@ def test_the_cheap_tick_face_changes_exactly_when_the_painted_cells_do(qapp: QAp
             if before is not None:
                 assert (faces[0] != before[0]) == (faces[1] != before[1]), (row, s)
             before = faces
+
+
+def test_a_theme_switch_repaints_the_tick_cells_at_the_next_tick(qapp: QApplication) -> None:
+    """Qt repaints at once with the colours the model last read; the next tick reads the new
+    palette and repaints the countdown and state cells, even those whose text did not change."""
+    from PySide6.QtGui import QColor, QPalette
+
+    before = qapp.palette()
+    light, dark = QPalette(before), QPalette(before)
+    light.setColor(QPalette.ColorRole.Window, QColor("#f0f0f0"))
+    dark.setColor(QPalette.ColorRole.Window, QColor("#202020"))
+    qapp.setPalette(light)
+    try:
+        model = _model()
+        rows = {model.credential(r).label: r for r in range(model.rowCount())}
+        steady = rows["expired"]  # "1 h ago" for a while
+        model.tick(NOW + timedelta(seconds=1), [steady])
+        emitted: list[tuple[int, int]] = []
+        model.dataChanged.connect(
+            lambda top, _bottom, _roles=None: emitted.append((top.row(), top.column()))
+        )
+        qapp.setPalette(dark)
+        model.tick(NOW + timedelta(seconds=2), [steady])
+    finally:
+        qapp.setPalette(before)
+    assert emitted == [(steady, Column.COUNTDOWN), (steady, Column.STATUS)]

@@ -88,6 +88,8 @@ class RefreshScheduler:
         now = self._clock.now()
         refreshed: list[str] = []
         for account, held in await self._sessions.sessions_by_account(RENEWED_STATUSES):
+            if account.status not in RENEWED_STATUSES:  # changed between the two reads
+                continue
             if self._not_before.get(account.id, now) > now:
                 continue
             sessions = [c for c in held if self.policy.renewal(c, account) is not Renewal.NONE]

@@ -21,7 +21,7 @@ import json
 import secrets
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -211,8 +211,9 @@ class Catalog:
         return account_of(row) if row else None
 
     def list_accounts(self) -> list[Account]:
-        rows = self._db.execute("SELECT * FROM accounts ORDER BY name COLLATE NOCASE")
-        return [account_of(r) for r in rows]  # as the cursor gives them (list_credentials)
+        cursor = self._db.execute("SELECT * FROM accounts ORDER BY name COLLATE NOCASE")
+        with closing(cursor) as rows:  # as the cursor gives them, and closed (list_credentials)
+            return [account_of(r) for r in rows]
 
     def pinned_accounts(self) -> list[tuple[str, str]]:
         """(name, id) of the accounts pinned to the tray, by name: read by SQLite from their
@@ -327,22 +328,24 @@ class Catalog:
         first: 10,000 rows held at once beside the credentials made from them left the heap
         twice as large once they were freed (14 MiB instead of 7; bench/idle.py)."""
         if account_id is None:
-            rows = self._db.execute("SELECT * FROM credentials ORDER BY label")
+            cursor = self._db.execute("SELECT * FROM credentials ORDER BY label")
         else:
-            rows = self._db.execute(
+            cursor = self._db.execute(
                 "SELECT * FROM credentials WHERE account_id=? ORDER BY label", (account_id,)
             )
-        return [credential_of(r) for r in rows]
+        with closing(cursor) as rows:  # a row that fails to convert must not leave it open
+            return [credential_of(r) for r in rows]
 
     def held_secrets(self) -> list[tuple[str, str, str]]:
         """(id, label, secret_ref) of every credential holding a secret, in label order: the
         start-up check of the secret store, without making 10,000 credentials to read three
         columns."""
-        rows = self._db.execute(
+        cursor = self._db.execute(
             "SELECT id, label, secret_ref FROM credentials"
             " WHERE secret_ref IS NOT NULL AND secret_ref <> '' ORDER BY label, id"
         )
-        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+        with closing(cursor) as rows:
+            return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     def due_credentials(self, horizon: datetime) -> tuple[list[Credential], dict[str, Account]]:
         """The credentials that may warn by `horizon`, with their accounts, by id; read through

@@ -20,7 +20,10 @@ those entries, chosen once when the store's worker loads (a fallback chain, best
 On Linux the Secret Service is tried before python-keyring is even imported, unless
 python-keyring was told what to use (PYTHON_KEYRING_BACKEND, its keyringrc.cfg, or a backend
 already set in this process): importing it and letting it pick a backend cost 21 MiB and
-235 ms of the start-up's interpreter time, to arrive at the same Secret Service.
+235 ms of the start-up's interpreter time, to arrive at the same Secret Service. (It could
+arrive elsewhere only where dbus-python is importable, which the bundle and the .deb do not
+ship: on KDE python-keyring then prefers KWallet's own API; set PYTHON_KEYRING_BACKEND to keep
+that choice.)
 
 Every method runs on the store's one worker thread; none is safe to call from two threads.
 """

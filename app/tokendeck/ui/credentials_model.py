@@ -96,14 +96,16 @@ class CredentialsModel(RowTableModel):
         return verdict
 
     def _tick_face(self, row: int) -> tuple[object, ...]:
-        """The countdown's text and the state's text, each with the tone that colours it and
-        picks its icon: what `data()` paints in the tick columns, without building its colours
-        and icons once a second for every visible row."""
+        """The countdown's text and the state's text, each with the tone and the palette (light
+        or dark) that colour it and pick its icon: what `data()` paints in the tick columns,
+        without building its colours and icons once a second for every visible row. (A theme
+        switch is repainted by Qt at once, with the old `_dark`; the next tick, which reads it
+        anew, repaints the cells again in the new colours.)"""
         held: HeldCredential = self._rows[row]
-        verdict = self._judged(held)
+        verdict = self._judged(held)  # re-reads whether the palette is dark at a new time
         return (
-            (self._display(held, Column.COUNTDOWN), verdict.tone),
-            (verdict.text, verdict.tone),
+            (self._display(held, Column.COUNTDOWN), verdict.tone, self._dark),
+            (verdict.text, verdict.tone, self._dark),
         )
 
     def presence_changed(self) -> None:
