@@ -64,7 +64,7 @@ from tokendeck.core.platform_types import RemoteKey
 from tokendeck.core.redaction import MASK
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.base import PlatformAdapter
-from tokendeck.platforms.encord import keyed_fingerprint
+from tokendeck.platforms.encord.adapter import keyed_fingerprint
 from tokendeck.platforms.encord_signing import public_hex
 from tokendeck.platforms.registry import CAPABILITIES, make_adapter
 from tokendeck.sandbox.control import (

@@ -184,7 +184,7 @@ async def test_key_ids_are_keyed_and_old_ids_are_carried_over(
     from dataclasses import replace as with_
 
     from tokendeck.core.models import CredentialState
-    from tokendeck.platforms.encord import fingerprint
+    from tokendeck.platforms.encord.adapter import fingerprint
 
     account = await _account(services, world, "Encord ids")
     credential, key = await services.keys.create_key(account, "ids", None, ("label.read",))  # type: ignore[arg-type]

@@ -1,6 +1,6 @@
-"""Platforms are plug-ins: each platform's knowledge lives in its module's `SPEC`, the registry
-is the list of specs, and no other part of the application (outside the sandbox and the demo,
-which play the platforms) singles a platform out by name."""
+"""Platforms are plug-ins: each platform's knowledge lives in its module's (or package's) `SPEC`,
+the registry is the list of specs, and no other part of the application (outside the sandbox and
+the demo, which play the platforms) singles a platform out by name."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def test_no_module_outside_a_platforms_own_singles_it_out() -> None:
                 and node.value.id == "Platform"
                 and node.attr in Platform.__members__
                 and where != f"platforms/{Platform[node.attr].value}.py"
+                and not where.startswith(f"platforms/{Platform[node.attr].value}/")
             ):
                 named.append(f"{where}:{node.lineno} Platform.{node.attr}")
     assert not named, "platform knowledge outside its plug-in:\n" + "\n".join(named)
@@ -61,3 +62,40 @@ def test_the_form_rules_come_from_the_specs() -> None:
     assert problems(Platform.HAUT, {"username": "u"}, set()) == {
         "password": "Password is required."
     }
+
+
+def test_the_specs_load_without_the_adapters_or_the_http_stack() -> None:
+    """The window, the tables and the tray ask the specs (who renews, who signs in); the
+    adapters and httpx, TLS and PyJWT load with the first account that needs one."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from tokendeck.platforms import registry; "
+        "from tokendeck.services import account_forms, standing; "
+        "heavy = [m for m in ('httpx', 'jwt', 'ssl', 'truststore') if m in sys.modules]; "
+        "adapters = [m for m in sys.modules if m.endswith('.adapter')]; "
+        "print(heavy, adapters)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[] []"
+
+
+def test_every_package_of_the_source_is_listed_for_the_wheel() -> None:
+    """pyproject.toml lists the packages by name: one left out is missing from every install
+    (a platform moved into a package of its own would lose its adapter)."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text())["tool"]["setuptools"][
+            "packages"
+        ]
+    )
+    found = {
+        ".".join(("tokendeck", *init.parent.relative_to(PACKAGE).parts))
+        for init in PACKAGE.rglob("__init__.py")
+        if "__pycache__" not in init.parts
+    }
+    assert found - listed == set()

@@ -6,8 +6,6 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from cryptography import x509
-
 from tokendeck.core.errors import (
     CertificateError,
     NetworkError,
@@ -21,7 +19,6 @@ from tokendeck.core.errors import (
 )
 from tokendeck.core.models import PLATFORM_NAMES, AccountSettings, Platform
 from tokendeck.core.platform_types import Capabilities, ExpiryChoice, Field
-from tokendeck.platforms.outbound import url_problem
 from tokendeck.platforms.registry import BY_PLATFORM, CAPABILITIES, allowed_origins
 
 __all__ = [
@@ -139,6 +136,8 @@ def ca_file_problem(path: Path) -> str | None:
         data = path.read_bytes()
     except OSError as exc:
         return f"Could not read {path.name}: {exc.strerror or 'not readable'}."
+    from cryptography import x509  # the form's check only: not on the tables' path
+
     try:
         x509.load_pem_x509_certificates(data)
     except ValueError:
@@ -164,6 +163,8 @@ def validate(
 ) -> dict[str, str]:
     """Field name -> message; empty when the form can be saved. `secrets` says which are filled
     (when editing, an empty secret keeps the stored one)."""
+    from tokendeck.platforms.outbound import url_problem  # with httpx: the form's check only
+
     problems: dict[str, str] = {}
     if not name.strip():
         problems["name"] = "Give the account a name."

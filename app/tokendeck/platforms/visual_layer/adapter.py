@@ -10,34 +10,15 @@ import jwt
 
 from tokendeck.core.errors import PlatformError
 from tokendeck.core.models import Platform
-from tokendeck.core.platform_types import Capabilities, Field, ProbeResult, Session
+from tokendeck.core.platform_types import ProbeResult, Session
 from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter, NoKeys
 from tokendeck.platforms.common import bearer
-from tokendeck.platforms.spec import Filled, PlatformSpec
+from tokendeck.platforms.visual_layer import CAPABILITIES, ON_PREM
 
 # Docs mint for 10 minutes and say it may be longer; the server's maximum is unconfirmed.
 TOKEN_LIFETIME = timedelta(minutes=10)
-ON_PREM = "on-prem (no authentication)"
-
-CAPABILITIES = Capabilities(
-    sign_in_methods=("key_secret", "none"),
-    fields=(
-        Field("mode", "Mode", choices=("cloud", ON_PREM), default="cloud"),
-        Field("api_key", "API key", required=False),
-        Field(
-            "api_secret",
-            "API secret",
-            secret=True,
-            required=False,
-            help="Shown once by Visual Layer",
-        ),
-    ),
-    default_host="https://app.visual-layer.com",
-    refresh=True,
-    notes="TokenDeck mints a 10-minute JWT from the key and secret, and re-mints it before expiry.",
-)
 
 
 class VisualLayerAdapter(NoKeys, HttpAdapter):
@@ -92,23 +73,3 @@ class VisualLayerAdapter(NoKeys, HttpAdapter):
     async def probe(self, session: Session) -> ProbeResult:
         on_prem = bool(session.extra.get("on_prem"))
         return await self._probe_get(session, "/api/v1/datasets", authorised=not on_prem, said=True)
-
-
-def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
-    if inputs.get("mode") == ON_PREM:
-        return {}
-    problems = {}
-    if not inputs.get("api_key", "").strip():
-        problems["api_key"] = "Give the API key."
-    if not filled("api_secret"):
-        problems["api_secret"] = "Give the API secret."  # noqa: S105 (a message)
-    return problems
-
-
-SPEC = PlatformSpec(
-    Platform.VISUAL_LAYER,
-    CAPABILITIES,
-    lambda clock, client: VisualLayerAdapter(client(), clock),
-    check_form=_check_form,
-    needs_secret=lambda inputs: inputs.get("mode") != ON_PREM,
-)

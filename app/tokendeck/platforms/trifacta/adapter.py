@@ -24,9 +24,6 @@ from tokendeck.core.errors import (
 from tokendeck.core.models import Platform
 from tokendeck.core.platform_types import (
     SESSION_LABEL_INPUT,
-    Capabilities,
-    ExpiryChoice,
-    Field,
     NewKey,
     ProbeResult,
     RemoteKey,
@@ -36,46 +33,12 @@ from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, iso_any
-from tokendeck.platforms.spec import PlatformSpec, secret_or_login
+from tokendeck.platforms.trifacta import CAPABILITIES
 
 SESSION_LIFETIME = timedelta(days=30)
 SESSION_NAME = "TokenDeck session"  # the description of the token signing in creates
 
 NEVER = -1  # unconfirmed upstream: the API value for "never expires"
-
-CAPABILITIES = Capabilities(
-    sign_in_methods=("password", "token"),
-    fields=(
-        Field("username", "Username", required=False),
-        Field(
-            "password",
-            "Password",
-            secret=True,
-            required=False,
-            help="Used once to create a 30-day session token",
-        ),
-        Field(
-            "access_token",
-            "Access token",
-            secret=True,
-            required=False,
-            help="Dataprep: paste a token from the web UI",
-        ),
-    ),
-    default_host="https://example.cloud.trifacta.com",
-    list_keys=True,
-    create_keys=True,
-    revoke_keys=True,
-    expiry_choices=(
-        ExpiryChoice("1 day", timedelta(days=1)),
-        ExpiryChoice("7 days", timedelta(days=7)),
-        ExpiryChoice("30 days", timedelta(days=30)),
-        ExpiryChoice("90 days", timedelta(days=90)),
-        ExpiryChoice("1 year", timedelta(days=365)),
-        ExpiryChoice("Never (if the workspace allows)", None),
-    ),
-    notes="Tokens cannot be changed or extended; anyone holding one acts as you.",
-)
 
 
 log = logging.getLogger(__name__)
@@ -228,15 +191,3 @@ class TrifactaAdapter(HttpAdapter):
     async def revoke_key(self, session: Session, key_id: str) -> None:
         path = f"/v4/apiAccessTokens/{key_id}"
         await self._delete(session, path, what="Delete access token", error_reader=_errors)
-
-
-SPEC = PlatformSpec(
-    Platform.TRIFACTA,
-    CAPABILITIES,
-    lambda clock, client: TrifactaAdapter(client(), clock),
-    sign_in_hint="Give username + password, or an access token (one is enough).",
-    secret_preference=("access_token", "password"),
-    check_form=secret_or_login(
-        "access_token", "Give the username and password, or paste an access token."
-    ),
-)

@@ -10,39 +10,12 @@ import httpx
 from tokendeck.core.clock import Clock
 from tokendeck.core.errors import PlatformError, ProtocolError
 from tokendeck.core.models import Platform
-from tokendeck.core.platform_types import Capabilities, Field, ProbeResult, Session
+from tokendeck.core.platform_types import ProbeResult, Session
 from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter, NoKeys
 from tokendeck.platforms.common import expires_after, jwt_expiry
-from tokendeck.platforms.spec import PlatformSpec
-
-CAPABILITIES = Capabilities(
-    sign_in_methods=("client_credentials",),
-    fields=(
-        Field("client_id", "Client ID"),
-        Field("client_secret", "Client secret", secret=True),
-        Field("scope", "Scope", required=False),
-        Field(
-            "token_endpoint",
-            "Token endpoint",
-            required=False,
-            help="Leave empty to use OIDC discovery",
-        ),
-        Field(
-            "allowed_origins",
-            "Other trusted sites",
-            required=False,
-            help="Sites besides the host that may receive the client secret, e.g. "
-            "https://oauth2.example (space-separated); only if discovery points there",
-        ),
-    ),
-    default_host="https://issuer.example",
-    refresh=True,
-    probe=True,
-    notes="The host is the issuer URL; the token endpoint comes from its discovery document.",
-)
-
+from tokendeck.platforms.oauth2 import CAPABILITIES
 
 _errors = http.field_error_reader(("error",), ("error_description",))
 
@@ -143,8 +116,3 @@ class OAuth2Adapter(NoKeys, HttpAdapter):
         if expires is not None and expires <= self._clock.now():
             return ProbeResult(False, 401, "The access token has expired.")
         return ProbeResult(True, 200, "The issuer granted a token; it is not expired.")
-
-
-SPEC = PlatformSpec(
-    Platform.OAUTH2, CAPABILITIES, lambda clock, client: OAuth2Adapter(client(), clock)
-)

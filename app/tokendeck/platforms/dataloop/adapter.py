@@ -16,8 +16,6 @@ from tokendeck.core.clock import Clock
 from tokendeck.core.errors import LimitReachedError, PlatformError, ProtocolError
 from tokendeck.core.models import Platform
 from tokendeck.core.platform_types import (
-    Capabilities,
-    Field,
     NewKey,
     ProbeResult,
     RemoteKey,
@@ -27,36 +25,7 @@ from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, epoch_any, jwt_claim, jwt_expiry
-from tokendeck.platforms.spec import PlatformSpec, secret_or_login
-
-MAX_KEYS = 10
-KEY_LIFETIME = timedelta(days=365)
-
-CAPABILITIES = Capabilities(
-    sign_in_methods=("password", "api_key"),
-    fields=(
-        Field(
-            "username", "E-mail", required=False, help="Your Dataloop login or a bot user's e-mail"
-        ),
-        Field("password", "Password", secret=True, required=False),
-        Field(
-            "api_key",
-            "API key",
-            secret=True,
-            required=False,
-            help="Instead of a password: an existing API key",
-        ),
-    ),
-    default_host="https://gate.dataloop.ai",
-    refresh=True,
-    list_keys=True,
-    create_keys=True,
-    revoke_keys=True,
-    max_keys=MAX_KEYS,
-    key_lifetime_fixed=KEY_LIFETIME,
-    notes="API keys last 1 year; at most 10 per user and 10 per project.",
-)
-
+from tokendeck.platforms.dataloop import CAPABILITIES, MAX_KEYS
 
 _errors = http.field_error_reader(("name",), ("message",))
 
@@ -200,13 +169,3 @@ class DataloopAdapter(HttpAdapter):
     async def revoke_key(self, session: Session, key_id: str) -> None:
         path = f"{self._api}/apikeys/{key_id}"
         await self._delete(session, path, what="Revoke API key", error_reader=_errors)
-
-
-SPEC = PlatformSpec(
-    Platform.DATALOOP,
-    CAPABILITIES,
-    lambda clock, client: DataloopAdapter(client(), clock),
-    sign_in_hint="Give e-mail + password, or an API key (one is enough).",
-    secret_preference=("api_key", "password"),
-    check_form=secret_or_login("api_key", "Give the e-mail and password, or an API key."),
-)

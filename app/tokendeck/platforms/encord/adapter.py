@@ -36,8 +36,6 @@ from tokendeck.core.errors import (
 )
 from tokendeck.core.models import Platform
 from tokendeck.core.platform_types import (
-    Capabilities,
-    Field,
     NewKey,
     ProbeResult,
     RemoteKey,
@@ -47,55 +45,12 @@ from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, jwt_expiry
+from tokendeck.platforms.encord import CAPABILITIES, DATASET_SCOPES, PROJECT_SCOPES
 from tokendeck.platforms.encord_signing import (
     EncordKeyError,
     load_private_key,
     public_hex,
     v2_headers,
-)
-from tokendeck.platforms.spec import Filled, PlatformSpec
-
-PROJECT_SCOPES = (
-    "label.read",
-    "label.write",
-    "model.inference",
-    "model.train",
-    "label_logs.read",
-    "algo.library",
-)
-DATASET_SCOPES = ("dataset.read", "dataset.write")
-
-CAPABILITIES = Capabilities(
-    sign_in_methods=("ssh_key", "api_key"),
-    fields=(
-        Field(
-            "private_key",
-            "Ed25519 private key",
-            secret=True,
-            required=False,
-            multiline=True,
-            help="OpenSSH format (-----BEGIN OPENSSH PRIVATE KEY-----)",
-        ),
-        Field("passphrase", "Key passphrase", secret=True, required=False),
-        Field(
-            "project_hash", "Project hash", required=False, help="For the project's legacy API keys"
-        ),
-        Field(
-            "dataset_hash", "Dataset hash", required=False, help="For the dataset's legacy API keys"
-        ),
-        Field(
-            "api_key", "Legacy API key", secret=True, required=False, help="Instead of an SSH key"
-        ),
-        Field("resource_hash", "Key's project / dataset hash", required=False),
-    ),
-    default_host="https://api.encord.com",
-    refresh=True,
-    list_keys=True,
-    create_keys=True,
-    key_scopes=PROJECT_SCOPES + DATASET_SCOPES,
-    keys_deprecated=True,
-    notes="Legacy project and dataset API keys are deprecated by Encord; they never expire and "
-    "cannot be revoked through the API.",
 )
 
 ERRORS: Mapping[str, type[PlatformError]] = {
@@ -373,23 +328,3 @@ class EncordAdapter(HttpAdapter):
         raise UnsupportedError(
             "Encord's legacy API keys cannot be revoked through the API: remove them in the web app."
         )
-
-
-def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
-    if filled("private_key") or (filled("api_key") and inputs.get("resource_hash")):
-        return {}
-    return {
-        "private_key": "Give the Ed25519 private key, or a legacy API key with its project / "
-        "dataset hash."
-    }
-
-
-SPEC = PlatformSpec(
-    Platform.ENCORD,
-    CAPABILITIES,
-    lambda clock, client: EncordAdapter(client(), clock),
-    sign_in_hint="Give the Ed25519 private key, or a legacy API key + its project / dataset "
-    "hash (one is enough).",
-    secret_preference=("private_key", "passphrase", "api_key"),
-    check_form=_check_form,
-)

@@ -14,9 +14,6 @@ import httpx
 from tokendeck.core.errors import PlatformError, ProtocolError
 from tokendeck.core.models import Platform
 from tokendeck.core.platform_types import (
-    Capabilities,
-    ExpiryChoice,
-    Field,
     NewKey,
     ProbeResult,
     RemoteKey,
@@ -26,31 +23,10 @@ from tokendeck.core.secret import Secret
 from tokendeck.platforms import http
 from tokendeck.platforms.base import HttpAdapter
 from tokendeck.platforms.common import bearer, iso_any, jwt_expiry
-from tokendeck.platforms.spec import PlatformSpec
+from tokendeck.platforms.haut import CAPABILITIES
 
 ACCESS_LIFETIME = timedelta(hours=1)
 MAX_PAGES = 50
-
-CAPABILITIES = Capabilities(
-    sign_in_methods=("password",),
-    fields=(
-        Field("username", "E-mail"),
-        Field("password", "Password", secret=True),
-    ),
-    default_host="https://saas.haut.ai",
-    refresh=True,
-    list_keys=True,
-    create_keys=True,
-    revoke_keys=True,
-    expiry_choices=(
-        ExpiryChoice("1 day", timedelta(days=1)),
-        ExpiryChoice("7 days", timedelta(days=7)),
-        ExpiryChoice("30 days", timedelta(days=30)),
-        ExpiryChoice("90 days", timedelta(days=90)),
-        ExpiryChoice("1 year", timedelta(days=365)),
-    ),
-    notes="Private tokens: the expiry is set at creation and cannot be changed. Rotate regularly.",
-)
 
 
 def _errors(response: httpx.Response) -> tuple[str | None, str | None]:
@@ -186,6 +162,3 @@ class HautAdapter(HttpAdapter):
     async def revoke_key(self, session: Session, key_id: str) -> None:
         path = f"/api/v1/auth/private_tokens/{key_id}/"
         await self._delete(session, path, what="Revoke private token", error_reader=_errors)
-
-
-SPEC = PlatformSpec(Platform.HAUT, CAPABILITIES, lambda clock, client: HautAdapter(client(), clock))

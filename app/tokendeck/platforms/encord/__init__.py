@@ -1,0 +1,87 @@
+"""Encord: what it can do, the form to add an account, and its `SPEC` (this package is the
+platform's plug-in). The adapter that talks to it (`adapter.py`) is imported when an account
+first needs one, and the HTTP stack with it: the window, the tables and the tray never do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from tokendeck.core.clock import Clock
+from tokendeck.core.models import Platform
+from tokendeck.core.platform_types import Capabilities, Field
+from tokendeck.platforms.spec import Filled, PlatformSpec
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tokendeck.platforms.base import PlatformAdapter
+
+PROJECT_SCOPES = (
+    "label.read",
+    "label.write",
+    "model.inference",
+    "model.train",
+    "label_logs.read",
+    "algo.library",
+)
+DATASET_SCOPES = ("dataset.read", "dataset.write")
+
+CAPABILITIES = Capabilities(
+    sign_in_methods=("ssh_key", "api_key"),
+    fields=(
+        Field(
+            "private_key",
+            "Ed25519 private key",
+            secret=True,
+            required=False,
+            multiline=True,
+            help="OpenSSH format (-----BEGIN OPENSSH PRIVATE KEY-----)",
+        ),
+        Field("passphrase", "Key passphrase", secret=True, required=False),
+        Field(
+            "project_hash", "Project hash", required=False, help="For the project's legacy API keys"
+        ),
+        Field(
+            "dataset_hash", "Dataset hash", required=False, help="For the dataset's legacy API keys"
+        ),
+        Field(
+            "api_key", "Legacy API key", secret=True, required=False, help="Instead of an SSH key"
+        ),
+        Field("resource_hash", "Key's project / dataset hash", required=False),
+    ),
+    default_host="https://api.encord.com",
+    refresh=True,
+    list_keys=True,
+    create_keys=True,
+    key_scopes=PROJECT_SCOPES + DATASET_SCOPES,
+    keys_deprecated=True,
+    notes="Legacy project and dataset API keys are deprecated by Encord; they never expire and "
+    "cannot be revoked through the API.",
+)
+
+
+def _check_form(inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
+    if filled("private_key") or (filled("api_key") and inputs.get("resource_hash")):
+        return {}
+    return {
+        "private_key": "Give the Ed25519 private key, or a legacy API key with its project / "
+        "dataset hash."
+    }
+
+
+def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformAdapter:
+    from tokendeck.platforms.encord.adapter import EncordAdapter
+
+    return EncordAdapter(client(), clock)
+
+
+SPEC = PlatformSpec(
+    Platform.ENCORD,
+    CAPABILITIES,
+    _adapter,
+    sign_in_hint="Give the Ed25519 private key, or a legacy API key + its project / dataset "
+    "hash (one is enough).",
+    secret_preference=("private_key", "passphrase", "api_key"),
+    check_form=_check_form,
+)
