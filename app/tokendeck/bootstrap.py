@@ -70,7 +70,6 @@ def _run_qt(
     from tokendeck.services.events import EventBus
     from tokendeck.services.must_finish import unfinished
     from tokendeck.ui.error_reporter import ErrorReporter
-    from tokendeck.ui.focus_ring import FocusRing
     from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
     from tokendeck.ui.main_window import MainWindow
@@ -99,7 +98,6 @@ def _run_qt(
     collector = MainThreadGC()
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
     apply_theme(app, load_settings(settings).theme)
-    FocusRing(app)  # a child of the application: lives as long as it
     has_tray = Tray.available()
     ticker = Ticker()
     lookups: list[KeyLookup] = []
@@ -159,6 +157,11 @@ def _run_qt(
         window.show()
         _paint_now(app, window)
     log.info("window shown (tray: %s)", "yes" if tray else "no")
+    # After the first paint: no control has the keyboard focus before the window is up, and
+    # its style and frame cost the paint 30 ms. (A child of the application: lives as long.)
+    from tokendeck.ui.focus_ring import FocusRing
+
+    FocusRing(app)
 
     # The async engine loads after the first paint: the window appears sooner.
     import asyncio

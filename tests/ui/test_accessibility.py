@@ -194,3 +194,32 @@ def test_the_focus_ring_follows_the_keyboard_and_is_drawn_in_the_highlight_colou
         if follower.ring is not None:
             follower.ring.hide()
         follower.deleteLater()
+
+
+def test_a_focus_ring_installed_after_the_window_is_up_rings_the_focused_control(
+    qtbot,  # type: ignore[no-untyped-def]
+    qapp,  # type: ignore[no-untyped-def]
+) -> None:
+    """The ring is installed after the first paint; the control that has the focus by then
+    is ringed at once, not at the next Tab."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from tokendeck.ui.focus_ring import FocusRing
+
+    top = QWidget()
+    qtbot.addWidget(top)
+    button = QPushButton("Focused first", top)
+    top.show()
+    top.activateWindow()
+    qtbot.waitUntil(top.isActiveWindow)
+    button.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.waitUntil(lambda: qapp.focusWidget() is button)
+    follower = FocusRing(qapp)
+    try:
+        ring = follower.ring
+        assert ring is not None and ring.widget() is button and ring.isVisible()
+    finally:
+        if follower.ring is not None:
+            follower.ring.hide()
+        follower.deleteLater()

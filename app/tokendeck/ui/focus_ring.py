@@ -97,6 +97,7 @@ class FocusRing(QObject):
         self._style = _RingStyle()  # kept: a widget does not own the style it is given
         self._ring: _Ring | None = None
         app.focusChanged.connect(self._follow)
+        self._follow(None, app.focusWidget())  # installed after the window is up: ring it now
 
     @property
     def ring(self) -> _Ring | None:
