@@ -56,6 +56,12 @@ def test_the_bundle_holds_the_qt_plugins_it_needs_and_no_others(built: Built) ->
         "'tokendeck.ui.main_window'",
     ):
         assert needed in modules, needed
+    from tokendeck.platforms.registry import SPECS
+
+    for spec in SPECS:  # each adapter is imported inside its spec's maker, not at the top
+        if spec.remote:
+            adapter = f"'tokendeck.platforms.{spec.platform.value}.adapter'"
+            assert adapter in modules, adapter
     for left_out in ("'tokendeck.sandbox", "'starlette", "'uvicorn", "'pytest", "'tests."):
         assert left_out not in modules, left_out
 
