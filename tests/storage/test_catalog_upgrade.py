@@ -46,7 +46,8 @@ def test_each_credential_keeps_its_role_as_a_column(upgraded: Catalog) -> None:
     assert (
         key is not None and key.remote_id == "key-123" and dict(key.meta) == {"name": "CI pipeline"}
     )
-    assert [c.id for c in upgraded.sessions()] == ["se-1"]
+    sessions = [c.id for c in upgraded.list_credentials() if c.role is CredentialRole.SESSION]
+    assert sessions == ["se-1"]
 
 
 def test_a_pending_secret_keeps_its_role_and_meta(upgraded: Catalog) -> None:

@@ -81,7 +81,6 @@ class AsyncCatalog:
     list_credentials = _offloaded(Catalog.list_credentials)
     held_secrets = _offloaded(Catalog.held_secrets)
     due_credentials = _offloaded(Catalog.due_credentials)
-    sessions = _offloaded(Catalog.sessions)
     sessions_of_accounts = _offloaded(Catalog.sessions_of_accounts)
     attention_candidates = _offloaded(Catalog.attention_candidates)
     widest_warn_threshold = _offloaded(Catalog.widest_warn_threshold)

@@ -376,14 +376,6 @@ class Catalog:
         ).fetchall()
         return self._with_accounts(rows)
 
-    def sessions(self) -> list[Credential]:
-        """Every session credential (one per signed-in account at most), in label order: what
-        the refresh scheduler looks at, without the other rows."""
-        rows = self._db.execute(
-            "SELECT * FROM credentials WHERE role = 'session' ORDER BY label, id"
-        ).fetchall()
-        return [credential_of(r) for r in rows]
-
     def _with_accounts(
         self, rows: list[sqlite3.Row]
     ) -> tuple[list[Credential], dict[str, Account]]:
