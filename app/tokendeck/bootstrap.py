@@ -221,16 +221,22 @@ async def _start_services(
     """Open the engine behind the window's door. The catalog opens first, then the door is
     connected and the waiting tabs get their rows; the secret store opens meanwhile
     (`AppServices.open`) and the window hears when it has."""
+    import asyncio
+
     from tokendeck.core.settings import StorePreference
     from tokendeck.services.app_services import AppServices
     from tokendeck.storage.catalog import CatalogError
     from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
     world = None
+    rows_shown: asyncio.Event | None = None
     if args.demo:
         from tokendeck.demo import start_world
 
-        world = start_world()
+        world = start_world()  # its seeding keeps secrets: the store must not wait for rows
+    else:
+        rows_shown = asyncio.Event()
+        window.accounts_tab.rows_shown.connect(rows_shown.set)
     try:
         services = await AppServices.open(
             profile.catalog_path,
@@ -239,6 +245,7 @@ async def _start_services(
             bus=bus,
             memory_store=bool(args.demo),
             prefer_vault=window.app_settings.store is StorePreference.VAULT,
+            store_after=rows_shown,
         )
     except CatalogError as exc:
         log.error("catalog: %s", exc)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 
@@ -14,8 +15,9 @@ from tokendeck.core.models import (
     Platform,
 )
 from tokendeck.core.platform_types import RemoteKey
+from tokendeck.core.verdict import Verdict
 from tokendeck.services.keys import KeyView
-from tokendeck.services.standing import ExpiryPolicy
+from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 from tokendeck.ui.accounts_model import AccountColumn, AccountsModel
 from tokendeck.ui.keys_model import KeyColumn, KeysModel
 
@@ -142,3 +144,48 @@ def test_a_pasted_token_account_is_not_said_to_be_signed_in(qtmodeltester: Model
         for r in range(2)
     }
     assert texts == {"Customer token": "token held", "DL": "signed in"}
+
+
+def test_an_account_row_judges_its_credentials_once_per_tick(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Painting a row asks for its expiry cell in many roles; the headline judges every
+    credential of the account, so it is judged once per tick, and anew at the next one."""
+    policy = ExpiryPolicy()
+    account = Account(id="a", name="A", platform=Platform.HAUT, host="h")
+    keys = tuple(
+        policy.hold(
+            Credential(
+                id=f"k{i}",
+                kind=CredentialKind.API_KEY,
+                label=f"key {i}",
+                account_id="a",
+                expires_at=NOW + timedelta(days=2 + i, seconds=30),
+            ),
+            account,
+        )
+        for i in range(10)
+    )
+    judged: list[str] = []
+    verdict = HeldCredential.verdict
+
+    def counted(self: HeldCredential, now: datetime) -> Verdict:
+        judged.append(self.credential.id)
+        return verdict(self, now)
+
+    monkeypatch.setattr(HeldCredential, "verdict", counted)
+    model = AccountsModel()
+    model.set_accounts([(account, keys)])
+    model.tick(NOW, [])
+    judged.clear()
+    expiry = model.index(0, AccountColumn.EXPIRY)
+    for role in range(20):  # what a paint and a tooltip ask
+        model.data(expiry, role)
+    assert len(judged) == 10, "each credential once"
+    assert model.data(expiry) == "in 2 days"
+    model.tick(NOW + timedelta(days=1), [])
+    judged.clear()
+    assert model.data(expiry) == "in 1 day"
+    assert len(judged) == 10
+    model.set_accounts([(account, keys[3:])])
+    assert model.data(expiry) == "in 4 days", "new rows are judged anew"

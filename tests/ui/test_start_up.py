@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import connect, run
@@ -155,6 +156,82 @@ def test_secret_held_says_missing_for_a_secret_the_store_lost_and_copy_is_off(
             assert not tab.copy_button.isEnabled()
             assert "1 secret(s) missing from the store (Key 1)" in window.status_message.full_text()
         finally:
+            await services.aclose()
+
+    run(qloop, scenario())
+
+
+def test_the_secret_store_and_the_keys_tab_start_once_the_first_rows_are_painted(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, window: MainWindow, profile: Profile
+) -> None:
+    """The store's imports and D-Bus calls, and the platforms' adapters the API keys tab loads,
+    come after the rows a person waits for, not before them."""
+    _seed(profile, 12)
+    prompt = HeldPrompt()
+    order: list[str] = []
+    given = window.keys_tab.set_accounts
+
+    def keys_given(accounts: list[Account]) -> None:
+        order.append("keys" if window.accounts_tab.rows_were_shown else "keys before the rows")
+        given(accounts)
+
+    window.keys_tab.set_accounts = keys_given  # type: ignore[method-assign]
+
+    async def scenario() -> None:
+        rows_shown = asyncio.Event()
+        window.accounts_tab.rows_shown.connect(rows_shown.set)
+        window.accounts_tab.rows_shown.connect(lambda: order.append("rows"))
+        services = await AppServices.open(
+            profile.catalog_path,
+            profile.vault_path,
+            prompt,
+            prefer_vault=True,
+            store_after=rows_shown,
+        )
+        try:
+            connect(window, services)
+            await prompt.asked.wait()
+            order.append("store")
+            await until(lambda: "keys" in order)
+            assert order.index("rows") < order.index("store")
+            assert "keys before the rows" not in order
+            assert order.count("rows") == 1
+            assert window.accounts_tab.model.rowCount() == 12
+            window.accounts_tab.reload()  # later loads reach the keys tab as before
+            await until(lambda: order.count("keys") == 2)
+            assert order.count("rows") == 1, "said once"
+        finally:
+            prompt.answered.set()
+            await services.aclose()
+
+    run(qloop, scenario())
+
+
+def test_the_secret_store_opens_anyway_when_no_rows_are_painted(
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    profile: Profile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A window minimized to the tray paints nothing: the store does not wait for it forever."""
+    from tokendeck.services import app_services
+
+    monkeypatch.setattr(app_services, "STORE_WAITS_AT_MOST", 0.2)
+    prompt = HeldPrompt()
+
+    async def scenario() -> None:
+        never = asyncio.Event()
+        began = asyncio.get_running_loop().time()
+        services = await AppServices.open(
+            profile.catalog_path, profile.vault_path, prompt, prefer_vault=True, store_after=never
+        )
+        try:
+            await asyncio.sleep(0.05)
+            assert not prompt.asked.is_set(), "waiting for the rows"
+            await prompt.asked.wait()
+            assert asyncio.get_running_loop().time() - began >= 0.15
+        finally:
+            prompt.answered.set()
             await services.aclose()
 
     run(qloop, scenario())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -33,6 +34,9 @@ from tokendeck.storage.secret_store import SecretStore, status_of
 from tokendeck.storage.starting_store import StartingStore
 
 log = logging.getLogger(__name__)
+
+# How long the secret store waits for the window's first rows before it opens anyway (s).
+STORE_WAITS_AT_MOST = 2.0
 
 
 class AppServices:
@@ -77,10 +81,16 @@ class AppServices:
         memory_store: bool = False,
         prefer_vault: bool = False,
         adapter_factory: AdapterFactory | None = None,
+        store_after: asyncio.Event | None = None,
     ) -> AppServices:
         """Open the catalog and return: the secret store opens in the background (see
         `StartingStore`), so the window can show the catalog's rows at once. `store_ready()`
-        waits for the store; `StoreChanged` and `SecretsChecked` tell the window as it goes."""
+        waits for the store; `StoreChanged` and `SecretsChecked` tell the window as it goes.
+
+        `store_after`: the store starts opening once it is set (the window's first rows are on
+        screen), or after `STORE_WAITS_AT_MOST` seconds. Its imports and D-Bus calls run on
+        this thread, or hold the GIL in the worker: started at once, they delayed the first
+        rows of a 200-account profile by about 100 ms (bench/profile_load.py)."""
         catalog = await AsyncCatalog.open(catalog_path)
         starting = StartingStore()
         services = cls(
@@ -91,7 +101,9 @@ class AppServices:
             adapter_factory,
         )
         services._opening = asyncio.ensure_future(
-            services._open_store(starting, vault_path, prompt, memory_store, prefer_vault)
+            services._open_store(
+                starting, vault_path, prompt, memory_store, prefer_vault, store_after
+            )
         )
         return services
 
@@ -134,9 +146,13 @@ class AppServices:
         prompt: VaultPrompt,
         memory_store: bool,
         prefer_vault: bool,
+        store_after: asyncio.Event | None = None,
     ) -> None:
         """Choose the store, reconcile the write-before-show journal against it, load the
         key-id key, then hand the store over: calls waiting on `starting` go on only then."""
+        if store_after is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(store_after.wait(), STORE_WAITS_AT_MOST)
         try:
             namespace = await self.catalog.namespace()
             choice = await choose_store(

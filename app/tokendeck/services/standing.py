@@ -119,16 +119,18 @@ class HeldCredential:
         )
 
 
-def headline(held: Sequence[HeldCredential], now: datetime) -> HeldCredential | None:
-    """The one credential an account's row speaks for: the one that most needs a person, else
-    the next to expire (a session that renews itself, say), else None."""
+def headline(
+    held: Sequence[HeldCredential], now: datetime
+) -> tuple[HeldCredential, Verdict] | None:
+    """The one credential an account's row speaks for, with its verdict: the one that most
+    needs a person, else the next to expire (a session that renews itself, say), else None."""
     judged = [(h, h.verdict(now)) for h in held]
     needing = [(h, v) for h, v in judged if v.needs_person]
     if needing:
-        return min(needing, key=lambda hv: urgency(hv[1]))[0]
+        return min(needing, key=lambda hv: urgency(hv[1]))
     timed = [(h, v) for h, v in judged if v.counts_down]
     if timed:
-        return min(timed, key=lambda hv: urgency(hv[1]))[0]
+        return min(timed, key=lambda hv: urgency(hv[1]))
     return None
 
 

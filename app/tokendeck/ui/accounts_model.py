@@ -11,7 +11,7 @@ from PySide6.QtGui import QGuiApplication
 
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.core.timefmt import countdown, utc_iso
-from tokendeck.core.verdict import State
+from tokendeck.core.verdict import State, Verdict
 from tokendeck.services.standing import HeldCredential, headline
 from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
@@ -31,6 +31,9 @@ STATUS_TONE = {
     AccountStatus.ERROR: "bad",
     AccountStatus.OFFLINE: "warn",
 }
+_EXPIRY_ROLES = frozenset(
+    (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole)
+)
 
 
 class AccountColumn(IntEnum):
@@ -50,10 +53,15 @@ class AccountsModel(RowTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[Account, tuple[HeldCredential, ...]]] = []
+        # Each row's headline at `_headed_at`, by account id: painting a row asks for the expiry
+        # cell in several roles, and the headline judges every credential of the account.
+        self._headlines: dict[str, tuple[HeldCredential, Verdict] | None] = {}
+        self._headed_at = self._now
 
     def set_accounts(self, rows: Sequence[tuple[Account, tuple[HeldCredential, ...]]]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
+        self._headlines.clear()
         self.endResetModel()
 
     def account(self, row: int) -> Account:
@@ -70,7 +78,7 @@ class AccountsModel(RowTableModel):
         if role == AccountRole:
             return account
         if column is AccountColumn.EXPIRY:
-            return self._expiry_data(held, role)
+            return self._expiry_data(account.id, held, role)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if (
                 role == Qt.ItemDataRole.ToolTipRole
@@ -85,12 +93,14 @@ class AccountsModel(RowTableModel):
             return tone_color(STATUS_TONE[account.status], QGuiApplication.palette())
         return None
 
-    def _expiry_data(self, held: tuple[HeldCredential, ...], role: int) -> Any:
+    def _expiry_data(self, account_id: str, held: tuple[HeldCredential, ...], role: int) -> Any:
         """The next expiry that matters: what most needs a person, else the next to expire."""
-        first = headline(held, self._now)
-        if first is None:
+        if role not in _EXPIRY_ROLES:
+            return None
+        found = self._headline(account_id, held)
+        if found is None:
             return "—" if role == Qt.ItemDataRole.DisplayRole else None
-        verdict = first.verdict(self._now)
+        first, verdict = found
         if role == Qt.ItemDataRole.DisplayRole:
             if verdict.state is State.RENEWS:
                 return "renews itself"
@@ -103,6 +113,17 @@ class AccountsModel(RowTableModel):
         if role == Qt.ItemDataRole.ForegroundRole:
             return tone_color(verdict.tone, QGuiApplication.palette())
         return None
+
+    def _headline(
+        self, account_id: str, held: tuple[HeldCredential, ...]
+    ) -> tuple[HeldCredential, Verdict] | None:
+        """The row's headline at `_now`, judged once per row per tick."""
+        if self._headed_at != self._now:
+            self._headlines.clear()
+            self._headed_at = self._now
+        if account_id not in self._headlines:
+            self._headlines[account_id] = headline(held, self._now)
+        return self._headlines[account_id]
 
     def _text(self, account: Account, column: AccountColumn) -> str:
         if column is AccountColumn.NAME:

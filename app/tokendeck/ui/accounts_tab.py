@@ -35,6 +35,7 @@ from tokendeck.ui.button_bar import ButtonBar
 from tokendeck.ui.column_fit import COUNTDOWN_SAMPLES, Column, FittedTable
 from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.icons import Act, app_icon
+from tokendeck.ui.paint_watch import after_paint
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
 from tokendeck.ui.ticker import Ticker
@@ -57,12 +58,17 @@ class _Ask:
 class AccountsTab(QWidget):
     account_selected = Signal(object)  # Account | None
     accounts_loaded = Signal(list)
+    # Once: the first rows (or the empty state) are painted. The work that would delay them
+    # starts then: the secret store's opening, the API keys tab's platform capabilities.
+    rows_shown = Signal()
 
     def __init__(self, door: Door, ticker: Ticker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("accounts-tab")
         self._door = door
         self._loaded = False  # the first rows have arrived: the engine is there
+        self.rows_were_shown = False
+        self._watching_rows = False
         self._generation = 0
         self.account_dialog: AccountDialog | None = None  # the Add / Edit dialog open now
         self.sign_in_dialog: SignInDialog | None = None  # the password prompt open now
@@ -209,6 +215,9 @@ class AccountsTab(QWidget):
         self._loaded = True
         self.model.set_accounts(rows)
         self.stack.setCurrentIndex(1 if rows else 0)
+        if not self._watching_rows:
+            self._watching_rows = True
+            after_paint(self.view.viewport() if rows else self.empty, self._rows_shown)
         wanted = self._select_next or (selected.id if selected is not None else None)
         if wanted is not None:
             self.select(wanted)
@@ -216,6 +225,10 @@ class AccountsTab(QWidget):
                 self._select_next = None
         self.accounts_loaded.emit(accounts)
         self._selection_changed()
+
+    def _rows_shown(self) -> None:
+        self.rows_were_shown = True
+        self.rows_shown.emit()
 
     def select(self, account_id: str) -> None:
         row = self.model.row_of(account_id)

@@ -45,6 +45,7 @@ from tokendeck.ui.ticker import Ticker
 from tokendeck.ui.tokens_tab import TokensTab
 
 if TYPE_CHECKING:
+    from tokendeck.core.models import Account
     from tokendeck.services.door import Door, ReconcileReport
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
@@ -96,9 +97,9 @@ class MainWindow(QMainWindow):
         self.keys_tab.go_accounts.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
         # After the Accounts table has painted: the API keys tab asks every platform what it can
         # do, and that loads the platform adapters (httpx, PyJWT), which the rows need not wait for.
-        self.accounts_tab.accounts_loaded.connect(
-            lambda accounts: QTimer.singleShot(0, lambda: self.keys_tab.set_accounts(accounts))
-        )
+        self._accounts_for_keys: list[Account] | None = None
+        self.accounts_tab.accounts_loaded.connect(self._on_accounts_loaded)
+        self.accounts_tab.rows_shown.connect(self._give_keys_accounts)
         self.accounts_tab.account_selected.connect(self.keys_tab.follow)
         self.tokens_page = self.tokens_tab
         self.tokens_splitter = self.tokens_tab.splitter
@@ -119,6 +120,16 @@ class MainWindow(QMainWindow):
         self._restore_state()
 
     # -- pages ------------------------------------------------------------------------------
+
+    def _on_accounts_loaded(self, accounts: list[Account]) -> None:
+        self._accounts_for_keys = accounts
+        if self.accounts_tab.rows_were_shown:
+            QTimer.singleShot(0, self._give_keys_accounts)
+
+    def _give_keys_accounts(self) -> None:
+        accounts, self._accounts_for_keys = self._accounts_for_keys, None
+        if accounts is not None:
+            self.keys_tab.set_accounts(accounts)
 
     @property
     def inspector(self) -> InspectorPane:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
+
+from tokendeck.ui.paint_watch import OnPaint
 
 if TYPE_CHECKING:
     from tokendeck.ui.main_window import MainWindow
@@ -37,20 +38,6 @@ def install_probe(window: MainWindow, kind: str) -> None:
         _first_paint(window)
 
 
-class _OnPaint(QObject):
-    """Runs `then` at the first paint of the watched widget."""
-
-    def __init__(self, parent: QObject, then: Callable[[], None]) -> None:
-        super().__init__(parent)
-        self._then = then
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            self._then()
-        return False
-
-
 def _quit_after(window: MainWindow, line: str) -> None:
     print(line, flush=True)
     QTimer.singleShot(0, window.request_quit)
@@ -61,7 +48,7 @@ def _first_paint(window: MainWindow) -> None:
         heavy = ",".join(m for m in HEAVY_MODULES if m in sys.modules) or "none"
         _quit_after(window, f"FIRST_PAINT {time.time():.6f} heavy={heavy}")
 
-    window.installEventFilter(_OnPaint(window, painted))
+    window.installEventFilter(OnPaint(window, painted))
 
 
 def _rows(window: MainWindow) -> None:
@@ -74,7 +61,7 @@ def _rows(window: MainWindow) -> None:
             return
         count = len(accounts)
         table.installEventFilter(
-            _OnPaint(window, lambda: _quit_after(window, f"ROWS_SHOWN {time.time():.6f} {count}"))
+            OnPaint(window, lambda: _quit_after(window, f"ROWS_SHOWN {time.time():.6f} {count}"))
         )
         table.update()
 

@@ -1,0 +1,45 @@
+"""Run something once a widget has painted: what a person sees is on screen, the rest may start."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
+
+
+class OnPaint(QObject):
+    """Runs `then` at the first paint of the widget it filters (installed by the caller)."""
+
+    def __init__(self, parent: QObject, then: Callable[[], None]) -> None:
+        super().__init__(parent)
+        self._then = then
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self._then()
+        return False
+
+
+def after_paint(widget: QWidget, then: Callable[[], None], *, within_ms: int = 1000) -> None:
+    """`then()`, once: when `widget` next paints, or after `within_ms` if it does not (a window
+    minimized to the tray, a tab not shown, a compositor that skips the frame). A widget not
+    visible will not paint: `then` runs at the next turn of the event loop."""
+    done = False
+
+    def once() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            widget.removeEventFilter(watcher)
+            watcher.deleteLater()
+            then()
+
+    watcher = OnPaint(widget, once)
+    if not widget.isVisible():
+        QTimer.singleShot(0, watcher, once)
+        return
+    widget.installEventFilter(watcher)
+    QTimer.singleShot(within_ms, watcher, once)
+    widget.update()

@@ -1,0 +1,49 @@
+"""`after_paint`: once, at the widget's paint; soon for a widget that cannot paint; never lost."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from tokendeck.ui.paint_watch import after_paint
+
+
+def test_runs_once_at_the_paint_of_a_shown_widget(qtbot: QtBot) -> None:
+    label = QLabel("rows")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    qtbot.wait(50)  # the first paint is over
+    calls: list[bool] = []
+    after_paint(label, lambda: calls.append(label.isVisible()), within_ms=60_000)
+    assert calls == [], "not before the paint it asked for"
+    qtbot.waitUntil(lambda: calls == [True], timeout=5000)
+    label.repaint()
+    qtbot.wait(50)
+    assert calls == [True], "once"
+
+
+def test_runs_soon_for_a_hidden_widget(qtbot: QtBot) -> None:
+    label = QLabel("rows")
+    qtbot.addWidget(label)
+    calls: list[int] = []
+    after_paint(label, lambda: calls.append(1), within_ms=60_000)
+    assert calls == []
+    qtbot.waitUntil(lambda: calls == [1], timeout=1000)
+
+
+def test_runs_after_the_bound_when_no_paint_comes(qtbot: QtBot) -> None:
+    label = QLabel("rows")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    label.setUpdatesEnabled(False)  # as a window no compositor paints: no paint event
+    calls: list[int] = []
+    after_paint(label, lambda: calls.append(1), within_ms=100)
+    qtbot.wait(30)
+    assert calls == []
+    qtbot.waitUntil(lambda: calls == [1], timeout=2000)
+    label.setUpdatesEnabled(True)
+    label.repaint()
+    qtbot.wait(50)
+    assert calls == [1]
