@@ -68,7 +68,6 @@ def _run_qt(
 
     from tokendeck.services.door import Door
     from tokendeck.services.events import EventBus
-    from tokendeck.services.must_finish import unfinished
     from tokendeck.ui.error_reporter import ErrorReporter
     from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
@@ -169,6 +168,8 @@ def _run_qt(
     import qasync
 
     async def main() -> None:
+        from tokendeck.services.must_finish import unfinished
+
         nonlocal quit_event
         quit_event = asyncio.Event()
         if quit_asked:

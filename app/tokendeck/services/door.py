@@ -10,12 +10,12 @@ The door exists before the engine: the window is built and painted with it, and 
 until `connect()` hands the engine over (or raises what `fail()` was given). So no widget is
 "attached" later, and nothing the window shows first waits for the engine to import.
 
-This module is imported before the first paint: it imports no engine module at run time.
+This module is imported before the first paint: it imports no engine module at run time, nor
+asyncio (50 ms of imports, ssl among them), which only a verb called on the running loop needs.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +30,8 @@ from tokendeck.core.store_status import STARTING_STATUS, StoreKind, StoreStatus
 from tokendeck.services.events import EventBus, StoreChanged
 
 if TYPE_CHECKING:
+    import asyncio
+
     # The read models the window types its code with come through the door (as types only).
     from tokendeck.core.platform_types import ProbeResult as ProbeResult
     from tokendeck.core.platform_types import RemoteKey as RemoteKey
@@ -101,6 +103,8 @@ class Door:
             return self._engine
         if self._failure is not None:
             raise self._failure
+        import asyncio  # loaded by then: a verb runs on the running loop
+
         waiter: asyncio.Future[AppServices] = asyncio.get_running_loop().create_future()
         self._waiting.append(waiter)
         return await waiter

@@ -17,6 +17,9 @@ from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
 
 AccountRole = Qt.ItemDataRole.UserRole
+# An account with its held credentials; None while they are still being read (the first load
+# shows the accounts before every credential is read: "Next expiry" says so meanwhile).
+AccountRow = tuple[Account, tuple[HeldCredential, ...] | None]
 
 STATUS_TEXT = {
     AccountStatus.SIGNED_IN: "signed in",
@@ -31,6 +34,8 @@ STATUS_TONE = {
     AccountStatus.ERROR: "bad",
     AccountStatus.OFFLINE: "warn",
 }
+READING_TEXT = "…"
+READING_TIP = "Reading this account's credentials…"
 _EXPIRY_ROLES = frozenset(
     (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole)
 )
@@ -52,13 +57,13 @@ class AccountsModel(RowTableModel):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[tuple[Account, tuple[HeldCredential, ...]]] = []
+        self._rows: list[AccountRow] = []
         # Each row's headline at `_headed_at`, by account id: painting a row asks for the expiry
         # cell in several roles, and the headline judges every credential of the account.
         self._headlines: dict[str, tuple[HeldCredential, Verdict] | None] = {}
         self._headed_at = self._now
 
-    def set_accounts(self, rows: Sequence[tuple[Account, tuple[HeldCredential, ...]]]) -> None:
+    def set_accounts(self, rows: Sequence[AccountRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._headlines.clear()
@@ -93,10 +98,16 @@ class AccountsModel(RowTableModel):
             return tone_color(STATUS_TONE[account.status], QGuiApplication.palette())
         return None
 
-    def _expiry_data(self, account_id: str, held: tuple[HeldCredential, ...], role: int) -> Any:
+    def _expiry_data(
+        self, account_id: str, held: tuple[HeldCredential, ...] | None, role: int
+    ) -> Any:
         """The next expiry that matters: what most needs a person, else the next to expire."""
         if role not in _EXPIRY_ROLES:
             return None
+        if held is None:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return READING_TEXT
+            return READING_TIP if role == Qt.ItemDataRole.ToolTipRole else None
         found = self._headline(account_id, held)
         if found is None:
             return "—" if role == Qt.ItemDataRole.DisplayRole else None

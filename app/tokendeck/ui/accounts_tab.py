@@ -6,6 +6,7 @@ they share the selection, the runner and the banner."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ from tokendeck.ui.accounts_model import (
     STATUS_TEXT,
     AccountColumn,
     AccountRole,
+    AccountRow,
     AccountsModel,
     signs_in,
 )
@@ -203,21 +205,32 @@ class AccountsTab(QWidget):
     async def _reload(self) -> None:
         self._generation += 1
         generation = self._generation
+        if not self._loaded:
+            # The first load shows the accounts once their one short query answers; their "Next
+            # expiry" fills in when every credential has been read (the larger read: 60 ms at
+            # 2,000 credentials, ten times that at 20,000).
+            accounts = await self._door.accounts()
+            if generation != self._generation:
+                return  # a newer reload started meanwhile: its result is the fresh one
+            if accounts:
+                self._show([(a, None) for a in accounts], accounts)
         snapshot = await self._door.catalog_snapshot()
-        accounts = snapshot.accounts
         by_account: dict[str, list[HeldCredential]] = {}
         for held in snapshot.held:
             by_account.setdefault(held.credential.account_id or "", []).append(held)
-        rows = [(a, tuple(by_account.get(a.id, ()))) for a in accounts]
+        rows = [(a, tuple(by_account.get(a.id, ()))) for a in snapshot.accounts]
         if generation != self._generation:
-            return  # a newer reload started meanwhile: its result is the fresh one
+            return
+        self._show(rows, snapshot.accounts)
+        if not self._watching_rows:
+            self._watching_rows = True
+            after_paint(self.view.viewport() if rows else self.empty, self._rows_shown)
+
+    def _show(self, rows: Sequence[AccountRow], accounts: list[Account]) -> None:
         selected = self.selected()
         self._loaded = True
         self.model.set_accounts(rows)
         self.stack.setCurrentIndex(1 if rows else 0)
-        if not self._watching_rows:
-            self._watching_rows = True
-            after_paint(self.view.viewport() if rows else self.empty, self._rows_shown)
         wanted = self._select_next or (selected.id if selected is not None else None)
         if wanted is not None:
             self.select(wanted)

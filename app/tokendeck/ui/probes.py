@@ -24,7 +24,16 @@ from tokendeck.ui.paint_watch import OnPaint
 if TYPE_CHECKING:
     from tokendeck.ui.main_window import MainWindow
 
-HEAVY_MODULES = ("httpx", "keyring", "jwt", "cryptography")
+HEAVY_MODULES = (
+    "httpx",
+    "keyring",
+    "jwt",
+    "cryptography",
+    "secretstorage",
+    "asyncio",
+    "ssl",
+    "sqlite3",
+)
 HEARTBEAT_MS = 5
 
 
