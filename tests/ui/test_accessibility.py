@@ -86,7 +86,7 @@ def test_every_control_of_the_window_and_its_dialogs_has_a_name(
             dialog = await the_window(QDialog, "account-dialog", "the Add account dialog")
             problems.extend(unnamed_controls(dialog))
             dialog.reject()
-            window.tabs.setCurrentWidget(window.keys_tab)
+            window.show_tab(window.keys_tab)
             await until(lambda: window.keys_tab.create_button.isEnabled(), "Create enabled")
             click(window.keys_tab.create_button)
             create = await the_window(QDialog, "create-key-dialog", "the Create key dialog")
@@ -95,12 +95,12 @@ def test_every_control_of_the_window_and_its_dialogs_has_a_name(
             await settle()
 
             # The menu's keyboard paths to what the buttons do.
-            window.tabs.setCurrentWidget(window.accounts_tab)
+            window.show_tab(window.accounts_tab)
             window.new_key_action.trigger()
             again = await the_window(QDialog, "create-key-dialog", "Create key by File menu")
-            assert window.tabs.currentWidget() is window.keys_tab
+            assert window.current_tab() is window.keys_tab
             again.reject()
-            window.tabs.setCurrentWidget(window.tokens_tab)
+            window.show_tab(window.tokens_tab)
             window.tokens_tab.view.selectRow(0)
             window.copy_secret_action.trigger()
             await until(

@@ -62,7 +62,7 @@ async def keys_of(
     window.accounts_tab.reload()
     await until(lambda: window.accounts_tab.model.rowCount() == 1, "the account listed")
     keys = window.keys_tab
-    window.tabs.setCurrentWidget(keys)
+    window.show_tab(keys)
     await until(lambda: keys.current_account() is not None, "the account on the API keys tab")
     keys.follow(account)
     await until(lambda: keys.create_button.isEnabled() and not keys.runner.busy, "the keys listed")

@@ -284,7 +284,7 @@ def test_every_tab_of_a_new_profile(
             connect(window, services)
             await until(lambda: window.add_account_button.isEnabled(), "Add account enabled")
             for page in (window.accounts_tab, window.keys_tab, window.tokens_tab):
-                window.tabs.setCurrentWidget(page)
+                window.show_tab(page)
                 await settle()
                 await report.at_both_sizes(
                     window, f"{page.objectName()} (new profile)", LARGE_WINDOW
@@ -320,7 +320,7 @@ def test_the_columns_that_matter_stay_in_view_at_the_smallest_window(
                 window.tokens_tab: {Column.LABEL, Column.STATUS, Column.COUNTDOWN},
             }
             for tab, columns in must.items():
-                window.tabs.setCurrentWidget(tab)
+                window.show_tab(tab)
                 await resize_to(window, QSize(1, 1))
                 shown = set(tab.columns.shown())
                 assert columns <= shown, f"{tab.objectName()}: only {sorted(shown)} at the minimum"
@@ -379,7 +379,7 @@ def test_edit_account_dialog_on_every_platform(
         accounts = [accounts_tab.model.account(r) for r in range(7)]
         try:
             # Edit account, for every platform.
-            window.tabs.setCurrentWidget(accounts_tab)
+            window.show_tab(accounts_tab)
             await resize_to(window, LARGE_WINDOW)
             for account in accounts:
                 accounts_tab.select(account.id)
@@ -425,10 +425,10 @@ def test_every_other_dialog_and_tab_with_data(
             )
             window.clipboard.copy_secret(Secret("layout-test"), "CI pipeline")
             accounts_tab.view.selectRow(0)
-            window.tabs.setCurrentWidget(accounts_tab)
+            window.show_tab(accounts_tab)
             await report.at_both_sizes(window, "Accounts tab", LARGE_WINDOW)
 
-            window.tabs.setCurrentWidget(keys_tab)
+            window.show_tab(keys_tab)
             dataloop = next(a for a in accounts if a.platform is Platform.DATALOOP)
             keys_tab.follow(dataloop)
             # The tab may have listed Dataloop's keys while the demo was still creating them
@@ -448,7 +448,7 @@ def test_every_other_dialog_and_tab_with_data(
             await report.at_both_sizes(window, "API keys tab with an error", LARGE_WINDOW)
             keys_tab.banner.hide()
 
-            window.tabs.setCurrentWidget(tokens_tab)
+            window.show_tab(tokens_tab)
             tokens_tab.view.selectRow(0)
             window.inspector.set_text(f"Authorization: Bearer {token}")
             await settle()
@@ -462,7 +462,7 @@ def test_every_other_dialog_and_tab_with_data(
             window.clipboard.clear("test")
 
             # Create key on every platform that creates keys; Rotate; Reveal.
-            window.tabs.setCurrentWidget(keys_tab)
+            window.show_tab(keys_tab)
             for account in accounts:
                 if not account_forms.capabilities(account.platform).create_keys:
                     continue

@@ -180,7 +180,7 @@ def test_column_widths_a_person_chose_are_remembered(qtbot: QtBot, profile: Prof
     qtbot.waitExposed(again)
     assert again.accounts_tab.columns.chosen() == {AccountColumn.STATUS: 150}
     qtbot.waitUntil(lambda: again.accounts_tab.view.columnWidth(AccountColumn.STATUS) == 150)
-    again.tabs.setCurrentWidget(again.keys_tab)
+    again.show_tab(again.keys_tab)
     qtbot.waitUntil(lambda: again.keys_tab.view.columnWidth(KeyColumn.STATE) == 222)
 
 
@@ -208,7 +208,7 @@ def test_a_message_in_a_tab_does_not_move_what_is_read(window: MainWindow, qtbot
     """The banner goes under the content (the table's top row and toolbar stay where they are),
     in every tab."""
     for tab in (window.accounts_tab, window.keys_tab, window.tokens_tab):
-        window.tabs.setCurrentWidget(tab)
+        window.show_tab(tab)
         qtbot.waitUntil(tab.isVisible)
         shown = tab.stack.currentWidget() if hasattr(tab, "stack") else tab.splitter
         before = shown.mapTo(window, shown.rect().topLeft())
@@ -237,7 +237,7 @@ def test_the_window_never_resizes_itself(
             window.inspector.lower_tabs.setCurrentIndex(index)
             await asyncio.sleep(0.05)
         for tab in (window.accounts_tab, window.keys_tab, window.tokens_tab):
-            window.tabs.setCurrentWidget(tab)
+            window.show_tab(tab)
             tab.runner.error("The platform answered 503 Service Unavailable. " * 6)
             await asyncio.sleep(0.05)
         window.show_message("A long status message that a narrow window cannot hold. " * 5)

@@ -313,3 +313,61 @@ def test_accounts_are_on_screen_before_every_credential_is_read(
             await services.aclose()
 
     run(qloop, scenario())
+
+
+def test_the_other_tabs_are_built_after_the_first_rows_and_keep_what_they_were_told(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, window: MainWindow, profile: Profile
+) -> None:
+    """API keys and Tokens are not built before the first paint: once the first rows are on
+    screen. Built later, they start from what the window already knew (the bulk check of the
+    secret store), and a window closed before they were built keeps their saved columns."""
+    _seed(profile, 3)
+    window._settings.setValue("columns/tokens/widths", "1:123")
+    window.save_state()
+    assert window._settings.value("columns/tokens/widths") == "1:123", "kept, never built"
+    assert not window.keys_page.built and not window.tokens_page.built
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, HeldPrompt(), memory_store=True
+        )
+        try:
+            await services.store.set("ref-0", Secret("tdtest-value-0"))
+            services.start_background(watch_interval=3600)
+            await until(lambda: services.held_report is not None)
+            connect(window, services)
+            await until(lambda: window.accounts_tab.rows_were_shown)
+            await until(lambda: window.keys_page.built and window.tokens_page.built)
+            tokens = window.tokens_tab
+            await until(lambda: tokens.model.rowCount() == 3)
+            assert tokens.columns.chosen() == {1: 123}
+            held = {
+                tokens.model.credential(r).id: tokens.model.data(
+                    tokens.model.index(r, Column.SECRET)
+                )
+                for r in range(3)
+            }
+            assert held == {"key-0": "yes", "key-1": "missing", "key-2": "missing"}
+            await until(lambda: window.keys_tab.current_account() is not None)
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())
+
+
+def test_the_tab_the_window_reopens_on_is_built_before_it_paints(
+    qtbot: QtBot, profile: Profile
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from tests.ui.conftest import new_window
+
+    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+    settings.setValue("window/tab", 2)
+    settings.sync()
+    window = new_window(qtbot, profile)
+    assert window.current_tab() is window.tokens_tab
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.tokens_tab.isVisible()
+    assert not window.keys_page.built

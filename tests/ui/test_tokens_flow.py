@@ -168,7 +168,7 @@ def test_a_reload_keeps_the_selected_row_and_the_scroll_and_an_early_select_wait
                 await services.tokens.track(label, Secret(token))
             connect(window, services)
             tab = window.tokens_tab
-            window.tabs.setCurrentWidget(window.tokens_page)
+            window.show_tab(window.tokens_page)
             await _until(lambda: tab.model.rowCount() == len(labels) - 1, "listed")
             row = next(
                 r

@@ -69,6 +69,9 @@ class AccountsModel(RowTableModel):
         self._headlines.clear()
         self.endResetModel()
 
+    def accounts(self) -> list[Account]:
+        return [account for account, _ in self._rows]
+
     def account(self, row: int) -> Account:
         return self._rows[row][0]
 

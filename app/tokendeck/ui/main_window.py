@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QSplitter,
     QTabWidget,
     QWidget,
 )
@@ -36,20 +37,21 @@ from tokendeck.ui.accounts_tab import AccountsTab
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.column_fit import ColumnFit
 from tokendeck.ui.icons import Act, app_icon, recolour_icons, set_tab_icon, tone_icon
-from tokendeck.ui.keys_tab import KeysTab
+from tokendeck.ui.lazy_page import LazyPage
 from tokendeck.ui.secret_presence import note_check
 from tokendeck.ui.settings_store import load_settings, save_settings
 from tokendeck.ui.status_text import StatusText
 from tokendeck.ui.theme import apply_theme
 from tokendeck.ui.ticker import Ticker
-from tokendeck.ui.tokens_tab import TokensTab
 
 if TYPE_CHECKING:
     from tokendeck.core.models import Account
     from tokendeck.services.door import Door, ReconcileReport
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.inspector import InspectorPane
+    from tokendeck.ui.keys_tab import KeysTab
     from tokendeck.ui.settings_dialog import SettingsDialog
+    from tokendeck.ui.tokens_tab import TokensTab
 
 
 # The smallest the window gets: every tab still shows its names, statuses and expiries and a
@@ -91,18 +93,16 @@ class MainWindow(QMainWindow):
         self.accounts_page = self.accounts_tab
         self.add_account_button = self.accounts_tab.empty_add
         self.clipboard = ClipboardGuard(self.app_settings.clipboard_seconds, parent=self)
-        self.tokens_tab = TokensTab(door, ticker, self.clipboard, settings, key_lookup)
-        self.keys_tab = KeysTab(door, ticker, self.clipboard)
-        self.keys_page = self.keys_tab
-        self.keys_tab.go_accounts.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
+        # API keys and Tokens are built when first shown or asked for, else once the first rows
+        # are on screen: the window opens without waiting for them.
+        self.keys_page: LazyPage[KeysTab] = LazyPage(self._build_keys_tab)
+        self.tokens_page: LazyPage[TokensTab] = LazyPage(self._build_tokens_tab)
+        self._load_asked = False
         # After the Accounts table has painted: the API keys tab asks every platform what it can
         # do, and that loads the platform adapters (httpx, PyJWT), which the rows need not wait for.
         self._accounts_for_keys: list[Account] | None = None
         self.accounts_tab.accounts_loaded.connect(self._on_accounts_loaded)
-        self.accounts_tab.rows_shown.connect(self._give_keys_accounts)
-        self.accounts_tab.account_selected.connect(self.keys_tab.follow)
-        self.tokens_page = self.tokens_tab
-        self.tokens_splitter = self.tokens_tab.splitter
+        self.accounts_tab.rows_shown.connect(self._after_first_rows)
         for page, act, title in (
             (self.accounts_page, Act.ACCOUNTS, "&Accounts"),
             (self.keys_page, Act.KEYS, "API &keys"),
@@ -121,9 +121,71 @@ class MainWindow(QMainWindow):
 
     # -- pages ------------------------------------------------------------------------------
 
+    @property
+    def keys_tab(self) -> KeysTab:
+        return self.keys_page.content()
+
+    @property
+    def tokens_tab(self) -> TokensTab:
+        return self.tokens_page.content()
+
+    @property
+    def tokens_splitter(self) -> QSplitter:
+        return self.tokens_tab.splitter
+
+    @property
+    def inspector(self) -> InspectorPane:
+        return self.tokens_tab.inspector
+
+    def show_tab(self, tab: QWidget) -> None:
+        """Show the tab whose page, or whose content (`keys_tab`, a built page's), is `tab`."""
+        page = tab if self.tabs.indexOf(tab) >= 0 else tab.parentWidget()
+        if page is not None and self.tabs.indexOf(page) >= 0:
+            self.tabs.setCurrentWidget(page)
+
+    def current_tab(self) -> QWidget:
+        """The content of the tab shown (built, since it is shown)."""
+        page = self.tabs.currentWidget()
+        return page.content() if isinstance(page, LazyPage) else page
+
+    def _build_keys_tab(self) -> KeysTab:
+        from tokendeck.ui.keys_tab import KeysTab
+
+        tab = KeysTab(self.door, self.ticker, self.clipboard)
+        tab.go_accounts.clicked.connect(lambda: self.tabs.setCurrentIndex(0))
+        self.accounts_tab.account_selected.connect(tab.follow)
+        self._restore_columns("keys", tab.view.horizontalHeader(), tab.columns)
+        self._note_held(tab)
+        if self._accounts_for_keys is None and self.accounts_tab.rows_were_shown:
+            self._accounts_for_keys = self.accounts_tab.model.accounts()
+        QTimer.singleShot(0, self._give_keys_accounts)
+        return tab
+
+    def _build_tokens_tab(self) -> TokensTab:
+        from tokendeck.ui.tokens_tab import TokensTab
+
+        tab = TokensTab(self.door, self.ticker, self.clipboard, self._settings, self.key_lookup)
+        self._restore_columns("tokens", tab.view.horizontalHeader(), tab.columns)
+        self._note_held(tab)
+        if self._load_asked:
+            tab.reload()
+        return tab
+
+    def _note_held(self, tab: KeysTab | TokensTab) -> None:
+        """A tab built after the bulk check of the secret store answered starts with it."""
+        report = self.door.held_report()
+        if report is not None:
+            note_check(tab.model.presence, report)
+            tab.presence_changed()
+
+    def _after_first_rows(self) -> None:
+        """The first rows are on screen: the other tabs are built, one per turn of the loop."""
+        self._give_keys_accounts()
+        QTimer.singleShot(0, self.tokens_page.content)
+
     def _on_accounts_loaded(self, accounts: list[Account]) -> None:
         self._accounts_for_keys = accounts
-        if self.accounts_tab.rows_were_shown:
+        if self.accounts_tab.rows_were_shown and self.keys_page.built:
             QTimer.singleShot(0, self._give_keys_accounts)
 
     def _give_keys_accounts(self) -> None:
@@ -131,9 +193,10 @@ class MainWindow(QMainWindow):
         if accounts is not None:
             self.keys_tab.set_accounts(accounts)
 
-    @property
-    def inspector(self) -> InspectorPane:
-        return self.tokens_tab.inspector
+    def reload_tokens(self) -> None:
+        """The credentials changed: the Tokens tab reloads (once built: it loads when it is)."""
+        if self.tokens_page.built:
+            self.tokens_tab.reload()
 
     def _on_tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.tokens_page:
@@ -248,23 +311,26 @@ class MainWindow(QMainWindow):
 
     def show_unavailable(self, why: str) -> None:
         """The engine did not start (the catalog could not be opened): every tab says so."""
-        for tab in (self.accounts_tab, self.keys_tab, self.tokens_tab):
-            tab.show_unavailable(why)
+        self.accounts_tab.show_unavailable(why)
+        self.keys_tab.show_unavailable(why)
+        self.tokens_tab.show_unavailable(why)
         self.show_message(why, 60000)
 
     def load(self) -> None:
         """Ask for the first rows: they come as soon as the engine behind the door is open."""
+        self._load_asked = True
         self.accounts_tab.reload()
-        self.tokens_tab.reload()
+        if self.tokens_page.built:
+            self.tokens_tab.reload()
 
     def on_secrets_checked(self, report: ReconcileReport, *, held: bool) -> None:
         """What a check of the secret store found (see ui/wiring.py): `held` for the bulk
         check of every held secret, which the "Secret held" columns follow."""
-        if held:
-            note_check(self.tokens_tab.model.presence, report)
-            self.tokens_tab.presence_changed()
-            note_check(self.keys_tab.model.presence, report)
-            self.keys_tab.presence_changed()
+        if held:  # a tab not built yet reads it from the door when it is
+            for page in (self.tokens_page, self.keys_page):
+                if page.built:
+                    note_check(page.content().model.presence, report)
+                    page.content().presence_changed()
         if not report.clean:
             self.show_message(f"Storage check: {report.summary()}", 20000)
 
@@ -398,12 +464,9 @@ class MainWindow(QMainWindow):
     # -- state and closing ------------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        for name, header in self._tables().items():
-            state = self._settings.value(f"columns/{name}")
-            if isinstance(state, QByteArray):
-                header.restoreState(state)  # the sort; the columns shown follow the width
-        for name, columns in self._column_fits().items():
-            columns.choose(_widths(self._settings.value(f"columns/{name}/widths")))
+        self._restore_columns(
+            "accounts", self.accounts_tab.view.horizontalHeader(), self.accounts_tab.columns
+        )
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -411,30 +474,33 @@ class MainWindow(QMainWindow):
         if isinstance(tab, int) and 0 <= tab < self.tabs.count():
             self.tabs.setCurrentIndex(tab)
 
-    def _tables(self) -> dict[str, QHeaderView]:
-        return {
-            "accounts": self.accounts_tab.view.horizontalHeader(),
-            "keys": self.keys_tab.view.horizontalHeader(),
-            "tokens": self.tokens_tab.view.horizontalHeader(),
-        }
+    def _restore_columns(self, name: str, header: QHeaderView, columns: ColumnFit) -> None:
+        state = self._settings.value(f"columns/{name}")
+        if isinstance(state, QByteArray):
+            header.restoreState(state)  # the sort; the columns shown follow the width
+        columns.choose(_widths(self._settings.value(f"columns/{name}/widths")))
 
-    def _column_fits(self) -> dict[str, ColumnFit]:
-        return {
-            "accounts": self.accounts_tab.columns,
-            "keys": self.keys_tab.columns,
-            "tokens": self.tokens_tab.columns,
+    def _built_tables(self) -> dict[str, tuple[QHeaderView, ColumnFit]]:
+        """Each built tab's header and column widths (a tab never built keeps what it had)."""
+        tables = {
+            "accounts": (self.accounts_tab.view.horizontalHeader(), self.accounts_tab.columns)
         }
+        if self.keys_page.built:
+            tables["keys"] = (self.keys_tab.view.horizontalHeader(), self.keys_tab.columns)
+        if self.tokens_page.built:
+            tables["tokens"] = (self.tokens_tab.view.horizontalHeader(), self.tokens_tab.columns)
+        return tables
 
     def save_state(self) -> None:
-        for name, header in self._tables().items():
+        for name, (header, columns) in self._built_tables().items():
             self._settings.setValue(f"columns/{name}", header.saveState())
-        for name, columns in self._column_fits().items():
             chosen = columns.chosen()
             self._settings.setValue(
                 f"columns/{name}/widths", " ".join(f"{i}:{w}" for i, w in sorted(chosen.items()))
             )
         self._settings.setValue("window/geometry", self.saveGeometry())
-        self._settings.setValue("window/tokens_splitter", self.tokens_splitter.saveState())
+        if self.tokens_page.built:
+            self._settings.setValue("window/tokens_splitter", self.tokens_splitter.saveState())
         self._settings.setValue("window/tab", self.tabs.currentIndex())
         self._settings.sync()
 

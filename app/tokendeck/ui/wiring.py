@@ -29,7 +29,7 @@ def wire(door: Door, window: MainWindow, tray: Tray | None) -> None:
     """Subscribe the window (and the tray, or the desktop's notifications without one) to the
     engine behind `door`, then ask for the first rows."""
     door.subscribe(AccountsChanged, lambda _: window.accounts_tab.reload())
-    door.subscribe(CredentialsChanged, lambda _: window.tokens_tab.reload())
+    door.subscribe(CredentialsChanged, lambda _: window.reload_tokens())
     door.subscribe(StoreChanged, lambda event: window.set_store(event.status))
     door.subscribe(
         SecretsChecked, lambda event: window.on_secrets_checked(event.report, held=event.held)
@@ -69,8 +69,7 @@ def _wire_tray(door: Door, window: MainWindow, tray: Tray) -> None:
     window.ticker.tick.connect(status.on_tick)
 
     # The first refresh loads the platform adapters: after the window has its rows.
-    def first_rows(_accounts: object) -> None:
-        window.accounts_tab.accounts_loaded.disconnect(first_rows)
+    if window.accounts_tab.rows_were_shown:
         status.refresh()
-
-    window.accounts_tab.accounts_loaded.connect(first_rows)
+    else:
+        window.accounts_tab.rows_shown.connect(status.refresh)
