@@ -7,6 +7,7 @@ import os
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from importlib.abc import Traversable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, QStandardPaths
@@ -22,7 +23,13 @@ class TrayState(StrEnum):
 
 def resource_path(name: str) -> str:
     """A file shipped in tokendeck.resources/icons (read from the installed package)."""
-    return str(resources.files("tokendeck.resources") / "icons" / name)
+    return str(_icons_dir() / name)
+
+
+@cache
+def _icons_dir() -> Traversable:
+    """Found once: each `resources.files` lookup goes through the import system (0.5 ms)."""
+    return resources.files("tokendeck.resources") / "icons"
 
 
 @cache
@@ -148,7 +155,7 @@ def _icon(act: Act, normal: str, disabled: str, themable: bool) -> QIcon:
     desktop = DESKTOP_NAMES.get(act, "")
     if themable and desktop and _follow_desktop and QIcon.hasThemeIcon(desktop):
         return QIcon.fromTheme(desktop)
-    text = resources.files("tokendeck.resources") / "icons" / "actions" / f"{act.value}.svg"
+    text = _icons_dir() / "actions" / f"{act.value}.svg"
     svg = text.read_text(encoding="utf-8")
     made = QIcon()
     for mode, color in ((QIcon.Mode.Normal, normal), (QIcon.Mode.Disabled, disabled)):
