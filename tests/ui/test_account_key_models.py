@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 
 from tokendeck.core.models import (
@@ -18,7 +18,7 @@ from tokendeck.core.platform_types import RemoteKey
 from tokendeck.core.verdict import Verdict
 from tokendeck.services.keys import KeyView
 from tokendeck.services.standing import ExpiryPolicy, HeldCredential
-from tokendeck.ui.accounts_model import AccountColumn, AccountsModel
+from tokendeck.ui.accounts_model import AccountColumn, AccountsModel, FilterProxy
 from tokendeck.ui.keys_model import KeyColumn, KeysModel
 
 NOW = datetime.now(UTC)
@@ -79,14 +79,15 @@ def test_accounts_model(qtmodeltester: ModelTester) -> None:
         ]
     )
     qtmodeltester.check(model, force_py=True)
-    assert model.data(model.index(0, AccountColumn.STATUS)) == "signed in"
-    expiry = model.index(0, AccountColumn.EXPIRY)
+    assert [model.account(r).name for r in range(3)] == ["DL", "Haut", "Pasted"], "by name"
+    assert model.data(model.index(model.row_of("a"), AccountColumn.STATUS)) == "signed in"
+    expiry = model.index(model.row_of("a"), AccountColumn.EXPIRY)
     model.tick(NOW, [])
     assert model.data(expiry) == "in 2 days", "the key a person replaces, not the session"
     assert "DL: ci key" in model.data(expiry, Qt.ItemDataRole.ToolTipRole)
-    assert model.data(model.index(1, AccountColumn.EXPIRY)) == "—"
-    assert model.data(model.index(2, AccountColumn.EXPIRY)) == "renews itself"
-    assert model.row_of("b") == 1
+    assert model.data(model.index(model.row_of("b"), AccountColumn.EXPIRY)) == "—"
+    assert model.data(model.index(model.row_of("c"), AccountColumn.EXPIRY)) == "renews itself"
+    assert model.row_of("b") == 2
 
 
 def test_keys_model(qtmodeltester: ModelTester) -> None:
@@ -189,3 +190,59 @@ def test_an_account_row_judges_its_credentials_once_per_tick(
     assert len(judged) == 10
     model.set_accounts([(account, keys[3:])])
     assert model.data(expiry) == "in 4 days", "new rows are judged anew"
+
+
+def test_accounts_sort_themselves_and_the_selection_follows(qtmodeltester: ModelTester) -> None:
+    """The model sorts its rows (the proxy only filters): by text, or by the expiry that most
+    needs a person; accounts with nothing that expires, or not read yet, come after."""
+    policy = ExpiryPolicy()
+
+    def account(key: str, name: str, platform: Platform) -> Account:
+        return Account(id=key, name=name, platform=platform, host=f"{key}.example")
+
+    def key(account_id: str, days: float) -> HeldCredential:
+        credential = Credential(
+            id=f"k-{account_id}",
+            kind=CredentialKind.API_KEY,
+            label=f"key of {account_id}",
+            account_id=account_id,
+            expires_at=NOW + timedelta(days=days),
+        )
+        return policy.hold(credential, None)
+
+    rows = [
+        (account("a", "beta", Platform.HAUT), (key("a", 300),)),
+        (account("b", "Alpha", Platform.DATALOOP), (key("b", 0.5),)),  # expires soon
+        (account("c", "gamma", Platform.ENCORD), ()),  # nothing that expires
+        (account("d", "delta", Platform.HAUT), None),  # not read yet
+        (account("e", "epsilon", Platform.HAUT), (key("e", 30),)),
+    ]
+    model = AccountsModel()
+    model.set_accounts(rows)
+    proxy = FilterProxy()
+    proxy.setSourceModel(model)
+    qtmodeltester.check(proxy, force_py=True)
+
+    def names() -> list[str]:
+        return [proxy.data(proxy.index(r, AccountColumn.NAME)) for r in range(proxy.rowCount())]
+
+    assert names() == ["Alpha", "beta", "delta", "epsilon", "gamma"], "by name at first"
+    followed = QPersistentModelIndex(proxy.index(names().index("epsilon"), AccountColumn.NAME))
+    proxy.sort(AccountColumn.EXPIRY, Qt.SortOrder.AscendingOrder)
+    assert names()[:3] == ["Alpha", "epsilon", "beta"], "soonest to need a person first"
+    assert sorted(names()[3:]) == ["delta", "gamma"]
+    assert proxy.data(proxy.index(followed.row(), AccountColumn.NAME)) == "epsilon"
+    proxy.sort(AccountColumn.PLATFORM, Qt.SortOrder.DescendingOrder)
+    platforms = [
+        proxy.data(proxy.index(r, AccountColumn.PLATFORM)) for r in range(proxy.rowCount())
+    ]
+    assert platforms == sorted(platforms, key=str.lower, reverse=True)
+    assert proxy.data(proxy.index(followed.row(), AccountColumn.NAME)) == "epsilon"
+    model.set_accounts(rows)
+    assert [proxy.data(proxy.index(r, AccountColumn.PLATFORM)) for r in range(5)] == platforms, (
+        "new rows keep the chosen order"
+    )
+    proxy.setFilterKeyColumn(-1)
+    proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    proxy.setFilterFixedString("ALP")
+    assert names() == ["Alpha"]

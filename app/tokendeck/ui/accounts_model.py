@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QGuiApplication
 
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.core.timefmt import countdown, utc_iso
-from tokendeck.core.verdict import State, Verdict
+from tokendeck.core.verdict import State, Verdict, urgency
 from tokendeck.services.standing import HeldCredential, headline
 from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
@@ -52,6 +52,9 @@ class AccountColumn(IntEnum):
 
 
 class AccountsModel(RowTableModel):
+    """Sorts itself (`sort`): one `list.sort` of keys computed once per row. A proxy that
+    sorts calls `data()` from C++ twice per comparison: 180 ms to show 1,000 accounts."""
+
     headers = ("Name", "Platform", "Host", "User", "Auth method", "Status", "Next expiry")
     tick_columns = (AccountColumn.EXPIRY, AccountColumn.EXPIRY)
 
@@ -62,12 +65,47 @@ class AccountsModel(RowTableModel):
         # cell in several roles, and the headline judges every credential of the account.
         self._headlines: dict[str, tuple[HeldCredential, Verdict] | None] = {}
         self._headed_at = self._now
+        self._sort_column = AccountColumn.NAME
+        self._sort_order = Qt.SortOrder.AscendingOrder
 
     def set_accounts(self, rows: Sequence[AccountRow]) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         self._headlines.clear()
+        self._arrange()
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.headers):
+            return
+        self.layoutAboutToBeChanged.emit()
+        kept = self.persistentIndexList()  # the selection and the current row follow their rows
+        rows = [self._rows[index.row()] for index in kept]
+        self._sort_column, self._sort_order = AccountColumn(column), order
+        self._arrange()
+        position = {id(row): number for number, row in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            kept,
+            [self.index(position[id(row)], i.column()) for row, i in zip(rows, kept, strict=True)],
+        )
+        self.layoutChanged.emit()
+
+    def _arrange(self) -> None:
+        column = self._sort_column
+        self._rows.sort(
+            key=lambda row: self._sort_key(row, column),
+            reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+        )
+
+    def _sort_key(self, row: AccountRow, column: AccountColumn) -> tuple[Any, ...]:
+        account, held = row
+        name = account.name.lower()
+        if column is not AccountColumn.EXPIRY:
+            return (self._text(account, column).lower(), name)
+        found = self._headline(account.id, held) if held is not None else None
+        if found is None:  # nothing that expires, or not read yet: after those that do
+            return (1, 0, 0.0, name)
+        return (0, *urgency(found[1]), name)
 
     def accounts(self) -> list[Account]:
         return [account for account, _ in self._rows]
@@ -163,3 +201,12 @@ def signs_in(account: Account) -> bool:
     from tokendeck.services import account_forms
 
     return account_forms.signs_in_remotely(account.platform)
+
+
+class FilterProxy(QSortFilterProxyModel):
+    """Filters the rows by the search text; sorting is the source model's own (`sort`)."""
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLineEdit,
@@ -31,6 +31,7 @@ from tokendeck.ui.accounts_model import (
     AccountRole,
     AccountRow,
     AccountsModel,
+    FilterProxy,
     signs_in,
 )
 from tokendeck.ui.button_bar import ButtonBar
@@ -76,7 +77,7 @@ class AccountsTab(QWidget):
         self.sign_in_dialog: SignInDialog | None = None  # the password prompt open now
         self._select_next: str | None = None  # an account just added: selected once listed
         self.model = AccountsModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
@@ -203,6 +204,8 @@ class AccountsTab(QWidget):
         self.runner.quietly("Loading the accounts", self._reload())
 
     async def _reload(self) -> None:
+        import asyncio  # loaded by then (not before the first paint: see ui/probes.py)
+
         self._generation += 1
         generation = self._generation
         if not self._loaded:
@@ -214,6 +217,11 @@ class AccountsTab(QWidget):
                 return  # a newer reload started meanwhile: its result is the fresh one
             if accounts:
                 self._show([(a, None) for a in accounts], accounts)
+                # The read of every credential starts once these rows are painted: converting
+                # its rows holds the GIL in the worker, and would slow this paint by as much.
+                painted = asyncio.Event()
+                after_paint(self.view.viewport(), painted.set)
+                await painted.wait()
         snapshot = await self._door.catalog_snapshot()
         by_account: dict[str, list[HeldCredential]] = {}
         for held in snapshot.held:
