@@ -189,9 +189,10 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self._give_keys_accounts)
 
     def _give_keys_accounts(self) -> None:
+        tab = self.keys_tab  # built first: a tab being built takes what is pending itself
         accounts, self._accounts_for_keys = self._accounts_for_keys, None
         if accounts is not None:
-            self.keys_tab.set_accounts(accounts)
+            tab.set_accounts(accounts)
 
     def reload_tokens(self) -> None:
         """The credentials changed: the Tokens tab reloads (once built: it loads when it is)."""
