@@ -68,6 +68,7 @@ def _run_qt(
 
     from tokendeck.services.door import Door
     from tokendeck.services.events import EventBus
+    from tokendeck.ui.application import TokenDeckApplication
     from tokendeck.ui.error_reporter import ErrorReporter
     from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
@@ -81,7 +82,7 @@ def _run_qt(
     from tokendeck.ui.wiring import wire
 
     # argv[0] names the X11 WM_CLASS: keep it "tokendeck" however we were started.
-    app = QApplication.instance() or QApplication([APP_ID])
+    app = QApplication.instance() or TokenDeckApplication([APP_ID])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
@@ -131,6 +132,8 @@ def _run_qt(
     window.quit_requested.connect(request_quit)
     instance.raise_requested.connect(window.bring_to_front)
     app.aboutToQuit.connect(request_quit)
+    if isinstance(app, TokenDeckApplication):  # (a test's application is not)
+        app.on_quit = window.request_quit
     if tray is not None:
         tray.clear_clipboard_requested.connect(lambda: window.clipboard.clear("now"))
         tray.notification_clicked.connect(window.show_credential)

@@ -371,3 +371,30 @@ def test_the_tab_the_window_reopens_on_is_built_before_it_paints(
     qtbot.waitExposed(window)
     assert window.tokens_tab.isVisible()
     assert not window.keys_page.built
+
+
+@pytest.mark.parametrize("store", ["keyring", "no keyring"])
+def test_qt_s_own_quit_closes_the_services_in_order(tmp_path: Path, store: str) -> None:
+    """`QApplication.quit()`, as the desktop session ending calls it, right as the first rows
+    are shown (the secret store starting to open; with no keyring, its vault prompt): TokenDeck
+    quits in order (services closed, exit 0) instead of Qt stopping the loop under it."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TOKENDECK_STARTUP_PROBE="qt-quit")
+    if store == "no keyring":
+        env.update(QT_QPA_PLATFORM="offscreen", DBUS_SESSION_BUS_ADDRESS="unix:path=/nonexistent")
+    profile = tmp_path / "profile"
+    _seed(Profile(profile, profile / "logs"), 2)
+    done = subprocess.run(
+        [sys.executable, "-m", "tokendeck", "--profile", str(profile)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    log = (profile / "logs" / "tokendeck.log").read_text()
+    assert done.returncode == 0, (done.stderr, log)
+    assert "quit: services closed" in log
+    assert "Traceback" not in done.stderr + log

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from datetime import timedelta
@@ -151,8 +150,14 @@ class AppServices:
         """Choose the store, reconcile the write-before-show journal against it, load the
         key-id key, then hand the store over: calls waiting on `starting` go on only then."""
         if store_after is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(store_after.wait(), STORE_WAITS_AT_MOST)
+            # asyncio.wait, not wait_for: Python 3.11's wait_for returns normally when it is
+            # cancelled as the event is set, and a quit at the first paint then opened the store
+            # anyway (and its vault prompt, which nobody would answer).
+            rows = asyncio.ensure_future(store_after.wait())
+            try:
+                await asyncio.wait({rows}, timeout=STORE_WAITS_AT_MOST)
+            finally:
+                rows.cancel()
         try:
             namespace = await self.catalog.namespace()
             choice = await choose_store(

@@ -5,6 +5,8 @@ Each probe prints one line on stdout and quits the app:
   the main window's first paint, with the heavy modules already loaded by then;
 - "rows" (bench/profile_load.py): `ROWS_SHOWN <wall time> <rows>` when the Accounts table first
   paints the catalog's rows (or the empty state, with 0);
+- "qt-quit" (a test): `QApplication.quit()` once the first rows are shown, as a desktop session
+  ending calls it;
 - "idle:SETTLE:SECONDS" (bench/idle.py): after the Tokens tab has shown its rows and SETTLE
   seconds passed, `IDLE cpu=<share of a core> late_max=<ms> late_p99=<ms> rss=<MiB> rows=<n>`:
   the CPU over SECONDS, then a 5 ms heartbeat timer's lateness (how long the event loop kept it
@@ -43,8 +45,17 @@ def install_probe(window: MainWindow, kind: str) -> None:
     elif kind.startswith("idle:"):
         _, settle, seconds = kind.split(":")
         _idle(window, float(settle), float(seconds))
+    elif kind == "qt-quit":
+        _qt_quit(window)
     else:
         _first_paint(window)
+
+
+def _qt_quit(window: MainWindow) -> None:
+    """Qt's own quit, as a desktop session ending asks it, once the first rows are shown."""
+    from PySide6.QtWidgets import QApplication
+
+    window.accounts_tab.rows_shown.connect(lambda: QTimer.singleShot(0, QApplication.quit))
 
 
 def _quit_after(window: MainWindow, line: str) -> None:

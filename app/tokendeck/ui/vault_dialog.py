@@ -102,10 +102,15 @@ class DialogVaultPrompt:
 
         dialog.finished.connect(finish)
         dialog.open()
-        result = await done
-        self.dialog = None
-        secret = dialog.secret() if result == QDialog.DialogCode.Accepted else None
-        dialog.password.clear()
-        dialog.repeat.clear()
-        dialog.deleteLater()
-        return secret
+        try:
+            result = await done
+            return dialog.secret() if result == QDialog.DialogCode.Accepted else None
+        except asyncio.CancelledError:  # quitting meanwhile: the question goes away with it
+            dialog.finished.disconnect(finish)
+            dialog.reject()
+            raise
+        finally:
+            self.dialog = None
+            dialog.password.clear()
+            dialog.repeat.clear()
+            dialog.deleteLater()
