@@ -8,6 +8,7 @@ from pytestqt.modeltest import ModelTester
 
 from tokendeck.core.models import (
     Account,
+    AccountSettings,
     AccountStatus,
     Credential,
     CredentialKind,
@@ -246,3 +247,33 @@ def test_accounts_sort_themselves_and_the_selection_follows(qtmodeltester: Model
     proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     proxy.setFilterFixedString("ALP")
     assert names() == ["Alpha"]
+
+
+def test_sorted_by_next_expiry_a_row_moves_up_when_its_state_changes() -> None:
+    """A key crossing into its account's warning window moves above the calm ones at that tick
+    (within a state the order is by expiry, which time alone does not change)."""
+    policy = ExpiryPolicy(thresholds=(timedelta(days=7),))
+    rows = []
+    for key, name, days, warn in (("n", "narrow", 10.0, ()), ("w", "wide", 20.0 + 1 / 24, (20,))):
+        account = Account(
+            id=key,
+            name=name,
+            platform=Platform.HAUT,
+            host="h",
+            settings=AccountSettings(warn_thresholds=tuple(d * 86400 for d in warn)),
+        )
+        credential = Credential(
+            id=f"k-{key}",
+            kind=CredentialKind.API_KEY,
+            label=name,
+            account_id=key,
+            expires_at=NOW + timedelta(days=days),
+        )
+        rows.append((account, (policy.hold(credential, account),)))
+    model = AccountsModel()
+    model.tick(NOW, [])
+    model.set_accounts(rows)
+    model.sort(AccountColumn.EXPIRY, Qt.SortOrder.AscendingOrder)
+    assert [model.account(r).name for r in range(2)] == ["narrow", "wide"], "both calm: by time"
+    model.tick(NOW + timedelta(hours=2), [0, 1])  # "wide" is now inside its 20 days
+    assert [model.account(r).name for r in range(2)] == ["wide", "narrow"]

@@ -245,3 +245,16 @@ def test_the_window_never_resizes_itself(
         assert window.size() == size
 
     run(qloop, scenario())
+
+
+def test_refresh_reloads_the_tab_shown(
+    window: MainWindow, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reloaded: list[str] = []
+    for name in ("accounts", "keys", "tokens"):
+        tab = getattr(window, f"{name}_tab")
+        monkeypatch.setattr(tab, "reload", lambda name=name: reloaded.append(name))
+    for name in ("keys", "tokens", "accounts"):
+        click_tab(window.tabs, {"keys": "API keys"}.get(name, name.title()))
+        window.refresh_action.trigger()
+    assert reloaded == ["keys", "tokens", "accounts"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -47,3 +48,28 @@ def test_runs_after_the_bound_when_no_paint_comes(qtbot: QtBot) -> None:
     label.repaint()
     qtbot.wait(50)
     assert calls == [1]
+
+
+class _CountingLabel(QLabel):
+    def __init__(self) -> None:
+        super().__init__("rows")
+        self.paints_done = 0
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        self.paints_done += 1
+
+
+def test_runs_after_the_paint_not_inside_it(qtbot: QtBot) -> None:
+    """What waits for a paint (building a tab, loading adapters) must not hold that paint: an
+    event filter runs before the widget draws."""
+    label = _CountingLabel()
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+    qtbot.wait(50)
+    done_before = label.paints_done
+    seen: list[int] = []
+    after_paint(label, lambda: seen.append(label.paints_done), within_ms=60_000)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen[0] > done_before, "the paint was over when it ran"

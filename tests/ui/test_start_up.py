@@ -305,10 +305,16 @@ def test_accounts_are_on_screen_before_every_credential_is_read(
             assert tab.model.data(expiry, Qt.ItemDataRole.ToolTipRole) == READING_TIP
             assert tab.model.data(tab.model.index(0, AccountColumn.NAME)) == "Account 000"
             assert not tab.rows_were_shown, "the store waits for the whole first load"
+            tab.select(tab.model.account(3).id)  # chosen before the API keys tab is built
+            chosen = tab.selected()
+            assert chosen is not None and not window.keys_page.built
             release.set()
             await until(lambda: tab.model.data(expiry) not in (READING_TEXT, None))
             assert tab.model.data(expiry).startswith("in ")
             await until(lambda: tab.rows_were_shown)
+            keys = window.keys_tab
+            await until(lambda: keys.current_account() is not None)
+            assert keys.current_account() == chosen, "the keys tab follows the choice made"
         finally:
             await services.aclose()
 
@@ -398,3 +404,35 @@ def test_qt_s_own_quit_closes_the_services_in_order(tmp_path: Path, store: str) 
     assert done.returncode == 0, (done.stderr, log)
     assert "quit: services closed" in log
     assert "Traceback" not in done.stderr + log
+
+
+def test_a_failed_read_of_the_credentials_says_so_and_lets_the_rest_start(
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    window: MainWindow,
+    profile: Profile,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _seed(profile, 2)
+
+    async def broken_snapshot() -> CatalogSnapshot:
+        raise RuntimeError("database disk image is malformed")
+
+    monkeypatch.setattr(window.door, "catalog_snapshot", broken_snapshot)
+    tab = window.accounts_tab
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, HeldPrompt(), memory_store=True
+        )
+        try:
+            connect(window, services)
+            await until(lambda: tab.model.rowCount() == 2)
+            await until(lambda: tab.banner.isVisible())
+            assert "Loading the accounts failed" in tab.banner.text.text()
+            await until(lambda: tab.rows_were_shown)
+            await until(lambda: window.keys_page.built and window.tokens_page.built)
+        finally:
+            await services.aclose()
+
+    run(qloop, scenario())

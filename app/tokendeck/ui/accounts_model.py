@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
@@ -74,6 +75,25 @@ class AccountsModel(RowTableModel):
         self._headlines.clear()
         self._arrange()
         self.endResetModel()
+
+    def tick(self, now: datetime, rows: Sequence[int]) -> None:
+        """Sorted by Next expiry, the rows are sorted again when a visible row's state changes
+        (a key now expiring soon moves up). Only a change of state moves a row: within a state
+        the order is by expiry time, which time does not change."""
+        by_expiry = self._sort_column is AccountColumn.EXPIRY
+        before = self._states(rows) if by_expiry else ()
+        super().tick(now, rows)
+        if by_expiry and self._states(rows) != before:
+            self.sort(self._sort_column, self._sort_order)
+
+    def _states(self, rows: Sequence[int]) -> tuple[State | None, ...]:
+        states: list[State | None] = []
+        for row in rows:
+            if 0 <= row < len(self._rows):
+                account, held = self._rows[row]
+                found = self._headline(account.id, held) if held is not None else None
+                states.append(found[1].state if found is not None else None)
+        return tuple(states)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.headers):

@@ -222,7 +222,12 @@ class AccountsTab(QWidget):
                 painted = asyncio.Event()
                 after_paint(self.view.viewport(), painted.set)
                 await painted.wait()
-        snapshot = await self._door.catalog_snapshot()
+        try:
+            snapshot = await self._door.catalog_snapshot()
+        except Exception:  # the runner says why; what waits for the first rows goes on
+            if self._loaded:
+                self._watch_rows_shown(self.view.viewport())
+            raise
         by_account: dict[str, list[HeldCredential]] = {}
         for held in snapshot.held:
             by_account.setdefault(held.credential.account_id or "", []).append(held)
@@ -230,9 +235,13 @@ class AccountsTab(QWidget):
         if generation != self._generation:
             return
         self._show(rows, snapshot.accounts)
+        self._watch_rows_shown(self.view.viewport() if rows else self.empty)
+
+    def _watch_rows_shown(self, page: QWidget) -> None:
+        """Say `rows_shown` once `page` has painted (once per tab)."""
         if not self._watching_rows:
             self._watching_rows = True
-            after_paint(self.view.viewport() if rows else self.empty, self._rows_shown)
+            after_paint(page, self._rows_shown)
 
     def _show(self, rows: Sequence[AccountRow], accounts: list[Account]) -> None:
         selected = self.selected()

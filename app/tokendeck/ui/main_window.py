@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         accounts, self._accounts_for_keys = self._accounts_for_keys, None
         if accounts is not None:
             tab.set_accounts(accounts)
+            tab.follow(self.accounts_tab.selected())  # chosen before the tab was there
 
     def reload_tokens(self) -> None:
         """The credentials changed: the Tokens tab reloads (once built: it loads when it is)."""
@@ -398,9 +399,9 @@ class MainWindow(QMainWindow):
 
     def _refresh_current(self) -> None:
         current = self.tabs.currentWidget()
-        if current is self.keys_tab:
+        if current is self.keys_page:
             self.keys_tab.reload()
-        elif current is self.tokens_tab:
+        elif current is self.tokens_page:
             self.tokens_tab.reload()
         else:
             self.accounts_tab.reload()

@@ -23,7 +23,7 @@ class OnPaint(QObject):
 
 
 def after_paint(widget: QWidget, then: Callable[[], None], *, within_ms: int = 1000) -> None:
-    """`then()`, once: when `widget` next paints, or after `within_ms` if it does not (a window
+    """`then()`, once: just after `widget` next paints, or after `within_ms` if it does not (a window
     minimized to the tray, a tab not shown, a compositor that skips the frame). A widget not
     visible will not paint: `then` runs at the next turn of the event loop."""
     done = False
@@ -36,7 +36,9 @@ def after_paint(widget: QWidget, then: Callable[[], None], *, within_ms: int = 1
             watcher.deleteLater()
             then()
 
-    watcher = OnPaint(widget, once)
+    # After the paint, not in it: a filter runs before the widget draws, and what comes next
+    # (building a tab, loading adapters) would hold the very paint it waits for.
+    watcher = OnPaint(widget, lambda: QTimer.singleShot(0, watcher, once))
     if not widget.isVisible():
         QTimer.singleShot(0, watcher, once)
         return
