@@ -5,8 +5,9 @@ secret written to the real system keyring (run it under scripts/desktop-session,
 private gnome-keyring). Then runs, interleaved A B A B …, and prints medians and ratios:
 
   1. TokenDeck on that profile, until its Accounts table paints the rows
-     (TOKENDECK_STARTUP_PROBE=rows), against a bare PySide6 window that reads the same rows from
-     the same SQLite file with sqlite3 and paints them in a QTableView (target ≤ 1.5×);
+     (TOKENDECK_STARTUP_PROBE=rows: the accounts, their "Next expiry" still "…" while every
+     credential is read), against a bare PySide6 window that reads the same rows from the same
+     SQLite file with sqlite3 and paints them in a QTableView (target ≤ 1.5×);
   2. TokenDeck on that profile against TokenDeck on an empty profile (target ≤ 1.5×): the
      keyring's secrets must not delay what is on screen.
 
