@@ -127,9 +127,6 @@ class AccountsModel(RowTableModel):
             return (1, 0, 0.0, name)
         return (0, *urgency(found[1]), name)
 
-    def accounts(self) -> list[Account]:
-        return [account for account, _ in self._rows]
-
     def account(self, row: int) -> Account:
         return self._rows[row][0]
 

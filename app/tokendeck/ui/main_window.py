@@ -156,9 +156,7 @@ class MainWindow(QMainWindow):
         self.accounts_tab.account_selected.connect(tab.follow)
         self._restore_columns("keys", tab.view.horizontalHeader(), tab.columns)
         self._note_held(tab)
-        if self._accounts_for_keys is None and self.accounts_tab.rows_were_shown:
-            self._accounts_for_keys = self.accounts_tab.model.accounts()
-        QTimer.singleShot(0, self._give_keys_accounts)
+        QTimer.singleShot(0, self._give_keys_accounts)  # accounts loaded before it was built
         return tab
 
     def _build_tokens_tab(self) -> TokensTab:
