@@ -213,13 +213,20 @@ def build_parser() -> argparse.ArgumentParser:
         "as an account's CA certificate, Edit account > Connection)",
     )
     sandbox.add_argument(
+        "--demo-lifetimes",
+        action="store_true",
+        help="sign-in and access tokens last 5 minutes, so renewal shows quickly (as in "
+        "tokendeck --demo); API keys keep their documented lifetimes. Without it, each "
+        "platform's documented lifetimes hold (a Dataloop token 24 h, its API keys 1 year)",
+    )
+    sandbox.add_argument(
         "--token-lifetime",
         type=_seconds,
-        default=300,
+        default=0,
         metavar="SECONDS",
         help="how long, in seconds, every token the platforms issue stays valid: sign-in and "
-        "access tokens, and Dataloop API keys (default: %(default)s, so expiry and refresh "
-        "show quickly; 0 keeps each platform's real lifetime, e.g. 24 h for a Dataloop token)",
+        "access tokens, and Dataloop API keys (for tests of expiry; default 0: each platform's "
+        "documented lifetime)",
     )
     return parser
 

@@ -19,7 +19,11 @@ log = logging.getLogger(__name__)
 
 
 def start_world() -> SandboxWorld:
-    return build_world().start()
+    """The sandbox of the demo: sign-in and access tokens last 5 minutes, so a person sees
+    sessions renew themselves; API keys keep their documented lifetimes."""
+    world = build_world()
+    world.use_demo_lifetimes()
+    return world.start()
 
 
 async def seed(services: AppServices, world: SandboxWorld) -> None:

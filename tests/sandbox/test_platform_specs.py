@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
+import re
+import time
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -320,3 +324,135 @@ def test_seeded_rate_faults_are_reproducible(world: SandboxWorld) -> None:
     assert first == second
     assert 503 in first
     assert 401 in first
+
+
+# -- the documented examples, field by field, where no official SDK exists to run ---------------
+# Haut.AI, Visual Layer and Trifacta publish no Python SDK: each answer below is checked against
+# the example in shared/providers/<platform>.md (quoted in the comments), keys exactly, types
+# and formats where the docs give them. Dataloop and Encord are checked by their SDKs
+# (tests/contract).
+
+ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def test_haut_answers_field_by_field(world: SandboxWorld) -> None:
+    base = world.urls["haut"]
+    # haut.md: 200 {"id": int, "email", "username", "company_id": "<uuid>", "token_access",
+    # "access_token", "refresh_token", "is_verified": bool, "profile": {...}}
+    login = httpx.post(
+        f"{base}/api/v1/auth/login/", json={"username": DEMO_USER, "password": world.password}
+    )
+    assert login.status_code == 200
+    body = login.json()
+    assert set(body) == {
+        "id",
+        "email",
+        "username",
+        "company_id",
+        "token_access",
+        "access_token",
+        "refresh_token",
+        "is_verified",
+        "profile",
+    }
+    assert isinstance(body["id"], int)
+    assert isinstance(body["is_verified"], bool)
+    assert isinstance(body["profile"], dict)
+    uuid.UUID(body["company_id"])
+    assert jwt.get_unverified_header(body["token_access"])["alg"] == "HS256"  # the docs' example
+    auth = {"Authorization": f"Bearer {body['token_access']}"}
+    # 201 {"id": int, "name", "expiration_time", "data": "<the token>"}
+    made = httpx.post(
+        f"{base}/api/v1/auth/private_tokens/",
+        json={"name": "fields", "expiration_time": "2099-01-01T00:00:00Z"},
+        headers=auth,
+    )
+    assert made.status_code == 201
+    assert set(made.json()) == {"id", "name", "expiration_time", "data"}
+    assert isinstance(made.json()["id"], int)
+    # 200 paginated {"count", "next", "previous", "results"} of {"id", "name", "expiration_time"}
+    listed = httpx.get(f"{base}/api/v1/auth/private_tokens/", headers=auth).json()
+    assert set(listed) == {"count", "next", "previous", "results"}
+    assert all(set(item) == {"id", "name", "expiration_time"} for item in listed["results"])
+    # errors: {"type", "errors": [{"code", "detail", "attr", "extra"}]}; validation names `attr`
+    wrong = httpx.post(
+        f"{base}/api/v1/auth/login/", json={"username": DEMO_USER, "password": "not it"}
+    )
+    assert wrong.status_code == 401
+    missing = httpx.post(f"{base}/api/v1/auth/private_tokens/", json={}, headers=auth)
+    assert missing.status_code == 400
+    for answer in (wrong.json(), missing.json()):
+        assert set(answer) == {"type", "errors"}
+        assert all(set(e) == {"code", "detail", "attr", "extra"} for e in answer["errors"])
+    assert missing.json()["type"] == "validation_error"
+    assert missing.json()["errors"][0]["attr"] == "name"
+
+
+def test_visual_layer_answers_field_by_field(world: SandboxWorld) -> None:
+    base = world.urls["visual_layer"]
+    # visual_layer.md: {"api_key": "<uuid>", "api_secret": "<~86 url-safe chars>", "message":
+    # "API key created. Write down the secret – it's only shown once! ..."}
+    cookie = world.visual_layer.new_session()
+    pair = httpx.get(f"{base}/api/v1/api_credentials", cookies={"SESSION": cookie}).json()
+    assert set(pair) == {"api_key", "api_secret", "message"}
+    uuid.UUID(pair["api_key"])
+    assert re.fullmatch(r"[A-Za-z0-9_-]{80,90}", pair["api_secret"])
+    assert pair["message"].startswith("API key created. Write down the secret")
+    # every error is {"detail": "<message>"}: 401 for a missing, bad or expired token
+    now = int(time.time())
+    forged = jwt.encode(
+        {"sub": pair["api_key"], "iat": now, "exp": now + 600, "iss": "sdk"},
+        "not the secret: " + "x" * 32,
+        algorithm="HS256",
+        headers={"kid": pair["api_key"]},
+    )
+    for headers in ({}, {"Authorization": f"Bearer {forged}"}):
+        refused = httpx.get(f"{base}/api/v1/datasets", headers=headers)
+        assert refused.status_code == 401
+        assert set(refused.json()) == {"detail"}
+    minted = jwt.encode(
+        {"sub": pair["api_key"], "iat": now, "exp": now + 600, "iss": "sdk"},
+        pair["api_secret"].encode(),
+        algorithm="HS256",
+        headers={"kid": pair["api_key"]},
+    )
+    datasets = httpx.get(f"{base}/api/v1/datasets", headers={"Authorization": f"Bearer {minted}"})
+    assert datasets.status_code == 200
+    assert isinstance(datasets.json(), list)  # "200 JSON array (cheap probe)"
+
+
+def test_trifacta_answers_field_by_field(world: SandboxWorld) -> None:
+    base = world.urls["trifacta"]
+    # trifacta.md: 201 {"tokenValue", "tokenInfo": {"tokenId", "description", "expiredAt",
+    # "lastUsed", "createdAt"}}, times ISO-8601 UTC with milliseconds and Z,
+    # expiredAt = createdAt + lifetimeSeconds, lastUsed null when never used
+    made = httpx.post(
+        f"{base}/v4/apiAccessTokens",
+        json={"lifetimeSeconds": 86400, "description": "fields"},
+        auth=("demo", world.password),
+    )
+    assert made.status_code == 201
+    info = made.json()["tokenInfo"]
+    assert set(info) == {"tokenId", "description", "expiredAt", "lastUsed", "createdAt"}
+    uuid.UUID(info["tokenId"])
+    assert ISO_MS_Z.match(info["createdAt"])
+    assert ISO_MS_Z.match(info["expiredAt"])
+    created = dt.datetime.fromisoformat(info["createdAt"])
+    assert dt.datetime.fromisoformat(info["expiredAt"]) - created == dt.timedelta(days=1)
+    assert info["lastUsed"] is None
+    bearer = {"Authorization": f"Bearer {made.json()['tokenValue']}"}
+    # 200 {"data": [{"tokenId", "description", "createdAt", "expiredAt", "lastUsed"}]}
+    listed = httpx.get(f"{base}/v4/apiAccessTokens", headers=bearer).json()
+    assert set(listed) == {"data"}
+    assert all(
+        set(t) == {"tokenId", "description", "createdAt", "expiredAt", "lastUsed"}
+        for t in listed["data"]
+    )
+    # DELETE: 204, empty body
+    gone = httpx.delete(f"{base}/v4/apiAccessTokens/{info['tokenId']}", headers=bearer)
+    assert gone.status_code == 204
+    assert gone.content == b""
+    # refused: 401 with the sandbox's chosen envelope {"exception": {"name", "message", "details"}}
+    refused = httpx.get(f"{base}/v4/apiAccessTokens", headers=bearer)
+    assert refused.status_code == 401
+    assert set(refused.json()["exception"]) == {"name", "message", "details"}

@@ -242,17 +242,20 @@ def test_sandbox_on_a_busy_port_exits_1() -> None:
     )
 
 
-# -- 3. sandbox --token-lifetime has help ------------------------------------------------------
+# -- 3. sandbox lifetimes have help --------------------------------------------------------------
 
 
-def test_sandbox_token_lifetime_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+def test_sandbox_lifetime_options_are_explained(capsys: pytest.CaptureFixture[str]) -> None:
     text = " ".join(_help("sandbox", capsys=capsys).split())
     found = re.search(r"--token-lifetime SECONDS (.*?) exit codes", text)
     assert found, text
     explained = found.group(1)
     assert "in seconds" in explained
-    assert "default: 300" in explained
-    assert "0 keeps each platform's real lifetime" in explained
+    assert "default 0: each platform's documented lifetime" in explained
+    demo = re.search(r"--demo-lifetimes (.*?) --token-lifetime", text)
+    assert demo, text
+    assert "last 5 minutes" in demo.group(1)
+    assert "documented lifetimes hold" in demo.group(1)
     with pytest.raises(SystemExit) as done:
         main(["sandbox", "--token-lifetime", "-5"])
     assert done.value.code == 2

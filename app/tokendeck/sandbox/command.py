@@ -13,7 +13,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from tokendeck.sandbox.control import FAULT_KINDS
+from tokendeck.sandbox.control import DEMO_SESSION_LIFETIME, FAULT_KINDS
 from tokendeck.sandbox.tls import SandboxPki, make_pki
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
 
@@ -62,15 +62,8 @@ def parse_faults(texts: list[str]) -> list[Fault]:
 
 
 def configure(world: SandboxWorld, args: argparse.Namespace) -> None:
-    controls = [
-        world.dataloop.control,
-        world.haut.control,
-        world.visual_layer.control,
-        world.trifacta.control,
-        world.encord.control,
-    ]
     faults = parse_faults(args.fault)
-    for control in controls:
+    for control in world.controls():
         control.seed = args.seed
         control.reset()
         control.latency = args.latency
@@ -82,8 +75,25 @@ def configure(world: SandboxWorld, args: argparse.Namespace) -> None:
                 control.rates[kind] = rate
             else:
                 control.queued.extend([(kind, None)] * (count or 1))
+    if args.demo_lifetimes:
+        world.use_demo_lifetimes()
     if args.token_lifetime:
         world.oauth2.state.access_lifetime = args.token_lifetime
+
+
+def lifetimes_text(args: argparse.Namespace) -> str:
+    """The lifetimes in effect, as the announcement prints them."""
+    if args.token_lifetime:
+        return f"every token and Dataloop API key lasts {args.token_lifetime} s (--token-lifetime)"
+    if args.demo_lifetimes:
+        return (
+            f"sign-in and access tokens last {DEMO_SESSION_LIFETIME} s (--demo-lifetimes); "
+            "API keys as documented"
+        )
+    return (
+        "as documented: Dataloop sign-in 24 h and API keys 1 year, Haut.AI 1 h, "
+        "Encord bearer 1 h, OAuth 2.0 1 h (--demo-lifetimes: 5 minutes)"
+    )
 
 
 def run_sandbox(args: argparse.Namespace) -> int:
@@ -94,14 +104,15 @@ def run_sandbox(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     world = build_world()
     ports = {name: getattr(args, f"{name}_port", 0) or 0 for name in NAMES}
-    tls_folder = Path(tempfile.mkdtemp(prefix="tokendeck-sandbox-tls-")) if args.tls else None
-    pki = make_pki(tls_folder) if tls_folder is not None else None
+    # One private folder for what is written for the person (Encord's SSH key, the throw-away CA
+    # and host key of --tls), removed when the sandbox stops.
+    folder = Path(tempfile.mkdtemp(prefix="tokendeck-sandbox-"))
+    pki = make_pki(folder) if args.tls else None
     try:
         world.start(ports, pki)
     except RuntimeError:
         world.stop()
-        if tls_folder is not None:
-            shutil.rmtree(tls_folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
         busy = f" (is port {args.oauth2_port} already in use?)" if args.oauth2_port else ""
         print(f"tokendeck sandbox: the emulator could not start{busy}", file=sys.stderr)
         return EXIT_COULD_NOT_START
@@ -109,18 +120,17 @@ def run_sandbox(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, signal.default_int_handler)  # a clean stop, as Ctrl+C
     try:
         configure(world, args)
-        _announce(world, pki)
+        _announce(world, pki, folder, lifetimes_text(args))
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
         world.stop()
-        if tls_folder is not None:
-            shutil.rmtree(tls_folder, ignore_errors=True)  # the throw-away CA and host key
+        shutil.rmtree(folder, ignore_errors=True)
     return EXIT_OK
 
 
-def _announce(world: SandboxWorld, pki: SandboxPki | None) -> None:
+def _announce(world: SandboxWorld, pki: SandboxPki | None, folder: Path, lifetimes: str) -> None:
     print("TokenDeck sandbox (127.0.0.1 only). Press Ctrl+C to stop.\n")
     if pki is not None:
         print(f"HTTPS, signed by a throw-away CA: {pki.ca_file}")
@@ -130,10 +140,11 @@ def _announce(world: SandboxWorld, pki: SandboxPki | None) -> None:
     print("\nSeeded test users (sandbox-only credentials):")
     for title, creds in world.seeded():
         print(f"  {title:<18} {creds}")
-    key_file = Path(tempfile.mkdtemp(prefix="tokendeck-sandbox-")) / "encord_ed25519"
+    key_file = folder / "encord_ed25519"
+    key_file.touch(0o600)
     key_file.write_text(world.encord_key)
-    key_file.chmod(0o600)
     print(f"  {'Encord SSH key':<18} {key_file}  (sandbox-only, registered for {DEMO_USER})")
+    print(f"\nLifetimes: {lifetimes}")
     print('\nFaults and lifetimes: POST <base>/__sandbox/faults {"kind": "503", "count": 2},')
     print(
         'POST <base>/__sandbox/config {"token_lifetime": 5, "latency": 0.1, "clock_offset": 0}',

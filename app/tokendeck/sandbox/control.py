@@ -10,6 +10,7 @@ Faults, for the next N requests or at a seeded rate (reproducible runs):
 
     POST /__sandbox/faults   {"kind": "503", "count": 2}  or  {"kind": "500", "rate": 0.2}
     POST /__sandbox/config   {"token_lifetime": 5, "latency": 0.05, "clock_offset": -30}
+                             ("session_lifetime": sign-in and access tokens only)
     POST /__sandbox/reset    clears faults and config
     GET  /__sandbox/state    what is set, and how many requests each fault hit
 """
@@ -39,12 +40,17 @@ FAULT_KINDS = (
     "drop_answer",
 )
 ADMIN_PREFIX = "/__sandbox"
+# `--demo-lifetimes` and `tokendeck --demo`: sign-in and access tokens last 5 minutes, so renewal
+# shows while a person watches; API keys keep their documented lifetimes (a Dataloop key that
+# expired after 5 minutes would only nag). Without it every platform's documented lifetime holds.
+DEMO_SESSION_LIFETIME = 300
 
 
 @dataclass
 class Control:
     seed: int = 1
-    token_lifetime: int | None = None
+    token_lifetime: int | None = None  # every token and API key (tests: expiry in seconds)
+    session_lifetime: int | None = None  # sign-in and access tokens only (the demo's)
     latency: float = 0.0
     clock_offset: float = 0.0
     timeout_seconds: float = 30.0
@@ -57,6 +63,14 @@ class Control:
         return time.time() + self.clock_offset
 
     def lifetime(self, default: int) -> int:
+        """A sign-in or access token's lifetime: `default` is the platform's documented one."""
+        for chosen in (self.token_lifetime, self.session_lifetime):
+            if chosen is not None:
+                return chosen
+        return default
+
+    def key_lifetime(self, default: int) -> int:
+        """An API key's lifetime: only `token_lifetime` shortens it."""
         return self.token_lifetime if self.token_lifetime is not None else default
 
     def next_fault(self, method: str = "GET") -> str | None:
@@ -71,6 +85,7 @@ class Control:
 
     def reset(self) -> None:
         self.token_lifetime = None
+        self.session_lifetime = None
         self.latency = 0.0
         self.clock_offset = 0.0
         self.queued.clear()
@@ -96,7 +111,13 @@ def admin_routes(control: Control) -> list[Route]:
 
     async def config(request: Request) -> JSONResponse:
         body = await request.json()
-        for name in ("token_lifetime", "latency", "clock_offset", "timeout_seconds"):
+        for name in (
+            "token_lifetime",
+            "session_lifetime",
+            "latency",
+            "clock_offset",
+            "timeout_seconds",
+        ):
             if name in body:
                 setattr(control, name, body[name])
         return JSONResponse(_state(control))
@@ -119,6 +140,7 @@ def admin_routes(control: Control) -> list[Route]:
 def _state(control: Control) -> dict[str, Any]:
     return {
         "token_lifetime": control.token_lifetime,
+        "session_lifetime": control.session_lifetime,
         "latency": control.latency,
         "clock_offset": control.clock_offset,
         "queued": [k for k, _ in control.queued],

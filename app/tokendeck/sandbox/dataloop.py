@@ -1,7 +1,9 @@
 """Dataloop, as shared/providers/dataloop.md describes it.
 
 Gate and API share one base URL here: `POST /token?default` (password and refresh logins),
-`GET /api/v1/users/me`, `/api/v1/apikeys` (also `/apiKeys`, the SDK's spelling) and bots.
+`GET /api/v1/users/me`, `/api/v1/apikeys` (also `/apiKeys`, the SDK's spelling), bots, and the
+projects listing dtlpy makes after signing in (each user owns one seeded project).
+The official SDK (dtlpy) runs unchanged against these routes (tests/contract).
 Tokens are RS256 JWTs with Auth0-like claims, signed by a sandbox key served at
 `/.well-known/jwks.json`. Choices for the facts marked unconfirmed are the constants below.
 """
@@ -39,6 +41,7 @@ class DataloopState:
     refresh: dict[str, str] = field(default_factory=dict)
     keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     bots: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    projects: dict[str, dict[str, Any]] = field(default_factory=dict)
     base_url: str = ""
 
 
@@ -61,6 +64,8 @@ class Dataloop:
             Route("/api/v1/apiKeys", self.keys, methods=["GET", "POST"]),
             Route("/api/v1/apikeys/{key_id}", self.one_key, methods=["GET", "DELETE"]),
             Route("/api/v1/apiKeys/{key_id}", self.one_key, methods=["GET", "DELETE"]),
+            Route("/api/v1/projects", self.projects),
+            Route("/api/v1/projects/{project_id}", self.project),
             Route("/api/v1/projects/{project_id}/bots", self.bots, methods=["GET", "POST"]),
             Route(
                 "/api/v1/projects/{project_id}/bots/{bot_id}", self.delete_bot, methods=["DELETE"]
@@ -90,7 +95,32 @@ class Dataloop:
             "updatedAt": "2026-01-01T00:00:00.000Z",
         }
         self.state.users[email] = user
+        if kind == "user":
+            project = self.add_project(email)
+            user["projects"] = [project["id"]]
         return user
+
+    def add_project(self, owner: str, name: str = "Sandbox project") -> dict[str, Any]:
+        """A project `owner` owns: the fields dtlpy's entities.Project reads (its DlProperty
+        locations), times as ISO strings as in users/me."""
+        project_id = uuid.uuid4().hex[:24]  # Dataloop ids are 24 hex characters
+        project: dict[str, Any] = {
+            "id": project_id,
+            "name": name,
+            "creator": owner,
+            "createdAt": "2026-01-01T00:00:00.000Z",
+            "updatedAt": "2026-01-01T00:00:00.000Z",
+            "org": None,
+            "account": None,
+            "role": "owner",
+            "isBlocked": False,
+            "archived": False,
+            "systemProject": False,
+            "featureConstraints": {},
+            "contributors": [{"email": owner, "role": "owner"}],
+        }
+        self.state.projects[project_id] = project
+        return project
 
     # -- tokens -----------------------------------------------------------------------------
 
@@ -213,7 +243,7 @@ class Dataloop:
             )
         now = self.control.now()
         key_id = str(uuid.uuid4())
-        lifetime = self.control.lifetime(API_KEY_LIFETIME)
+        lifetime = self.control.key_lifetime(API_KEY_LIFETIME)
         key = {
             "id": key_id,
             "createdAt": int(now * 1000),
@@ -248,6 +278,32 @@ class Dataloop:
             return JSONResponse(self._public(key))
         key["revokedAt"] = int(self.control.now() * 1000)
         return Response(status_code=204)
+
+    # -- projects ---------------------------------------------------------------------------
+
+    def _project_json(self, project: dict[str, Any]) -> dict[str, Any]:
+        return {**project, "url": f"{self.state.base_url}/api/v1/projects/{project['id']}"}
+
+    async def projects(self, request: Request) -> Response:
+        user = self._caller(request)
+        if isinstance(user, JSONResponse):
+            return user
+        return JSONResponse(
+            [
+                self._project_json(p)
+                for p in self.state.projects.values()
+                if any(c["email"] == user["email"] for c in p["contributors"])
+            ]
+        )
+
+    async def project(self, request: Request) -> Response:
+        user = self._caller(request)
+        if isinstance(user, JSONResponse):
+            return user
+        project = self.state.projects.get(request.path_params["project_id"])
+        if project is None or all(c["email"] != user["email"] for c in project["contributors"]):
+            return _error(404, "NotFound", "Project not found.")
+        return JSONResponse(self._project_json(project))
 
     # -- bots -------------------------------------------------------------------------------
 

@@ -3,7 +3,12 @@ v2 at `/v2/public/...`; real Ed25519 signatures (v1 header, v2 HTTP message sign
 against registered public keys; bearer tokens; legacy project / dataset API keys with scope
 enforcement and `apikeymeta`; the v1 envelope `{"status", "response", "payload"}` judged by its
 own status. Unconfirmed upstream, chosen here: bearer tokens are opaque and last an hour; the v2
-`created` window is [now - 5 min, now + 1 min]."""
+`created` window is [now - 5 min, now + 1 min]; any key of a project may read the project itself.
+
+The official SDK (`encord`, current and 0.1.145 for the legacy keys) runs unchanged against these
+routes (tests/contract): each shape it reads is written as the SDK's own model requires, named
+at the route. The sandbox holds no label rows or data rows: a read of one answers
+RESOURCE_NOT_FOUND once the key's scope allows it."""
 
 from __future__ import annotations
 
@@ -21,6 +26,15 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tokendeck.sandbox.control import Control, FaultMiddleware, admin_routes
+from tokendeck.sandbox.encord_records import (
+    ADMIN_ROLE,
+    created_now,
+    v1_dataset,
+    v1_dataset_info,
+    v1_project,
+    v2_dataset,
+    v2_project,
+)
 from tokendeck.sandbox.encord_verify import check_v1, check_v2
 
 BEARER_LIFETIME = 3600
@@ -33,8 +47,8 @@ PROJECT_SCOPES = (
     "algo.library",
 )
 DATASET_SCOPES = ("dataset.read", "dataset.write")
-# query type -> the scope a legacy key needs for it
-NEEDS_SCOPE = {"label_row": "label.read", "dataset": "dataset.read"}
+# query type (the SDK sends its ORM class's name in lower case) -> the scope a legacy key needs
+NEEDS_SCOPE = {"labelrow": "label.read", "dataset": "dataset.read"}
 
 
 def envelope(
@@ -63,6 +77,7 @@ class Encord:
             Route("/public/user", self.public_user, methods=["POST"]),
             Route("/v2/public/user/bearer-token", self.bearer_token),
             Route("/v2/public/projects", self.projects),
+            Route("/v2/public/datasets/list", self.datasets),
             *admin_routes(self.control),
         ]
         self.app = Starlette(
@@ -74,12 +89,22 @@ class Encord:
 
     def add_project(self, email: str, title: str = "Sandbox project") -> str:
         project = uuid.uuid4().hex
-        self.state.projects[project] = {"title": title, "admins": {email}}
+        self.state.projects[project] = {
+            "title": title,
+            "admins": {email},
+            "creator": email,
+            "created_at": created_now(),
+            "ontology_hash": uuid.uuid4().hex,
+        }
         return project
 
     def add_dataset(self, email: str, title: str = "Sandbox dataset") -> str:
         dataset = uuid.uuid4().hex
-        self.state.datasets[dataset] = {"title": title, "admins": {email}}
+        self.state.datasets[dataset] = {
+            "title": title,
+            "admins": {email},
+            "created_at": created_now(),
+        }
         return dataset
 
     def _user(self, request: Request, body: bytes) -> str | JSONResponse:
@@ -123,6 +148,26 @@ class Encord:
             uid, payload = rpc["values"]["uid"], rpc["values"]["payload"]
         except (ValueError, KeyError, TypeError):
             return envelope(400, "INVALID_ARGUMENTS_ERROR", "Malformed request.")
+        if query_type == "projectwithuserrole" and method == "GET":
+            # SDK 0.1.145 get_projects(): [{"user_role", "project"}] (orm/project_with_user_role)
+            return envelope(
+                200,
+                response=[
+                    {"user_role": ADMIN_ROLE, "project": v1_project(h, p)}
+                    for h, p in self.state.projects.items()
+                    if user in p["admins"]
+                ],
+            )
+        if query_type == "datasetwithuserrole" and method == "GET":
+            # SDK 0.1.145 get_datasets(): [{"user_role", "dataset"}] (orm/dataset_with_user_role)
+            return envelope(
+                200,
+                response=[
+                    {"user_role": ADMIN_ROLE, "dataset": v1_dataset_info(h, d)}
+                    for h, d in self.state.datasets.items()
+                    if user in d["admins"]
+                ],
+            )
         if query_type == "projectapikey":
             project = self.state.projects.get(str(uid))
             if project is None:
@@ -134,6 +179,11 @@ class Encord:
                     self._public(k) for k in self.state.keys.values() if k["resource_hash"] == uid
                 ]
                 return envelope(200, response=mine)
+            if method == "PUT":  # get or create: the project's key with every scope
+                every = json.dumps(list(PROJECT_SCOPES))
+                for key in self.state.keys.values():
+                    if key["resource_hash"] == uid and key["scopes"] == every:
+                        return envelope(200, response=key["api_key"])
             if method in ("POST", "PUT"):
                 scopes = (
                     list(PROJECT_SCOPES)
@@ -217,7 +267,14 @@ class Encord:
                 "OPERATION_NOT_ALLOWED",
                 "The read/write operation is not allowed by the API key.",
             )
-        return envelope(200, response=[])
+        resource = key["resource_hash"]
+        if query_type == "project" and key["resource_type"] == "project":
+            # EncordClientProject.get_project(): the project record (orm/project.Project)
+            return envelope(200, response=v1_project(resource, self.state.projects[resource]))
+        if query_type == "dataset" and key["resource_type"] == "dataset":
+            # EncordClientDataset.get_dataset(): orm/dataset.Dataset.from_dict reads these
+            return envelope(200, response=v1_dataset(resource, self.state.datasets[resource]))
+        return envelope(404, "RESOURCE_NOT_FOUND_ERROR", "The sandbox holds no such resource.")
 
     def _v2_user(self, request: Request, body: bytes) -> str | JSONResponse:
         header = request.headers.get("authorization", "")
@@ -257,12 +314,16 @@ class Encord:
         user = self._v2_user(request, await request.body())
         if isinstance(user, JSONResponse):
             return user
-        mine = [
-            {"projectHash": h, "title": p["title"]}
-            for h, p in self.state.projects.items()
-            if user in p["admins"]
-        ]
+        mine = [v2_project(h, p) for h, p in self.state.projects.items() if user in p["admins"]]
         return JSONResponse({"results": mine, "nextPageToken": None})
+
+    async def datasets(self, request: Request) -> Response:
+        user = self._v2_user(request, await request.body())
+        if isinstance(user, JSONResponse):
+            return user
+        # encord.orm.dataset.DatasetsWithUserRolesListResponse: {"result": [...]}
+        mine = [v2_dataset(h, d) for h, d in self.state.datasets.items() if user in d["admins"]]
+        return JSONResponse({"result": mine})
 
 
 def now() -> float:

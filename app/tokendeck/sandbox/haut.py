@@ -20,8 +20,10 @@ from starlette.routing import Route
 
 from tokendeck.sandbox.control import Control, FaultMiddleware, admin_routes
 
-ACCESS_LIFETIME = 3600
+ACCESS_LIFETIME = 3600  # haut.md: the token lives 1 hour
 PAGE_SIZE = 20
+# Unconfirmed: the refresh call's method and body (POST {"refresh_token"}, answered like login).
+REFRESH_PATH = "/api/v1/auth/refresh/"
 
 
 def _errors(
@@ -54,7 +56,7 @@ class Haut:
             self.add_user(email, password)
         routes = [
             Route("/api/v1/auth/login/", self.login, methods=["POST"]),
-            Route("/api/v1/auth/refresh/", self.refresh, methods=["POST"]),
+            Route(REFRESH_PATH, self.refresh, methods=["POST"]),
             Route("/api/v1/auth/private_tokens/", self.private_tokens, methods=["GET", "POST"]),
             Route("/api/v1/auth/private_tokens/{token_id:int}/", self.revoke, methods=["DELETE"]),
             Route("/api/v1/companies/{company_id}/datasets/", self.datasets),

@@ -24,18 +24,23 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 KID = "sandbox-rsa-1"
+# Unconfirmed (a generic issuer documents none here): access tokens last an hour, the default of
+# common issuers (Keycloak's is 5 minutes, Auth0's and Entra ID's about an hour).
+ACCESS_LIFETIME = 3600
 
 
 @dataclass
 class IssuerState:
     clients: dict[str, str] = field(default_factory=dict)
-    access_lifetime: int = 300
+    access_lifetime: int = ACCESS_LIFETIME
     refresh_tokens: dict[str, str] = field(default_factory=dict)  # token -> client_id
     base_url: str = ""
 
 
 class OidcIssuer:
-    def __init__(self, clients: dict[str, str] | None = None, access_lifetime: int = 300) -> None:
+    def __init__(
+        self, clients: dict[str, str] | None = None, access_lifetime: int = ACCESS_LIFETIME
+    ) -> None:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.state = IssuerState(
             clients=dict(

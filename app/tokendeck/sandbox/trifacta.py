@@ -22,10 +22,15 @@ from starlette.routing import Route
 
 from tokendeck.sandbox.control import Control, FaultMiddleware, admin_routes
 
+# Unconfirmed upstream, chosen here: the API value of "never expires" (the UI's -1 days), and
+# the error envelope's key (`{"exception": {"name", "message", "details"}}`).
+NEVER = -1
+ERROR_KEY = "exception"
+
 
 def _exception(status: int, name: str, message: str) -> JSONResponse:
     return JSONResponse(
-        {"exception": {"name": name, "message": message, "details": ""}}, status_code=status
+        {ERROR_KEY: {"name": name, "message": message, "details": ""}}, status_code=status
     )
 
 
@@ -118,21 +123,23 @@ class Trifacta:
                 400, "ApiValidationFailed", "lifetimeSeconds is required and must be an integer."
             )
         max_days = self.state.max_lifetime_days
-        if lifetime == -1 and max_days != -1:
+        if lifetime == NEVER and max_days != NEVER:
             return _exception(
                 400,
                 "ApiValidationFailed",
                 f"Tokens must expire within {max_days} days in this workspace.",
             )
-        if lifetime != -1 and (lifetime <= 0 or (max_days != -1 and lifetime > max_days * 86400)):
+        if lifetime != NEVER and (
+            lifetime <= 0 or (max_days != NEVER and lifetime > max_days * 86400)
+        ):
             return _exception(
                 400,
                 "ApiValidationFailed",
-                f"lifetimeSeconds must be between 1 and {max_days * 86400 if max_days != -1 else 'any'}.",
+                f"lifetimeSeconds must be between 1 and {max_days * 86400 if max_days != NEVER else 'any'}.",
             )
         now = self.control.now()
         token_id, secret = str(uuid.uuid4()), secrets.token_hex(32)
-        expires = None if lifetime == -1 else now + lifetime
+        expires = None if lifetime == NEVER else now + lifetime
         token = {
             "tokenId": token_id,
             "description": str(body.get("description", "")),

@@ -9,6 +9,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from tokendeck.sandbox.control import DEMO_SESSION_LIFETIME, Control
 from tokendeck.sandbox.dataloop import Dataloop
 from tokendeck.sandbox.encord import Encord
 from tokendeck.sandbox.encord_verify import key_id
@@ -47,6 +48,23 @@ class SandboxWorld:
             "oauth2": self.oauth2.app,
             "encord": self.encord.app,
         }
+
+    def controls(self) -> list[Control]:
+        """Faults, latency, clock and lifetimes of the five platform emulators (the OAuth 2.0
+        issuer has its own access lifetime only)."""
+        return [
+            self.dataloop.control,
+            self.haut.control,
+            self.visual_layer.control,
+            self.trifacta.control,
+            self.encord.control,
+        ]
+
+    def use_demo_lifetimes(self) -> None:
+        """Sign-in and access tokens last DEMO_SESSION_LIFETIME; API keys as documented."""
+        for control in self.controls():
+            control.session_lifetime = DEMO_SESSION_LIFETIME
+        self.oauth2.state.access_lifetime = DEMO_SESSION_LIFETIME
 
     def start(
         self, ports: dict[str, int] | None = None, tls: SandboxPki | None = None
