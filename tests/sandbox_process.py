@@ -42,15 +42,20 @@ class RunningSandbox:
 
     @property
     def encord_project(self) -> str:
-        return re.findall(r"project ([0-9a-f]+)", self.seeded("Encord"))[0]
+        return re.findall(r"project ([0-9a-f-]+)", self.seeded("Encord"))[0]
 
     @property
     def encord_dataset(self) -> str:
-        return re.findall(r"dataset ([0-9a-f]+)", self.seeded("Encord"))[0]
+        return re.findall(r"dataset ([0-9a-f-]+)", self.seeded("Encord"))[0]
 
     def stop(self) -> None:
         self.proc.terminate()
-        self.proc.communicate(timeout=20)
+        try:
+            self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate(timeout=20)
+            raise
 
 
 def start_sandbox(*options: str, within: float = 30.0) -> RunningSandbox:

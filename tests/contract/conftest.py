@@ -3,7 +3,8 @@ faithful as the platforms). Each module starts the sandbox as a person does (doc
 lifetimes), runs one driver in the SDK's own venv (sdk_venvs.py), and checks its steps.
 
 Skip them locally with `-m "not sdk_contract"` (the first run installs the SDKs from PyPI, about
-two minutes; later runs reuse the venvs)."""
+two minutes; later runs reuse the venvs). The SDKs and their dependencies are hash-pinned in
+tests/contract/locks."""
 
 from __future__ import annotations
 
@@ -35,8 +36,8 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 def run_driver(sdk: str, driver: str, cfg: dict[str, Any], home: Path) -> dict[str, Any]:
     """Every step's outcome of `driver` run by `sdk`'s Python, with `cfg` on its stdin."""
-    python = sdk_python(sdk)
     home.mkdir(parents=True, exist_ok=True)
+    python = sdk_python(sdk, home)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),  # dtlpy writes ~/.dataloop (its plaintext cookie.json) here

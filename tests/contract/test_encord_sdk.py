@@ -35,10 +35,6 @@ def legacy(sandbox: RunningSandbox, tmp_path_factory: pytest.TempPathFactory) ->
     return run_driver("encord-legacy", "encord_legacy_driver.py", _config(sandbox), home)
 
 
-def _dashed(hex_id: str) -> str:
-    return f"{hex_id[:8]}-{hex_id[8:12]}-{hex_id[12:16]}-{hex_id[16:20]}-{hex_id[20:]}"
-
-
 # -- the current SDK ---------------------------------------------------------------------------
 
 
@@ -46,19 +42,19 @@ def test_current_sdk_signs_in_with_the_ssh_key_and_lists(
     current: dict[str, Any], sandbox: RunningSandbox
 ) -> None:
     assert value(current, "bearer token").startswith("enc-")
-    project = ["Sandbox project", _dashed(sandbox.encord_project), "inProgress"]
+    project = ["Sandbox project", sandbox.encord_project, "inProgress"]
     assert value(current, "projects with ssh key") == [project]
-    dataset = ["Sandbox dataset", _dashed(sandbox.encord_dataset)]
+    dataset = ["Sandbox dataset", sandbox.encord_dataset]
     assert value(current, "datasets with ssh key") == [dataset]
 
 
 def test_current_sdk_lists_with_a_bearer_token(
     current: dict[str, Any], sandbox: RunningSandbox
 ) -> None:
-    project = ["Sandbox project", _dashed(sandbox.encord_project), "inProgress"]
+    project = ["Sandbox project", sandbox.encord_project, "inProgress"]
     assert value(current, "projects with bearer token") == [project]
     assert value(current, "datasets with bearer token") == [
-        ["Sandbox dataset", _dashed(sandbox.encord_dataset)]
+        ["Sandbox dataset", sandbox.encord_dataset]
     ]
 
 
@@ -101,12 +97,19 @@ def test_legacy_sdk_creates_and_lists_keys_with_their_scopes(
     assert value(legacy, "dataset keys") == [[dataset_key, "reads the dataset", ["dataset.read"]]]
 
 
-def test_legacy_keys_work_within_their_scopes(legacy: dict[str, Any]) -> None:
+def test_legacy_keys_work_within_their_scopes_and_are_refused_outside(
+    legacy: dict[str, Any],
+) -> None:
     assert value(legacy, "project key reads its project") == "Sandbox project"
-    # label.read lets the read through; the sandbox holds no label rows
+    # Within its scope a call gets through (the sandbox holds no label rows: not found);
+    # outside it Encord refuses the operation.
     assert error(legacy, "project key reads a label row").startswith("ResourceNotFoundError")
+    assert error(legacy, "read-only key saves a label row").startswith("OperationNotAllowed")
     assert error(legacy, "write-only key reads a label row").startswith("OperationNotAllowed")
+    assert error(legacy, "write-only key saves a label row").startswith("ResourceNotFoundError")
     assert value(legacy, "dataset key reads its dataset") == "Sandbox dataset"
+    refused = error(legacy, "write-only dataset key reads its dataset")
+    assert refused.startswith("OperationNotAllowed")
 
 
 def test_legacy_sdk_is_refused_an_unknown_key_and_a_key_for_another_resource(

@@ -124,6 +124,36 @@ def test_v1_signature_and_unregistered_key(world: SandboxWorld) -> None:
     assert unknown.json()["response"] == ["SSH_KEY_NOT_FOUND_ERROR"]
 
 
+def test_v1_get_or_create_gets_the_key_with_every_scope(world: SandboxWorld) -> None:
+    """`projectapikey` PUT (shared/providers/encord.md): the project's key with every scope,
+    whatever order its scopes were given in; made once, then the same key."""
+    base = world.urls["encord"]
+    key = load_private_key(Secret(world.encord_key))
+
+    def call(method: str, payload: object) -> object:
+        body = json.dumps(
+            {
+                "query_type": "projectapikey",
+                "query_method": method,
+                "values": {"uid": world.encord_project, "payload": payload},
+            }
+        ).encode()
+        answer = httpx.post(
+            f"{base}/public/user",
+            content=body,
+            headers={"Authorization": v1_authorization(key, body)},
+        ).json()
+        assert answer["status"] == 200, answer
+        return answer["response"]
+
+    every = ["algo.library", "label_logs.read", "model.train", "model.inference"]
+    every += ["label.write", "label.read"]  # every scope, in another order than the sandbox's
+    made = call("POST", {"title": "all of them", "scopes": every})
+    assert call("PUT", {}) == made
+    assert call("PUT", {}) == made
+    assert [k["api_key"] for k in call("GET", None)].count(made) == 1  # type: ignore[attr-defined]
+
+
 async def test_wrong_key_types_and_passphrases(services: AppServices, world: SandboxWorld) -> None:
     rsa_pem = (
         rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -113,6 +113,11 @@ def test_sandbox_command_demo_lifetimes_shorten_sessions_only() -> None:
             "haut access": DEMO_SESSION_LIFETIME,
             "oauth2 access": DEMO_SESSION_LIFETIME,
         }
+        # A reset clears faults and settings, and goes back to the lifetimes it announced
+        dataloop = sandbox.urls["Dataloop"]
+        httpx.post(f"{dataloop}/__sandbox/config", json={"session_lifetime": 7})
+        assert httpx.post(f"{dataloop}/__sandbox/reset").json()["session_lifetime"] == 300
+        assert _lifetimes(sandbox)["dataloop id_token"] == DEMO_SESSION_LIFETIME
     finally:
         sandbox.stop()
 

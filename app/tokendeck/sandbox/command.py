@@ -68,8 +68,7 @@ def configure(world: SandboxWorld, args: argparse.Namespace) -> None:
         control.reset()
         control.latency = args.latency
         control.clock_offset = args.clock_offset
-        if args.token_lifetime:
-            control.token_lifetime = args.token_lifetime
+        control.launch_with(args.token_lifetime or None, None)
         for kind, count, rate in faults:
             if rate is not None:
                 control.rates[kind] = rate
@@ -91,8 +90,9 @@ def lifetimes_text(args: argparse.Namespace) -> str:
             "API keys as documented"
         )
     return (
-        "as documented: Dataloop sign-in 24 h and API keys 1 year, Haut.AI 1 h, "
-        "Encord bearer 1 h, OAuth 2.0 1 h (--demo-lifetimes: 5 minutes)"
+        "as documented (Dataloop sign-in 24 h and API keys 1 year, Haut.AI 1 h) or, where no "
+        "lifetime is documented, chosen (Encord bearer 1 h, OAuth 2.0 1 h); "
+        "--demo-lifetimes: 5 minutes"
     )
 
 

@@ -11,7 +11,7 @@ Faults, for the next N requests or at a seeded rate (reproducible runs):
     POST /__sandbox/faults   {"kind": "503", "count": 2}  or  {"kind": "500", "rate": 0.2}
     POST /__sandbox/config   {"token_lifetime": 5, "latency": 0.05, "clock_offset": -30}
                              ("session_lifetime": sign-in and access tokens only)
-    POST /__sandbox/reset    clears faults and config
+    POST /__sandbox/reset    clears faults and config (lifetimes back to those it started with)
     GET  /__sandbox/state    what is set, and how many requests each fault hit
 """
 
@@ -51,6 +51,9 @@ class Control:
     seed: int = 1
     token_lifetime: int | None = None  # every token and API key (tests: expiry in seconds)
     session_lifetime: int | None = None  # sign-in and access tokens only (the demo's)
+    # What the sandbox was started with (--token-lifetime, --demo-lifetimes): a reset goes back
+    # to it, as the lifetimes it announced.
+    launch_lifetimes: tuple[int | None, int | None] = (None, None)
     latency: float = 0.0
     clock_offset: float = 0.0
     timeout_seconds: float = 30.0
@@ -83,9 +86,12 @@ class Control:
                 return kind
         return None
 
+    def launch_with(self, token_lifetime: int | None, session_lifetime: int | None) -> None:
+        self.launch_lifetimes = (token_lifetime, session_lifetime)
+        self.token_lifetime, self.session_lifetime = self.launch_lifetimes
+
     def reset(self) -> None:
-        self.token_lifetime = None
-        self.session_lifetime = None
+        self.token_lifetime, self.session_lifetime = self.launch_lifetimes
         self.latency = 0.0
         self.clock_offset = 0.0
         self.queued.clear()

@@ -33,6 +33,7 @@ KID = "sandbox-dataloop-1"
 # Unconfirmed upstream: the refresh answer keeps the refresh token (no rotation); wrong password
 # answers 401 {"name": "Unauthorized", "message": ...}; API-key times are epoch milliseconds.
 ROTATES_REFRESH = False
+SANDBOX_ORG, SANDBOX_ACCOUNT = "5a4e1c0b7d3f2a9e8c6b4d21", "5a4e1c0b7d3f2a9e8c6b4d22"
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Dataloop:
             Route("/api/v1/apiKeys", self.keys, methods=["GET", "POST"]),
             Route("/api/v1/apikeys/{key_id}", self.one_key, methods=["GET", "DELETE"]),
             Route("/api/v1/apiKeys/{key_id}", self.one_key, methods=["GET", "DELETE"]),
+            # dtlpy's projects.list() / projects.get() (shapes: add_project)
             Route("/api/v1/projects", self.projects),
             Route("/api/v1/projects/{project_id}", self.project),
             Route("/api/v1/projects/{project_id}/bots", self.bots, methods=["GET", "POST"]),
@@ -101,23 +103,26 @@ class Dataloop:
         return user
 
     def add_project(self, owner: str, name: str = "Sandbox project") -> dict[str, Any]:
-        """A project `owner` owns: the fields dtlpy's entities.Project reads (its DlProperty
-        locations), times as ISO strings as in users/me."""
-        project_id = uuid.uuid4().hex[:24]  # Dataloop ids are 24 hex characters
+        """A project `owner` owns, with the fields dtlpy reads: entities.Project's DlProperty
+        locations, and for each contributor entities.User.from_json's keys. Times are ISO
+        strings as in users/me; ids are 24 hex characters, as Dataloop's."""
+        user = self.state.users[owner]
+        project_id = uuid.uuid4().hex[:24]
+        contributor = {k: v for k, v in user.items() if k not in ("password", "projects")}
         project: dict[str, Any] = {
             "id": project_id,
             "name": name,
             "creator": owner,
             "createdAt": "2026-01-01T00:00:00.000Z",
             "updatedAt": "2026-01-01T00:00:00.000Z",
-            "org": None,
-            "account": None,
+            "org": SANDBOX_ORG,
+            "account": SANDBOX_ACCOUNT,
             "role": "owner",
             "isBlocked": False,
             "archived": False,
             "systemProject": False,
             "featureConstraints": {},
-            "contributors": [{"email": owner, "role": "owner"}],
+            "contributors": [{**contributor, "lastName": "", "role": "owner", "org": SANDBOX_ORG}],
         }
         self.state.projects[project_id] = project
         return project

@@ -25,11 +25,6 @@ def _v1_time(moment: datetime) -> str:
     return moment.strftime(V1_TIME_FORMAT)
 
 
-def _dashed(hex_id: str) -> str:
-    """v2 writes resource hashes as UUIDs (the SDK's models type them `UUID`)."""
-    return str(uuid.UUID(hex_id))
-
-
 def v1_project(project_hash: str, project: dict[str, Any]) -> dict[str, Any]:
     """SDK 0.1.145 encord.orm.project.Project (its DB_FIELDS): get_projects(), get_project()."""
     return {
@@ -51,7 +46,7 @@ def v1_dataset_info(dataset_hash: str, dataset: dict[str, Any]) -> dict[str, Any
     """SDK 0.1.145 encord.orm.dataset.DatasetInfo: get_datasets()."""
     return {
         "dataset_hash": dataset_hash,
-        "user_hash": "field withdrawn for compliance reasons",
+        "user_hash": str(uuid.uuid5(uuid.NAMESPACE_URL, dataset["creator"])),
         "title": dataset["title"],
         "description": "",
         "type": CORD_STORAGE,
@@ -74,7 +69,7 @@ def v1_dataset(dataset_hash: str, dataset: dict[str, Any]) -> dict[str, Any]:
 def v2_project(project_hash: str, project: dict[str, Any]) -> dict[str, Any]:
     """encord.orm.project.ProjectDTO (current SDK, list_projects): every required field."""
     return {
-        "projectHash": _dashed(project_hash),
+        "projectHash": project_hash,
         "projectType": PROJECT_TYPE,
         "status": PROJECT_STATUS,
         "title": project["title"],
@@ -91,7 +86,7 @@ def v2_project(project_hash: str, project: dict[str, Any]) -> dict[str, Any]:
 def v2_dataset(dataset_hash: str, dataset: dict[str, Any]) -> dict[str, Any]:
     """encord.orm.dataset.DatasetWithUserRole (current SDK, get_datasets)."""
     return {
-        "datasetUuid": _dashed(dataset_hash),
+        "datasetUuid": dataset_hash,
         "title": dataset["title"],
         "description": "",
         "createdAt": dataset["created_at"].isoformat(),

@@ -22,8 +22,9 @@ from tokendeck.sandbox.control import Control, FaultMiddleware, admin_routes
 
 ACCESS_LIFETIME = 3600  # haut.md: the token lives 1 hour
 PAGE_SIZE = 20
-# Unconfirmed: the refresh call's method and body (POST {"refresh_token"}, answered like login).
-REFRESH_PATH = "/api/v1/auth/refresh/"
+# Unconfirmed: the refresh call's method and body (the path is documented); its answer is
+# the login answer.
+REFRESH_PATH, REFRESH_METHOD, REFRESH_FIELD = "/api/v1/auth/refresh/", "POST", "refresh_token"
 
 
 def _errors(
@@ -56,7 +57,7 @@ class Haut:
             self.add_user(email, password)
         routes = [
             Route("/api/v1/auth/login/", self.login, methods=["POST"]),
-            Route(REFRESH_PATH, self.refresh, methods=["POST"]),
+            Route(REFRESH_PATH, self.refresh, methods=[REFRESH_METHOD]),
             Route("/api/v1/auth/private_tokens/", self.private_tokens, methods=["GET", "POST"]),
             Route("/api/v1/auth/private_tokens/{token_id:int}/", self.revoke, methods=["DELETE"]),
             Route("/api/v1/companies/{company_id}/datasets/", self.datasets),
@@ -133,7 +134,7 @@ class Haut:
 
     async def refresh(self, request: Request) -> JSONResponse:
         body = await request.json()
-        email = self.state.refresh.pop(str(body.get("refresh_token")), None)
+        email = self.state.refresh.pop(str(body.get(REFRESH_FIELD)), None)
         if email is None:
             return _errors(401, *INVALID_TOKEN)
         return self._login_answer(email)

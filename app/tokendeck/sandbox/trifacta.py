@@ -137,7 +137,7 @@ class Trifacta:
                 "ApiValidationFailed",
                 f"lifetimeSeconds must be between 1 and {max_days * 86400 if max_days != NEVER else 'any'}.",
             )
-        now = self.control.now()
+        now = int(self.control.now() * 1000) / 1000  # whole milliseconds, as it writes them
         token_id, secret = str(uuid.uuid4()), secrets.token_hex(32)
         expires = None if lifetime == NEVER else now + lifetime
         token = {

@@ -63,7 +63,7 @@ class SandboxWorld:
     def use_demo_lifetimes(self) -> None:
         """Sign-in and access tokens last DEMO_SESSION_LIFETIME; API keys as documented."""
         for control in self.controls():
-            control.session_lifetime = DEMO_SESSION_LIFETIME
+            control.launch_with(control.launch_lifetimes[0], DEMO_SESSION_LIFETIME)
         self.oauth2.state.access_lifetime = DEMO_SESSION_LIFETIME
 
     def start(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import urllib.request
 from typing import Any
 
@@ -38,6 +39,28 @@ def raw(method: str, url: str, body: dict[str, Any] | None = None, token: str = 
         return int(answer.status)
 
 
+class Answers(logging.Handler):
+    """The answers dtlpy logs when a call fails (`[Response <401>]...[Text: ...]`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.seen.append(record.getMessage())
+
+
+def project_fields(project: Any) -> dict[str, Any]:
+    """What dtlpy made of a project, its contributors included."""
+    return {
+        "id": project.id,
+        "name": project.name,
+        "creator": project.creator,
+        "org": project.org,
+        "contributors": [[u.email, u.role, u.id] for u in project.contributors],
+    }
+
+
 def forged_key(real: str) -> str:
     """The real key's header and claims with a signature the sandbox never made."""
     header, payload, _ = real.split(".")
@@ -61,15 +84,25 @@ def main() -> None:
             and api.environment
         ),
     )
-    steps.run("wrong password", lambda: dl.login_m2m(email, password + "-wrong"))
+    answers = Answers()
+    logging.getLogger("dtlpy").addHandler(answers)
+    steps.run(
+        "wrong password",
+        lambda: [dl.login_m2m(email, password + "-wrong"), [a for a in answers.seen if "<" in a]],
+    )
     steps.run("sign in", lambda: dl.login_m2m(email, password, force=True))
     steps.run("id_token lifetime", lambda: lifetime(api.token))
-    steps.run("who", lambda: dl.info()["user_email"])
-    steps.run("projects", lambda: [p.name for p in dl.projects.list()])
+    steps.run("who", lambda: api.gen_request(req_type="get", path="/users/me")[1].json()["email"])
+    listed = steps.run("projects", lambda: [project_fields(p) for p in dl.projects.list()])
+    if listed:
+        steps.run(
+            "project by id",
+            lambda: project_fields(dl.projects.get(project_id=listed[0]["id"])),
+        )
     first = api.token
     steps.run("refresh", lambda: api.renew_token())
     steps.run("refreshed token is new", lambda: api.token != first)
-    steps.run("projects after refresh", lambda: [p.name for p in dl.projects.list()])
+    steps.run("projects after refresh", lambda: [project_fields(p) for p in dl.projects.list()])
 
     # A session closer to its end than dtlpy's 60 s margin: its next call renews it first.
     steps.run(
@@ -78,7 +111,7 @@ def main() -> None:
     steps.run("sign in short", lambda: dl.login_m2m(email, password, force=True))
     short = api.token
     steps.run("short lifetime", lambda: lifetime(short))
-    steps.run("projects renew first", lambda: [p.name for p in dl.projects.list()])
+    steps.run("projects renew first", lambda: [project_fields(p) for p in dl.projects.list()])
     steps.run("renewed before the call", lambda: api.token != short)
     steps.run(
         "usual sessions", lambda: raw("POST", f"{url}/__sandbox/config", {"session_lifetime": None})
@@ -90,7 +123,7 @@ def main() -> None:
         steps.run("api key lifetime", lambda: lifetime(key))
         steps.run("api key kind", lambda: claims(key).get("typ"))
         steps.run("sign in with api key", lambda: dl.login_api_key(key) or api.token == key)
-        steps.run("projects with api key", lambda: [p.name for p in dl.projects.list()])
+        steps.run("projects with api key", lambda: [project_fields(p) for p in dl.projects.list()])
         steps.run("forged api key", lambda: dl.login_api_key(forged_key(key)))
         steps.run(
             "revoke api key",

@@ -78,10 +78,31 @@ def main() -> None:
     )
     steps.run("project key reads its project", lambda: reading.get_project()["title"])
     steps.run("project key reads a label row", lambda: reading.get_label_row("no-such-label-row"))
+    steps.run(
+        "read-only key saves a label row",
+        lambda: reading.save_label_row("no-such-label-row", {}),
+    )
     writing = EncordClient.initialise(project, writer, domain=url)
     steps.run(
         "write-only key reads a label row", lambda: writing.get_label_row("no-such-label-row")
     )
+    steps.run(
+        "write-only key saves a label row",
+        lambda: writing.save_label_row("no-such-label-row", {}),
+    )
+    dataset_writer = steps.run(
+        "create write-only dataset key",
+        lambda: user.create_dataset_api_key(dataset, "writes the dataset", [DatasetScope.WRITE]),
+    )
+    if dataset_writer is not None:
+        steps.run(
+            "write-only dataset key reads its dataset",
+            lambda: (
+                EncordClient.initialise(dataset, dataset_writer.api_key, domain=url)
+                .get_dataset()
+                .title
+            ),
+        )
     if dataset_key is not None:
         data = steps.run(
             "dataset key client",
