@@ -10,6 +10,7 @@ import pytest
 
 from tests.contract.conftest import error, run_driver, value
 from tests.sandbox_process import RunningSandbox
+from tokendeck.sandbox.encord import PROJECT_SCOPES
 
 pytestmark = pytest.mark.sdk_contract
 
@@ -89,7 +90,7 @@ def test_legacy_sdk_creates_and_lists_keys_with_their_scopes(
             [reader, "reads labels", ["label.read"]],
             [writer, "writes labels", ["label.write"]],
             # the SDK names the key it gets or creates so
-            [every, f"{sandbox.encord_project} - admin key", list(_PROJECT_SCOPES)],
+            [every, f"{sandbox.encord_project} - admin key", list(PROJECT_SCOPES)],
         ]
     )
     assert value(legacy, "get or create again") is True  # the same key, not another
@@ -117,13 +118,3 @@ def test_legacy_sdk_is_refused_an_unknown_key_and_a_key_for_another_resource(
 ) -> None:
     assert error(legacy, "unknown key").startswith("AuthenticationError")
     assert error(legacy, "key for another resource").startswith("AuthenticationError")
-
-
-_PROJECT_SCOPES = [
-    "label.read",
-    "label.write",
-    "model.inference",
-    "model.train",
-    "label_logs.read",
-    "algo.library",
-]

@@ -16,6 +16,20 @@ import pytest
 
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld, build_world
 
+# haut.md: 200 {"id": int, "email", "username", "company_id": "<uuid>", "token_access",
+# "access_token", "refresh_token", "is_verified": bool, "profile": {...}}
+HAUT_LOGIN_FIELDS = {
+    "id",
+    "email",
+    "username",
+    "company_id",
+    "token_access",
+    "access_token",
+    "refresh_token",
+    "is_verified",
+    "profile",
+}
+
 
 @pytest.fixture(scope="module")
 def world() -> Iterator[SandboxWorld]:
@@ -111,17 +125,7 @@ def test_haut_spec(world: SandboxWorld) -> None:
     login = httpx.post(
         f"{base}/api/v1/auth/login/", json={"username": DEMO_USER, "password": world.password}
     ).json()
-    assert {
-        "id",
-        "email",
-        "username",
-        "company_id",
-        "token_access",
-        "access_token",
-        "refresh_token",
-        "is_verified",
-        "profile",
-    } <= set(login)
+    assert set(login) >= HAUT_LOGIN_FIELDS
     auth = {"Authorization": f"Bearer {login['token_access']}"}
     bad = httpx.get(f"{base}/api/v1/auth/private_tokens/", headers={"Authorization": "Bearer nope"})
     assert bad.status_code == 401
@@ -344,17 +348,7 @@ def test_haut_answers_field_by_field(world: SandboxWorld) -> None:
     )
     assert login.status_code == 200
     body = login.json()
-    assert set(body) == {
-        "id",
-        "email",
-        "username",
-        "company_id",
-        "token_access",
-        "access_token",
-        "refresh_token",
-        "is_verified",
-        "profile",
-    }
+    assert set(body) == HAUT_LOGIN_FIELDS
     assert isinstance(body["id"], int)
     assert isinstance(body["is_verified"], bool)
     assert isinstance(body["profile"], dict)
