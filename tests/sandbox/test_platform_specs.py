@@ -339,7 +339,16 @@ def test_seeded_rate_faults_are_reproducible(world: SandboxWorld) -> None:
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 
-def test_haut_answers_field_by_field(world: SandboxWorld) -> None:
+@pytest.fixture
+def own_world() -> Iterator[SandboxWorld]:
+    """A sandbox of its own: what these tests create is not seen by the others (random order)."""
+    sandbox = build_world().start()
+    yield sandbox
+    sandbox.stop()
+
+
+def test_haut_answers_field_by_field(own_world: SandboxWorld) -> None:
+    world = own_world
     base = world.urls["haut"]
     # haut.md: 200 {"id": int, "email", "username", "company_id": "<uuid>", "token_access",
     # "access_token", "refresh_token", "is_verified": bool, "profile": {...}}
@@ -382,7 +391,8 @@ def test_haut_answers_field_by_field(world: SandboxWorld) -> None:
     assert missing.json()["errors"][0]["attr"] == "name"
 
 
-def test_visual_layer_answers_field_by_field(world: SandboxWorld) -> None:
+def test_visual_layer_answers_field_by_field(own_world: SandboxWorld) -> None:
+    world = own_world
     base = world.urls["visual_layer"]
     # visual_layer.md: {"api_key": "<uuid>", "api_secret": "<~86 url-safe chars>", "message":
     # "API key created. Write down the secret – it's only shown once! ..."}
@@ -415,7 +425,8 @@ def test_visual_layer_answers_field_by_field(world: SandboxWorld) -> None:
     assert isinstance(datasets.json(), list)  # "200 JSON array (cheap probe)"
 
 
-def test_trifacta_answers_field_by_field(world: SandboxWorld) -> None:
+def test_trifacta_answers_field_by_field(own_world: SandboxWorld) -> None:
+    world = own_world
     base = world.urls["trifacta"]
     # trifacta.md: 201 {"tokenValue", "tokenInfo": {"tokenId", "description", "expiredAt",
     # "lastUsed", "createdAt"}}, times ISO-8601 UTC with milliseconds and Z,
