@@ -14,55 +14,16 @@ from collections.abc import Sequence
 
 from tokendeck import __version__
 
-# The epilogs below say what each verb means by its exit codes (exit_codes.py).
+# Each verb's --help ends with what it means by its exit codes (exit_codes.py).
 from tokendeck.exit_codes import (
-    EXIT_INTERRUPTED,
-    EXIT_NOT_A_TOKEN,
-    EXIT_NOT_FOUND,
-    EXIT_OK,
+    CALENDAR_EXIT_CODES,
+    EXEC_EXIT_CODES,
     EXIT_PROBLEM,
-    EXIT_QUIT_STUCK,
-    EXIT_USAGE,
+    INSPECT_EXIT_CODES,
+    SANDBOX_EXIT_CODES,
+    TOKEN_EXIT_CODES,
+    TOP_EXIT_CODES,
 )
-
-WINDOW_EXIT_CODES = f"""\
-exit codes:
-  {EXIT_OK}  the window was closed (or an already running window was raised)
-  {EXIT_PROBLEM}  --demo without the sandbox installed (pip install 'tokendeck[sandbox]')
-  {EXIT_USAGE}  bad command line
-  {EXIT_QUIT_STUCK}  quitting did not finish within a few seconds, so it was cut short (nothing is
-     lost; every thread's stack is in the log, for a bug report)"""
-
-INSPECT_EXIT_CODES = f"""\
-exit codes:
-  {EXIT_OK}  the token is well-formed and usable (and verified, when a key was given)
-  {EXIT_PROBLEM}  it is expired or invalid (not yet valid, bad signature, alg none, a broken
-     claim), or a key was given and did not verify it
-  {EXIT_NOT_A_TOKEN}  no token was given, the input is not a token, the key could not be read or
-     fetched, or a bad command line"""
-
-TOKEN_EXIT_CODES = f"""\
-exit codes:
-  {EXIT_OK}  the token was printed (alone, on standard output)
-  {EXIT_PROBLEM}  no token can be given now (the secret store is closed, the account is not
-     signed in, a refresh failed, ...): the reason is on standard error
-  {EXIT_NOT_FOUND}  no such profile or account, or a bad command line
-  {EXIT_INTERRUPTED}  interrupted (Ctrl+C at the password prompt)"""
-
-SANDBOX_EXIT_CODES = f"""\
-exit codes:
-  {EXIT_OK}  stopped cleanly (Ctrl+C or SIGTERM)
-  {EXIT_PROBLEM}  the emulator could not start (a port already in use, the sandbox extra not
-     installed, ...)
-  {EXIT_USAGE}  bad command line (an unknown --fault, ...)"""
-
-TOP_EXIT_CODES = f"""\
-exit codes (details in tokendeck VERB --help):
-  window   {EXIT_OK} closed, {EXIT_PROBLEM} --demo without the sandbox installed, {EXIT_QUIT_STUCK} quit cut short
-  inspect  {EXIT_OK} ok, {EXIT_PROBLEM} expired or invalid, {EXIT_NOT_A_TOKEN} no token / not a token / bad key
-  token    {EXIT_OK} printed, {EXIT_PROBLEM} cannot give one now, {EXIT_NOT_FOUND} no such profile or account
-  sandbox  {EXIT_OK} stopped cleanly, {EXIT_PROBLEM} could not start
-  every verb exits {EXIT_USAGE} on a bad command line"""
 
 
 def _add_profile(parser: argparse.ArgumentParser, default: str | None) -> None:
@@ -99,6 +60,16 @@ def _seconds(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more seconds: {text}")
+    return value
+
+
+DEFAULT_CALENDAR_DAYS, MAX_CALENDAR_DAYS = 90, 3660  # services.expiry_calendar's, unimported
+
+
+def _days(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= MAX_CALENDAR_DAYS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_CALENDAR_DAYS} days: {text}")
     return value
 
 
@@ -170,6 +141,52 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("account", metavar="ACCOUNT", help="account name (case-insensitive) or id")
     # The sub-parser's copy must not put its default over a --profile given before the verb.
     _add_profile(token, argparse.SUPPRESS)
+
+    run = _verb_parser(
+        verbs,
+        "exec",
+        "run a command with a valid token of an account in its environment",
+        "Run COMMAND with a valid token of ACCOUNT in its environment (renewed first, as "
+        "tokendeck token does), e.g. tokendeck exec dataloop -- python sync.py. The token is in "
+        "the variable named by --env, else the one chosen for the account (Edit account), else "
+        "the platform's: DATALOOP_TOKEN, HAUT_AI_TOKEN, ENCORD_TOKEN, VISUAL_LAYER_TOKEN, "
+        "TRIFACTA_TOKEN, ACCESS_TOKEN (OAuth 2.0), TOKEN (pasted). For Encord the SDK's own "
+        "variables are set too: ENCORD_SSH_KEY (the key, without its passphrase) or "
+        "ENCORD_API_KEY and ENCORD_PROJECT_ID. The token is never on a command line nor in "
+        "TokenDeck's own environment. TokenDeck waits for the command, passes SIGTERM, SIGHUP, "
+        "SIGUSR1 and SIGUSR2 on to it (Ctrl+C at the terminal reaches it directly), and exits "
+        "with its exit code.",
+        EXEC_EXIT_CODES,
+    )
+    run.add_argument("account", metavar="ACCOUNT", help="account name (case-insensitive) or id")
+    run.add_argument("--env", metavar="NAME", help="the variable to put the token in")
+    run.add_argument(
+        "command",
+        nargs=argparse.REMAINDER,
+        metavar="-- COMMAND",
+        help="the command and its arguments",
+    )
+    _add_profile(run, argparse.SUPPRESS)
+
+    calendar = _verb_parser(
+        verbs,
+        "calendar",
+        "print upcoming expiries as an iCalendar file (.ics)",
+        "Print the keys and tokens to replace in the next DAYS days as an iCalendar file, e.g. "
+        "tokendeck calendar > expiries.ics, to import into a calendar: one event at each "
+        "expiry, with an alarm at its first warning threshold (the account's, else Settings'). "
+        "Sessions TokenDeck renews by itself are left out. Reads the catalog only: no password "
+        "is asked and no secret is read.",
+        CALENDAR_EXIT_CODES,
+    )
+    calendar.add_argument(
+        "--days",
+        type=_days,
+        default=DEFAULT_CALENDAR_DAYS,
+        metavar="N",
+        help="how far ahead (default: %(default)s)",
+    )
+    _add_profile(calendar, argparse.SUPPRESS)
 
     sandbox = _verb_parser(
         verbs,
@@ -264,7 +281,7 @@ def sandbox_missing() -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     # Every file and directory TokenDeck creates (catalog and its -wal / -shm, vault, lock files,
     # logs, settings, sockets) is private to the user: one umask, set before anything is created.
-    os.umask(PRIVATE_UMASK)
+    user_umask = os.umask(PRIVATE_UMASK)  # what `exec` gives its command back
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.verb is not None and (args.demo or args.minimized):
@@ -277,6 +294,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tokendeck.token_command import run_token
 
         return run_token(args)
+    if args.verb == "calendar":
+        from tokendeck.calendar_command import run_calendar
+
+        return run_calendar(args)
+    if args.verb == "exec":
+        from tokendeck.exec_command import run_exec
+
+        return run_exec(args, user_umask)
     if args.verb == "sandbox" or (args.verb is None and args.demo):
         why = sandbox_missing()
         if why is not None:

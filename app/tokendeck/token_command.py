@@ -10,8 +10,9 @@ import asyncio
 import getpass
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tokendeck.core.errors import TokenDeckError
 from tokendeck.core.secret import Secret
@@ -26,7 +27,12 @@ from tokendeck.services.store_choice import PASSWORD_TRIES, VaultAction
 from tokendeck.storage.profile import resolve_profile
 
 if TYPE_CHECKING:
+    from tokendeck.core.models import Account
     from tokendeck.services.app_services import AppServices
+
+T = TypeVar("T")
+# What a command does with the open services: (args, services, prompt, vault path) -> result.
+ServicesBody = Callable[[argparse.Namespace, "AppServices", "TerminalPrompt", Path], Awaitable[T]]
 
 PREFIX = "tokendeck token: "
 
@@ -94,6 +100,13 @@ def run_token(args: argparse.Namespace) -> int:
 
 
 async def _token(args: argparse.Namespace) -> int:
+    return await with_services(args, _print_token)
+
+
+async def with_services(args: argparse.Namespace, body: ServicesBody[T]) -> T | int:
+    """Open the profile's services as a command does, run `body` with them and close them.
+    EXIT_NOT_FOUND when there is no profile. Warnings (a storage check, a retry, ...) go to the
+    profile's log, as the window's do, not to stderr: a script gets its answer, or one sentence."""
     from tokendeck.app_logging import configure_logging
     from tokendeck.services.app_services import AppServices
 
@@ -101,8 +114,6 @@ async def _token(args: argparse.Namespace) -> int:
     if not profile.catalog_path.exists():
         _say(f"No TokenDeck profile at {profile.data_dir}.")
         return EXIT_NOT_FOUND
-    # Warnings (a storage check, a retry, ...) go to the profile's log, as the window's do,
-    # not to stderr: a script gets the token, or one sentence.
     root = logging.getLogger()
     level = root.level
     handler = configure_logging(profile.log_path)
@@ -110,7 +121,7 @@ async def _token(args: argparse.Namespace) -> int:
     try:
         services = await AppServices.start(profile.catalog_path, profile.vault_path, prompt)
         try:
-            return await _print_token(args, services, prompt, profile.vault_path)
+            return await body(args, services, prompt, profile.vault_path)
         finally:
             await services.aclose()
     finally:
@@ -119,25 +130,41 @@ async def _token(args: argparse.Namespace) -> int:
         handler.close()
 
 
+async def account_token(
+    args: argparse.Namespace,
+    services: AppServices,
+    prompt: TerminalPrompt,
+    vault_path: Path,
+    say: Callable[[str], None],
+) -> tuple[Account, Secret] | int:
+    """ACCOUNT and a valid token of it (renewed first when needed), else the exit code, with
+    the reason said."""
+    if services.store.description == "No secret store":
+        say(closed_store_sentence(prompt, vault_path, services.store_message))
+        return EXIT_PROBLEM
+    try:
+        account = await services.accounts.get(args.account)
+    except TokenDeckError as error:
+        say(error.message)
+        return EXIT_NOT_FOUND
+    try:
+        token = await services.sessions.current_token(account)
+    except TokenDeckError as error:
+        say(error.details())
+        return EXIT_PROBLEM
+    return account, token
+
+
 async def _print_token(
     args: argparse.Namespace,
     services: AppServices,
     prompt: TerminalPrompt,
     vault_path: Path,
 ) -> int:
-    if services.store.description == "No secret store":
-        _say(closed_store_sentence(prompt, vault_path, services.store_message))
-        return EXIT_PROBLEM
-    try:
-        account = await services.accounts.get(args.account)
-    except TokenDeckError as error:
-        _say(error.message)
-        return EXIT_NOT_FOUND
-    try:
-        token = await services.sessions.current_token(account)
-    except TokenDeckError as error:
-        _say(error.details())
-        return EXIT_PROBLEM
+    found = await account_token(args, services, prompt, vault_path, _say)
+    if isinstance(found, int):
+        return found
+    account, token = found
     value = token.reveal()
     if not value or not value.isprintable():
         _say(f"The token of {account.name} is empty or holds control characters: not printed.")

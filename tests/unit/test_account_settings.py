@@ -21,6 +21,7 @@ def test_the_known_keys_are_typed() -> None:
             "allowed_origins": ["https://login.example"],
             "ca_bundle": "/etc/ca.pem",
             "proxy": "http://127.0.0.1:3128",
+            "exec_env": "DL_JWT",
         }
     )
     assert settings == AccountSettings(
@@ -30,6 +31,7 @@ def test_the_known_keys_are_typed() -> None:
         allowed_origins=("https://login.example",),
         ca_bundle="/etc/ca.pem",
         proxy="http://127.0.0.1:3128",
+        exec_env="DL_JWT",
     )
 
 
@@ -48,6 +50,8 @@ def test_the_known_keys_are_typed() -> None:
         {"allowed_origins": "https://x.example"},
         {"allowed_origins": ["https://x.example", 7]},
         {"proxy": 3128},
+        {"exec_env": "1-NOT A NAME"},
+        {"exec_env": 5},
     ],
 )
 def test_a_value_this_release_cannot_read_exactly_is_kept_as_it_was(
@@ -97,7 +101,16 @@ json_values = st.recursive(
 @given(
     st.dictionaries(
         st.sampled_from(
-            ["inputs", "pinned", "warn_thresholds", "allowed_origins", "ca_bundle", "proxy", "x"]
+            [
+                "inputs",
+                "pinned",
+                "warn_thresholds",
+                "allowed_origins",
+                "ca_bundle",
+                "proxy",
+                "exec_env",
+                "x",
+            ]
         ),
         json_values,
     )

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tokendeck import cli, inspect_command
+from tokendeck import exit_codes, inspect_command
 from tokendeck.cli import build_parser, main
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
@@ -130,7 +130,7 @@ def test_window_options_do_not_go_with_a_verb(capsys: pytest.CaptureFixture[str]
     for option in ("--demo", "--minimized"):
         with pytest.raises(SystemExit) as done:
             main([option, "inspect", "x"])
-        assert done.value.code == cli.EXIT_USAGE
+        assert done.value.code == exit_codes.EXIT_USAGE
         assert "open the window" in capsys.readouterr().err
 
 
@@ -187,15 +187,15 @@ def test_each_verb_has_a_description_and_its_exit_codes(
 
 
 def test_exit_codes_are_defined_once_with_equal_values_elsewhere() -> None:
-    assert (cli.EXIT_OK, cli.EXIT_PROBLEM, cli.EXIT_NOT_A_TOKEN) == (0, 1, 2)
+    assert (exit_codes.EXIT_OK, exit_codes.EXIT_PROBLEM, exit_codes.EXIT_NOT_A_TOKEN) == (0, 1, 2)
     assert (inspect_command.EXIT_OK, inspect_command.EXIT_PROBLEM) == (
-        cli.EXIT_OK,
-        cli.EXIT_PROBLEM,
+        exit_codes.EXIT_OK,
+        exit_codes.EXIT_PROBLEM,
     )
-    assert inspect_command.EXIT_NOT_A_TOKEN == cli.EXIT_NOT_A_TOKEN
-    assert sandbox_command.EXIT_OK == cli.EXIT_OK
-    assert sandbox_command.EXIT_COULD_NOT_START == cli.EXIT_PROBLEM
-    assert sandbox_command.EXIT_USAGE == cli.EXIT_USAGE
+    assert inspect_command.EXIT_NOT_A_TOKEN == exit_codes.EXIT_NOT_A_TOKEN
+    assert sandbox_command.EXIT_OK == exit_codes.EXIT_OK
+    assert sandbox_command.EXIT_COULD_NOT_START == exit_codes.EXIT_PROBLEM
+    assert sandbox_command.EXIT_USAGE == exit_codes.EXIT_USAGE
 
 
 def test_sandbox_rejects_a_bad_fault_before_starting(capsys: pytest.CaptureFixture[str]) -> None:
@@ -225,7 +225,7 @@ def test_sandbox_stops_cleanly_on_sigterm() -> None:
         _, err = proc.communicate(timeout=30)
     finally:
         proc.kill()
-    assert proc.returncode == cli.EXIT_OK, err
+    assert proc.returncode == exit_codes.EXIT_OK, err
     assert "Traceback" not in err
 
 
@@ -235,7 +235,7 @@ def test_sandbox_on_a_busy_port_exits_1() -> None:
         busy.listen()
         port = busy.getsockname()[1]
         done = _run("sandbox", "--oauth2-port", str(port))
-    assert done.returncode == cli.EXIT_PROBLEM
+    assert done.returncode == exit_codes.EXIT_PROBLEM
     assert (
         f"tokendeck sandbox: the emulator could not start (is port {port} already in use?)\n"
         in done.stderr
@@ -498,7 +498,7 @@ def test_the_demo_and_the_sandbox_say_how_to_get_the_sandbox_when_it_is_missing(
         "find_spec",
         lambda name, *a: None if name == "uvicorn" else real_find_spec(name, *a),
     )
-    assert main(argv) == cli.EXIT_PROBLEM
+    assert main(argv) == exit_codes.EXIT_PROBLEM
     err = capsys.readouterr().err
     assert err.startswith(f"tokendeck {where}: the sandbox is an optional part")
     assert "(uvicorn missing)" in err

@@ -6,6 +6,7 @@ These are metadata only. A credential's secret value lives in the secret store u
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -50,6 +51,19 @@ class CredentialKind(StrEnum):
     PRIVATE_KEY = "private_key"
     CLIENT_SECRET = "client_secret"
     PASTED_TOKEN = "pasted_token"
+
+
+# What a person calls each kind (the Tokens tab's Kind column, calendar events).
+KIND_NAMES: Mapping[str, str] = {
+    CredentialKind.PASSWORD: "Password",
+    CredentialKind.SESSION_TOKEN: "Session token",
+    CredentialKind.REFRESH_TOKEN: "Refresh token",
+    CredentialKind.API_KEY: "API key",
+    CredentialKind.API_SECRET: "API secret",
+    CredentialKind.PRIVATE_KEY: "Private key",
+    CredentialKind.CLIENT_SECRET: "Client secret",
+    CredentialKind.PASTED_TOKEN: "Pasted token",
+}
 
 
 class CredentialRole(StrEnum):
@@ -104,6 +118,18 @@ def _read_text(value: object) -> str | None:
     return value if isinstance(value, str) else None
 
 
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def is_env_name(text: str) -> bool:
+    """A name a shell and every program accept for an environment variable."""
+    return ENV_NAME.fullmatch(text) is not None
+
+
+def _read_env_name(value: object) -> str | None:
+    return value if isinstance(value, str) and is_env_name(value) else None
+
+
 _READERS: Mapping[str, Callable[[object], object | None]] = {
     "inputs": _read_inputs,
     "pinned": _read_pinned,
@@ -111,6 +137,7 @@ _READERS: Mapping[str, Callable[[object], object | None]] = {
     "allowed_origins": _read_texts,
     "ca_bundle": _read_text,
     "proxy": _read_text,
+    "exec_env": _read_env_name,
 }
 
 
@@ -128,6 +155,7 @@ class AccountSettings:
     allowed_origins: tuple[str, ...] = ()  # other sites its requests may go to (outbound rule)
     ca_bundle: str = ""  # a CA file to verify its host with, else the system's
     proxy: str = ""
+    exec_env: str = ""  # `tokendeck exec`'s variable for the token; "": the platform's default
     other: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -166,6 +194,8 @@ class AccountSettings:
             out["ca_bundle"] = self.ca_bundle
         if self.proxy:
             out["proxy"] = self.proxy
+        if self.exec_env:
+            out["exec_env"] = self.exec_env
         return out
 
 

@@ -55,6 +55,22 @@ def load_private_key(pem: Secret, passphrase: Secret | None = None) -> Ed25519Pr
     return key
 
 
+def unencrypted_openssh(pem: Secret, passphrase: Secret | None = None) -> Secret:
+    """The key as the SDK reads it from ENCORD_SSH_KEY: OpenSSH format with no passphrase (the
+    SDK reads none from the environment). Unchanged when it has none; EncordKeyError when it
+    cannot be read."""
+    if not passphrase or not passphrase.reveal():
+        load_private_key(pem)  # checks it is an Ed25519 key that needs no passphrase
+        return Secret(pem.reveal().strip() + "\n")
+    key = load_private_key(pem, passphrase)
+    data = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.OpenSSH,
+        serialization.NoEncryption(),
+    )
+    return Secret(data.decode())
+
+
 def public_hex(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
     public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
     return public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from tokendeck.core.clock import Clock
 from tokendeck.core.models import Platform
 from tokendeck.core.platform_types import Capabilities
+from tokendeck.core.secret import Secret
 
 if TYPE_CHECKING:
     import httpx
@@ -28,6 +29,9 @@ Filled = Callable[[str], bool]
 FormCheck = Callable[[Mapping[str, str], Filled], dict[str, str]]
 # The account's clock, and its HTTP client (made on first call: a pasted token needs none).
 AdapterMaker = Callable[[Clock, Callable[[], "httpx.AsyncClient"]], "PlatformAdapter"]
+# The account's non-secret inputs and its stored secret inputs -> the environment variables
+# (name: value) the platform's own SDK reads them from, for `tokendeck exec`.
+ExecExtras = Callable[[Mapping[str, str], Mapping[str, Secret]], dict[str, Secret]]
 
 
 def secret_or_login(secret: str, message: str) -> FormCheck:
@@ -57,6 +61,10 @@ class PlatformSpec:
     needs_secret: Callable[[Mapping[str, str]], bool] | None = None
     # False for a pasted token: no host, nothing to sign in to.
     remote: bool = True
+    # `tokendeck exec`: the variable the token goes in unless the account names another, and
+    # what else the platform's SDK reads from the environment (e.g. Encord's SSH key).
+    exec_env: str = "TOKEN"
+    exec_extras: ExecExtras | None = None
 
     def form_problems(self, inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
         if self.check_form is not None:

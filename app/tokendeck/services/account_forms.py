@@ -17,7 +17,7 @@ from tokendeck.core.errors import (
     ServerError,
     TokenDeckError,
 )
-from tokendeck.core.models import PLATFORM_NAMES, AccountSettings, Platform
+from tokendeck.core.models import PLATFORM_NAMES, AccountSettings, Platform, is_env_name
 from tokendeck.core.platform_types import Capabilities, ExpiryChoice, Field
 from tokendeck.platforms.registry import BY_PLATFORM, CAPABILITIES, allowed_origins
 
@@ -62,6 +62,17 @@ def signs_in_remotely(platform: Platform) -> bool:
 def has_host(platform: Platform) -> bool:
     """Whether the account has a host (a pasted token has none)."""
     return BY_PLATFORM[platform].remote
+
+
+def exec_env_default(platform: Platform) -> str:
+    """The variable `tokendeck exec` puts the token in when the account names none."""
+    return BY_PLATFORM[platform].exec_env
+
+
+def exec_env_problem(name: str) -> str | None:
+    if not name or is_env_name(name):
+        return None
+    return "A variable name: letters, digits and _, not starting with a digit (e.g. MY_TOKEN)."
 
 
 def needs_secret(platform: Platform, inputs: Mapping[str, str]) -> bool:

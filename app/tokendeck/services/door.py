@@ -22,12 +22,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from tokendeck.core.clock import Clock, SystemClock
-from tokendeck.core.errors import TokenDeckError
+from tokendeck.core.errors import LocalStorageError, TokenDeckError
 from tokendeck.core.models import Account, Credential
 from tokendeck.core.secret import Secret
 from tokendeck.core.settings import AppSettings
 from tokendeck.core.store_status import STARTING_STATUS, StoreKind, StoreStatus
 from tokendeck.services.events import EventBus, StoreChanged
+from tokendeck.services.expiry_calendar import DEFAULT_DAYS
+
+CALENDAR_DAYS = DEFAULT_DAYS  # the window's calendar export: the next 90 days
 
 if TYPE_CHECKING:
     import asyncio
@@ -275,6 +278,24 @@ class Door:
 
     async def forget_token(self, credential: Credential) -> None:
         await (await self._ready()).tokens.forget(credential)
+
+    async def export_calendar(self, path: Path, days: int) -> int:
+        """Write the upcoming expiries of the next `days` as an iCalendar file at `path`
+        (replaced whole, or left as it was); how many events it holds. LocalStorageError says
+        why the file could not be written."""
+        import asyncio
+
+        from tokendeck.services.expiry_calendar import calendar_text
+        from tokendeck.storage.vault import write_file_atomically
+
+        engine = await self._ready()
+        text, count = await calendar_text(engine.catalog, engine.policy, self.now(), days)
+        try:
+            await asyncio.to_thread(write_file_atomically, path, text.encode())
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise LocalStorageError(f"Could not write {path.name} ({reason}).") from None
+        return count
 
     def __repr__(self) -> str:
         state = "connected" if self._engine else ("failed" if self._failure else "waiting")

@@ -46,7 +46,7 @@ from tokendeck.ui.working_dialog import (
 )
 
 STORED = "stored — leave empty to keep it"
-SHARED = ("name", "host", "thresholds")
+SHARED = ("name", "host", "thresholds", "exec_env")
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +137,14 @@ class AccountDialog(WorkingDialog):
         self.thresholds.setAccessibleName("Warning thresholds for this account")
         self.thresholds.setPlaceholderText("empty: the thresholds from Settings (e.g. 2d, 1h)")
         self._row("Warn before expiry:", self.thresholds, self._shared_errors["thresholds"])
+        self.exec_env = QLineEdit(existing.settings.exec_env if existing else "")
+        self.exec_env.setObjectName("account-exec-env")
+        self.exec_env.setAccessibleName("Environment variable for tokendeck exec")
+        self.exec_env.setToolTip(
+            "tokendeck exec ACCOUNT -- COMMAND runs COMMAND with this account's token in this "
+            "environment variable"
+        )
+        self._row("Script variable:", self.exec_env, self._shared_errors["exec_env"])
         self.connection = ConnectionRows(
             self.form, existing.settings if existing else AccountSettings()
         )
@@ -270,6 +278,9 @@ class AccountDialog(WorkingDialog):
             if manual
             else f"e.g. {PLATFORM_NAMES[chosen].split(' / ')[0]} production"
         )
+        self.exec_env.setPlaceholderText(
+            f"empty: {account_forms.exec_env_default(chosen)} (for tokendeck exec)"
+        )
         caps = account_forms.capabilities(chosen)
         self.notes.setText(caps.notes)
         self.notes.setVisible(bool(caps.notes))
@@ -298,6 +309,7 @@ class AccountDialog(WorkingDialog):
             "name": self.name,
             "host": self.host,
             "thresholds": self.thresholds,
+            "exec_env": self.exec_env,
             **self.connection.fields(),
         }
         return shared.get(name) or self.fields.get(name)
@@ -333,6 +345,7 @@ class AccountDialog(WorkingDialog):
             warn_thresholds=tuple(int(t.total_seconds()) for t in chosen),
             ca_bundle=ca_bundle,
             proxy=proxy,
+            exec_env=self.exec_env.text().strip(),
         )
         account = Account(
             id=base.id,
@@ -368,6 +381,9 @@ class AccountDialog(WorkingDialog):
             except ValueError as exc:
                 found["thresholds"] = str(exc)
         found.update(account_forms.connection_problems(*self.connection.values()))
+        exec_env = account_forms.exec_env_problem(self.exec_env.text().strip())
+        if exec_env is not None:
+            found["exec_env"] = exec_env
         return found
 
     # -- saving -----------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication
 
 from tokendeck.core.clock import Clock, SystemClock
-from tokendeck.core.models import Credential
+from tokendeck.core.models import KIND_NAMES, Credential
 from tokendeck.core.timefmt import countdown, local_text, utc_iso
 from tokendeck.core.verdict import Verdict
 from tokendeck.services.standing import HeldCredential
@@ -20,16 +20,7 @@ from tokendeck.ui.table_model import Index, RowTableModel
 
 CredentialRole = Qt.ItemDataRole.UserRole
 
-KIND_TEXT = {
-    "password": "Password",
-    "session_token": "Session token",
-    "refresh_token": "Refresh token",
-    "api_key": "API key",
-    "api_secret": "API secret",
-    "private_key": "Private key",
-    "client_secret": "Client secret",
-    "pasted_token": "Pasted token",
-}
+KIND_TEXT = KIND_NAMES
 
 
 class Column(IntEnum):

@@ -1,6 +1,6 @@
 """The main window: Accounts, API keys and Tokens tabs, a menu bar and a status bar.
 
-Longer than most modules (~400 lines): the menus, the status bar and the saved window state are
+Longer than most modules (~600 lines): the menus, the status bar and the saved window state are
 the window's own; the tabs, the status text and the wiring live in their own modules."""
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from tokendeck import APP_NAME, __version__
 from tokendeck.core.settings import AppSettings
 from tokendeck.core.store_status import StoreKind, StoreStatus
+from tokendeck.services.door import CALENDAR_DAYS
 from tokendeck.ui.accounts_tab import AccountsTab
 from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.column_fit import ColumnFit
@@ -57,6 +58,7 @@ if TYPE_CHECKING:
 # The smallest the window gets: every tab still shows its names, statuses and expiries and a
 # dozen rows; below it, a tab would show too little to be used.
 MINIMUM_SIZE = QSize(720, 480)
+CALENDAR_FILE = "tokendeck-expiries.ics"
 
 
 class MainWindow(QMainWindow):
@@ -253,6 +255,13 @@ class MainWindow(QMainWindow):
         self.new_key_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_key_action.triggered.connect(self._new_key)
         file_menu.addAction(self.new_key_action)
+        self.calendar_action = QAction("&Export expiries to calendar…", self)
+        self.calendar_action.setToolTip(
+            "An iCalendar file (.ics) with an event for each key and token to replace in the "
+            f"next {CALENDAR_DAYS} days, and an alarm at its first warning"
+        )
+        self.calendar_action.triggered.connect(self._choose_calendar_file)
+        file_menu.addAction(self.calendar_action)
         self.settings_action = QAction("&Settings…", self)
         # Ctrl+, as on macOS and in most Linux apps (Qt has no Preferences key there).
         preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
@@ -371,6 +380,29 @@ class MainWindow(QMainWindow):
             self.clipboard.copy_secret(token, account.name)
 
         self.accounts_tab.runner.run("Copying the current token", copy())
+
+    def _choose_calendar_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        start = str(Path.home() / CALENDAR_FILE)
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Export expiries to calendar", start, "iCalendar (*.ics);;All files (*)"
+        )
+        if chosen:
+            path = Path(chosen)
+            self.export_calendar(path if path.suffix else path.with_suffix(".ics"))
+
+    def export_calendar(self, path: Path) -> None:
+        """Write the next CALENDAR_DAYS days' expiries to `path`, off the UI thread; the status
+        bar says how many, the banner why not."""
+        door = self.door
+
+        async def export() -> None:
+            count = await door.export_calendar(path, CALENDAR_DAYS)
+            what = "1 expiry" if count == 1 else f"{count} expiries"
+            self.show_message(f"Exported {what} of the next {CALENDAR_DAYS} days to {path}.")
+
+        self.accounts_tab.runner.run("Exporting expiries to a calendar file", export())
 
     def _new_account(self) -> None:
         self.tabs.setCurrentWidget(self.accounts_tab)

@@ -53,6 +53,10 @@ def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformA
     return DataloopAdapter(client(), clock)
 
 
+# `tokendeck exec`'s variable for the token. Chosen: dtlpy reads no token from the environment
+# (a script passes it to dl.login_token(os.environ["DATALOOP_TOKEN"])).
+EXEC_ENV = "DATALOOP_TOKEN"
+
 SPEC = PlatformSpec(
     Platform.DATALOOP,
     CAPABILITIES,
@@ -60,4 +64,5 @@ SPEC = PlatformSpec(
     sign_in_hint="Give e-mail + password, or an API key (one is enough).",
     secret_preference=("api_key", "password"),
     check_form=secret_or_login("api_key", "Give the e-mail and password, or an API key."),
+    exec_env=EXEC_ENV,
 )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from tokendeck.core.clock import Clock
 from tokendeck.core.models import Platform
 from tokendeck.core.platform_types import Capabilities, Field
+from tokendeck.core.secret import Secret
 from tokendeck.platforms.spec import Filled, PlatformSpec
 
 if TYPE_CHECKING:
@@ -76,6 +77,31 @@ def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformA
     return EncordAdapter(client(), clock)
 
 
+# `tokendeck exec`: the bearer token in ENCORD_TOKEN (chosen: the SDK reads no token from the
+# environment: EncordUserClient.create_with_bearer_token(os.environ["ENCORD_TOKEN"])), and what
+# the SDK itself reads (encord/configs.py): the SSH key's content in ENCORD_SSH_KEY (for
+# create_with_ssh_private_key()), a legacy key in ENCORD_API_KEY with its resource in
+# ENCORD_PROJECT_ID (EncordClient.initialise() takes it as the key's project or dataset).
+EXEC_ENV = "ENCORD_TOKEN"
+SSH_KEY_ENV, API_KEY_ENV, RESOURCE_ENV = "ENCORD_SSH_KEY", "ENCORD_API_KEY", "ENCORD_PROJECT_ID"
+
+
+def _exec_extras(inputs: Mapping[str, str], secrets: Mapping[str, Secret]) -> dict[str, Secret]:
+    """The key as the SDK reads it: with a passphrase, the key is handed over decrypted (the SDK
+    reads no passphrase from the environment); it stays in the environment, never on disk."""
+    out: dict[str, Secret] = {}
+    key = secrets.get("private_key")
+    if key is not None and key.reveal().strip():
+        from tokendeck.platforms.encord_signing import unencrypted_openssh
+
+        out[SSH_KEY_ENV] = unencrypted_openssh(key, secrets.get("passphrase"))
+    legacy = secrets.get("api_key")
+    if legacy is not None and legacy.reveal().strip() and inputs.get("resource_hash"):
+        out[API_KEY_ENV] = legacy
+        out[RESOURCE_ENV] = Secret(inputs["resource_hash"])
+    return out
+
+
 SPEC = PlatformSpec(
     Platform.ENCORD,
     CAPABILITIES,
@@ -84,4 +110,6 @@ SPEC = PlatformSpec(
     "hash (one is enough).",
     secret_preference=("private_key", "passphrase", "api_key"),
     check_form=_check_form,
+    exec_env=EXEC_ENV,
+    exec_extras=_exec_extras,
 )

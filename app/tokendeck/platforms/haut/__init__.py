@@ -46,4 +46,7 @@ def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformA
     return HautAdapter(client(), clock)
 
 
-SPEC = PlatformSpec(Platform.HAUT, CAPABILITIES, _adapter)
+# `tokendeck exec`'s variable for the token. Chosen: Haut.AI publishes no SDK that reads one.
+EXEC_ENV = "HAUT_AI_TOKEN"
+
+SPEC = PlatformSpec(Platform.HAUT, CAPABILITIES, _adapter, exec_env=EXEC_ENV)

@@ -50,4 +50,7 @@ def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformA
     return OAuth2Adapter(client(), clock)
 
 
-SPEC = PlatformSpec(Platform.OAUTH2, CAPABILITIES, _adapter)
+# `tokendeck exec`'s variable for the access token (a generic issuer has no SDK of its own).
+EXEC_ENV = "ACCESS_TOKEN"
+
+SPEC = PlatformSpec(Platform.OAUTH2, CAPABILITIES, _adapter, exec_env=EXEC_ENV)

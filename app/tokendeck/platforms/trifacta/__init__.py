@@ -59,6 +59,9 @@ def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformA
     return TrifactaAdapter(client(), clock)
 
 
+# `tokendeck exec`'s variable for the access token. Chosen: no official SDK reads one.
+EXEC_ENV = "TRIFACTA_TOKEN"
+
 SPEC = PlatformSpec(
     Platform.TRIFACTA,
     CAPABILITIES,
@@ -68,4 +71,5 @@ SPEC = PlatformSpec(
     check_form=secret_or_login(
         "access_token", "Give the username and password, or paste an access token."
     ),
+    exec_env=EXEC_ENV,
 )

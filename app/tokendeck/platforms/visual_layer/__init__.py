@@ -55,10 +55,14 @@ def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformA
     return VisualLayerAdapter(client(), clock)
 
 
+# `tokendeck exec`'s variable for the minted JWT. Chosen: no official SDK reads one.
+EXEC_ENV = "VISUAL_LAYER_TOKEN"
+
 SPEC = PlatformSpec(
     Platform.VISUAL_LAYER,
     CAPABILITIES,
     _adapter,
     check_form=_check_form,
     needs_secret=lambda inputs: inputs.get("mode") != ON_PREM,
+    exec_env=EXEC_ENV,
 )
