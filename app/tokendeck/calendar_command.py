@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -44,17 +45,19 @@ async def _calendar(args: argparse.Namespace) -> int:
     policy = ExpiryPolicy(thresholds=settings.thresholds, auto_refresh=settings.auto_refresh)
     try:
         catalog = await AsyncCatalog.open(profile.catalog_path)
+        try:
+            text, count = await calendar_text(catalog, policy, SystemClock().now(), args.days)
+        finally:
+            await catalog.aclose()
     except LocalStorageError as error:
         _say(str(error))
         return EXIT_PROBLEM
     try:
-        text, count = await calendar_text(catalog, policy, SystemClock().now(), args.days)
-    finally:
-        await catalog.aclose()
-    try:
         sys.stdout.buffer.write(text.encode())
         sys.stdout.buffer.flush()
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say, to anyone
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_PROBLEM
     what = "1 expiry" if count == 1 else f"{count} expiries"
     _say(f"{what} in the next {args.days} days.")

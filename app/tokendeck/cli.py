@@ -152,20 +152,18 @@ def build_parser() -> argparse.ArgumentParser:
         "the platform's: DATALOOP_TOKEN, HAUT_AI_TOKEN, ENCORD_TOKEN, VISUAL_LAYER_TOKEN, "
         "TRIFACTA_TOKEN, ACCESS_TOKEN (OAuth 2.0), TOKEN (pasted). For Encord the SDK's own "
         "variables are set too: ENCORD_SSH_KEY (the key, without its passphrase) or "
-        "ENCORD_API_KEY and ENCORD_PROJECT_ID. The token is never on a command line nor in "
-        "TokenDeck's own environment. TokenDeck waits for the command, passes SIGTERM, SIGHUP, "
-        "SIGUSR1 and SIGUSR2 on to it (Ctrl+C at the terminal reaches it directly), and exits "
-        "with its exit code.",
+        "ENCORD_API_KEY and ENCORD_PROJECT_ID (and any other ENCORD_ credential variable is "
+        "removed). The token is never on a command line nor in the environment TokenDeck was "
+        "started with. Everything after -- is the command's, options included. TokenDeck then "
+        "becomes the command (exec): signals, the terminal and the exit code are the "
+        "command's own.",
         EXEC_EXIT_CODES,
     )
+    # The command is what follows `--`, cut off before parsing (parse_command_line): nothing
+    # after it is read as one of TokenDeck's options.
+    run.usage = "tokendeck exec [-h] [--env NAME] [--profile DIR] ACCOUNT -- COMMAND [ARGUMENT...]"
     run.add_argument("account", metavar="ACCOUNT", help="account name (case-insensitive) or id")
     run.add_argument("--env", metavar="NAME", help="the variable to put the token in")
-    run.add_argument(
-        "command",
-        nargs=argparse.REMAINDER,
-        metavar="-- COMMAND",
-        help="the command and its arguments",
-    )
     _add_profile(run, argparse.SUPPRESS)
 
     calendar = _verb_parser(
@@ -278,12 +276,36 @@ def sandbox_missing() -> str | None:
     )
 
 
+def split_command(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """`tokendeck … exec ACCOUNT [options] -- COMMAND…` cut at its `--`: what argparse reads, and
+    the command untouched (None when there is no `--` after the verb). Options may then come
+    anywhere before the `--`."""
+    if "exec" not in argv:
+        return argv, None
+    verb = argv.index("exec")
+    if "--" not in argv[verb:]:
+        return argv, None
+    cut = argv.index("--", verb)
+    return argv[:cut], argv[cut + 1 :]
+
+
+def parse_command_line(parser: argparse.ArgumentParser, words: list[str]) -> argparse.Namespace:
+    """The arguments, with `exec`'s command taken whole from after its `--`."""
+    words, command = split_command(words)
+    args = parser.parse_args(words)
+    if command is not None and args.verb != "exec":
+        parser.error("-- COMMAND goes with tokendeck exec")
+    if args.verb == "exec":
+        args.command = command or []
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     # Every file and directory TokenDeck creates (catalog and its -wal / -shm, vault, lock files,
     # logs, settings, sockets) is private to the user: one umask, set before anything is created.
     user_umask = os.umask(PRIVATE_UMASK)  # what `exec` gives its command back
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_command_line(parser, list(sys.argv[1:] if argv is None else argv))
     if args.verb is not None and (args.demo or args.minimized):
         parser.error(f"--demo and --minimized open the window: they do not go with {args.verb}")
     if args.verb == "inspect":

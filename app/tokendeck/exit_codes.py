@@ -34,10 +34,10 @@ exit codes:
 
 EXEC_EXIT_CODES = f"""\
 exit codes:
-  the command's own exit code, or 128 + N when signal N ended it (as a shell says it)
+  the command's own (TokenDeck becomes the command), or when it could not be run:
   {EXIT_PROBLEM}  no token can be given now (the secret store is closed, the account is not
-     signed in, a refresh failed, ...): the reason is on standard error; the command did not run
-  {EXIT_NOT_FOUND}  no such profile or account, no command, or a bad command line
+     signed in, a refresh failed, ...): the reason is on standard error
+  {EXIT_NOT_FOUND}  no such profile or account, no command, or a bad command line or variable
   126  the command cannot be run;  127  the command was not found
   {EXIT_INTERRUPTED}  interrupted (Ctrl+C at the password prompt)"""
 

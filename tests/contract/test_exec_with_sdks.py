@@ -32,11 +32,13 @@ by_token = EncordUserClient.create_with_bearer_token(os.environ["ENCORD_TOKEN"],
 print(json.dumps([[p.title for p in c.list_projects()] for c in (by_key, by_token)]))
 """
 
+# 0.1.145 reads the key from ENCORD_API_KEY; its docs say the resource comes from
+# ENCORD_PROJECT_ID too, but its code never reads it: a script passes it.
 ENCORD_LEGACY_KEY = """
-import json, sys, warnings
+import json, os, sys, warnings
 warnings.simplefilter("ignore")
 from encord.client import EncordClient
-client = EncordClient.initialise(domain=sys.argv[1])  # reads ENCORD_API_KEY, ENCORD_PROJECT_ID
+client = EncordClient.initialise(os.environ["ENCORD_PROJECT_ID"], domain=sys.argv[1])
 print(json.dumps(client.get_project()["title"]))
 """
 

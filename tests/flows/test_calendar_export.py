@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
@@ -16,12 +16,14 @@ import pytest
 
 from tokendeck.cli import DEFAULT_CALENDAR_DAYS, MAX_CALENDAR_DAYS
 from tokendeck.core.errors import LocalStorageError
-from tokendeck.core.models import Account, AccountSettings, Platform
+from tokendeck.core.models import Account, AccountSettings, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
+from tokendeck.core.settings import DEFAULT_THRESHOLDS
 from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services import expiry_calendar
 from tokendeck.services.app_services import AppServices
 from tokendeck.services.door import Door
+from tokendeck.services.standing import ExpiryPolicy
 from tokendeck.storage.profile import Profile
 
 DAY = 86400
@@ -113,6 +115,25 @@ async def test_the_windows_export_writes_the_same_file(
     calendar = icalendar.Calendar.from_ical(path.read_bytes())
     assert len(_summaries(calendar)) == 3
     assert path.stat().st_mode & 0o077 == 0
+    # With automatic refresh off a session warns, but its hourly (here daily) expiry is not
+    # a calendar event: it would be stale at its next sign-in.
+    services.apply(DEFAULT_THRESHOLDS, auto_refresh=False)
+    assert await door.export_calendar(path, 400) == 3
+
+
+def test_a_long_label_is_cut_in_the_title() -> None:
+    held = ExpiryPolicy().hold(
+        Credential(
+            id="c1",
+            kind=CredentialKind.PASTED_TOKEN,
+            label="x" * 5000,
+            expires_at=datetime.now(UTC) + timedelta(days=2),
+        ),
+        None,
+    )
+    event = expiry_calendar.event_of(held)
+    assert len(event.summary) < expiry_calendar.LABEL_AT_MOST + 40
+    assert "…" in event.summary
 
 
 async def test_a_file_that_cannot_be_written_says_why(

@@ -1,5 +1,5 @@
 """`tokendeck exec ACCOUNT -- COMMAND` against the sandbox, on the real keyring: a small script
-prints what it received (its variables, its umask, what its parent's environment holds)."""
+prints what it received (its variables, its umask, whether a value is on its command line)."""
 
 from __future__ import annotations
 
@@ -25,17 +25,18 @@ from tokendeck.sandbox.world import DEMO_USER, SandboxWorld
 from tokendeck.services.app_services import AppServices
 from tokendeck.storage.profile import Profile
 
-# Prints, as JSON: the variables asked for (argv[1:]), its umask, and whether each of their values
-# is in its parent's (TokenDeck's) own environment.
+# Prints, as JSON: the variables asked for (argv[1:]), its umask, whether each value is on its
+# own command line, and its pid (TokenDeck's: exec replaces the process).
 SHOW = """
 import json, os, sys
 names = sys.argv[1:]
 mask = os.umask(0); os.umask(mask)
-parent = open(f"/proc/{os.getppid()}/environ", "rb").read().decode(errors="replace")
+cmdline = open("/proc/self/cmdline", "rb").read().decode(errors="replace")
 print(json.dumps({
     "env": {n: os.environ.get(n) for n in names},
     "umask": mask,
-    "in_parent": {n: bool(os.environ.get(n)) and os.environ[n] in parent for n in names},
+    "on_command_line": {n: bool(os.environ.get(n)) and os.environ[n] in cmdline for n in names},
+    "pid": os.getpid(),
 }))
 """
 
@@ -52,9 +53,17 @@ def _exec(profile: Path, *words: str, **run: Any) -> subprocess.CompletedProcess
     )
 
 
-def _show(profile: Path, account: str, *names: str, env: str | None = None) -> dict[str, Any]:
-    words = [account, *(["--env", env] if env else []), "--", sys.executable, "-c", SHOW, *names]
-    done = _exec(profile, *words)
+def _show(
+    profile: Path,
+    account: str,
+    *names: str,
+    variable: str | None = None,
+    environment: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the command received, run as `tokendeck exec ACCOUNT [--env VARIABLE] -- …`."""
+    chosen = ["--env", variable] if variable else []
+    words = [account, *chosen, "--", sys.executable, "-c", SHOW, *names]
+    done = _exec(profile, *words, env=environment)
     assert done.returncode == 0, done.stderr
     shown: dict[str, Any] = json.loads(done.stdout)
     return shown
@@ -87,9 +96,12 @@ async def test_the_command_gets_the_token_in_its_environment_only(
     shown = _show(profile.data_dir, "dataloop exec", "DATALOOP_TOKEN")
     token = shown["env"]["DATALOOP_TOKEN"]
     assert jwt.decode(token, options={"verify_signature": False})["email"] == DEMO_USER
-    assert shown["in_parent"] == {"DATALOOP_TOKEN": False}, "TokenDeck's own environment"
+    assert shown["on_command_line"] == {"DATALOOP_TOKEN": False}
+    assert token not in os.environ.values(), "the environment TokenDeck started with"
     # --env names another variable
-    other = _show(profile.data_dir, "dataloop exec", "MY_TOKEN", "DATALOOP_TOKEN", env="MY_TOKEN")
+    other = _show(
+        profile.data_dir, "dataloop exec", "MY_TOKEN", "DATALOOP_TOKEN", variable="MY_TOKEN"
+    )
     assert other["env"]["MY_TOKEN"]
     assert other["env"]["DATALOOP_TOKEN"] is None
 
@@ -122,15 +134,33 @@ async def test_exit_codes_pass_through(profile: Profile, world: SandboxWorld) ->
         "-c",
         "import os, signal; os.kill(os.getpid(), signal.SIGKILL)",
     )
-    assert killed.returncode == 128 + signal.SIGKILL
+    assert killed.returncode == -signal.SIGKILL, "ended by the signal itself, as the command was"
     missing = _exec(profile.data_dir, "dataloop exec", "--", "no-such-command-tdtest")
     assert missing.returncode == 127
     assert "no-such-command-tdtest: command not found" in missing.stderr
+    not_runnable = profile.data_dir / "not-runnable"
+    not_runnable.write_text("echo no shebang\n")
+    not_runnable.chmod(0o600)
+    denied = _exec(profile.data_dir, "dataloop exec", "--", str(not_runnable))
+    assert denied.returncode == 126
+    assert "cannot be run" in denied.stderr
+    options = _exec(
+        profile.data_dir,
+        "dataloop exec",
+        "--",
+        sys.executable,
+        "-c",
+        "import sys; exit(len(sys.argv))",
+        "--env",
+        "x",
+    )
+    assert options.returncode == 3, "what follows -- is the command's, options included"
     nothing = _exec(profile.data_dir, "dataloop exec", "--")
     assert nothing.returncode == 2
     assert "no command given" in nothing.stderr
-    bad_name = _exec(profile.data_dir, "dataloop exec", "--env", "1-X", "--", "true")
-    assert bad_name.returncode == 2
+    for bad in ("1-X", "PATH", "LD_PRELOAD", "PYTHONPATH"):
+        refused = _exec(profile.data_dir, "dataloop exec", "--env", bad, "--", "true")
+        assert refused.returncode == 2, bad
 
 
 async def test_nothing_runs_without_a_token(profile: Profile, world: SandboxWorld) -> None:
@@ -154,7 +184,7 @@ async def test_nothing_runs_without_a_token(profile: Profile, world: SandboxWorl
     assert not marker.exists(), "the command ran without a token"
 
 
-async def test_signals_are_passed_on(profile: Profile, world: SandboxWorld) -> None:
+async def test_signals_reach_the_command(profile: Profile, world: SandboxWorld) -> None:
     need_secret_service()
     await _signed_in_dataloop(profile, world)
     script = (
@@ -178,7 +208,7 @@ async def test_signals_are_passed_on(profile: Profile, world: SandboxWorld) -> N
     assert proc.stdout is not None
     try:
         assert proc.stdout.readline().strip() == "ready"
-        proc.send_signal(signal.SIGTERM)  # to TokenDeck, which passes it on
+        proc.send_signal(signal.SIGTERM)  # to the process TokenDeck started as
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
@@ -211,7 +241,21 @@ async def test_encord_hands_over_the_ssh_key_as_its_sdk_reads_it(
         await services.sessions.sign_in(account)
     finally:
         await services.aclose()
-    shown = _show(profile.data_dir, "encord exec", "ENCORD_SSH_KEY", "ENCORD_TOKEN")
+    # Variables the SDK would read instead, exported by the user's shell, are not passed on
+    shell = {
+        **os.environ,
+        "ENCORD_SSH_KEY_FILE": "/home/someone/.ssh/other_key",
+        "ENCORD_DATASET_ID": "another-dataset",
+    }
+    shown = _show(
+        profile.data_dir,
+        "encord exec",
+        "ENCORD_SSH_KEY",
+        "ENCORD_TOKEN",
+        "ENCORD_SSH_KEY_FILE",
+        "ENCORD_DATASET_ID",
+        environment=shell,
+    )
     handed = serialization.load_ssh_private_key(shown["env"]["ENCORD_SSH_KEY"].encode(), None)
     assert isinstance(handed, Ed25519PrivateKey)
     raw = serialization.Encoding.Raw
@@ -219,7 +263,12 @@ async def test_encord_hands_over_the_ssh_key_as_its_sdk_reads_it(
         key.public_key().public_bytes(raw, serialization.PublicFormat.Raw)
     )
     assert world.encord.state.bearers[shown["env"]["ENCORD_TOKEN"]][0] == DEMO_USER
-    assert shown["in_parent"] == {"ENCORD_SSH_KEY": False, "ENCORD_TOKEN": False}
+    assert shown["env"]["ENCORD_SSH_KEY_FILE"] is None
+    assert shown["env"]["ENCORD_DATASET_ID"] is None
+    assert not any(shown["on_command_line"].values())
+    collision = _exec(profile.data_dir, "encord exec", "--env", "ENCORD_SSH_KEY", "--", "true")
+    assert collision.returncode == 2
+    assert "put the token in another variable" in collision.stderr
 
 
 def test_the_help_names_each_platforms_variable(capsys: pytest.CaptureFixture[str]) -> None:

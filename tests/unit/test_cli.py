@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tokendeck import exit_codes, inspect_command
-from tokendeck.cli import build_parser, main
+from tokendeck.cli import build_parser, main, parse_command_line
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.core.terminal import terminal_safe
@@ -527,3 +527,48 @@ def test_nothing_outside_the_sandbox_needs_its_extra() -> None:
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert out.stdout.strip() == "ok"
+
+
+# -- exec: the command is what follows `--`, whole ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("words", "account", "env", "profile", "command"),
+    [
+        (["exec", "acct", "--", "cmd"], "acct", None, None, ["cmd"]),
+        (
+            ["exec", "acct", "--env", "X", "--", "cmd", "--env", "y"],
+            "acct",
+            "X",
+            None,
+            ["cmd", "--env", "y"],
+        ),
+        (["exec", "--env", "X", "acct", "--", "cmd"], "acct", "X", None, ["cmd"]),
+        (["--profile", "/p", "exec", "acct", "--", "cmd", "--"], "acct", None, "/p", ["cmd", "--"]),
+        (["exec", "acct", "--profile", "/q", "--", "-x"], "acct", None, "/q", ["-x"]),
+        (["exec", "acct"], "acct", None, None, []),
+    ],
+)
+def test_exec_takes_its_command_whole_from_after_the_dashes(
+    words: list[str], account: str, env: str | None, profile: str | None, command: list[str]
+) -> None:
+    args = parse_command_line(build_parser(), words)
+    assert (args.verb, args.account, args.env, args.profile, args.command) == (
+        "exec",
+        account,
+        env,
+        profile,
+        command,
+    )
+
+
+def test_dashes_and_a_command_go_with_exec_only(capsys: pytest.CaptureFixture[str]) -> None:
+    for words, said in (
+        (["token", "acct", "--", "cmd"], "unrecognized arguments: cmd"),
+        (["token", "exec", "--", "cmd"], "-- COMMAND goes with tokendeck exec"),
+        (["exec", "acct", "cmd"], "unrecognized arguments: cmd"),
+    ):
+        with pytest.raises(SystemExit) as done:
+            parse_command_line(build_parser(), words)
+        assert done.value.code == exit_codes.EXIT_USAGE
+        assert said in capsys.readouterr().err

@@ -121,9 +121,28 @@ def _read_text(value: object) -> str | None:
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+# Variables that decide how a program is found, loaded or run: a token in one of them would break
+# the command (or run it differently), so `tokendeck exec` never puts one there.
+RESERVED_ENV = frozenset(
+    {"PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "PWD", "USER", "LANG", "TERM", "TMPDIR"}
+)
+RESERVED_ENV_PREFIXES = ("LD_", "DYLD_", "PYTHON", "LC_")
+
+
 def is_env_name(text: str) -> bool:
     """A name a shell and every program accept for an environment variable."""
     return ENV_NAME.fullmatch(text) is not None
+
+
+def env_name_problem(name: str) -> str | None:
+    """Why `name` cannot hold a token for `tokendeck exec`, or None."""
+    if not is_env_name(name):
+        return (
+            "a variable name is letters, digits and _, not starting with a digit (e.g. MY_TOKEN)."
+        )
+    if name.upper() in RESERVED_ENV or name.upper().startswith(RESERVED_ENV_PREFIXES):
+        return f"{name} decides how programs are found or run: choose another name (e.g. MY_TOKEN)."
+    return None
 
 
 def _read_env_name(value: object) -> str | None:

@@ -65,6 +65,8 @@ class PlatformSpec:
     # what else the platform's SDK reads from the environment (e.g. Encord's SSH key).
     exec_env: str = "TOKEN"
     exec_extras: ExecExtras | None = None
+    # Variables the SDK would read instead of those `exec_extras` sets: removed for the command.
+    exec_clears: tuple[str, ...] = ()
 
     def form_problems(self, inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
         if self.check_form is not None:

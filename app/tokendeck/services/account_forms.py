@@ -17,7 +17,12 @@ from tokendeck.core.errors import (
     ServerError,
     TokenDeckError,
 )
-from tokendeck.core.models import PLATFORM_NAMES, AccountSettings, Platform, is_env_name
+from tokendeck.core.models import (
+    PLATFORM_NAMES,
+    AccountSettings,
+    Platform,
+    env_name_problem,
+)
 from tokendeck.core.platform_types import Capabilities, ExpiryChoice, Field
 from tokendeck.platforms.registry import BY_PLATFORM, CAPABILITIES, allowed_origins
 
@@ -70,9 +75,9 @@ def exec_env_default(platform: Platform) -> str:
 
 
 def exec_env_problem(name: str) -> str | None:
-    if not name or is_env_name(name):
-        return None
-    return "A variable name: letters, digits and _, not starting with a digit (e.g. MY_TOKEN)."
+    """Why the Script variable cannot be kept, or None (empty: the platform's)."""
+    problem = env_name_problem(name) if name else None
+    return problem[0].upper() + problem[1:] if problem else None
 
 
 def needs_secret(platform: Platform, inputs: Mapping[str, str]) -> bool:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from tokendeck.core.ical import CalendarEvent, to_ical
 from tokendeck.core.models import KIND_NAMES, PLATFORM_NAMES, CredentialState
 from tokendeck.core.timefmt import utc_iso
+from tokendeck.core.verdict import Renewal
 from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 
 if TYPE_CHECKING:
@@ -20,13 +21,16 @@ if TYPE_CHECKING:
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3660
+LABEL_AT_MOST = 200  # characters of a label in an event's title (a platform may send any)
 
 
 async def upcoming(
     catalog: AsyncCatalog, policy: ExpiryPolicy, now: datetime, days: int
 ) -> list[HeldCredential]:
     """Each credential a person replaces that expires between `now` and `days` from now,
-    soonest first."""
+    soonest first. Not the sessions TokenDeck would renew with automatic refresh on (off, they
+    expire every hour or so: a calendar of them would be noise, and stale at their next
+    renewal)."""
     from tokendeck.platforms.registry import CAPABILITIES
 
     horizon = now + timedelta(days=days)
@@ -40,6 +44,7 @@ async def upcoming(
         h
         for h in policy.hold_all(credentials, accounts)
         if h.person_replaces
+        and h.renewal is not Renewal.OFF
         and h.credential.state is not CredentialState.REVOKED
         and h.credential.expires_at is not None
         and now <= h.credential.expires_at <= horizon
@@ -57,6 +62,8 @@ def event_of(held: HeldCredential) -> CalendarEvent:
     label = c.label
     if account is not None:  # a key's label starts with its account's name ("prod: CI bot")
         label = label.removeprefix(f"{account.name}: ")
+    if len(label) > LABEL_AT_MOST:
+        label = label[: LABEL_AT_MOST - 1] + "…"
     lines = [f"{kind} “{label}”{whose} expires {utc_iso(c.expires_at)}."]
     if account is not None:
         lines.append(f"Platform: {PLATFORM_NAMES.get(account.platform, account.platform.value)}")

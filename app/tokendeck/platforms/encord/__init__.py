@@ -80,10 +80,24 @@ def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformA
 # `tokendeck exec`: the bearer token in ENCORD_TOKEN (chosen: the SDK reads no token from the
 # environment: EncordUserClient.create_with_bearer_token(os.environ["ENCORD_TOKEN"])), and what
 # the SDK itself reads (encord/configs.py): the SSH key's content in ENCORD_SSH_KEY (for
-# create_with_ssh_private_key()), a legacy key in ENCORD_API_KEY with its resource in
-# ENCORD_PROJECT_ID (EncordClient.initialise() takes it as the key's project or dataset).
+# create_with_ssh_private_key()), a legacy key in ENCORD_API_KEY (EncordClient.initialise()),
+# with its project or dataset in ENCORD_PROJECT_ID, the name the SDK's docs give it (0.1.145's
+# code does not read it: a script passes it, EncordClient.initialise(os.environ[...])).
 EXEC_ENV = "ENCORD_TOKEN"
 SSH_KEY_ENV, API_KEY_ENV, RESOURCE_ENV = "ENCORD_SSH_KEY", "ENCORD_API_KEY", "ENCORD_PROJECT_ID"
+# Every variable the SDK reads its credentials from (encord/configs.py, 0.1.145 and current):
+# removed for the command, so one the user's shell exports (ENCORD_SSH_KEY_FILE is read before
+# ENCORD_SSH_KEY; a dataset id beside the project id is refused) cannot stand in for the account's.
+SDK_ENV = (
+    "ENCORD_SSH_KEY",
+    "ENCORD_SSH_KEY_FILE",
+    "ENCORD_API_KEY",
+    "CORD_API_KEY",
+    "ENCORD_PROJECT_ID",
+    "CORD_PROJECT_ID",
+    "ENCORD_DATASET_ID",
+    "CORD_DATASET_ID",
+)
 
 
 def _exec_extras(inputs: Mapping[str, str], secrets: Mapping[str, Secret]) -> dict[str, Secret]:
@@ -112,4 +126,5 @@ SPEC = PlatformSpec(
     check_form=_check_form,
     exec_env=EXEC_ENV,
     exec_extras=_exec_extras,
+    exec_clears=SDK_ENV,
 )
