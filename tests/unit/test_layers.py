@@ -40,6 +40,7 @@ UI_MAY_USE = {
     "tokendeck.services.store_choice",  # VaultAction / VaultPrompt: the vault password dialog
     "tokendeck.services.key_lookup",  # the Inspector's key fetcher (no catalog, no secrets)
     "tokendeck.services.signature_check",  # checking a signature, as `tokendeck inspect` does
+    "tokendeck.services.activity",  # the Activity window's rows, filter and CSV (no catalog)
 }
 FORBIDDEN_THIRD_PARTY = {
     "core": {

@@ -16,7 +16,7 @@ asyncio (50 ms of imports, ssl among them), which only a verb called on the runn
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     # The read models the window types its code with come through the door (as types only).
     from tokendeck.core.platform_types import ProbeResult as ProbeResult
     from tokendeck.core.platform_types import RemoteKey as RemoteKey
+    from tokendeck.services.activity import ActivityRow as ActivityRow
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.catalog_snapshot import CatalogSnapshot as CatalogSnapshot
     from tokendeck.services.keys import KeyView as KeyView
@@ -283,20 +284,40 @@ class Door:
         """Write the upcoming expiries of the next `days` as an iCalendar file at `path`
         (replaced whole, or left as it was); how many events it holds. LocalStorageError says
         why the file could not be written."""
-        import asyncio
-
         from tokendeck.services.expiry_calendar import calendar_text
-        from tokendeck.storage.vault import write_file_atomically
 
         engine = await self._ready()
         text, count = await calendar_text(engine.catalog, engine.policy, self.now(), days)
-        try:
-            await asyncio.to_thread(write_file_atomically, path, text.encode())
-        except OSError as exc:
-            reason = exc.strerror or type(exc).__name__
-            raise LocalStorageError(f"Could not write {path.name} ({reason}).") from None
+        await _write_file(path, text.encode())
         return count
+
+    async def activity(self) -> list[ActivityRow]:
+        """What happened, newest first (the audit log, in words; never a secret)."""
+        from tokendeck.services.activity import activity
+
+        return await activity((await self._ready()).catalog)
+
+    async def export_activity(self, path: Path, rows: Sequence[ActivityRow]) -> None:
+        """`rows` as CSV at `path` (replaced whole, or left as it was); LocalStorageError says
+        why not."""
+        from tokendeck.services.activity import to_csv
+
+        await _write_file(path, to_csv(rows).encode())
 
     def __repr__(self) -> str:
         state = "connected" if self._engine else ("failed" if self._failure else "waiting")
         return f"<Door {state}>"
+
+
+async def _write_file(path: Path, data: bytes) -> None:
+    """`data` at `path`, off the loop's thread, whole or not at all (a file a person chose to
+    export to); LocalStorageError says why not."""
+    import asyncio
+
+    from tokendeck.storage.vault import write_file_atomically
+
+    try:
+        await asyncio.to_thread(write_file_atomically, path, data)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise LocalStorageError(f"Could not write {path.name} ({reason}).") from None

@@ -190,7 +190,9 @@ class KeysService:
     async def rotate_key(self, account: Account, old: RemoteKey) -> tuple[Credential, Secret]:
         """Create the replacement `rotation()` describes; revoking the old one is offered."""
         plan = self.rotation(account, old)
-        return await self.create_key(account, plan.name, plan.lifetime, plan.scopes)
+        credential, secret = await self.create_key(account, plan.name, plan.lifetime, plan.scopes)
+        await self._catalog.audit("key.rotate", account.id, credential.id, old.name)
+        return credential, secret
 
     async def reveal_key(self, credential: Credential) -> Secret | None:
         return await self._keeper.read(credential)

@@ -123,6 +123,7 @@ class SessionsService:
             await self._catalog.update_account(account, status=AccountStatus.SIGNED_IN)
         else:
             account = await self._accounts.set_status(account, AccountStatus.SIGNED_IN)
+        await self._catalog.audit("account.sign_in", account.id, None, who or account.name)
         self._accounts.changed(account.id)
         return account
 
@@ -215,6 +216,7 @@ class SessionsService:
         account = await self._accounts.set_status(
             account, AccountStatus.NEEDS_LOGIN, f"Signed out.{left}"
         )
+        await self._catalog.audit("account.sign_out", account.id, None, account.name)
         self._accounts.changed(account.id)
         return account
 

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from tokendeck.core.models import Account
     from tokendeck.services.door import Door, ReconcileReport
     from tokendeck.services.key_lookup import KeyLookup
+    from tokendeck.ui.activity_window import ActivityWindow
     from tokendeck.ui.inspector import InspectorPane
     from tokendeck.ui.keys_tab import KeysTab
     from tokendeck.ui.settings_dialog import SettingsDialog
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
         self.keys_page: LazyPage[KeysTab] = LazyPage(self._build_keys_tab)
         self.tokens_page: LazyPage[TokensTab] = LazyPage(self._build_tokens_tab)
         self._load_asked = False
+        self._activity: ActivityWindow | None = None
         # After the Accounts table has painted: the API keys tab asks every platform what it can
         # do, and that loads the platform adapters (httpx, PyJWT), which the rows need not wait for.
         self._accounts_for_keys: list[Account] | None = None
@@ -312,6 +314,12 @@ class MainWindow(QMainWindow):
         self.inspect_action.setShortcut(QKeySequence("Ctrl+I"))
         self.inspect_action.triggered.connect(self.focus_inspector)
         view_menu.addAction(self.inspect_action)
+        view_menu.addSeparator()
+        self.activity_action = QAction("A&ctivity", self)
+        self.activity_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
+        self.activity_action.setToolTip("What was added, signed in, created, revoked, copied…")
+        self.activity_action.triggered.connect(self.open_activity)
+        view_menu.addAction(self.activity_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About TokenDeck", self)
@@ -350,6 +358,18 @@ class MainWindow(QMainWindow):
             return
         self.tabs.setCurrentWidget(self.tokens_page)
         self.tokens_tab.select(credential_id)
+
+    def open_activity(self) -> ActivityWindow:
+        """The Activity window (one per main window), raised and read again."""
+        from tokendeck.ui.activity_window import ActivityWindow
+
+        if self._activity is None:
+            self._activity = ActivityWindow(self.door, self)
+        self._activity.show()
+        self._activity.raise_()
+        self._activity.activateWindow()
+        self._activity.reload()
+        return self._activity
 
     def open_settings(self) -> SettingsDialog:
         from tokendeck.ui.settings_dialog import SettingsDialog
