@@ -49,12 +49,13 @@ async def test_signing_in_and_refreshing_write_the_session_and_refresh_token_tog
         "begin_pending_all",  # the session's and the refresh token's intents
         "complete_pending_all",  # both rows
         "update_account",  # who signed in, with the status
+        "audit",  # "signed in", for the Activity
     ]
     assert (account.username, account.status) == (email, AccountStatus.SIGNED_IN)
     stored = await accounts.get(account.id)
     assert (stored.username, stored.status) == (email, AccountStatus.SIGNED_IN)
-    actions = [e.action for e in services.catalog._sync.audit_log()[:3]]
-    assert actions == ["account.edit", "session.refresh_token", "session.new"]
+    actions = [e.action for e in services.catalog._sync.audit_log()[:4]]
+    assert actions == ["account.sign_in", "account.edit", "session.refresh_token", "session.new"]
 
     held = {c.role: c for c in await accounts.credentials(account)}
     catalog = services.catalog._sync

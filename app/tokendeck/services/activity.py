@@ -40,6 +40,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "key.revoke": ("API key revoked", "API keys"),
     "key.rotate": ("API key rotated (the old one named)", "API keys"),
     "token.track": ("Token tracked", "Sessions and tokens"),
+    "session.new": ("Session saved", "Sessions and tokens"),
+    "session.refresh_token": ("Refresh token saved", "Sessions and tokens"),
     "secret.copy": ("Secret copied", "Copies"),
     "store.move": ("Secrets moved to another store", "Secret store"),
 }
