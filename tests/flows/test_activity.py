@@ -41,7 +41,7 @@ async def test_what_a_person_did_reads_back_newest_first(
         "Account removed",
         "Signed out",
         "Secret copied",
-        "API key rotated (the old one named)",
+        "API key rotated",
         "API key created",
         "Signed in",
         "Account added",
@@ -49,6 +49,8 @@ async def test_what_a_person_did_reads_back_newest_first(
         assert expected in whats, (expected, whats)
     assert whats.index("Account removed") < whats.index("Signed in") < whats.index("Account added")
     assert {r.account for r in rows if r.kind == "Accounts"} == {"Dataloop prod"}
+    rotation = next(r for r in rows if r.what == "API key rotated")
+    assert (rotation.credential, rotation.detail) == ("", f"replaces {view.remote.name}")
     copied = next(r for r in rows if r.what == "Secret copied")
     assert copied.credential.endswith("CI bot")
 

@@ -10,12 +10,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
 from pytestqt.modeltest import ModelTester
 
 from tests.ui.conftest import run
 from tests.ui.test_account_dialog_sign_in import start, stop
-from tests.ui.visible import click, type_into, until
+from tests.ui.visible import answer_save_dialogs, click, type_into, until
 from tokendeck.core.models import Account, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.services.activity import ActivityRow
@@ -50,9 +49,7 @@ def test_the_view_menu_opens_the_activity_filtered_and_exported(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = tmp_path / "activity"
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
-    )
+    answer_save_dialogs(monkeypatch, target)
 
     async def scenario() -> None:
         services = await start(window, profile)

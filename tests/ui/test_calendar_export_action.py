@@ -11,11 +11,10 @@ from pathlib import Path
 import icalendar
 import jwt
 import pytest
-from PySide6.QtWidgets import QFileDialog
 
 from tests.ui.conftest import run
 from tests.ui.test_account_dialog_sign_in import start, stop
-from tests.ui.visible import until
+from tests.ui.visible import answer_save_dialogs, until
 from tokendeck.core.secret import Secret
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.main_window import MainWindow
@@ -35,9 +34,7 @@ def test_the_menu_exports_the_calendar_to_the_file_chosen(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     chosen = tmp_path / "my-expiries"
-    monkeypatch.setattr(
-        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(chosen), ""))
-    )
+    answer_save_dialogs(monkeypatch, chosen)
 
     async def scenario() -> None:
         services = await start(window, profile)
@@ -50,11 +47,7 @@ def test_the_menu_exports_the_calendar_to_the_file_chosen(
             [event] = icalendar.Calendar.from_ical(written.read_bytes()).walk("VEVENT")
             assert "Partner token" in str(event["SUMMARY"])
 
-            monkeypatch.setattr(
-                QFileDialog,
-                "getSaveFileName",
-                staticmethod(lambda *a, **k: (str(tmp_path / "no-such-dir" / "x.ics"), "")),
-            )
+            answer_save_dialogs(monkeypatch, tmp_path / "no-such-dir" / "x.ics")
             window.calendar_action.trigger()
             banner = window.accounts_tab.banner
             await until(lambda: "Could not write x.ics" in banner.text.text(), "the banner says")

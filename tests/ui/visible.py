@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
+import pytest
 import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt
 from PySide6.QtGui import QAction, QGuiApplication
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QFileDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -317,3 +320,10 @@ async def stays(condition: Callable[[], object], what: str, seconds: float) -> N
     while time.monotonic() < deadline:
         assert condition(), f"{what}: stopped holding"
         await asyncio.sleep(0.02)
+
+
+def answer_save_dialogs(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
+    """Every "Save as" dialog answers `path` (a person choosing that file), without showing."""
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), ""))
+    )

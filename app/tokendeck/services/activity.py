@@ -38,7 +38,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "credential.recover": ("Secret recovered", "Secret store"),
     "key.create": ("API key created", "API keys"),
     "key.revoke": ("API key revoked", "API keys"),
-    "key.rotate": ("API key rotated (the old one named)", "API keys"),
+    "key.rotate": ("API key rotated", "API keys"),
     "token.track": ("Token tracked", "Sessions and tokens"),
     "session.new": ("Session saved", "Sessions and tokens"),
     "session.refresh_token": ("Refresh token saved", "Sessions and tokens"),

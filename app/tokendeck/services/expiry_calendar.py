@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from tokendeck.core.ical import CalendarEvent, to_ical
 from tokendeck.core.models import KIND_NAMES, PLATFORM_NAMES, CredentialState
 from tokendeck.core.timefmt import utc_iso
 from tokendeck.core.verdict import Renewal
 from tokendeck.services.standing import ExpiryPolicy, HeldCredential
 
 if TYPE_CHECKING:
+    from tokendeck.core.ical import CalendarEvent
     from tokendeck.storage.async_catalog import AsyncCatalog
 
 DEFAULT_DAYS = 90
@@ -54,6 +54,8 @@ async def upcoming(
 
 
 def event_of(held: HeldCredential) -> CalendarEvent:
+    from tokendeck.core.ical import CalendarEvent
+
     c = held.credential
     assert c.expires_at is not None
     kind = KIND_NAMES.get(c.kind, c.kind.value)
@@ -82,5 +84,7 @@ async def calendar_text(
     catalog: AsyncCatalog, policy: ExpiryPolicy, now: datetime, days: int = DEFAULT_DAYS
 ) -> tuple[str, int]:
     """The iCalendar text and how many events it holds."""
+    from tokendeck.core.ical import to_ical
+
     held = await upcoming(catalog, policy, now, days)
     return to_ical([event_of(h) for h in held], now), len(held)

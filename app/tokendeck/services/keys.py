@@ -191,7 +191,7 @@ class KeysService:
         """Create the replacement `rotation()` describes; revoking the old one is offered."""
         plan = self.rotation(account, old)
         credential, secret = await self.create_key(account, plan.name, plan.lifetime, plan.scopes)
-        await self._catalog.audit("key.rotate", account.id, credential.id, old.name)
+        await self._catalog.audit("key.rotate", account.id, None, f"replaces {old.name}")
         return credential, secret
 
     async def reveal_key(self, credential: Credential) -> Secret | None:
