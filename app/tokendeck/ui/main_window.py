@@ -160,7 +160,7 @@ class MainWindow(QMainWindow):
         self.accounts_tab.account_selected.connect(tab.follow)
         self._restore_columns("keys", tab.view.horizontalHeader(), tab.columns)
         self._note_held(tab)
-        QTimer.singleShot(0, self._give_keys_accounts)  # accounts loaded before it was built
+        QTimer.singleShot(0, self, self._give_keys_accounts)  # accounts loaded before it was built
         return tab
 
     def _build_tokens_tab(self) -> TokensTab:
@@ -183,12 +183,12 @@ class MainWindow(QMainWindow):
     def _after_first_rows(self) -> None:
         """The first rows are on screen: the other tabs are built, one per turn of the loop."""
         self._give_keys_accounts()
-        QTimer.singleShot(0, self.tokens_page.content)
+        QTimer.singleShot(0, self, self.tokens_page.content)
 
     def _on_accounts_loaded(self, accounts: list[Account]) -> None:
         self._accounts_for_keys = accounts
         if self.accounts_tab.rows_were_shown and self.keys_page.built:
-            QTimer.singleShot(0, self._give_keys_accounts)
+            QTimer.singleShot(0, self, self._give_keys_accounts)
 
     def _give_keys_accounts(self) -> None:
         tab = self.keys_tab  # built first: a tab being built takes what is pending itself
@@ -572,8 +572,10 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
-            # Once every child has the new palette too (the window hears of it first).
-            QTimer.singleShot(0, self._recolour)
+            # Once every child has the new palette too (the window hears of it first); with the
+            # window as context, so a window deleted meanwhile (a theme change as it closes)
+            # drops the call instead of running it on a dead object.
+            QTimer.singleShot(0, self, self._recolour)
 
     def _recolour(self) -> None:
         recolour_icons()  # every button and tab icon, in the new colours

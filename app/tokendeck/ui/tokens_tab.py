@@ -312,7 +312,7 @@ class TokensTab(QWidget):
                 self.runner.info(str(result))
                 existing = result.existing.id
                 # Once the banner has taken its room: the row stays in view.
-                QTimer.singleShot(0, lambda: self.select(existing))
+                QTimer.singleShot(0, self, lambda: self.select(existing))
                 return
             where = self._door.store_status().place
             self.runner.info(f"Tracking “{result.label}”; its secret is in {where}.")
