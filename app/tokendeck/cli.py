@@ -19,6 +19,7 @@ from tokendeck.exit_codes import (
     CALENDAR_EXIT_CODES,
     EXEC_EXIT_CODES,
     EXIT_PROBLEM,
+    IMPORT_EXIT_CODES,
     INSPECT_EXIT_CODES,
     SANDBOX_EXIT_CODES,
     TOKEN_EXIT_CODES,
@@ -186,6 +187,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_profile(calendar, argparse.SUPPRESS)
 
+    importing = _verb_parser(
+        verbs,
+        "import",
+        "import credentials lying in plaintext files (dtlpy's cookie.json, .env, SSH keys)",
+        "Find credentials in plaintext files and import the chosen ones into the secret store: "
+        "the Dataloop SDK's cookie.json (each sign-in becomes a Dataloop account holding that "
+        "session, renewed with its refresh token), an Encord SSH private key file (an Encord "
+        "account), and .env files with the variables TokenDeck knows (DATALOOP_TOKEN and the "
+        "other tokendeck exec variables become tracked tokens; ENCORD_SSH_KEY, "
+        "ENCORD_SSH_KEY_FILE and ENCORD_API_KEY with ENCORD_PROJECT_ID become Encord accounts). "
+        "With no PATH, the usual places: ~/.dataloop/cookie.json ($DATALOOP_PATH), and .env in "
+        "the current and the home directory. What was found is listed masked; on a terminal it "
+        "asks which to import, then whether to take the plaintext copies out of their files "
+        "(only those read back from the secret store, and only while the file still holds "
+        "them). Without a terminal, --yes and --remove-plaintext say so.",
+        IMPORT_EXIT_CODES,
+    )
+    importing.add_argument("paths", nargs="*", metavar="PATH", help="files to read")
+    importing.add_argument("--list", action="store_true", help="only list what was found")
+    importing.add_argument("--yes", action="store_true", help="import everything found")
+    importing.add_argument(
+        "--remove-plaintext",
+        action="store_true",
+        help="then take the plaintext copies out of their files",
+    )
+    _add_profile(importing, argparse.SUPPRESS)
+
     sandbox = _verb_parser(
         verbs,
         "sandbox",
@@ -320,6 +348,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tokendeck.calendar_command import run_calendar
 
         return run_calendar(args)
+    if args.verb == "import":
+        from tokendeck.import_command import run_import
+
+        return run_import(args)
     if args.verb == "exec":
         from tokendeck.exec_command import run_exec
 

@@ -47,6 +47,15 @@ exit codes:
   {EXIT_PROBLEM}  the catalog could not be read
   {EXIT_NOT_FOUND}  no such profile, or a bad command line"""
 
+IMPORT_EXIT_CODES = f"""\
+exit codes:
+  {EXIT_OK}  every credential chosen was imported and read back (or was already held), or
+     nothing was chosen
+  {EXIT_PROBLEM}  one was not imported or could not be read back, a plaintext copy could not be
+     taken out, or the secret store is closed: the reason is on standard error
+  {EXIT_NOT_FOUND}  no such profile, nothing TokenDeck knows in the files, or a bad command line
+  {EXIT_INTERRUPTED}  interrupted (Ctrl+C at a question)"""
+
 SANDBOX_EXIT_CODES = f"""\
 exit codes:
   {EXIT_OK}  stopped cleanly (Ctrl+C or SIGTERM)
@@ -60,6 +69,7 @@ exit codes (details in tokendeck VERB --help):
   inspect  {EXIT_OK} ok, {EXIT_PROBLEM} expired or invalid, {EXIT_NOT_A_TOKEN} no token / not a token / bad key
   token    {EXIT_OK} printed, {EXIT_PROBLEM} cannot give one now, {EXIT_NOT_FOUND} no such profile or account
   calendar {EXIT_OK} written, {EXIT_PROBLEM} the catalog could not be read, {EXIT_NOT_FOUND} no such profile
+  import   {EXIT_OK} imported, {EXIT_PROBLEM} one was not, {EXIT_NOT_FOUND} no profile / nothing found
   exec     the command's code, {EXIT_PROBLEM} cannot give a token now, {EXIT_NOT_FOUND} no such profile or account
   sandbox  {EXIT_OK} stopped cleanly, {EXIT_PROBLEM} could not start
   every verb exits {EXIT_USAGE} on a bad command line"""

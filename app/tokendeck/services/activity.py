@@ -44,10 +44,20 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "session.refresh_token": ("Refresh token saved", "Sessions and tokens"),
     "secret.copy": ("Secret copied", "Copies"),
     "store.move": ("Secrets moved to another store", "Secret store"),
+    "plaintext.import": ("Imported from a plaintext file", "Imports"),
+    "plaintext.remove": ("Plaintext copy taken out of its file", "Imports"),
 }
 # The actions whose detail is the account's name (storage/catalog.py, services/sessions.py).
 NAMED = ("account.add", "account.edit", "account.remove", "account.sign_out")
-KINDS = ("Accounts", "API keys", "Sessions and tokens", "Copies", "Secret store", "Other")
+KINDS = (
+    "Accounts",
+    "API keys",
+    "Sessions and tokens",
+    "Copies",
+    "Imports",
+    "Secret store",
+    "Other",
+)
 HEADERS = ("When (UTC)", "What", "Account", "Credential", "Detail")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

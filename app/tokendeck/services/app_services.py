@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tokendeck.core.clock import Clock, SystemClock
 from tokendeck.core.store_status import StoreStatus
@@ -31,6 +32,9 @@ from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper
 from tokendeck.storage.secret_store import SecretStore, status_of
 from tokendeck.storage.starting_store import StartingStore
+
+if TYPE_CHECKING:
+    from tokendeck.services.plaintext_import import PlaintextImport
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +211,15 @@ class AppServices:
         if changed:
             self.bus.publish(AccountsChanged(None))
             self.bus.publish(CredentialsChanged())
+
+    @property
+    def imports(self) -> PlaintextImport:
+        """Import from plaintext files (loaded when first used: nothing at start-up needs it)."""
+        from tokendeck.services.plaintext_import import PlaintextImport
+
+        return PlaintextImport(
+            self.catalog, self.keeper, self.accounts, self.sessions, self.tokens, self.clock
+        )
 
     @property
     def store(self) -> SecretStore:

@@ -151,18 +151,48 @@ class SessionsService:
         session = await self._try_sign_in(draft, inputs, secrets)
 
         async def keep() -> Account:
-            account = await self._accounts.add(draft, inputs, secrets)
-            try:
-                async with self._pool.lock(account.id):
-                    await self._records.save(account, session)
-            except Exception:
-                await self._keeper.forget_account(account.id)
-                self._accounts.changed(account.id)
-                raise
+            account = await self._add_holding(draft, inputs, secrets, session)
             return await self._now_signed_in(account, session)
 
         # Signed in: what follows is local and is not left half done by a Cancel.
         return await must_finish(keep(), f"saving the session of “{draft.name}”")
+
+    async def add_with_session(
+        self,
+        draft: Account,
+        inputs: Mapping[str, str],
+        session: Session,
+        status: AccountStatus = AccountStatus.SIGNED_IN,
+    ) -> Account:
+        """Add an account holding a session got elsewhere (imported from the Dataloop SDK's
+        cookie), without signing in: it is renewed like any other, with its refresh token."""
+        draft = replace(draft, id=draft.id or new_id())
+
+        async def keep() -> Account:
+            account = await self._add_holding(draft, inputs, {}, session)
+            account = await self._accounts.set_status(account, status)
+            self._accounts.changed(account.id)
+            return account
+
+        return await must_finish(keep(), f"saving the session of “{draft.name}”")
+
+    async def _add_holding(
+        self,
+        draft: Account,
+        inputs: Mapping[str, str],
+        secrets: Mapping[str, Secret],
+        session: Session,
+    ) -> Account:
+        """The account, its secrets and its session, or nothing of them."""
+        account = await self._accounts.add(draft, inputs, secrets)
+        try:
+            async with self._pool.lock(account.id):
+                await self._records.save(account, session)
+        except Exception:
+            await self._keeper.forget_account(account.id)
+            self._accounts.changed(account.id)
+            raise
+        return account
 
     async def edit_signed_in(
         self, account: Account, inputs: Mapping[str, str], secrets: Mapping[str, Secret]
