@@ -273,3 +273,16 @@ async def test_files_that_hold_nothing_to_import_say_why(
     assert len(scanned.problems) == 3
     assert said in scanned.problems[0], scanned.problems
     assert "no such file" in scanned.problems[1] and "a folder" in scanned.problems[2]
+
+
+async def test_a_cookie_sign_in_for_a_host_tokendeck_may_not_talk_to_is_not_offered(
+    services: AppServices, tmp_path: Path
+) -> None:
+    cookie = tmp_path / "cookie.json"
+    token = jwt_token(email="plain@b.test")
+    cookie.write_text(
+        json.dumps({"login_parameters": {"http://intranet.example/api/v1": {"token": token}}})
+    )
+    scanned = await services.imports.scan([cookie])
+    assert scanned.finds == []
+    assert "http://intranet.example/api/v1 is not offered: Use https://" in scanned.problems[0]

@@ -46,7 +46,8 @@ def _line_end(text: str, pos: int) -> int:
 
 
 def _closing(text: str, pos: int, quote: str) -> int:
-    """The index of the quote closing one opened just before `pos`, or -1."""
+    """The index of the quote closing one opened just before `pos`, or -1. A backslash and the
+    character after it go together (python-dotenv's `(?:\\\\.|[^"\\\\])*`)."""
     while pos < len(text):
         if text[pos] == "\\" and pos + 1 < len(text):
             pos += 2
@@ -79,6 +80,8 @@ def read_env(text: str) -> list[EnvBinding]:
             pattern = _DOUBLE_ESCAPE if quote == '"' else _SINGLE_ESCAPE
             value = pattern.sub(lambda m: _ESCAPES[m.group()[1]], raw)
             end = _line_end(text, close)
+        elif at > match.start() and text[at - 1] in " \t" and text.startswith("#", at):
+            value = ""  # `NAME= # comment`: empty (`NAME=#x` is "#x"), as python-dotenv reads it
         else:
             value = _COMMENT.sub("", text[at:end].rstrip("\r\n")).rstrip()
         out.append(EnvBinding(match.group(1), value, pos, end, line))

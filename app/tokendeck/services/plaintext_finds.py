@@ -163,7 +163,7 @@ def _scan_file(
             return [], f"JSON, but not the Dataloop SDK's cookie ({error})"
         if not logins:
             return [], "the Dataloop SDK's cookie, with no sign-in in it."
-        return [_cookie_find(path, login, now) for login in logins], ""
+        return _cookie_finds(path, logins, now)
     return _env_finds(path, text, variables, now)
 
 
@@ -208,6 +208,11 @@ def _key_file(path: Path, key: Secret, place: str) -> tuple[list[Find], str]:
     return [find], ""
 
 
+def _readable(text: str) -> str:
+    """Text from a file made fit for a name: printable characters only, at most 80."""
+    return "".join(c for c in text if c.isprintable()).strip()[:80]
+
+
 def _token_note(expires_at: datetime | None, now: datetime) -> str:
     return "Already expired." if expires_at is not None and expires_at <= now else ""
 
@@ -219,13 +224,32 @@ def _expiry(token: Secret) -> datetime | None:
         return None
 
 
-def _cookie_find(path: Path, login: plaintext.CookieLogin, now: datetime) -> Find:
+def _cookie_finds(
+    path: Path, logins: Sequence[plaintext.CookieLogin], now: datetime
+) -> tuple[list[Find], str]:
+    """A find per sign-in whose host TokenDeck may talk to (the outbound rule's check, as the
+    Add account form's): the others are said, not offered."""
+    from tokendeck.platforms.outbound import url_problem
+
+    finds: list[Find] = []
+    problems: list[str] = []
+    for login in logins:
+        parts = urlsplit(login.gate_url or login.environment)
+        host = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+        problem = url_problem(host) if host else "it names no host"
+        if problem:
+            where = _readable(login.environment)
+            problems.append(f"the sign-in for {where} is not offered: {problem.rstrip('.')}.")
+            continue
+        finds.append(_cookie_find(path, login, host, now))
+    return finds, " ".join(problems)
+
+
+def _cookie_find(path: Path, login: plaintext.CookieLogin, host: str, now: datetime) -> Find:
     from tokendeck.platforms.common import jwt_claim
 
-    parts = urlsplit(login.gate_url or login.environment)
-    host = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-    email = str(jwt_claim(login.token, "email") or "")
-    who = email or login.alias or parts.netloc or "imported"
+    email = _readable(str(jwt_claim(login.token, "email") or ""))
+    who = email or _readable(login.alias) or urlsplit(host).netloc
     expires = _expiry(login.token)
     note = _token_note(expires, now)
     if login.refresh_token is None:
