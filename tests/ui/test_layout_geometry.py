@@ -8,6 +8,7 @@ Set TOKENDECK_LAYOUT_SHOTS=DIR to save a screenshot of every state checked, to l
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -548,6 +549,76 @@ def test_every_other_dialog_and_tab_with_data(
             window.clipboard.clear("test")
             for box in visible_windows(QMessageBox):
                 box.close()
+            await services.aclose()
+
+    drive(qloop, scenario())
+    report.assert_clean()
+
+
+def test_import_and_activity_windows(
+    qloop: asyncio.AbstractEventLoop,
+    window: MainWindow,
+    profile: Profile,
+    palette: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """File > Import (what it found, what became of each, the question before taking copies
+    out, and nothing found) and View > Activity after it, whole at the smallest size too."""
+    from tests.flows.test_plaintext_import import jwt_token, openssh_key
+
+    report = Report(palette)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("DATALOOP_PATH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    cookie = tmp_path / ".dataloop" / "cookie.json"
+    cookie.parent.mkdir()
+    login = {
+        "token": jwt_token(email="support.engineer@example.test"),
+        "refresh_token": "r-" + "x" * 30,
+        "gate_url": "https://gate.dataloop.ai",
+    }
+    cookie.write_text(json.dumps({"login_parameters": {"https://gate.dataloop.ai/api/v1": login}}))
+    key = openssh_key().replace("\n", "\\n")
+    (tmp_path / ".env").write_text(
+        f'DATALOOP_TOKEN={jwt_token(exp=1_000_000)}\nENCORD_SSH_KEY="{key}"\n'
+        "ENCORD_API_KEY=legacy-key-without-its-project-id-0123456789\n"
+    )
+
+    async def scenario() -> None:
+        services = await AppServices.start(
+            profile.catalog_path, profile.vault_path, NoPrompt(), memory_store=True
+        )
+        try:
+            connect(window, services)
+            await until(lambda: window.add_account_button.isEnabled(), "Add account enabled")
+            dialog = window.open_import()
+            await until(lambda: dialog.model.rowCount() == 3, "the usual places read")
+            await report.at_both_sizes(dialog, "Import, found", LARGE_DIALOG)
+            click(dialog.import_button)
+            await until(lambda: dialog.remove_button.isEnabled(), "imported")
+            await report.at_both_sizes(dialog, "Import, imported", LARGE_DIALOG)
+            click(dialog.remove_button)
+            box = await the_window(QMessageBox, "import-question", "the question")
+            await settle()
+            report.check(box, "Import, take the copies out?")
+            click(button(box, "Cancel"))
+            dialog.close()
+            await settle()
+
+            activity = window.open_activity()
+            await until(lambda: activity.model.rowCount() > 3, "the activity read")
+            await report.at_both_sizes(activity, "Activity", LARGE_DIALOG)
+            activity.close()
+
+            monkeypatch.chdir(tmp_path / ".dataloop")
+            cookie.unlink()
+            (tmp_path / ".env").unlink()
+            empty = window.open_import()
+            await until(lambda: "Nothing found" in empty.found.text(), "nothing found")
+            await report.at_both_sizes(empty, "Import, nothing found", LARGE_DIALOG)
+            empty.close()
+        finally:
             await services.aclose()
 
     drive(qloop, scenario())

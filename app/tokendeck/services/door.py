@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from tokendeck.services.catalog_snapshot import CatalogSnapshot as CatalogSnapshot
     from tokendeck.services.keys import KeyView as KeyView
     from tokendeck.services.keys import Rotation as Rotation
+    from tokendeck.services.plaintext_finds import Find as Find
+    from tokendeck.services.plaintext_finds import Scanned as Scanned
+    from tokendeck.services.plaintext_import import Imported as Imported
+    from tokendeck.services.plaintext_removal import RemovalResult as RemovalResult
     from tokendeck.services.standing import HeldCredential as HeldCredential
     from tokendeck.services.store_choice import VaultPrompt as VaultPrompt
     from tokendeck.storage.secret_keeper import ReconcileReport as ReconcileReport
@@ -290,6 +294,23 @@ class Door:
         text, count = await calendar_text(engine.catalog, engine.policy, self.now(), days)
         await _write_file(path, text.encode())
         return count
+
+    async def plaintext_places(self) -> list[Path]:
+        """The usual places plaintext credentials lie in that exist here (File > Import)."""
+        return await (await self._ready()).imports.usual_places()
+
+    async def scan_plaintext(self, paths: Sequence[Path]) -> Scanned:
+        """What the files hold that TokenDeck knows (read off the loop's thread; no secret
+        store needed)."""
+        return await (await self._ready()).imports.scan(paths)
+
+    async def import_plaintext(self, finds: Sequence[Find]) -> list[Imported]:
+        """Each find kept in the secret store (an account or a tracked token), read back."""
+        return await (await self._ready()).imports.import_finds(finds)
+
+    async def remove_plaintext(self, imported: Sequence[Imported]) -> list[RemovalResult]:
+        """The verified imports' plaintext copies taken out of their files."""
+        return await (await self._ready()).imports.remove_plaintext(imported)
 
     async def activity(self) -> list[ActivityRow]:
         """What happened, newest first (the audit log, in words; never a secret)."""

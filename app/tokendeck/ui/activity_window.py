@@ -8,6 +8,7 @@ log again."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,19 +22,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from tokendeck.core.timefmt import utc_iso
 from tokendeck.services.activity import HEADERS, KINDS, ActivityRow, cells, matches
+from tokendeck.ui.column_fit import Column, FittedTable
+from tokendeck.ui.dialog_fit import keep_text_whole
 from tokendeck.ui.table_model import Index, RowTableModel
+from tokendeck.ui.table_setup import configure_table
 from tokendeck.ui.task_runner import MessageBanner, TaskRunner
 
 if TYPE_CHECKING:
     from tokendeck.services.door import Door
 
 ALL_KINDS = "Everything"
+MINIMUM_WIDTH = 520
 CSV_FILE = "tokendeck-activity.csv"
 
 
@@ -115,14 +120,24 @@ class ActivityWindow(QDialog):
         self.export_button.setAutoDefault(False)
         self.export_button.setToolTip("Save the rows shown as a CSV file")
 
-        self.view = QTableView()
-        self.view.setObjectName("activity-table")
+        self.view = FittedTable()
         self.view.setModel(self.filter)
-        self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setWordWrap(False)
+        # In order of importance: when and what stay in view on a narrow window; every cell's
+        # tooltip is its whole text.
+        when, what, account, credential, detail = range(len(HEADERS))
+        self.columns = configure_table(
+            self.view,
+            "activity-table",
+            "Activity",
+            [
+                Column(when, 150, (utc_iso(datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)),)),
+                Column(what, 200),
+                Column(account, 150),
+                Column(credential, 170),
+                Column(detail, 200),
+            ],
+            stretch=what,
+        )
 
         self.banner = MessageBanner()
         self.banner.hide()
@@ -142,6 +157,8 @@ class ActivityWindow(QDialog):
         self.search.textChanged.connect(self._refilter)
         self.export_button.clicked.connect(self._choose_csv_file)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search.setFocus)
+        self.setMinimumWidth(MINIMUM_WIDTH)
+        keep_text_whole(self)
         self.resize(860, 520)
 
     def reload(self) -> None:
@@ -151,7 +168,6 @@ class ActivityWindow(QDialog):
         async def read() -> None:
             rows = await door.activity()
             self.model.set_rows(rows)
-            self.view.resizeColumnsToContents()
             self._refilter()
 
         self.count.setText("Reading the activity…")

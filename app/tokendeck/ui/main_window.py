@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from tokendeck.services.door import Door, ReconcileReport
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.ui.activity_window import ActivityWindow
+    from tokendeck.ui.import_dialog import ImportDialog
     from tokendeck.ui.inspector import InspectorPane
     from tokendeck.ui.keys_tab import KeysTab
     from tokendeck.ui.settings_dialog import SettingsDialog
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         self.tokens_page: LazyPage[TokensTab] = LazyPage(self._build_tokens_tab)
         self._load_asked = False
         self._activity: ActivityWindow | None = None
+        self._import: ImportDialog | None = None
         # After the Accounts table has painted: the API keys tab asks every platform what it can
         # do, and that loads the platform adapters (httpx, PyJWT), which the rows need not wait for.
         self._accounts_for_keys: list[Account] | None = None
@@ -264,6 +266,13 @@ class MainWindow(QMainWindow):
         )
         self.calendar_action.triggered.connect(self._choose_calendar_file)
         file_menu.addAction(self.calendar_action)
+        self.import_action = QAction("&Import from plaintext files…", self)
+        self.import_action.setToolTip(
+            "Find credentials lying in plaintext (the Dataloop SDK's cookie.json, .env files, "
+            "Encord key files), keep them in the secret store, and take the copies out"
+        )
+        self.import_action.triggered.connect(self.open_import)
+        file_menu.addAction(self.import_action)
         self.settings_action = QAction("&Settings…", self)
         # Ctrl+, as on macOS and in most Linux apps (Qt has no Preferences key there).
         preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
@@ -370,6 +379,21 @@ class MainWindow(QMainWindow):
         self._activity.activateWindow()
         self._activity.reload()
         return self._activity
+
+    def open_import(self) -> ImportDialog:
+        """File > Import: a dialog of its own, opened on the usual places (a new one once the
+        last was closed, so it looks again)."""
+        from tokendeck.ui.import_dialog import ImportDialog
+
+        if self._import is None or not self._import.isVisible():
+            if self._import is not None:
+                self._import.deleteLater()
+            self._import = ImportDialog(self.door, self)
+            self._import.show()
+            self._import.look_in_usual_places()
+        self._import.raise_()
+        self._import.activateWindow()
+        return self._import
 
     def open_settings(self) -> SettingsDialog:
         from tokendeck.ui.settings_dialog import SettingsDialog
