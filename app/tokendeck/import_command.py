@@ -22,8 +22,7 @@ from tokendeck.token_command import TerminalPrompt, closed_store_sentence, with_
 
 if TYPE_CHECKING:
     from tokendeck.services.app_services import AppServices
-    from tokendeck.services.plaintext_finds import Find
-    from tokendeck.services.plaintext_import import Imported
+    from tokendeck.services.plaintext_model import Find, Imported
 
 PREFIX = "tokendeck import: "
 ASK_TIMES = 3
@@ -74,7 +73,7 @@ async def _import(
     if verified and _remove_asked(verified, args.remove_plaintext):
         for result in await imports.remove_plaintext(verified):
             _out(result.message)
-            failed = failed or result.removed == 0
+            failed = failed or result.failed
     elif verified:
         _say("The plaintext copies stay where they are: --remove-plaintext takes them out.")
     return EXIT_PROBLEM if failed else EXIT_OK
@@ -95,7 +94,7 @@ def _asks() -> bool:
 
 
 def _ask(question: str) -> str:
-    sys.stderr.write(question)
+    sys.stderr.write(_one_line(question))
     sys.stderr.flush()
     answer = sys.stdin.readline()
     if not answer:
@@ -134,9 +133,15 @@ def _remove_asked(verified: Sequence[Imported], flag: bool) -> bool:
     return answer.casefold() in ("y", "yes")
 
 
+def _one_line(text: str) -> str:
+    """Text from files (names, places) on one terminal line: no escape, no line break that
+    could forge a line of its own."""
+    return terminal_safe(text.replace("\r", " ").replace("\n", " "))
+
+
 def _out(line: str) -> None:
-    sys.stdout.write(terminal_safe(line) + "\n")
+    sys.stdout.write(_one_line(line) + "\n")
 
 
 def _say(message: str) -> None:
-    print(PREFIX + terminal_safe(message), file=sys.stderr)
+    print(PREFIX + _one_line(message), file=sys.stderr)

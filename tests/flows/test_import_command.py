@@ -81,7 +81,7 @@ async def test_on_a_terminal_it_asks_which_and_whether_to_take_the_copies_out(
     need_secret_service()
     await _tracked(profile)
     first, second = jwt_token(email="one@b.test"), jwt_token(email="two@b.test")
-    env = tmp_path / ".env"
+    env = tmp_path / "evil\x1b]0;owned\x07.env"  # its name is in the question
     env.write_text(f"DATALOOP_TOKEN={first}\nHAUT_AI_TOKEN={second}\n")
     controller, terminal = os.openpty()
     try:
@@ -92,7 +92,8 @@ async def test_on_a_terminal_it_asks_which_and_whether_to_take_the_copies_out(
         os.close(terminal)
     assert done.returncode == 0, done.stderr
     assert "Import which?" in done.stderr and "Take the plaintext copies out of" in done.stderr
-    assert await _tracked(profile) == {"HAUT_AI_TOKEN (.env)": second}
+    assert "\x1b" not in done.stderr + done.stdout and "evil\\u001b]0;owned" in done.stderr
+    assert await _tracked(profile) == {"HAUT_AI_TOKEN (evil]0;owned.env)": second}
     assert env.read_text() == f"DATALOOP_TOKEN={first}\n"
 
 

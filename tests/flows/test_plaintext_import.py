@@ -18,8 +18,7 @@ from tokendeck.core.models import AccountStatus, CredentialKind, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import SandboxWorld
 from tokendeck.services.app_services import AppServices
-from tokendeck.services.plaintext_finds import FindKind
-from tokendeck.services.plaintext_import import Imported, Outcome
+from tokendeck.services.plaintext_model import FindKind, Imported, Outcome
 
 
 def dataloop_tokens(world: SandboxWorld) -> tuple[str, str, str]:
@@ -225,8 +224,9 @@ async def test_a_key_file_is_deleted_only_after_it_was_read_back(
     key_file.write_text(openssh_key())
     env = tmp_path / ".env"
     env.write_text("ENCORD_SSH_KEY_FILE=encord-key\n")  # relative to the .env's folder
-    [find] = (await services.imports.scan([env])).finds
-    assert (find.source, find.place) == (key_file, "named by ENCORD_SSH_KEY_FILE")
+    [named] = (await services.imports.scan([env])).finds
+    assert (named.source, named.place) == (key_file, "named by ENCORD_SSH_KEY_FILE")
+    [find] = (await services.imports.scan([key_file])).finds  # given itself: it may go
 
     real_read = services.keeper.read
 
@@ -286,3 +286,165 @@ async def test_a_cookie_sign_in_for_a_host_tokendeck_may_not_talk_to_is_not_offe
     scanned = await services.imports.scan([cookie])
     assert scanned.finds == []
     assert "http://intranet.example/api/v1 is not offered: Use https://" in scanned.problems[0]
+
+
+# -- what an attack review found: each class, with the mechanism that answers it ---------------
+
+
+async def test_a_key_file_holding_more_than_the_key_stays_and_other_key_types_are_refused(
+    services: AppServices, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    two = tmp_path / "keys"
+    two.write_text(openssh_key() + openssh_key() + "# notes\n")
+    rsa_key = tmp_path / "id_rsa"
+    rsa_key.write_bytes(
+        rsa.generate_private_key(65537, 2048).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.BestAvailableEncryption(b"passphrase"),
+        )
+    )
+    scanned = await services.imports.scan([two, rsa_key])
+    [find] = scanned.finds
+    assert "holds more than this key" in find.note
+    assert scanned.problems == [f"{rsa_key}: An ssh-rsa key: Encord needs an Ed25519 key."]
+    imported = await services.imports.import_finds([find])
+    [result] = await services.imports.remove_plaintext(imported)
+    assert (result.removed, result.failed) == (0, False) and "stays" in result.message
+    assert two.read_text().count("BEGIN OPENSSH") == 2
+
+
+async def test_a_key_file_named_by_a_variable_is_imported_but_never_deleted(
+    services: AppServices, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "id_ed25519"  # perhaps the user's own SSH key
+    key_file.write_text(openssh_key())
+    env = tmp_path / ".env"
+    env.write_text(f"ENCORD_SSH_KEY_FILE={key_file}\n")
+    [find] = (await services.imports.scan([env])).finds
+    imported = await services.imports.import_finds([find])
+    assert imported[0].verified
+    [result] = await services.imports.remove_plaintext(imported)
+    assert not result.failed and "Named by ENCORD_SSH_KEY_FILE" in result.message
+    assert key_file.exists() and env.read_text() == f"ENCORD_SSH_KEY_FILE={key_file}\n"
+
+
+async def test_a_name_set_twice_keeps_its_lines_so_no_older_value_comes_back(
+    services: AppServices, tmp_path: Path
+) -> None:
+    old, new = jwt_token(email="old@b.test"), jwt_token(email="new@b.test")
+    env = tmp_path / ".env"
+    text = f"DATALOOP_TOKEN={old}\nKEEP=1\nDATALOOP_TOKEN={new}\n"
+    env.write_text(text)
+    [find] = (await services.imports.scan([env])).finds
+    assert find.secrets["token"].reveal() == new and "more than once" in find.note
+    imported = await services.imports.import_finds([find])
+    [result] = await services.imports.remove_plaintext(imported)
+    assert not result.failed and env.read_text() == text
+
+
+async def test_files_that_are_not_regular_are_never_read_so_nothing_blocks(
+    services: AppServices, tmp_path: Path
+) -> None:
+    import asyncio
+    import os
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    env = tmp_path / ".env"
+    env.write_text(f"ENCORD_SSH_KEY_FILE={fifo}\n")
+    scanned = await asyncio.wait_for(services.imports.scan([fifo, env]), 30)
+    assert scanned.finds == []
+    assert all("not a regular file" in p for p in scanned.problems), scanned.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("DATALOOP_TOKEN=${DL_TOKEN}\n", "refers to another variable"),
+        ("DATALOOP_TOKEN=abc\rOTHER=secret\n", "lone carriage return"),
+        ("TOKEN=some-other-apps-bot-token-0123456789\n", "nothing TokenDeck knows"),
+    ],
+)
+async def test_values_tokendeck_would_misread_are_not_offered(
+    services: AppServices, tmp_path: Path, text: str, said: str
+) -> None:
+    env = tmp_path / ".env"
+    env.write_text(text)
+    scanned = await services.imports.scan([env])
+    assert scanned.finds == [] and said in scanned.problems[0], scanned.problems
+
+
+async def test_a_generic_variable_is_read_when_an_account_was_given_it(
+    services: AppServices, tmp_path: Path
+) -> None:
+    from tokendeck.core.models import Account, AccountSettings
+
+    await services.accounts.add(
+        Account(
+            id="",
+            name="Pasted",
+            platform=Platform.MANUAL,
+            host="",
+            settings=AccountSettings(exec_env="TOKEN"),
+        ),
+        {},
+        {"token": Secret("opaque-" + "x" * 30)},
+    )
+    env = tmp_path / ".env"
+    env.write_text("TOKEN=abcdefghijklmnopqrstuvwxyz0123\n")
+    [find] = (await services.imports.scan([env])).finds
+    assert (find.place, find.platform, find.kind) == (
+        "line 1 (TOKEN)",
+        Platform.MANUAL,
+        FindKind.TRACKED,
+    )
+
+
+async def test_a_cookie_changed_after_the_scan_keeps_what_is_new_and_never_raises(
+    services: AppServices, world: SandboxWorld, tmp_path: Path
+) -> None:
+    _, token, refresh = dataloop_tokens(world)
+    cookie = write_cookie(tmp_path, world, token, refresh)
+    imported = await services.imports.import_finds((await services.imports.scan([cookie])).finds)
+    assert imported[0].verified
+    renewed = cookie.read_text().replace(refresh, "renewed-refresh-token-" + "r" * 20)
+    cookie.write_text(renewed)  # dtlpy renewed its session meanwhile
+    [result] = await services.imports.remove_plaintext(imported)
+    assert (result.removed, result.failed) == (0, True) and cookie.read_text() == renewed
+    cookie.write_text("{not json")
+    [result] = await services.imports.remove_plaintext(imported)
+    assert result.failed and "changed since it was read" in result.message
+    cookie.write_text(
+        json.dumps({"login_parameters": {world.urls["dataloop"] + "/api/v1": {"token": 7}}})
+    )
+    [result] = await services.imports.remove_plaintext(imported)
+    assert result.failed
+
+
+async def test_a_cookie_whose_gate_and_api_differ_is_not_offered(
+    services: AppServices, tmp_path: Path
+) -> None:
+    cookie = tmp_path / "cookie.json"
+    login = {"token": jwt_token(), "gate_url": "https://attacker.example"}
+    cookie.write_text(json.dumps({"login_parameters": {"https://gate.dataloop.ai/api/v1": login}}))
+    scanned = await services.imports.scan([cookie])
+    assert scanned.finds == [] and "different hosts" in scanned.problems[0]
+
+
+async def test_an_expired_cookie_session_is_renewed_at_import_or_says_it_needs_a_sign_in(
+    services: AppServices, world: SandboxWorld, tmp_path: Path
+) -> None:
+    email, _, refresh = dataloop_tokens(world)
+    expired = jwt_token(email=email, exp=1_000_000)
+    good = write_cookie(tmp_path / "a", world, expired, refresh)
+    bad = write_cookie(tmp_path / "b", world, jwt_token(email="b@b.test", exp=1_000_000), "dead")
+    imported = await services.imports.import_finds((await services.imports.scan([good, bad])).finds)
+    assert [i.verified for i in imported] == [True, True]
+    renewed = await services.accounts.get(f"Dataloop ({email})")
+    assert renewed.status is AccountStatus.SIGNED_IN
+    assert (await services.sessions.current_token(renewed)).reveal() != expired
+    dead = await services.accounts.get("Dataloop (b@b.test)")
+    assert dead.status is AccountStatus.NEEDS_LOGIN

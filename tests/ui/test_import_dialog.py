@@ -18,7 +18,7 @@ from tests.ui.test_account_dialog_sign_in import start, stop
 from tests.ui.visible import button, cell_texts, click, the_window, until
 from tokendeck.core.models import CredentialKind, Platform
 from tokendeck.core.secret import Secret
-from tokendeck.services.plaintext_finds import Find, FindKind
+from tokendeck.services.plaintext_model import Find, FindKind
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.import_dialog import BECOMES, STATUS, WHAT, FindsModel
 from tokendeck.ui.main_window import MainWindow
@@ -125,7 +125,9 @@ def test_with_nothing_in_the_usual_places_it_says_where_it_looked(
             await until(lambda: "Nothing found in the usual places" in dialog.found.text(), "said")
             assert not dialog.import_button.isEnabled()
             dialog.read_files([broken])
-            await until(lambda: "needs its project or dataset id" in dialog.found.text(), "why")
+            await until(
+                lambda: "needs its project or dataset id" in dialog.problems.toPlainText(), "why"
+            )
             assert dialog.model.rowCount() == 0
         finally:
             await stop(window, services)

@@ -128,3 +128,41 @@ def test_an_openssh_key_only_where_the_text_starts_with_it() -> None:
 def test_masked_shows_little_of_a_long_value_and_nothing_of_a_short_one() -> None:
     assert plaintext.masked("eyJhbGciOiJIUzI1NiJ9.payload.signature-xyz") == "eyJh…-xyz"
     assert plaintext.masked("short-secret") == "••••••••"
+
+
+def test_what_follows_a_closing_quote_must_be_a_comment_or_nothing() -> None:
+    text = "A='x' B=2\nC=\"y\"  # fine\n"
+    assert [(b.name, b.value) for b in plaintext.read_env(text)] == [("C", "y")]
+    assert dotenv_values(stream=io.StringIO(text), interpolate=False).get("C") == "y"
+
+
+def test_a_long_run_of_spaces_is_read_in_linear_time_and_as_python_dotenv_reads_it() -> None:
+    # 200,000 spaces: the regular expression `\s+#.*` takes minutes over this, the scan does not.
+    text = "A=x" + " " * 200_000 + "y #c\n"
+    [binding] = plaintext.read_env(text)
+    assert binding.value == "x" + " " * 200_000 + "y"
+
+
+def test_a_binding_never_shows_its_value_in_its_repr() -> None:
+    [binding] = plaintext.read_env("DATALOOP_TOKEN=the-secret-value\n")
+    assert "the-secret-value" not in repr(binding)
+
+
+def test_the_key_type_is_read_without_the_passphrase() -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+
+    from tokendeck.core.secret import Secret
+
+    for key, kind in (
+        (ed25519.Ed25519PrivateKey.generate(), "ssh-ed25519"),
+        (ec.generate_private_key(ec.SECP256R1()), "ecdsa-sha2-nistp256"),
+    ):
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.BestAvailableEncryption(b"pw"),
+        )
+        assert plaintext.openssh_key_type(Secret(pem.decode())) == kind
+    broken = f"{plaintext.SSH_BEGIN}\nAAAA\n{plaintext.SSH_END}"
+    assert plaintext.openssh_key_type(Secret(broken)) is None

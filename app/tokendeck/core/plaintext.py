@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tokendeck.core import safe_json
 from tokendeck.core.secret import Secret
@@ -24,7 +24,8 @@ _ESCAPES = {"\\": "\\", "'": "'", '"': '"', "a": "\a", "b": "\b", "f": "\f", "n"
 _ESCAPES |= {"r": "\r", "t": "\t", "v": "\v"}
 _DOUBLE_ESCAPE = re.compile(r"\\[\\'\"abfnrtv]")
 _SINGLE_ESCAPE = re.compile(r"\\[\\']")
-_COMMENT = re.compile(r"\s+#.*")
+_AFTER_QUOTE = re.compile(r"[ \t]*(?:#[^\r\n]*)?\r?(?:\n|$)")
+_LONE_CR = re.compile(r"\r(?!\n)")
 SSH_BEGIN, SSH_END = "-----BEGIN OPENSSH PRIVATE KEY-----", "-----END OPENSSH PRIVATE KEY-----"
 
 
@@ -33,7 +34,7 @@ class EnvBinding:
     """One `NAME=value` of a .env file: `start`/`end` span its whole lines, newline included."""
 
     name: str
-    value: str
+    value: str = field(repr=False)  # a secret, often
     start: int
     end: int
     line: int  # 1-based, the line it starts on
@@ -76,18 +77,43 @@ def read_env(text: str) -> list[EnvBinding]:
             if close < 0:  # never closed: python-dotenv gives up on it too
                 pos, line = end, line + 1
                 continue
+            end = _line_end(text, close)
+            if not _AFTER_QUOTE.fullmatch(text, close + 1, end):  # `A='x' B=2`: refused
+                line += text.count("\n", pos, end)
+                pos = end
+                continue
             raw = text[at + 1 : close]
             pattern = _DOUBLE_ESCAPE if quote == '"' else _SINGLE_ESCAPE
             value = pattern.sub(lambda m: _ESCAPES[m.group()[1]], raw)
-            end = _line_end(text, close)
         elif at > match.start() and text[at - 1] in " \t" and text.startswith("#", at):
             value = ""  # `NAME= # comment`: empty (`NAME=#x` is "#x"), as python-dotenv reads it
         else:
-            value = _COMMENT.sub("", text[at:end].rstrip("\r\n")).rstrip()
+            value = _without_comment(text[at:end].rstrip("\r\n")).rstrip()
         out.append(EnvBinding(match.group(1), value, pos, end, line))
         line += text.count("\n", pos, end)
         pos = end
     return out
+
+
+def _without_comment(value: str) -> str:
+    """`value` cut before its first ` #` and the whitespace before it: python-dotenv's
+    `re.sub(r"\\s+#.*", "", value)`, in linear time (the regular expression takes quadratic
+    time over a long run of spaces)."""
+    at = value.find("#")
+    while at > 0:
+        if value[at - 1].isspace():
+            start = at - 1
+            while start > 0 and value[start - 1].isspace():
+                start -= 1
+            return value[:start]
+        at = value.find("#", at + 1)
+    return value
+
+
+def has_lone_carriage_returns(text: str) -> bool:
+    """Lines ended by a CR alone (old Mac files): python-dotenv reads those as line ends, and
+    this reader does not, so such a file is not read at all."""
+    return _LONE_CR.search(text) is not None
 
 
 def without_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -156,6 +182,38 @@ def openssh_private_key(text: str) -> Secret | None:
     if not text.startswith(SSH_BEGIN, start) or end < 0:
         return None
     return Secret(text[start : end + len(SSH_END)] + "\n")
+
+
+def openssh_key_type(key: Secret) -> str | None:
+    """The key type an OpenSSH private key names in its public part ("ssh-ed25519"), readable
+    without its passphrase (PROTOCOL.key: magic, cipher, kdf, kdf options, count, public key);
+    None when it cannot be read."""
+    import base64
+    import binascii
+
+    lines = key.reveal().strip().splitlines()[1:-1]
+    try:
+        data = base64.b64decode("".join(lines), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    magic = b"openssh-key-v1\0"
+    if not data.startswith(magic):
+        return None
+    pos = len(magic)
+    fields: list[bytes] = []
+    for _ in range(4):  # cipher name, kdf name, kdf options; then the public key blob
+        if pos + 4 > len(data):
+            return None
+        if len(fields) == 3:
+            pos += 4  # the number of keys
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        fields.append(data[pos + 4 : pos + 4 + size])
+        pos += 4 + size
+    blob = fields[3]
+    if len(blob) < 4:
+        return None
+    size = int.from_bytes(blob[:4], "big")
+    return blob[4 : 4 + size].decode("ascii", "replace") or None
 
 
 def masked(value: str) -> str:

@@ -43,10 +43,10 @@ if TYPE_CHECKING:
     from tokendeck.services.catalog_snapshot import CatalogSnapshot as CatalogSnapshot
     from tokendeck.services.keys import KeyView as KeyView
     from tokendeck.services.keys import Rotation as Rotation
-    from tokendeck.services.plaintext_finds import Find as Find
-    from tokendeck.services.plaintext_finds import Scanned as Scanned
-    from tokendeck.services.plaintext_import import Imported as Imported
-    from tokendeck.services.plaintext_removal import RemovalResult as RemovalResult
+    from tokendeck.services.plaintext_model import Find as Find
+    from tokendeck.services.plaintext_model import Imported as Imported
+    from tokendeck.services.plaintext_model import RemovalResult as RemovalResult
+    from tokendeck.services.plaintext_model import Scanned as Scanned
     from tokendeck.services.standing import HeldCredential as HeldCredential
     from tokendeck.services.store_choice import VaultPrompt as VaultPrompt
     from tokendeck.storage.secret_keeper import ReconcileReport as ReconcileReport

@@ -16,9 +16,8 @@ than `MAX_FILE_BYTES` is not read. Nothing here puts a secret in a message.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -26,9 +25,19 @@ from urllib.parse import urlsplit
 from tokendeck.core import plaintext
 from tokendeck.core.models import PLATFORM_NAMES, Platform
 from tokendeck.core.secret import Secret
-from tokendeck.core.token_decode import TokenFormatError, inspect_token
 from tokendeck.platforms.registry import BY_PLATFORM
+from tokendeck.services.plaintext_model import Find, FindKind, Removal, Scanned
+from tokendeck.services.plaintext_reading import (
+    expiry,
+    key_file_finds,
+    read_text,
+    readable,
+    token_note,
+)
 
+# `tokendeck exec`'s names for pasted and OAuth 2.0 tokens: too common to be TokenDeck's in any
+# .env (another app's bot token): read only when an account was given one of them.
+GENERIC_VARIABLES = frozenset({"TOKEN", "ACCESS_TOKEN"})
 ENCORD_KEY_VARIABLES = ("ENCORD_SSH_KEY",)
 ENCORD_KEY_FILE_VARIABLES = ("ENCORD_SSH_KEY_FILE",)
 ENCORD_LEGACY_KEY_VARIABLES = ("ENCORD_API_KEY", "CORD_API_KEY")
@@ -40,60 +49,14 @@ ENCORD_RESOURCE_VARIABLES = (
 )
 
 
-class FindKind(enum.Enum):
-    DATALOOP_SESSION = "dataloop_session"  # a sign-in from dtlpy's cookie: becomes an account
-    ENCORD_SSH_KEY = "encord_ssh_key"  # becomes an Encord account signing in with it
-    ENCORD_LEGACY_KEY = "encord_legacy_key"  # a legacy API key + its project: an Encord account
-    TRACKED = "tracked"  # a token in a variable: tracked (Tokens tab)
-
-
-class Removal(enum.Enum):
-    """How the plaintext copy is taken out of its file once the import is verified."""
-
-    COOKIE_LOGIN = "cookie_login"  # the token and refresh token of one cookie environment
-    ENV_LINES = "env_lines"  # the variable's lines in the .env file
-    FILE = "file"  # the whole file (a private key file)
-
-
-@dataclass(frozen=True, slots=True)
-class Find:
-    source: Path
-    place: str  # where in the file, for a person: "line 4", "environment https://…"
-    kind: FindKind
-    what: str  # what it is, e.g. "Dataloop sign-in of ada@example.com"
-    name: str  # the account's or the tracked token's name it would get
-    shown: str  # the value masked, or the key's fingerprint
-    # The secrets, by where they go: "session" / "refresh" (an account's session), a form field
-    # ("private_key", "api_key"), or "token" (a tracked token).
-    secrets: Mapping[str, Secret]
-    platform: Platform | None = None
-    host: str = ""
-    inputs: Mapping[str, str] = field(default_factory=dict)
-    expires_at: datetime | None = None
-    note: str = ""
-    removal: Removal = Removal.FILE
-    removal_key: str = ""  # the cookie environment, or the variable's name
-
-    @property
-    def becomes(self) -> str:
-        if self.kind is FindKind.TRACKED:
-            return f"tracked token “{self.name}”"
-        return f"account “{self.name}”"
-
-    def __repr__(self) -> str:  # never the secrets
-        return f"Find({self.kind.value} in {self.source}, {self.place})"
-
-
-@dataclass(frozen=True, slots=True)
-class Scanned:
-    finds: list[Find]
-    problems: list[str]  # one sentence per file or entry that gave nothing, saying why
-
-
 def token_variables(extra: Mapping[str, Platform] | None = None) -> dict[str, Platform]:
     """The variables holding a token TokenDeck knows: each platform's `tokendeck exec` variable,
     plus the ones given to accounts (`extra`)."""
-    known = {spec.exec_env: platform for platform, spec in BY_PLATFORM.items()}
+    known = {
+        spec.exec_env: platform
+        for platform, spec in BY_PLATFORM.items()
+        if spec.exec_env not in GENERIC_VARIABLES
+    }
     return {**known, **(extra or {})}
 
 
@@ -127,21 +90,6 @@ def scan(paths: Sequence[Path], variables: Mapping[str, Platform], now: datetime
     return Scanned(finds, problems)
 
 
-def read_text(path: Path) -> str:
-    """The file's text; OSError (with a message naming no content) when it cannot be read as
-    text of at most MAX_FILE_BYTES."""
-    if path.is_dir():
-        raise OSError("a folder, not a file: give the files in it.")
-    with path.open("rb") as handle:
-        data = handle.read(plaintext.MAX_FILE_BYTES + 1)
-    if len(data) > plaintext.MAX_FILE_BYTES:
-        raise OSError(f"larger than {plaintext.MAX_FILE_BYTES // 1024} KiB: not read.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise OSError("not text (UTF-8).") from None
-
-
 def _scan_file(
     path: Path, variables: Mapping[str, Platform], now: datetime
 ) -> tuple[list[Find], str]:
@@ -155,7 +103,13 @@ def _scan_file(
         return [], error.strerror or str(error)
     key = plaintext.openssh_private_key(text)
     if key is not None:
-        return _key_file(path, key, "the whole file")
+        found, problem = key_file_finds(path, key, "the whole file")
+        if text.strip() != key.reveal().strip():  # another key, notes: the file stays
+            note = "The file holds more than this key: it stays where it is."
+            found = [
+                replace(f, removal=Removal.KEEP, note=f"{f.note} {note}".strip()) for f in found
+            ]
+        return found, problem
     if text.lstrip()[:1] in ("{", "["):  # JSON
         try:
             logins = plaintext.cookie_logins(text)
@@ -165,63 +119,6 @@ def _scan_file(
             return [], "the Dataloop SDK's cookie, with no sign-in in it."
         return _cookie_finds(path, logins, now)
     return _env_finds(path, text, variables, now)
-
-
-def _fingerprint(key: Secret) -> tuple[str, str]:
-    """(the key's public fingerprint as ssh-keygen -l shows it, a note), or ("", why not)."""
-    import base64
-    import hashlib
-
-    from cryptography.hazmat.primitives import serialization
-
-    from tokendeck.platforms.encord_signing import EncordKeyError, load_private_key
-
-    try:
-        private = load_private_key(key)
-    except EncordKeyError as error:
-        if "passphrase" in str(error):
-            return "", "Protected by a passphrase: enter it in Edit account after the import."
-        return "", str(error)
-    blob = private.public_key().public_bytes(
-        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
-    )
-    digest = hashlib.sha256(base64.b64decode(blob.split()[1])).digest()
-    return "SHA256:" + base64.b64encode(digest).decode().rstrip("="), ""
-
-
-def _key_file(path: Path, key: Secret, place: str) -> tuple[list[Find], str]:
-    shown, note = _fingerprint(key)
-    if not shown and not note.startswith("Protected"):
-        return [], note
-    find = Find(
-        source=path,
-        place=place,
-        kind=FindKind.ENCORD_SSH_KEY,
-        what="Encord SSH private key (Ed25519)",
-        name=f"Encord ({path.stem})",
-        shown=shown or "(passphrase-protected)",
-        secrets={"private_key": key},
-        platform=Platform.ENCORD,
-        note=note,
-        removal=Removal.FILE,
-    )
-    return [find], ""
-
-
-def _readable(text: str) -> str:
-    """Text from a file made fit for a name: printable characters only, at most 80."""
-    return "".join(c for c in text if c.isprintable()).strip()[:80]
-
-
-def _token_note(expires_at: datetime | None, now: datetime) -> str:
-    return "Already expired." if expires_at is not None and expires_at <= now else ""
-
-
-def _expiry(token: Secret) -> datetime | None:
-    try:
-        return inspect_token(token.reveal()).expires_at
-    except TokenFormatError:
-        return None
 
 
 def _cookie_finds(
@@ -234,24 +131,32 @@ def _cookie_finds(
     finds: list[Find] = []
     problems: list[str] = []
     for login in logins:
-        parts = urlsplit(login.gate_url or login.environment)
-        host = f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+        host = _origin(login.environment)
         problem = url_problem(host) if host else "it names no host"
+        if not problem and login.gate_url and _origin(login.gate_url) != host:
+            # dtlpy calls the API at the environment and renews at gate_url; TokenDeck has one
+            # host for both: a token must not go to a host the cookie did not send it to.
+            problem = "its gate_url and its API are on different hosts"
         if problem:
-            where = _readable(login.environment)
+            where = readable(login.environment)
             problems.append(f"the sign-in for {where} is not offered: {problem.rstrip('.')}.")
             continue
         finds.append(_cookie_find(path, login, host, now))
     return finds, " ".join(problems)
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def _cookie_find(path: Path, login: plaintext.CookieLogin, host: str, now: datetime) -> Find:
     from tokendeck.platforms.common import jwt_claim
 
-    email = _readable(str(jwt_claim(login.token, "email") or ""))
-    who = email or _readable(login.alias) or urlsplit(host).netloc
-    expires = _expiry(login.token)
-    note = _token_note(expires, now)
+    email = readable(str(jwt_claim(login.token, "email") or ""))
+    who = email or readable(login.alias) or urlsplit(host).netloc
+    expires = expiry(login.token)
+    note = token_note(expires, now)
     if login.refresh_token is None:
         note = (note + " No refresh token: sign in again when it expires.").strip()
     elif note:
@@ -261,7 +166,7 @@ def _cookie_find(path: Path, login: plaintext.CookieLogin, host: str, now: datet
         secrets["refresh"] = login.refresh_token
     return Find(
         source=path,
-        place=f"environment {login.environment}",
+        place=f"environment {readable(login.environment)}",
         kind=FindKind.DATALOOP_SESSION,
         what=f"Dataloop sign-in of {who}",
         name=f"Dataloop ({who})",
@@ -280,16 +185,27 @@ def _cookie_find(path: Path, login: plaintext.CookieLogin, host: str, now: datet
 def _env_finds(
     path: Path, text: str, variables: Mapping[str, Platform], now: datetime
 ) -> tuple[list[Find], str]:
-    bindings = {b.name: b for b in plaintext.read_env(text)}  # the last of a name counts
+    if plaintext.has_lone_carriage_returns(text):
+        return [], "its lines end with a lone carriage return (an old Mac file): not read."
+    every = plaintext.read_env(text)
+    bindings = {b.name: b for b in every}  # the last of a name counts
+    values: dict[str, set[str]] = {}
+    for b in every:
+        values.setdefault(b.name, set()).add(b.value)
     finds: list[Find] = []
     problems: list[str] = []
     for name, binding in bindings.items():
         if not binding.value.strip():
             continue
+        if "${" in binding.value:
+            problems.append(
+                f"{name} on line {binding.line} refers to another variable (${{…}}): not read."
+            )
+            continue
         place = f"line {binding.line} ({name})"
         if name in ENCORD_KEY_VARIABLES:
             key = plaintext.openssh_private_key(binding.value)
-            found, problem = _key_file(path, key, place) if key else ([], "not an OpenSSH key")
+            found, problem = key_file_finds(path, key, place) if key else ([], "not an OpenSSH key")
             finds.extend(replace(f, removal=Removal.ENV_LINES, removal_key=name) for f in found)
             if problem:
                 problems.append(f"{name} on line {binding.line}: {problem}")
@@ -313,6 +229,13 @@ def _env_finds(
             finds.append(_legacy_find(path, place, binding, resource.strip()))
         elif name in variables:
             finds.append(_token_find(path, place, binding, variables[name], now))
+    twice = "Set more than once in the file, to different values: its lines stay."
+    finds = [
+        replace(f, removal=Removal.KEEP, note=f"{f.note} {twice}".strip())
+        if f.source == path and f.removal is Removal.ENV_LINES and len(values[f.removal_key]) > 1
+        else f
+        for f in finds
+    ]
     if not finds and not problems:
         return (
             [],
@@ -332,7 +255,9 @@ def _scan_key_path(path: Path, variable: str, line: int) -> tuple[list[Find], st
     key = plaintext.openssh_private_key(text)
     if key is None:
         return [], f"{where}: not an OpenSSH private key."
-    found, problem = _key_file(path, key, f"named by {variable}")
+    found, problem = key_file_finds(path, key, f"named by {variable}")
+    note = f"Named by {variable}: the key file stays (other tools may use it)."
+    found = [replace(f, removal=Removal.KEEP, note=f"{f.note} {note}".strip()) for f in found]
     return found, f"{where}: {problem}" if problem else ""
 
 
@@ -356,18 +281,18 @@ def _token_find(
     path: Path, place: str, binding: plaintext.EnvBinding, platform: Platform, now: datetime
 ) -> Find:
     token = Secret(binding.value.strip())
-    expires = _expiry(token)
+    expires = expiry(token)
     return Find(
         source=path,
         place=place,
         kind=FindKind.TRACKED,
         what=f"{PLATFORM_NAMES[platform]} token in {binding.name}",
-        name=f"{binding.name} ({path.name})",
+        name=f"{binding.name} ({readable(path.name)})",
         shown=plaintext.masked(token.reveal()),
         secrets={"token": token},
         platform=platform,
         expires_at=expires,
-        note=_token_note(expires, now),
+        note=token_note(expires, now),
         removal=Removal.ENV_LINES,
         removal_key=binding.name,
     )

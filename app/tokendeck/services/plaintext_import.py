@@ -10,10 +10,9 @@ What the catalog's audit log keeps: `plaintext.import` per verified import and
 from __future__ import annotations
 
 import asyncio
-import enum
+import contextlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from tokendeck.core.clock import Clock
@@ -23,34 +22,20 @@ from tokendeck.core.platform_types import Session
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.registry import CAPABILITIES
 from tokendeck.services.accounts import AccountsService
-from tokendeck.services.plaintext_finds import (
+from tokendeck.services.plaintext_finds import scan, token_variables, usual_places
+from tokendeck.services.plaintext_model import (
     Find,
     FindKind,
+    Imported,
+    Outcome,
+    RemovalResult,
     Scanned,
-    scan,
-    token_variables,
-    usual_places,
 )
-from tokendeck.services.plaintext_removal import RemovalResult, remove_copies, same
+from tokendeck.services.plaintext_removal import remove_copies, same
 from tokendeck.services.sessions import SessionsService
 from tokendeck.services.tokens import TokensService
 from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.secret_keeper import SecretKeeper
-
-
-class Outcome(enum.Enum):
-    IMPORTED = "Imported"
-    ALREADY_HELD = "Already held"
-    NOT_IMPORTED = "Not imported"
-
-
-@dataclass(frozen=True, slots=True)
-class Imported:
-    find: Find
-    outcome: Outcome
-    message: str  # one sentence for a person
-    # What the plaintext holds is in the secret store, read back equal: its copy may go.
-    verified: bool = False
 
 
 def _where(credential: Credential) -> str:
@@ -128,8 +113,10 @@ class PlaintextImport:
                     f"{find.inputs.get('username')}: TokenDeck renews its own session.",
                 )
             account = await self._add_session_account(find)
-        else:
-            account = await self._add_encord_account(find)
+            done = await self._verified(find, account.id, f"Added the account “{account.name}”.")
+            await self._renew_if_expired(find, account)
+            return done
+        account = await self._add_encord_account(find)
         return await self._verified(find, account.id, f"Added the account “{account.name}”.")
 
     async def _track(self, find: Find) -> Imported:
@@ -225,12 +212,17 @@ class PlaintextImport:
             extra={"email": find.inputs.get("username", "")},
         )
         expired = find.expires_at is not None and find.expires_at <= self._clock.now()
-        status = (
-            AccountStatus.NEEDS_LOGIN
-            if expired and session.refresh is None
-            else AccountStatus.SIGNED_IN
-        )
+        status = AccountStatus.NEEDS_LOGIN if expired else AccountStatus.SIGNED_IN
         return await self._sessions.add_with_session(draft, find.inputs, session, status)
+
+    async def _renew_if_expired(self, find: Find, account: Account) -> None:
+        """An expired imported session with a refresh token is renewed at once (after it was
+        read back), so the account says what is true: signed in, or why not (the refresh
+        sets the status either way)."""
+        expired = find.expires_at is not None and find.expires_at <= self._clock.now()
+        if expired and "refresh" in find.secrets:
+            with contextlib.suppress(TokenDeckError):
+                await self._sessions.refresh(account)
 
     async def _add_encord_account(self, find: Find) -> Account:
         assert find.platform is not None

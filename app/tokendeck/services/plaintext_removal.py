@@ -16,44 +16,51 @@ from __future__ import annotations
 import contextlib
 import hmac
 import json
+import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from tokendeck.core import plaintext, safe_json
 from tokendeck.core.secret import Secret
-from tokendeck.services.plaintext_finds import Find, Removal, read_text
+from tokendeck.services.plaintext_model import Find, Removal, RemovalResult
+from tokendeck.services.plaintext_reading import read_text
 from tokendeck.storage.vault import write_file_atomically
 
-
-@dataclass(frozen=True, slots=True)
-class RemovalResult:
-    path: Path
-    removed: int  # how many of the finds were taken out
-    message: str  # one sentence for a person
+LOCK_WAIT_SECONDS = 10.0  # how long the Dataloop SDK's lock on its cookie is waited for
 
 
-def same(a: Secret | str | None, b: Secret | str | None) -> bool:
-    """Equal values, compared in constant time (stripped: files end lines their own way)."""
-    if a is None or b is None:
+def same(a: object, b: object) -> bool:
+    """Equal values (text or Secret), compared in constant time, stripped (files end lines their
+    own way). Anything else (a cookie's null or number) is never equal."""
+
+    def text(value: object) -> str | None:
+        if isinstance(value, Secret):
+            return value.reveal()
+        return value if isinstance(value, str) else None
+
+    left, right = text(a), text(b)
+    if left is None or right is None:
         return False
-    left = (a.reveal() if isinstance(a, Secret) else a).strip().encode()
-    right = (b.reveal() if isinstance(b, Secret) else b).strip().encode()
-    return hmac.compare_digest(left, right)
+    return hmac.compare_digest(left.strip().encode(), right.strip().encode())
 
 
 def remove_copies(finds: Sequence[Find]) -> list[RemovalResult]:
     by_file: dict[Path, list[Find]] = {}
-    for find in finds:
-        by_file.setdefault(find.source, []).append(find)
     out: list[RemovalResult] = []
+    for find in finds:
+        if find.removal is Removal.KEEP:
+            out.append(RemovalResult(find.source, 0, f"{find.source}: stays. {find.note}"))
+        else:
+            by_file.setdefault(find.source, []).append(find)
     for path, group in by_file.items():
         try:
             with _dataloop_lock(path, group):
                 out.append(_remove_from(path, group))
         except OSError as error:
-            reason = error.strerror or type(error).__name__
-            out.append(RemovalResult(path, 0, f"{path}: not changed ({reason})."))
+            reason = error.strerror or str(error) or type(error).__name__
+            out.append(RemovalResult(path, 0, f"{path}: not changed ({reason}).", True))
+        except (ValueError, TypeError):  # not the file it was (the cookie is not JSON now)
+            out.append(RemovalResult(path, 0, f"{path}: kept, it changed since it was read.", True))
     return out
 
 
@@ -71,7 +78,16 @@ def _dataloop_lock(path: Path, group: Sequence[Find]) -> Iterator[None]:
         return
     lock_path = path.with_name(path.name + ".lock")
     with open(lock_path, "a") as lock:  # the SDK creates it the same way
-        fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        waited = 0.0
+        while True:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited >= LOCK_WAIT_SECONDS:
+                    raise OSError("the Dataloop SDK keeps its cookie locked") from None
+                time.sleep(0.1)
+                waited += 0.1
         try:
             yield
         finally:
@@ -82,9 +98,9 @@ def _remove_from(path: Path, group: Sequence[Find]) -> RemovalResult:
     text = read_text(path)
     target = path.resolve()  # a symbolic link stays one: its target is rewritten
     if any(f.removal is Removal.FILE for f in group):
-        key = plaintext.openssh_private_key(text)
-        if not same(key, group[0].secrets.get("private_key")):
-            return RemovalResult(path, 0, f"{path}: kept, it changed since it was read.")
+        # Deleted only while it holds that key and nothing else.
+        if not same(text, group[0].secrets.get("private_key")):
+            return RemovalResult(path, 0, f"{path}: kept, it changed since it was read.", True)
         target.unlink()
         return RemovalResult(path, 1, f"{path}: deleted.")
     if any(f.removal is Removal.COOKIE_LOGIN for f in group):
@@ -97,7 +113,7 @@ def _remove_from(path: Path, group: Sequence[Find]) -> RemovalResult:
     said = f"{path}: {_count(removed)} taken out"
     if left:
         said += f"; {_count(left)} kept, changed since it was read"
-    return RemovalResult(path, removed, said + ".")
+    return RemovalResult(path, removed, said + ".", bool(left))
 
 
 def _count(n: int) -> str:
@@ -114,6 +130,9 @@ def _without_logins(text: str, group: Sequence[Find]) -> tuple[str, int]:
         entry = logins.get(find.removal_key)
         if not isinstance(entry, dict) or not same(entry.get("token"), find.secrets["session"]):
             continue
+        refresh = entry.get("refresh_token")
+        if refresh and not same(refresh, find.secrets.get("refresh")):
+            continue  # renewed since it was read: the new refresh token is nowhere else
         entry.pop("token", None)
         entry.pop("refresh_token", None)
         removed += 1

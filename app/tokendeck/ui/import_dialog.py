@@ -4,7 +4,10 @@ It opens on what the usual places hold (the Dataloop SDK's cookie.json, a .env h
 Add files… reads more (an Encord key file, another .env). Each find is listed masked, with what
 it becomes (an account, a tracked token); the checked ones are imported and read back. Then the
 plaintext copies of the verified ones can be taken out of their files, after a question naming
-the files. Every read and write runs off the UI thread through the door."""
+the files. Every read and write runs off the UI thread through the door.
+
+Longer than most modules: the dialog and its model of finds go together (the model holds the
+check marks and the outcomes the dialog's buttons follow)."""
 
 from __future__ import annotations
 
@@ -55,9 +58,17 @@ class FindsModel(RowTableModel):
         self._done: dict[int, Imported] = {}  # by row
 
     def add(self, finds: Sequence[Find]) -> None:
-        """Append the finds not listed yet (same file and place)."""
-        have = {(f.source, f.place) for f in self._rows}
-        new = [f for f in finds if (f.source, f.place) not in have]
+        """Append the finds not listed yet; one listed (same file and place) and not imported
+        yet is replaced by the new reading (the file may have changed since)."""
+        have = {(f.source, f.place): r for r, f in enumerate(self._rows)}
+        new: list[Find] = []
+        for find in finds:
+            row = have.get((find.source, find.place))
+            if row is None:
+                new.append(find)
+            elif row not in self._done:
+                self._rows[row] = find
+                self.dataChanged.emit(self.index(row, 0), self.index(row, STATUS))
         if not new:
             return
         first = len(self._rows)
@@ -270,27 +281,31 @@ class ImportDialog(QDialog):
 
     def remove_plaintext(self) -> None:
         verified = self._to_take_out()
-        self._taken_out.update(id(i) for i in verified)
         door = self._door
 
         async def run() -> None:
             results = await door.remove_plaintext(verified)
+            self._taken_out.update(id(i) for i in verified)  # once done: a failure may retry
             said = " ".join(r.message for r in results)
-            if all(r.removed for r in results):
-                self.runner.info(said)
-            else:
+            if any(r.failed for r in results):
                 self.runner.error(said)
+            else:
+                self.runner.info(said)
             self._update_buttons()
 
         self.runner.run("Taking the plaintext copies out", run())
 
-    def _choose_files(self) -> None:
+    def _choose_files(self) -> QFileDialog:
+        """The file chooser, opened without blocking (no nested event loop under asyncio)."""
         dialog = QFileDialog(self, "Files to read")
+        dialog.setObjectName("import-files")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.setFilter(dialog.filter() | QDir.Filter.Hidden)  # .env, ~/.dataloop
         dialog.setDirectory(str(Path.home()))
-        if dialog.exec():
-            self.read_files([Path(p) for p in dialog.selectedFiles()])
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filesSelected.connect(lambda paths: self.read_files([Path(p) for p in paths]))
+        dialog.open()
+        return dialog
 
     def _confirm_removal(self) -> QMessageBox:
         """Asks first, without blocking (no nested event loop under asyncio): the safe answer,

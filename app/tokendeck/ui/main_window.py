@@ -385,15 +385,17 @@ class MainWindow(QMainWindow):
         last was closed, so it looks again)."""
         from tokendeck.ui.import_dialog import ImportDialog
 
-        if self._import is None or not self._import.isVisible():
-            if self._import is not None:
-                self._import.deleteLater()
-            self._import = ImportDialog(self.door, self)
-            self._import.show()
-            self._import.look_in_usual_places()
-        self._import.raise_()
-        self._import.activateWindow()
-        return self._import
+        dialog = self._import
+        if dialog is None or not (dialog.isVisible() or dialog.runner.busy):
+            if dialog is not None:  # closed and idle: nothing of it runs any more
+                dialog.deleteLater()
+            dialog = self._import = ImportDialog(self.door, self)
+            dialog.show()
+            dialog.look_in_usual_places()
+        dialog.show()  # still at work when it was closed: shown again, as it is
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def open_settings(self) -> SettingsDialog:
         from tokendeck.ui.settings_dialog import SettingsDialog
