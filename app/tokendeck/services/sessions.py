@@ -3,6 +3,10 @@
 The session is a credential of role session, its refresh token one of role refresh, written
 together (see session_records.py). Refreshes of one account never overlap (the pool's lock), and a
 session signing in minted on the platform (Trifacta's) is ended there when it is replaced.
+
+Longer than most modules: every way a session begins (signing in, with an edit, imported), is
+renewed and ends takes the same per-account lock and the same records; split, they would hand
+each other the lock.
 """
 
 from __future__ import annotations
