@@ -94,7 +94,7 @@ async def test_a_dtlpy_cookie_becomes_a_signed_in_account_renewed_with_its_refre
     scanned = await services.imports.scan([cookie])
     assert scanned.problems == []
     [find] = scanned.finds  # the environment without a token is not offered
-    assert find.kind is FindKind.DATALOOP_SESSION
+    assert find.kind is FindKind.SDK_SESSION
     assert find.what == f"Dataloop sign-in of {email}"
     assert find.host == world.urls["dataloop"]
     assert token not in find.shown and find.shown.startswith(token[:4])
@@ -163,8 +163,8 @@ async def test_a_dot_env_file_gives_only_the_variables_tokendeck_knows_and_keeps
     assert kinds == [
         (FindKind.TRACKED, "line 2 (DATALOOP_TOKEN)"),
         (FindKind.TRACKED, "line 4 (HAUT_AI_TOKEN)"),
-        (FindKind.ENCORD_SSH_KEY, "line 5 (ENCORD_SSH_KEY)"),
-        (FindKind.ENCORD_LEGACY_KEY, "line 6 (ENCORD_API_KEY)"),
+        (FindKind.SSH_KEY, "line 5 (ENCORD_SSH_KEY)"),
+        (FindKind.LEGACY_KEY, "line 6 (ENCORD_API_KEY)"),
     ]
     assert scanned.finds[2].shown.startswith("SHA256:")
     imported = await services.imports.import_finds(scanned.finds)

@@ -19,6 +19,8 @@ from tokendeck.core.platform_types import Capabilities
 from tokendeck.core.secret import Secret
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import httpx
 
     from tokendeck.platforms.base import PlatformAdapter
@@ -32,6 +34,28 @@ AdapterMaker = Callable[[Clock, Callable[[], "httpx.AsyncClient"]], "PlatformAda
 # The account's non-secret inputs and its stored secret inputs -> the environment variables
 # (name: value) the platform's own SDK reads them from, for `tokendeck exec`.
 ExecExtras = Callable[[Mapping[str, str], Mapping[str, Secret]], dict[str, Secret]]
+
+
+# The user's home directory and environment -> where the platform's SDK keeps its cookie.
+CookiePath = Callable[["Path", Mapping[str, str]], "Path"]
+
+
+@dataclass(frozen=True, slots=True)
+class PlaintextSpec:
+    """Where the platform's own tools and habits leave its credentials in plaintext, for
+    File > Import (services/plaintext_finds.py reads them)."""
+
+    # The SDK's cookie.json, in the Dataloop SDK's format (core.plaintext.cookie_logins): each
+    # sign-in in it becomes an account holding that session.
+    sdk_cookie: CookiePath | None = None
+    # An OpenSSH private key file (Ed25519) is a sign-in key of this platform's accounts.
+    ssh_key_files: bool = False
+    # .env variables holding such a key, or naming its file.
+    key_variables: tuple[str, ...] = ()
+    key_file_variables: tuple[str, ...] = ()
+    # .env variables holding a legacy API key, and the resource it is for (one is needed).
+    legacy_key_variables: tuple[str, ...] = ()
+    resource_variables: tuple[str, ...] = ()
 
 
 def secret_or_login(secret: str, message: str) -> FormCheck:
@@ -67,6 +91,8 @@ class PlatformSpec:
     exec_extras: ExecExtras | None = None
     # Variables the SDK would read instead of those `exec_extras` sets: removed for the command.
     exec_clears: tuple[str, ...] = ()
+    # What of it File > Import finds in plaintext files.
+    plaintext: PlaintextSpec = PlaintextSpec()
 
     def form_problems(self, inputs: Mapping[str, str], filled: Filled) -> dict[str, str]:
         if self.check_form is not None:

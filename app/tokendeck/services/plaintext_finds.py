@@ -1,14 +1,15 @@
 """What credentials lie in plaintext in given files, and what each would become in TokenDeck.
 
-A file is read for what it is, whatever its name:
-- an OpenSSH private key: an Encord account signing in with it (Encord needs Ed25519);
-- the Dataloop SDK's cookie (`~/.dataloop/cookie.json`, or `$DATALOOP_PATH/cookie.json`): each
-  environment holding a token becomes a Dataloop account holding that session, renewed with its
+A file is read for what it is, whatever its name, by what the platforms' plug-ins say of their
+tools (`PlatformSpec.plaintext`):
+- an OpenSSH private key: an account of the platform signing in with keys (Encord; Ed25519 only);
+- an SDK's cookie (the Dataloop SDK's `~/.dataloop/cookie.json`, or `$DATALOOP_PATH`): each
+  environment holding a token becomes an account holding that session, renewed with its
   refresh token;
 - a `.env` file: the variables TokenDeck knows, i.e. each platform's `tokendeck exec` variable
-  (`DATALOOP_TOKEN`…, each a token to track) and the ones an account was given, and the Encord
-  SDK's own (`ENCORD_SSH_KEY`, `ENCORD_SSH_KEY_FILE`, `ENCORD_API_KEY` with its project or
-  dataset id). Anything else in it is left alone.
+  (`DATALOOP_TOKEN`…, each a token to track) and the ones an account was given, and the ones a
+  plug-in names (Encord's `ENCORD_SSH_KEY`, `ENCORD_SSH_KEY_FILE`, `ENCORD_API_KEY` with its
+  project or dataset id). Anything else in it is left alone.
 
 Reading is all this does (the import service writes); it runs off the UI thread. A file larger
 than `MAX_FILE_BYTES` is not read. Nothing here puts a secret in a message.
@@ -16,7 +17,7 @@ than `MAX_FILE_BYTES` is not read. Nothing here puts a secret in a message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from tokendeck.core import plaintext
 from tokendeck.core.models import PLATFORM_NAMES, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.platforms.registry import BY_PLATFORM
+from tokendeck.platforms.spec import PlaintextSpec
 from tokendeck.services.plaintext_model import Find, FindKind, Removal, Scanned
 from tokendeck.services.plaintext_reading import (
     expiry,
@@ -38,15 +40,16 @@ from tokendeck.services.plaintext_reading import (
 # `tokendeck exec`'s names for pasted and OAuth 2.0 tokens: too common to be TokenDeck's in any
 # .env (another app's bot token): read only when an account was given one of them.
 GENERIC_VARIABLES = frozenset({"TOKEN", "ACCESS_TOKEN"})
-ENCORD_KEY_VARIABLES = ("ENCORD_SSH_KEY",)
-ENCORD_KEY_FILE_VARIABLES = ("ENCORD_SSH_KEY_FILE",)
-ENCORD_LEGACY_KEY_VARIABLES = ("ENCORD_API_KEY", "CORD_API_KEY")
-ENCORD_RESOURCE_VARIABLES = (
-    "ENCORD_PROJECT_ID",
-    "CORD_PROJECT_ID",
-    "ENCORD_DATASET_ID",
-    "CORD_DATASET_ID",
-)
+
+
+def _platform_with(has: Callable[[PlaintextSpec], object]) -> Platform | None:
+    """The platform whose plaintext spec has it (the first)."""
+    return next((p for p, spec in BY_PLATFORM.items() if has(spec.plaintext)), None)
+
+
+def _variables(of: Callable[[PlaintextSpec], tuple[str, ...]]) -> dict[str, Platform]:
+    """Variable name -> the platform whose plaintext spec names it so."""
+    return {name: p for p, spec in BY_PLATFORM.items() for name in of(spec.plaintext)}
 
 
 def token_variables(extra: Mapping[str, Platform] | None = None) -> dict[str, Platform]:
@@ -61,12 +64,14 @@ def token_variables(extra: Mapping[str, Platform] | None = None) -> dict[str, Pl
 
 
 def usual_places(home: Path, cwd: Path, environ: Mapping[str, str]) -> list[Path]:
-    """Where plaintext credentials usually lie and that exist here: the Dataloop SDK's cookie,
-    and a `.env` in the current directory and in the home directory."""
-    dataloop = (
-        Path(environ["DATALOOP_PATH"]) if environ.get("DATALOOP_PATH") else home / ".dataloop"
-    )
-    places = [dataloop / "cookie.json", cwd / ".env", home / ".env"]
+    """Where plaintext credentials usually lie and that exist here: the SDKs' cookies (the
+    Dataloop SDK's), and a `.env` in the current directory and in the home directory."""
+    cookies = [
+        spec.plaintext.sdk_cookie(home, environ)
+        for spec in BY_PLATFORM.values()
+        if spec.plaintext.sdk_cookie is not None
+    ]
+    places = [*cookies, cwd / ".env", home / ".env"]
     out: list[Path] = []
     for place in places:
         if place.is_file() and place.resolve() not in {p.resolve() for p in out}:
@@ -102,27 +107,30 @@ def _scan_file(
     except OSError as error:
         return [], error.strerror or str(error)
     key = plaintext.openssh_private_key(text)
-    if key is not None:
-        found, problem = key_file_finds(path, key, "the whole file")
+    signs_in_with_keys = _platform_with(lambda p: p.ssh_key_files)
+    if key is not None and signs_in_with_keys is not None:
+        found, problem = key_file_finds(path, key, "the whole file", signs_in_with_keys)
         if text.strip() != key.reveal().strip():  # another key, notes: the file stays
             note = "The file holds more than this key: it stays where it is."
             found = [
                 replace(f, removal=Removal.KEEP, note=f"{f.note} {note}".strip()) for f in found
             ]
         return found, problem
-    if text.lstrip()[:1] in ("{", "["):  # JSON
+    with_cookie = _platform_with(lambda p: p.sdk_cookie)
+    if text.lstrip()[:1] in ("{", "[") and with_cookie is not None:  # JSON
+        sdk = f"the {PLATFORM_NAMES[with_cookie]} SDK's cookie"
         try:
             logins = plaintext.cookie_logins(text)
         except plaintext.NotThisKindError as error:
-            return [], f"JSON, but not the Dataloop SDK's cookie ({error})"
+            return [], f"JSON, but not {sdk} ({error})"
         if not logins:
-            return [], "the Dataloop SDK's cookie, with no sign-in in it."
-        return _cookie_finds(path, logins, now)
+            return [], f"{sdk}, with no sign-in in it."
+        return _cookie_finds(path, logins, with_cookie, now)
     return _env_finds(path, text, variables, now)
 
 
 def _cookie_finds(
-    path: Path, logins: Sequence[plaintext.CookieLogin], now: datetime
+    path: Path, logins: Sequence[plaintext.CookieLogin], platform: Platform, now: datetime
 ) -> tuple[list[Find], str]:
     """A find per sign-in whose host TokenDeck may talk to (the outbound rule's check, as the
     Add account form's): the others are said, not offered."""
@@ -141,7 +149,7 @@ def _cookie_finds(
             where = readable(login.environment)
             problems.append(f"the sign-in for {where} is not offered: {problem.rstrip('.')}.")
             continue
-        finds.append(_cookie_find(path, login, host, now))
+        finds.append(_cookie_find(path, login, host, platform, now))
     return finds, " ".join(problems)
 
 
@@ -150,7 +158,9 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def _cookie_find(path: Path, login: plaintext.CookieLogin, host: str, now: datetime) -> Find:
+def _cookie_find(
+    path: Path, login: plaintext.CookieLogin, host: str, platform: Platform, now: datetime
+) -> Find:
     from tokendeck.platforms.common import jwt_claim
 
     email = readable(str(jwt_claim(login.token, "email") or ""))
@@ -167,12 +177,12 @@ def _cookie_find(path: Path, login: plaintext.CookieLogin, host: str, now: datet
     return Find(
         source=path,
         place=f"environment {readable(login.environment)}",
-        kind=FindKind.DATALOOP_SESSION,
-        what=f"Dataloop sign-in of {who}",
-        name=f"Dataloop ({who})",
+        kind=FindKind.SDK_SESSION,
+        what=f"{PLATFORM_NAMES[platform]} sign-in of {who}",
+        name=f"{PLATFORM_NAMES[platform]} ({who})",
         shown=plaintext.masked(login.token.reveal()),
         secrets=secrets,
-        platform=Platform.DATALOOP,
+        platform=platform,
         host=host,
         inputs={"username": email} if email else {},
         expires_at=expires,
@@ -192,6 +202,9 @@ def _env_finds(
     values: dict[str, set[str]] = {}
     for b in every:
         values.setdefault(b.name, set()).add(b.value)
+    key_variables = _variables(lambda p: p.key_variables)
+    key_file_variables = _variables(lambda p: p.key_file_variables)
+    legacy_variables = _variables(lambda p: p.legacy_key_variables)
     finds: list[Find] = []
     problems: list[str] = []
     for name, binding in bindings.items():
@@ -203,30 +216,35 @@ def _env_finds(
             )
             continue
         place = f"line {binding.line} ({name})"
-        if name in ENCORD_KEY_VARIABLES:
+        if name in key_variables:
             key = plaintext.openssh_private_key(binding.value)
-            found, problem = key_file_finds(path, key, place) if key else ([], "not an OpenSSH key")
+            found, problem = (
+                key_file_finds(path, key, place, key_variables[name])
+                if key
+                else ([], "not an OpenSSH key")
+            )
             finds.extend(replace(f, removal=Removal.ENV_LINES, removal_key=name) for f in found)
             if problem:
                 problems.append(f"{name} on line {binding.line}: {problem}")
-        elif name in ENCORD_KEY_FILE_VARIABLES:
+        elif name in key_file_variables:
             key_path = Path(binding.value).expanduser()
             key_path = key_path if key_path.is_absolute() else path.parent / key_path
-            found, problem = _scan_key_path(key_path, name, binding.line)
+            found, problem = _scan_key_path(key_path, name, binding.line, key_file_variables[name])
             finds.extend(found)
             if problem:
                 problems.append(problem)
-        elif name in ENCORD_LEGACY_KEY_VARIABLES:
-            resource = next(
-                (bindings[r].value for r in ENCORD_RESOURCE_VARIABLES if r in bindings), ""
-            )
+        elif name in legacy_variables:
+            platform = legacy_variables[name]
+            wanted = BY_PLATFORM[platform].plaintext.resource_variables
+            resource = next((bindings[r].value for r in wanted if r in bindings), "")
             if not resource.strip():
                 problems.append(
-                    f"{name} on line {binding.line}: a legacy Encord key needs its project or "
-                    "dataset id (ENCORD_PROJECT_ID) in the same file: not imported."
+                    f"{name} on line {binding.line}: a legacy {PLATFORM_NAMES[platform]} key "
+                    f"needs its project or dataset id ({wanted[0]}) in the same file: not "
+                    "imported."
                 )
                 continue
-            finds.append(_legacy_find(path, place, binding, resource.strip()))
+            finds.append(_legacy_find(path, place, binding, resource.strip(), platform))
         elif name in variables:
             finds.append(_token_find(path, place, binding, variables[name], now))
     twice = "Set more than once in the file, to different values: its lines stay."
@@ -239,12 +257,15 @@ def _env_finds(
     if not finds and not problems:
         return (
             [],
-            "nothing TokenDeck knows in it (a .env file's token variables, the Dataloop SDK's cookie, or an OpenSSH private key).",
+            "nothing TokenDeck knows in it (a .env file's token variables, an SDK's cookie, "
+            "or an OpenSSH private key).",
         )
     return finds, " ".join(problems)
 
 
-def _scan_key_path(path: Path, variable: str, line: int) -> tuple[list[Find], str]:
+def _scan_key_path(
+    path: Path, variable: str, line: int, platform: Platform
+) -> tuple[list[Find], str]:
     where = f"{variable} on line {line} names {path}"
     try:
         text = read_text(path)
@@ -255,22 +276,25 @@ def _scan_key_path(path: Path, variable: str, line: int) -> tuple[list[Find], st
     key = plaintext.openssh_private_key(text)
     if key is None:
         return [], f"{where}: not an OpenSSH private key."
-    found, problem = key_file_finds(path, key, f"named by {variable}")
+    found, problem = key_file_finds(path, key, f"named by {variable}", platform)
     note = f"Named by {variable}: the key file stays (other tools may use it)."
     found = [replace(f, removal=Removal.KEEP, note=f"{f.note} {note}".strip()) for f in found]
     return found, f"{where}: {problem}" if problem else ""
 
 
-def _legacy_find(path: Path, place: str, binding: plaintext.EnvBinding, resource: str) -> Find:
+def _legacy_find(
+    path: Path, place: str, binding: plaintext.EnvBinding, resource: str, platform: Platform
+) -> Find:
+    resource = readable(resource)
     return Find(
         source=path,
         place=place,
-        kind=FindKind.ENCORD_LEGACY_KEY,
-        what=f"Encord legacy API key of {resource}",
-        name=f"Encord ({resource[:8]})",
+        kind=FindKind.LEGACY_KEY,
+        what=f"{PLATFORM_NAMES[platform]} legacy API key of {resource}",
+        name=f"{PLATFORM_NAMES[platform]} ({resource[:8]})",
         shown=plaintext.masked(binding.value),
         secrets={"api_key": Secret(binding.value.strip())},
-        platform=Platform.ENCORD,
+        platform=platform,
         inputs={"resource_hash": resource},
         removal=Removal.ENV_LINES,
         removal_key=binding.name,

@@ -103,7 +103,7 @@ class PlaintextImport:
             return Imported(
                 find, Outcome.ALREADY_HELD, f"Already held by the account “{held.name}”.", True
             )
-        if find.kind is FindKind.DATALOOP_SESSION:
+        if find.kind is FindKind.SDK_SESSION:
             clash = await self._same_login(find)
             if clash is not None:
                 return Imported(
@@ -116,7 +116,7 @@ class PlaintextImport:
             done = await self._verified(find, account.id, f"Added the account “{account.name}”.")
             await self._renew_if_expired(find, account)
             return done
-        account = await self._add_encord_account(find)
+        account = await self._add_key_account(find)
         return await self._verified(find, account.id, f"Added the account “{account.name}”.")
 
     async def _track(self, find: Find) -> Imported:
@@ -202,7 +202,6 @@ class PlaintextImport:
             platform=find.platform,
             host=find.host or CAPABILITIES[find.platform].default_host,
             username=find.inputs.get("username", ""),
-            auth_method="password",
             settings=AccountSettings(),
         )
         session = Session(
@@ -224,15 +223,13 @@ class PlaintextImport:
             with contextlib.suppress(TokenDeckError):
                 await self._sessions.refresh(account)
 
-    async def _add_encord_account(self, find: Find) -> Account:
+    async def _add_key_account(self, find: Find) -> Account:
         assert find.platform is not None
-        method = "ssh_key" if find.kind is FindKind.ENCORD_SSH_KEY else "api_key"
         draft = Account(
             id="",
             name=await self._unique_name(find.name),
             platform=find.platform,
             host=find.host or CAPABILITIES[find.platform].default_host,
-            auth_method=method,
             settings=AccountSettings(),
         )
         return await self._accounts.add(draft, find.inputs, find.secrets)

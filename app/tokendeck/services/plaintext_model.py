@@ -15,9 +15,9 @@ from tokendeck.core.secret import Secret
 
 
 class FindKind(enum.Enum):
-    DATALOOP_SESSION = "dataloop_session"  # a sign-in from dtlpy's cookie: becomes an account
-    ENCORD_SSH_KEY = "encord_ssh_key"  # becomes an Encord account signing in with it
-    ENCORD_LEGACY_KEY = "encord_legacy_key"  # a legacy API key + its project: an Encord account
+    SDK_SESSION = "sdk_session"  # a sign-in from an SDK's cookie: an account holding it
+    SSH_KEY = "ssh_key"  # a private key: an account signing in with it
+    LEGACY_KEY = "legacy_key"  # a legacy API key with its resource: an account using it
     TRACKED = "tracked"  # a token in a variable: tracked (Tokens tab)
 
 

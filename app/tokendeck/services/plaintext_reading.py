@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tokendeck.core import plaintext
-from tokendeck.core.models import Platform
+from tokendeck.core.models import PLATFORM_NAMES, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.core.token_decode import TokenFormatError, inspect_token
 from tokendeck.services.plaintext_model import Find, FindKind, Removal
@@ -37,7 +37,7 @@ def read_text(path: Path) -> str:
         raise OSError("not text (UTF-8).") from None
 
 
-def fingerprint(key: Secret) -> tuple[str, str]:
+def fingerprint(key: Secret, platform: Platform) -> tuple[str, str]:
     """(the key's public fingerprint as ssh-keygen -l shows it, a note), or ("", why not)."""
     import base64
     import hashlib
@@ -50,7 +50,7 @@ def fingerprint(key: Secret) -> tuple[str, str]:
     if kind is None:
         return "", "Not an OpenSSH private key that can be read."
     if kind != "ssh-ed25519":
-        return "", f"An {kind} key: Encord needs an Ed25519 key."
+        return "", f"An {kind} key: {PLATFORM_NAMES[platform]} needs an Ed25519 key."
     try:
         private = load_private_key(key)
     except EncordKeyError as error:
@@ -64,19 +64,22 @@ def fingerprint(key: Secret) -> tuple[str, str]:
     return "SHA256:" + base64.b64encode(digest).decode().rstrip("="), ""
 
 
-def key_file_finds(path: Path, key: Secret, place: str) -> tuple[list[Find], str]:
-    shown, note = fingerprint(key)
+def key_file_finds(
+    path: Path, key: Secret, place: str, platform: Platform
+) -> tuple[list[Find], str]:
+    """An account of `platform` signing in with the key, when it can (Ed25519)."""
+    shown, note = fingerprint(key, platform)
     if not shown and not note.startswith("Protected"):
         return [], note
     find = Find(
         source=path,
         place=place,
-        kind=FindKind.ENCORD_SSH_KEY,
-        what="Encord SSH private key (Ed25519)",
-        name=f"Encord ({readable(path.stem)})",
+        kind=FindKind.SSH_KEY,
+        what=f"{PLATFORM_NAMES[platform]} SSH private key (Ed25519)",
+        name=f"{PLATFORM_NAMES[platform]} ({readable(path.stem)})",
         shown=shown or "(passphrase-protected)",
         secrets={"private_key": key},
-        platform=Platform.ENCORD,
+        platform=platform,
         note=note,
         removal=Removal.FILE,
     )

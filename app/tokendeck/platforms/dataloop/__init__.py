@@ -4,14 +4,15 @@ first needs one, and the HTTP stack with it: the window, the tables and the tray
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tokendeck.core.clock import Clock
 from tokendeck.core.models import Platform
 from tokendeck.core.platform_types import Capabilities, Field
-from tokendeck.platforms.spec import PlatformSpec, secret_or_login
+from tokendeck.platforms.spec import PlaintextSpec, PlatformSpec, secret_or_login
 
 if TYPE_CHECKING:
     import httpx
@@ -57,6 +58,14 @@ def _adapter(clock: Clock, client: Callable[[], httpx.AsyncClient]) -> PlatformA
 # (a script passes it to dl.login_token(os.environ["DATALOOP_TOKEN"])).
 EXEC_ENV = "DATALOOP_TOKEN"
 
+
+def _cookie(home: Path, environ: Mapping[str, str]) -> Path:
+    """Where dtlpy keeps its cookie.json: $DATALOOP_PATH, else ~/.dataloop
+    (dtlpy/services/service_defaults.py)."""
+    folder = environ.get("DATALOOP_PATH")
+    return (Path(folder) if folder else home / ".dataloop") / "cookie.json"
+
+
 SPEC = PlatformSpec(
     Platform.DATALOOP,
     CAPABILITIES,
@@ -65,4 +74,5 @@ SPEC = PlatformSpec(
     secret_preference=("api_key", "password"),
     check_form=secret_or_login("api_key", "Give the e-mail and password, or an API key."),
     exec_env=EXEC_ENV,
+    plaintext=PlaintextSpec(sdk_cookie=_cookie),
 )

@@ -11,7 +11,7 @@ from tokendeck.core.clock import Clock
 from tokendeck.core.models import Platform
 from tokendeck.core.platform_types import Capabilities, Field
 from tokendeck.core.secret import Secret
-from tokendeck.platforms.spec import Filled, PlatformSpec
+from tokendeck.platforms.spec import Filled, PlaintextSpec, PlatformSpec
 
 if TYPE_CHECKING:
     import httpx
@@ -127,4 +127,16 @@ SPEC = PlatformSpec(
     exec_env=EXEC_ENV,
     exec_extras=_exec_extras,
     exec_clears=SDK_ENV,
+    plaintext=PlaintextSpec(
+        ssh_key_files=True,
+        key_variables=(SSH_KEY_ENV,),
+        key_file_variables=("ENCORD_SSH_KEY_FILE",),
+        legacy_key_variables=(API_KEY_ENV, "CORD_API_KEY"),
+        resource_variables=(
+            RESOURCE_ENV,
+            "CORD_PROJECT_ID",
+            "ENCORD_DATASET_ID",
+            "CORD_DATASET_ID",
+        ),
+    ),
 )
