@@ -194,9 +194,10 @@ class PlaintextImport:
                 return account
         return None
 
-    async def _add_session_account(self, find: Find) -> Account:
+    async def _draft(self, find: Find) -> Account:
+        """The account a find becomes, named apart from every other."""
         assert find.platform is not None
-        draft = Account(
+        return Account(
             id="",
             name=await self._unique_name(find.name),
             platform=find.platform,
@@ -204,32 +205,28 @@ class PlaintextImport:
             username=find.inputs.get("username", ""),
             settings=AccountSettings(),
         )
+
+    def _expired(self, find: Find) -> bool:
+        return find.expires_at is not None and find.expires_at <= self._clock.now()
+
+    async def _add_session_account(self, find: Find) -> Account:
         session = Session(
             access=find.secrets["session"],
             expires_at=find.expires_at,
             refresh=find.secrets.get("refresh"),
             extra={"email": find.inputs.get("username", "")},
         )
-        expired = find.expires_at is not None and find.expires_at <= self._clock.now()
-        status = AccountStatus.NEEDS_LOGIN if expired else AccountStatus.SIGNED_IN
+        status = AccountStatus.NEEDS_LOGIN if self._expired(find) else AccountStatus.SIGNED_IN
+        draft = await self._draft(find)
         return await self._sessions.add_with_session(draft, find.inputs, session, status)
 
     async def _renew_if_expired(self, find: Find, account: Account) -> None:
         """An expired imported session with a refresh token is renewed at once (after it was
         read back), so the account says what is true: signed in, or why not (the refresh
         sets the status either way)."""
-        expired = find.expires_at is not None and find.expires_at <= self._clock.now()
-        if expired and "refresh" in find.secrets:
+        if self._expired(find) and "refresh" in find.secrets:
             with contextlib.suppress(TokenDeckError):
                 await self._sessions.refresh(account)
 
     async def _add_key_account(self, find: Find) -> Account:
-        assert find.platform is not None
-        draft = Account(
-            id="",
-            name=await self._unique_name(find.name),
-            platform=find.platform,
-            host=find.host or CAPABILITIES[find.platform].default_host,
-            settings=AccountSettings(),
-        )
-        return await self._accounts.add(draft, find.inputs, find.secrets)
+        return await self._accounts.add(await self._draft(find), find.inputs, find.secrets)
