@@ -448,3 +448,16 @@ async def test_an_expired_cookie_session_is_renewed_at_import_or_says_it_needs_a
     assert (await services.sessions.current_token(renewed)).reveal() != expired
     dead = await services.accounts.get("Dataloop (b@b.test)")
     assert dead.status is AccountStatus.NEEDS_LOGIN
+
+
+async def test_a_key_file_changed_after_the_import_is_kept(
+    services: AppServices, tmp_path: Path
+) -> None:
+    key_file = tmp_path / "encord-key"
+    key_file.write_text(openssh_key())
+    imported = await services.imports.import_finds((await services.imports.scan([key_file])).finds)
+    assert imported[0].verified
+    other = openssh_key()
+    key_file.write_text(other)  # replaced by another key since
+    [result] = await services.imports.remove_plaintext(imported)
+    assert (result.removed, result.failed) == (0, True) and key_file.read_text() == other
