@@ -100,8 +100,8 @@ def _without_comment(value: str) -> str:
     `re.sub(r"\\s+#.*", "", value)`, in linear time (the regular expression takes quadratic
     time over a long run of spaces)."""
     at = value.find("#")
-    while at > 0:
-        if value[at - 1].isspace():
+    while at >= 0:
+        if at > 0 and value[at - 1].isspace():
             start = at - 1
             while start > 0 and value[start - 1].isspace():
                 start -= 1
