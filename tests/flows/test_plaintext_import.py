@@ -432,6 +432,9 @@ async def test_a_cookie_whose_gate_and_api_differ_is_not_offered(
     cookie.write_text(json.dumps({"login_parameters": {"https://gate.dataloop.ai/api/v1": login}}))
     scanned = await services.imports.scan([cookie])
     assert scanned.finds == [] and "different hosts" in scanned.problems[0]
+    login["gate_url"] = "https://GATE.dataloop.ai:443"  # the same origin, written otherwise
+    cookie.write_text(json.dumps({"login_parameters": {"https://gate.dataloop.ai/api/v1": login}}))
+    assert len((await services.imports.scan([cookie])).finds) == 1
 
 
 async def test_an_expired_cookie_session_is_renewed_at_import_or_says_it_needs_a_sign_in(

@@ -134,14 +134,14 @@ def _cookie_finds(
 ) -> tuple[list[Find], str]:
     """A find per sign-in whose host TokenDeck may talk to (the outbound rule's check, as the
     Add account form's): the others are said, not offered."""
-    from tokendeck.platforms.outbound import url_problem
+    from tokendeck.platforms.outbound import origin_of, url_problem
 
     finds: list[Find] = []
     problems: list[str] = []
     for login in logins:
         host = _origin(login.environment)
         problem = url_problem(host) if host else "it names no host"
-        if not problem and login.gate_url and _origin(login.gate_url) != host:
+        if not problem and login.gate_url and origin_of(login.gate_url) != origin_of(host):
             # dtlpy calls the API at the environment and renews at gate_url; TokenDeck has one
             # host for both: a token must not go to a host the cookie did not send it to.
             problem = "its gate_url and its API are on different hosts"

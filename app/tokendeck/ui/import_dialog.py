@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from tokendeck.ui.column_fit import Column, FittedTable
 from tokendeck.ui.dialog_fit import keep_text_whole
+from tokendeck.ui.question import ask
 from tokendeck.ui.table_model import ROOT, Index, RowTableModel
 from tokendeck.ui.table_setup import configure_table
 from tokendeck.ui.task_runner import MessageBanner, TaskRunner
@@ -308,35 +309,17 @@ class ImportDialog(QDialog):
         return dialog
 
     def _confirm_removal(self) -> QMessageBox:
-        """Asks first, without blocking (no nested event loop under asyncio): the safe answer,
-        Cancel, is the default and Esc's."""
         files = sorted({str(i.find.source) for i in self._to_take_out()})
-        box = QMessageBox(
-            QMessageBox.Icon.Question,
+        return ask(
+            self,
+            "import-question",
             "Take the plaintext copies out",
             "Take the imported values out of these files?",
-            QMessageBox.StandardButton.NoButton,
-            self,
-        )
-        box.setObjectName("import-question")
-        box.setTextFormat(Qt.TextFormat.PlainText)  # file names are anyone's
-        box.setInformativeText(
             "They are in the secret store, read back. The rest of each file stays as it is; a "
-            "key file is deleted.\n\n" + "\n".join(files)
+            "key file is deleted.\n\n" + "\n".join(files),
+            "Take them out",
+            self.remove_plaintext,
         )
-        take = box.addButton("Take them out", QMessageBox.ButtonRole.AcceptRole)
-        keep = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(_: int) -> None:
-            if box.clickedButton() is take:
-                self.remove_plaintext()
-
-        box.finished.connect(answered)
-        box.open()
-        return box
 
     def _to_take_out(self) -> list[Imported]:
         """The verified imports whose copies were not taken out yet."""
@@ -360,7 +343,8 @@ class ImportDialog(QDialog):
 
     def _update_buttons(self, *_: object) -> None:
         busy = self.runner.busy
-        self.import_button.setEnabled(not busy and bool(self.model.chosen()))
-        self.import_button.setDefault(bool(self.model.chosen()))
+        chosen = bool(self.model.chosen())
+        self.import_button.setEnabled(not busy and chosen)
+        self.import_button.setDefault(chosen)
         self.remove_button.setEnabled(not busy and bool(self._to_take_out()))
         self.add_button.setEnabled(not busy)

@@ -33,6 +33,7 @@ from tokendeck.ui.empty_state import EmptyState, LoadingState
 from tokendeck.ui.icons import Act, set_icon
 from tokendeck.ui.key_dialogs import CreateKeyDialog, RevealDialog
 from tokendeck.ui.keys_model import KeyColumn, KeyRole, KeysModel
+from tokendeck.ui.question import ask
 from tokendeck.ui.secret_presence import PRESENCE_TEXTS
 from tokendeck.ui.table_setup import configure_table, visible_rows
 from tokendeck.ui.task_runner import BusyBar, MessageBanner, TaskRunner
@@ -322,29 +323,9 @@ class KeysTab(QWidget):
         on_no: Callable[[], None] | None = None,
         keep: str = "Cancel",
     ) -> QMessageBox:
-        """A question that does not block: `on_yes` runs if `action` is clicked. The safe answer
-        (`keep`) is the default button and the one Esc gives."""
-        box = QMessageBox(
-            QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self
+        return ask(
+            self, "keys-question", title, text, details, action, on_yes, on_no=on_no, keep=keep
         )
-        box.setObjectName("keys-question")
-        box.setInformativeText(details)
-        box.setTextFormat(Qt.TextFormat.PlainText)  # key names come from the platform
-        yes = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
-        no = box.addButton(keep, QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-
-        def answered(_: int) -> None:
-            if box.clickedButton() is yes:
-                on_yes()
-            elif on_no is not None:
-                on_no()
-
-        box.finished.connect(answered)
-        box.open()
-        return box
 
     def revoke_selected(self) -> None:
         account, view = self.current_account(), self.selected()
