@@ -40,7 +40,7 @@ from tests.ui.geometry import (
     text_problems,
 )
 from tests.ui.visible import button, click, resize_to, settle, the_window, until, visible_windows
-from tokendeck.core.models import Platform
+from tokendeck.core.models import AccountStatus, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.sandbox.world import SandboxWorld
 from tokendeck.services import account_forms
@@ -360,7 +360,16 @@ async def seeded(window: MainWindow, profile: Profile, world: SandboxWorld) -> A
     await seed(services, world)
     window.accounts_tab.reload()
     window.tokens_tab.reload()
-    await until(lambda: window.accounts_tab.model.rowCount() == 7, "seven demo accounts")
+    # Seven rows show while the demo is still signing them in (each change reloads the table):
+    # wait for the last reload, where every demo account is signed in.
+    await until(
+        lambda: window.accounts_tab.model.rowCount() == 7
+        and all(
+            window.accounts_tab.model.account(r).status is AccountStatus.SIGNED_IN
+            for r in range(7)
+        ),
+        "seven demo accounts, signed in",
+    )
     await until(lambda: window.tokens_tab.model.rowCount() > 0, "held tokens listed")
     return services
 

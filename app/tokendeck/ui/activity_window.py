@@ -132,11 +132,11 @@ class ActivityWindow(QDialog):
             [
                 Column(when, 150, (utc_iso(datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)),)),
                 Column(what, 200),
-                Column(account, 150),
-                Column(credential, 170),
-                Column(detail, 200),
+                Column(account, 200),
+                Column(credential, 240),
+                Column(detail, 320),
             ],
-            stretch=what,
+            stretch=detail,  # the longest texts; on a narrow window "what" takes the rest
         )
 
         self.banner = MessageBanner()

@@ -2,7 +2,8 @@
 
 Each table lists its columns in order of importance, each with the width it wants. Whenever the
 table's visible area changes width, columns are taken in that order while they fit; the rest are
-hidden until the window grows again, and the stretch column (the name) takes the width left over.
+hidden until the window grows again, and the stretch column (the name) takes the width left over
+(the last column shown takes it while the stretch column is hidden).
 So the header never runs past the right edge (no column half cut, no horizontal scroll bar for the
 status) and never ends in an empty band. A column's width also covers its header title and, where
 given, a text it must show whole (the longest platform name).
@@ -161,8 +162,11 @@ class ColumnFit:
                 break  # strictly by importance: no narrow minor column before a wider major one
             shown[column.index] = width
             used += width
-        if self._stretch in shown:
-            shown[self._stretch] += max(0, available - used)
+        # The width left over goes to the stretch column, else (it did not fit) to the last
+        # column shown: never an empty band after the last one.
+        takes_rest = self._stretch if self._stretch in shown else next(reversed(shown), None)
+        if takes_rest is not None:
+            shown[takes_rest] += max(0, available - used)
         self._fitting = True
         try:
             for index in range(header.count()):
