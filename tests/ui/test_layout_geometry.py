@@ -363,10 +363,12 @@ async def seeded(window: MainWindow, profile: Profile, world: SandboxWorld) -> A
     # Seven rows show while the demo is still signing them in (each change reloads the table):
     # wait for the last reload, where every demo account is signed in.
     await until(
-        lambda: window.accounts_tab.model.rowCount() == 7
-        and all(
-            window.accounts_tab.model.account(r).status is AccountStatus.SIGNED_IN
-            for r in range(7)
+        lambda: (
+            window.accounts_tab.model.rowCount() == 7
+            and all(
+                window.accounts_tab.model.account(r).status is AccountStatus.SIGNED_IN
+                for r in range(7)
+            )
         ),
         "seven demo accounts, signed in",
     )
