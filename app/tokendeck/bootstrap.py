@@ -63,23 +63,19 @@ def _run_qt(
 
     faster_feature_check()  # before the first PySide6 import: see pyside_speedups
 
+    # Before the first paint, only what the window's frame needs (ui/main_window.py): the
+    # engine, the tabs and the async loop are imported once it is on screen.
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    from tokendeck.services.door import Door
-    from tokendeck.services.events import EventBus
     from tokendeck.ui.application import TokenDeckApplication
-    from tokendeck.ui.error_reporter import ErrorReporter
-    from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
     from tokendeck.ui.main_window import MainWindow
     from tokendeck.ui.settings_store import load_settings
     from tokendeck.ui.single_instance import InstanceServer, notify_running_instance
     from tokendeck.ui.theme import apply_theme
-    from tokendeck.ui.ticker import Ticker
     from tokendeck.ui.tray import Tray
     from tokendeck.ui.unix_signals import SignalWatcher
-    from tokendeck.ui.wiring import wire
 
     # argv[0] names the X11 WM_CLASS: keep it "tokendeck" however we were started.
     app = QApplication.instance() or TokenDeckApplication([APP_ID])
@@ -95,27 +91,10 @@ def _run_qt(
         return 0
     instance = InstanceServer(profile.instance_key)
 
-    collector = MainThreadGC()
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
     apply_theme(app, load_settings(settings).theme)
     has_tray = Tray.available()
-    ticker = Ticker()
-    lookups: list[KeyLookup] = []
-
-    def key_lookup() -> KeyLookup:
-        if not lookups:
-            from tokendeck.services.key_lookup import KeyLookup
-
-            lookups.append(KeyLookup())
-        return lookups[0]
-
-    bus = EventBus()
-    door = Door(bus)
-    window = MainWindow(door, ticker, settings, has_tray=has_tray, key_lookup=key_lookup)
-    reporter = ErrorReporter(window, profile.log_path)
-    reporter.install()
-    tray = Tray() if has_tray else None
-
+    window = MainWindow(None, None, settings, has_tray=has_tray)  # the frame: see furnish()
     quit_event: asyncio.Event | None = None
     quit_asked = False
 
@@ -130,8 +109,51 @@ def _run_qt(
             quit_event.set()
 
     window.quit_requested.connect(request_quit)
-    instance.raise_requested.connect(window.bring_to_front)
     app.aboutToQuit.connect(request_quit)
+    # Before the window shows: a SIGTERM from then on is an orderly quit.
+    watcher = SignalWatcher(window.request_quit)
+    probe = os.environ.get(STARTUP_PROBE_ENV)
+    if probe:
+        from tokendeck.ui.probes import install_probe
+
+        install_probe(window, probe)
+
+    start_hidden = args.minimized or window.app_settings.start_minimized
+    shown = not (start_hidden and has_tray)
+    if shown:
+        window.show()
+        _paint_now(app, window)
+
+    from tokendeck.services.door import Door
+    from tokendeck.services.events import EventBus
+    from tokendeck.ui.error_reporter import ErrorReporter
+    from tokendeck.ui.gc_guard import MainThreadGC
+    from tokendeck.ui.ticker import Ticker
+    from tokendeck.ui.wiring import wire
+
+    collector = MainThreadGC()
+    ticker = Ticker()
+    lookups: list[KeyLookup] = []
+
+    def key_lookup() -> KeyLookup:
+        if not lookups:
+            from tokendeck.services.key_lookup import KeyLookup
+
+            lookups.append(KeyLookup())
+        return lookups[0]
+
+    bus = EventBus()
+    door = Door(bus)
+    window.furnish(door, ticker, key_lookup)
+    if probe:
+        from tokendeck.ui.probes import install_furnished_probe
+
+        install_furnished_probe(window, probe)
+    reporter = ErrorReporter(window, profile.log_path)
+    reporter.install()
+    tray = Tray() if has_tray else None
+
+    instance.raise_requested.connect(window.bring_to_front)
     if isinstance(app, TokenDeckApplication):  # (a test's application is not)
         app.on_quit = window.request_quit
     if tray is not None:
@@ -148,17 +170,9 @@ def _run_qt(
         tray.quit_requested.connect(window.request_quit)
         window.tray_notice.connect(lambda title, text: tray.icon.showMessage(title, text))
         tray.show()
-    watcher = SignalWatcher(window.request_quit)
-    if os.environ.get(STARTUP_PROBE_ENV):
-        from tokendeck.ui.probes import install_probe
-
-        install_probe(window, os.environ[STARTUP_PROBE_ENV])
-
-    start_hidden = args.minimized or window.app_settings.start_minimized
-    if not (start_hidden and tray is not None):
-        window.show()
-        _paint_now(app, window)
-    log.info("window shown (tray: %s)", "yes" if tray else "no")
+        if shown:
+            tray.set_window_visible(True)  # it was shown before the tray heard of it
+    log.info("window %s (tray: %s)", "shown" if shown else "in the tray", "yes" if tray else "no")
     # After the first paint: no control has the keyboard focus before the window is up, and
     # its style and frame cost the paint 30 ms. (A child of the application: lives as long.)
     from tokendeck.ui.focus_ring import FocusRing

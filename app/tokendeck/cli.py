@@ -77,6 +77,42 @@ def _days(text: str) -> int:
     return value
 
 
+def _add_window_options(parser: argparse.ArgumentParser) -> None:
+    _add_profile(parser, None)
+    parser.add_argument(
+        "--demo", action="store_true", help="open on a throw-away profile wired to the sandbox"
+    )
+    parser.add_argument("--minimized", action="store_true", help="start hidden in the tray")
+
+
+WINDOW_FLAGS = ("--demo", "--minimized")
+
+
+def window_only(words: Sequence[str]) -> bool:
+    """The words hold only the window's own options (--profile DIR, --demo, --minimized): no
+    verb, no --help, nothing argparse would refuse."""
+    rest = list(words)
+    while rest:
+        word = rest.pop(0)
+        if word in WINDOW_FLAGS or (word.startswith("--profile=") and len(word) > 10):
+            continue
+        if word == "--profile" and rest and not rest[0].startswith("-"):
+            rest.pop(0)
+            continue
+        return False
+    return True
+
+
+def parse_window_options(words: Sequence[str]) -> argparse.Namespace:
+    """What `build_parser()` gives for `window_only` words, without building every verb's
+    parser (a tenth of the time to the window's first paint goes to argparse otherwise)."""
+    parser = argparse.ArgumentParser(prog="tokendeck")
+    _add_window_options(parser)
+    args = parser.parse_args(list(words))
+    args.verb = None
+    return args
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tokendeck",
@@ -88,11 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"TokenDeck {__version__}")
-    _add_profile(parser, None)
-    parser.add_argument(
-        "--demo", action="store_true", help="open on a throw-away profile wired to the sandbox"
-    )
-    parser.add_argument("--minimized", action="store_true", help="start hidden in the tray")
+    _add_window_options(parser)
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
     inspect = _verb_parser(
@@ -335,8 +367,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Every file and directory TokenDeck creates (catalog and its -wal / -shm, vault, lock files,
     # logs, settings, sockets) is private to the user: one umask, set before anything is created.
     user_umask = os.umask(PRIVATE_UMASK)  # what `exec` gives its command back
+    words = list(sys.argv[1:] if argv is None else argv)
+    if window_only(words):
+        return _open_window(parse_window_options(words))
     parser = build_parser()
-    args = parse_command_line(parser, list(sys.argv[1:] if argv is None else argv))
+    args = parse_command_line(parser, words)
     if args.verb is not None and (args.demo or args.minimized):
         parser.error(f"--demo and --minimized open the window: they do not go with {args.verb}")
     if args.verb == "inspect":
@@ -359,16 +394,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tokendeck.exec_command import run_exec
 
         return run_exec(args, user_umask)
-    if args.verb == "sandbox" or (args.verb is None and args.demo):
+    if args.verb == "sandbox":
         why = sandbox_missing()
         if why is not None:
-            where = "sandbox" if args.verb else "--demo"
-            print(f"tokendeck {where}: {why}", file=sys.stderr)
+            print(f"tokendeck sandbox: {why}", file=sys.stderr)
             return EXIT_PROBLEM
-    if args.verb == "sandbox":
         from tokendeck.sandbox.command import run_sandbox
 
         return run_sandbox(args)
+    return _open_window(args)
+
+
+def _open_window(args: argparse.Namespace) -> int:
+    if args.demo:
+        why = sandbox_missing()
+        if why is not None:
+            print(f"tokendeck --demo: {why}", file=sys.stderr)
+            return EXIT_PROBLEM
     from tokendeck.bootstrap import run_gui
 
     return run_gui(args)

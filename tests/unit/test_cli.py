@@ -19,7 +19,13 @@ from pathlib import Path
 import pytest
 
 from tokendeck import exit_codes, inspect_command
-from tokendeck.cli import build_parser, main, parse_command_line
+from tokendeck.cli import (
+    build_parser,
+    main,
+    parse_command_line,
+    parse_window_options,
+    window_only,
+)
 from tokendeck.core.models import Account, Credential, CredentialKind, Platform
 from tokendeck.core.secret import Secret
 from tokendeck.core.terminal import terminal_safe
@@ -572,3 +578,42 @@ def test_dashes_and_a_command_go_with_exec_only(capsys: pytest.CaptureFixture[st
             parse_command_line(build_parser(), words)
         assert done.value.code == exit_codes.EXIT_USAGE
         assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        [],
+        ["--demo"],
+        ["--minimized"],
+        ["--profile", "/tmp/p"],
+        ["--profile=/tmp/p", "--minimized"],
+        ["--minimized", "--profile", "dir with space", "--demo"],
+        ["--profile", "a", "--profile", "b"],
+    ],
+)
+def test_the_window_s_options_parse_as_the_full_parser_parses_them(words: list[str]) -> None:
+    """Opening the window does not build every verb's parser: the short parser gives what
+    the full one gives."""
+    assert window_only(words)
+    assert vars(parse_window_options(words)) == vars(parse_command_line(build_parser(), words))
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["--help"],
+        ["-h"],
+        ["--version"],
+        ["inspect"],
+        ["--profile"],
+        ["--profile", "-x"],
+        ["--profile="],
+        ["--prof", "dir"],  # argparse's abbreviation: the full parser decides
+        ["--demo", "token", "x"],
+        ["--bogus"],
+        ["dir"],
+    ],
+)
+def test_anything_else_goes_to_the_full_parser(words: list[str]) -> None:
+    assert not window_only(words)

@@ -1,6 +1,12 @@
 """The main window: Accounts, API keys and Tokens tabs, a menu bar and a status bar.
 
-Longer than most modules (~600 lines): the menus, the status bar and the saved window state are
+It is built in two steps, so the window is on screen before the engine's and the tabs' modules
+are imported (bootstrap): the frame (title, menus, the tab bar, the status bar, the saved
+geometry: what a bare window costs) paints first, then `furnish()` puts in the door, the Accounts
+tab and everything that talks to the engine. This module imports none of that at its top, nor
+the `Qt` namespace (PySide creates its 93 enums on first use: 25 ms).
+
+Longer than most modules (~650 lines): the menus, the status bar and the saved window state are
 the window's own; the tabs, the status text and the wiring live in their own modules."""
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -21,39 +27,34 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMainWindow,
-    QMessageBox,
-    QSplitter,
     QTabWidget,
     QWidget,
 )
 
 from tokendeck import APP_NAME, __version__
-from tokendeck.core.settings import AppSettings
-from tokendeck.core.store_status import StoreKind, StoreStatus
-from tokendeck.services.door import CALENDAR_DAYS
-from tokendeck.ui.accounts_tab import AccountsTab
-from tokendeck.ui.clipboard import ClipboardGuard
-from tokendeck.ui.column_fit import ColumnFit
 from tokendeck.ui.icons import Act, app_icon, recolour_icons, set_tab_icon, tone_icon
 from tokendeck.ui.lazy_page import LazyPage
-from tokendeck.ui.secret_presence import note_check
 from tokendeck.ui.settings_store import load_settings, save_settings
-from tokendeck.ui.status_text import StatusText
-from tokendeck.ui.theme import apply_theme
-from tokendeck.ui.ticker import Ticker
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QHeaderView, QSplitter
+
     from tokendeck.core.models import Account
+    from tokendeck.core.settings import AppSettings
+    from tokendeck.core.store_status import StoreStatus
     from tokendeck.services.door import Door, ReconcileReport
     from tokendeck.services.key_lookup import KeyLookup
+    from tokendeck.ui.accounts_tab import AccountsTab
     from tokendeck.ui.activity_window import ActivityWindow
+    from tokendeck.ui.clipboard import ClipboardGuard
+    from tokendeck.ui.column_fit import ColumnFit
     from tokendeck.ui.import_dialog import ImportDialog
     from tokendeck.ui.inspector import InspectorPane
     from tokendeck.ui.keys_tab import KeysTab
     from tokendeck.ui.settings_dialog import SettingsDialog
+    from tokendeck.ui.ticker import Ticker
     from tokendeck.ui.tokens_tab import TokensTab
 
 
@@ -61,21 +62,31 @@ if TYPE_CHECKING:
 # dozen rows; below it, a tab would show too little to be used.
 MINIMUM_SIZE = QSize(720, 480)
 CALENDAR_FILE = "tokendeck-expiries.ics"
+CALENDAR_DAYS = 90  # services.door's CALENDAR_DAYS, not imported before the first paint
 
 
 class MainWindow(QMainWindow):
     quit_requested = Signal()
     visibility_changed = Signal(bool)
 
+    door: Door
+    ticker: Ticker
+    key_lookup: Callable[[], KeyLookup] | None
+    accounts_tab: AccountsTab
+    clipboard: ClipboardGuard
+    add_account_button: QWidget
+
     def __init__(
         self,
-        door: Door,
-        ticker: Ticker,
+        door: Door | None,
+        ticker: Ticker | None,
         settings: QSettings,
         *,
         has_tray: bool,
         key_lookup: Callable[[], KeyLookup] | None = None,
     ) -> None:
+        """With a door and a ticker, the whole window. Without them, the frame alone (the
+        start-up paints it first): `furnish()` builds the rest."""
         super().__init__()
         self.setObjectName("main-window")
         self.setWindowTitle(APP_NAME)
@@ -83,32 +94,22 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self._has_tray = has_tray
         self._quitting = False
-        self.ticker = ticker
-        self.key_lookup = key_lookup
-        self.door = door
+        self.furnished = False
         self.vault_path = Path(settings.fileName()).with_name("vault.tdvault")
         self.app_settings = load_settings(settings)
-        door.apply(self.app_settings)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("main-tabs")
         self.tabs.setDocumentMode(True)
-        self.accounts_tab = AccountsTab(door, ticker)
-        self.accounts_page = self.accounts_tab
-        self.add_account_button = self.accounts_tab.empty_add
-        self.clipboard = ClipboardGuard(self.app_settings.clipboard_seconds, parent=self)
-        # API keys and Tokens are built when first shown or asked for, else once the first rows
-        # are on screen: the window opens without waiting for them.
-        self.keys_page: LazyPage[KeysTab] = LazyPage(self._build_keys_tab)
-        self.tokens_page: LazyPage[TokensTab] = LazyPage(self._build_tokens_tab)
+        # Every page is built once the window is furnished; the API keys and Tokens tabs when
+        # first shown or asked for, else once the first rows are on screen.
+        self.accounts_page: LazyPage[AccountsTab] = LazyPage("Loading accounts…")
+        self.keys_page: LazyPage[KeysTab] = LazyPage()
+        self.tokens_page: LazyPage[TokensTab] = LazyPage()
         self._load_asked = False
         self._activity: ActivityWindow | None = None
         self._import: ImportDialog | None = None
-        # After the Accounts table has painted: the API keys tab asks every platform what it can
-        # do, and that loads the platform adapters (httpx, PyJWT), which the rows need not wait for.
         self._accounts_for_keys: list[Account] | None = None
-        self.accounts_tab.accounts_loaded.connect(self._on_accounts_loaded)
-        self.accounts_tab.rows_shown.connect(self._after_first_rows)
         for page, act, title in (
             (self.accounts_page, Act.ACCOUNTS, "&Accounts"),
             (self.keys_page, Act.KEYS, "API &keys"),
@@ -116,14 +117,52 @@ class MainWindow(QMainWindow):
         ):
             set_tab_icon(self.tabs, self.tabs.addTab(page, title), act)
         self.setCentralWidget(self.tabs)
-        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self._build_status_bar()
-
         self._build_menus()
         self.setMinimumSize(MINIMUM_SIZE)
         self.resize(1180, 760)
-        self._restore_state()
+        self._restore_geometry()
+        if door is not None and ticker is not None:
+            self.furnish(door, ticker, key_lookup)
+
+    def furnish(
+        self, door: Door, ticker: Ticker, key_lookup: Callable[[], KeyLookup] | None = None
+    ) -> None:
+        """The door, the Accounts tab and everything that talks to the engine (once)."""
+
+        from tokendeck.ui.clipboard import ClipboardGuard
+
+        assert not self.furnished, "a window is furnished once"
+        self.furnished = True
+        self.ticker = ticker
+        self.key_lookup = key_lookup
+        self.door = door
+        door.apply(self.app_settings)
+        self.clipboard = ClipboardGuard(self.app_settings.clipboard_seconds, parent=self)
+        self.clipboard.countdown.connect(self._on_clipboard_countdown)
+        self.clipboard.cleared.connect(self._on_clipboard_cleared)
+        self._give_shortcuts()
+        # Shown only when there is no secret store; drawn here, not in the frame (its tone's
+        # colours import the Qt namespace).
+        self.store_icon.setPixmap(tone_icon(Act.WARNING, "warn").pixmap(16, 16))
+        for action in self._menu_actions:
+            action.setEnabled(True)
+        self.calendar_action.setToolTip(
+            "An iCalendar file (.ics) with an event for each key and token to replace in the "
+            f"next {CALENDAR_DAYS} days, and an alarm at its first warning"
+        )
+        self.accounts_page.start(self._build_accounts_tab)
+        self.accounts_tab = self.accounts_page.content()
+        self.add_account_button = self.accounts_tab.empty_add
+        # After the Accounts table has painted: the API keys tab asks every platform what it can
+        # do, and that loads the platform adapters (httpx, PyJWT), which the rows need not wait for.
+        self.accounts_tab.accounts_loaded.connect(self._on_accounts_loaded)
+        self.accounts_tab.rows_shown.connect(self._after_first_rows)
+        self.keys_page.start(self._build_keys_tab)
+        self.tokens_page.start(self._build_tokens_tab)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._on_tab_changed(self.tabs.currentIndex())  # the tab the frame restored
 
     # -- pages ------------------------------------------------------------------------------
 
@@ -154,6 +193,13 @@ class MainWindow(QMainWindow):
         page = self.tabs.currentWidget()
         return page.content() if isinstance(page, LazyPage) else page
 
+    def _build_accounts_tab(self) -> AccountsTab:
+        from tokendeck.ui.accounts_tab import AccountsTab
+
+        tab = AccountsTab(self.door, self.ticker)
+        self._restore_columns("accounts", tab.view.horizontalHeader(), tab.columns)
+        return tab
+
     def _build_keys_tab(self) -> KeysTab:
         from tokendeck.ui.keys_tab import KeysTab
 
@@ -177,6 +223,8 @@ class MainWindow(QMainWindow):
 
     def _note_held(self, tab: KeysTab | TokensTab) -> None:
         """A tab built after the bulk check of the secret store answered starts with it."""
+        from tokendeck.ui.secret_presence import note_check
+
         report = self.door.held_report()
         if report is not None:
             note_check(tab.model.presence, report)
@@ -214,6 +262,8 @@ class MainWindow(QMainWindow):
         """Left: the latest message (gone after a while). Right, apart from it with a gap: the
         clipboard countdown while a secret is on the clipboard, and the secret store in use.
         No emoji as icons: they have no glyph in many desktop fonts."""
+        from tokendeck.ui.status_text import StatusText
+
         self.status_message = StatusText("status-message", 120)
         self.status_message.setAccessibleName("Latest message")
         self._message_timer = QTimer(self)
@@ -226,7 +276,6 @@ class MainWindow(QMainWindow):
         self.clipboard_separator.setFrameShadow(QFrame.Shadow.Sunken)
         self.store_icon = QLabel()
         self.store_icon.setObjectName("status-store-icon")
-        self.store_icon.setPixmap(tone_icon(Act.WARNING, "warn").pixmap(16, 16))
         self.store_label = StatusText("status-store", 140)
         self.store_label.setAccessibleName("Secret store in use")
         self.store_label.set_full_text("Secret store: starting…")
@@ -242,8 +291,6 @@ class MainWindow(QMainWindow):
         for widget in (self.clipboard_label, self.clipboard_separator, self.store_icon):
             widget.hide()
         self._clipboard_counting = False
-        self.clipboard.countdown.connect(self._on_clipboard_countdown)
-        self.clipboard.cleared.connect(self._on_clipboard_cleared)
         self.statusBar().addWidget(self.status_message, 1)
         self.statusBar().addPermanentWidget(permanent)
 
@@ -252,18 +299,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
         self.new_account_action = QAction("&New account…", self)
-        self.new_account_action.setShortcut(QKeySequence.StandardKey.New)
         self.new_account_action.triggered.connect(self._new_account)
         file_menu.addAction(self.new_account_action)
         self.new_key_action = QAction("New API &key…", self)
-        self.new_key_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_key_action.triggered.connect(self._new_key)
         file_menu.addAction(self.new_key_action)
         self.calendar_action = QAction("&Export expiries to calendar…", self)
-        self.calendar_action.setToolTip(
-            "An iCalendar file (.ics) with an event for each key and token to replace in the "
-            f"next {CALENDAR_DAYS} days, and an alarm at its first warning"
-        )
         self.calendar_action.triggered.connect(self._choose_calendar_file)
         file_menu.addAction(self.calendar_action)
         self.import_action = QAction("&Import from plaintext files…", self)
@@ -274,58 +315,45 @@ class MainWindow(QMainWindow):
         self.import_action.triggered.connect(self.open_import)
         file_menu.addAction(self.import_action)
         self.settings_action = QAction("&Settings…", self)
-        # Ctrl+, as on macOS and in most Linux apps (Qt has no Preferences key there).
-        preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
-        comma = QKeySequence("Ctrl+,")
-        self.settings_action.setShortcuts([comma, *(k for k in preferences if k != comma)])
-        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.settings_action.triggered.connect(self.open_settings)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         self.close_action = QAction("&Close window", self)
-        self.close_action.setShortcut(QKeySequence.StandardKey.Close)
         self.close_action.triggered.connect(self.close)
         file_menu.addAction(self.close_action)
         self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.quit_action.triggered.connect(self.request_quit)
         file_menu.addAction(self.quit_action)
 
         edit_menu = self.menuBar().addMenu("&Edit")
         self.copy_secret_action = QAction("&Copy secret", self)
-        self.copy_secret_action.setShortcut(QKeySequence("Ctrl+Shift+C"))
         self.copy_secret_action.setToolTip(
             "Copy the selected token, key, or account's current token; cleared after the timeout"
         )
         self.copy_secret_action.triggered.connect(self._copy_current)
         edit_menu.addAction(self.copy_secret_action)
         self.clear_clipboard_action = QAction("C&lear clipboard now", self)
-        self.clear_clipboard_action.setShortcut(QKeySequence("Ctrl+Shift+X"))
         self.clear_clipboard_action.triggered.connect(lambda: self.clipboard.clear("now"))
         edit_menu.addAction(self.clear_clipboard_action)
         self.find_action = QAction("&Find…", self)
-        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self._focus_search)
         edit_menu.addAction(self.find_action)
 
         view_menu = self.menuBar().addMenu("&View")
+        self._view_actions: list[QAction] = []
         for index, name in enumerate(("&Accounts", "API &keys", "&Tokens")):
             action = QAction(name, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            self._view_actions.append(action)
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             view_menu.addAction(action)
         self.refresh_action = QAction("&Refresh", self)
-        self.refresh_action.setShortcut(QKeySequence.StandardKey.Refresh)
         self.refresh_action.triggered.connect(self._refresh_current)
         view_menu.addAction(self.refresh_action)
         self.inspect_action = QAction("&Inspect a token", self)
-        self.inspect_action.setShortcut(QKeySequence("Ctrl+I"))
         self.inspect_action.triggered.connect(self.focus_inspector)
         view_menu.addAction(self.inspect_action)
         view_menu.addSeparator()
         self.activity_action = QAction("A&ctivity", self)
-        self.activity_action.setShortcut(QKeySequence("Ctrl+Shift+A"))
         self.activity_action.setToolTip("What was added, signed in, created, revoked, copied…")
         self.activity_action.triggered.connect(self.open_activity)
         view_menu.addAction(self.activity_action)
@@ -334,6 +362,43 @@ class MainWindow(QMainWindow):
         about = QAction("&About TokenDeck", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+        # Until the window is furnished (a shortcut pressed while the frame paints), no action
+        # runs: each needs the door or a tab.
+        self._menu_actions = [
+            action
+            for menu in (file_menu, edit_menu, view_menu, help_menu)
+            for action in menu.actions()
+            if not action.isSeparator()
+        ]
+        for action in self._menu_actions:
+            action.setEnabled(False)
+
+    def _give_shortcuts(self) -> None:
+        """The menus' shortcuts, once furnished: the first shortcut given imports the Qt
+        namespace (see the module's docstring), and before then no action runs anyway."""
+        from PySide6.QtCore import Qt
+
+        for action, keys in (
+            (self.new_account_action, QKeySequence.StandardKey.New),
+            (self.new_key_action, QKeySequence("Ctrl+Shift+N")),
+            (self.close_action, QKeySequence.StandardKey.Close),
+            (self.quit_action, QKeySequence.StandardKey.Quit),
+            (self.copy_secret_action, QKeySequence("Ctrl+Shift+C")),
+            (self.clear_clipboard_action, QKeySequence("Ctrl+Shift+X")),
+            (self.find_action, QKeySequence.StandardKey.Find),
+            (self.refresh_action, QKeySequence.StandardKey.Refresh),
+            (self.inspect_action, QKeySequence("Ctrl+I")),
+            (self.activity_action, QKeySequence("Ctrl+Shift+A")),
+        ):
+            action.setShortcut(keys)
+        for index, action in enumerate(self._view_actions):
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+        # Ctrl+, as on macOS and in most Linux apps (Qt has no Preferences key there).
+        preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        comma = QKeySequence("Ctrl+,")
+        self.settings_action.setShortcuts([comma, *(k for k in preferences if k != comma)])
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
 
     def show_unavailable(self, why: str) -> None:
         """The engine did not start (the catalog could not be opened): every tab says so."""
@@ -352,6 +417,8 @@ class MainWindow(QMainWindow):
     def on_secrets_checked(self, report: ReconcileReport, *, held: bool) -> None:
         """What a check of the secret store found (see ui/wiring.py): `held` for the bulk
         check of every held secret, which the "Secret held" columns follow."""
+        from tokendeck.ui.secret_presence import note_check
+
         if held:  # a tab not built yet reads it from the door when it is
             for page in (self.tokens_page, self.keys_page):
                 if page.built:
@@ -406,6 +473,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self, settings: AppSettings) -> None:
+        from tokendeck.ui.theme import apply_theme
+
         if settings.theme is not self.app_settings.theme:
             app = QApplication.instance()
             if isinstance(app, QApplication):
@@ -501,6 +570,8 @@ class MainWindow(QMainWindow):
         self._message_timer.start(timeout_ms)
 
     def set_store(self, status: StoreStatus) -> None:
+        from tokendeck.core.store_status import StoreKind
+
         if status.kind is StoreKind.NONE:
             text = "No secret store: secrets cannot be saved"
         else:
@@ -532,6 +603,8 @@ class MainWindow(QMainWindow):
         self.inspector.input.setFocus()
 
     def _about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             f"About {APP_NAME}",
@@ -541,10 +614,7 @@ class MainWindow(QMainWindow):
 
     # -- state and closing ------------------------------------------------------------------
 
-    def _restore_state(self) -> None:
-        self._restore_columns(
-            "accounts", self.accounts_tab.view.horizontalHeader(), self.accounts_tab.columns
-        )
+    def _restore_geometry(self) -> None:
         geometry = self._settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
@@ -560,9 +630,12 @@ class MainWindow(QMainWindow):
 
     def _built_tables(self) -> dict[str, tuple[QHeaderView, ColumnFit]]:
         """Each built tab's header and column widths (a tab never built keeps what it had)."""
-        tables = {
-            "accounts": (self.accounts_tab.view.horizontalHeader(), self.accounts_tab.columns)
-        }
+        tables = {}
+        if self.accounts_page.built:
+            tables["accounts"] = (
+                self.accounts_tab.view.horizontalHeader(),
+                self.accounts_tab.columns,
+            )
         if self.keys_page.built:
             tables["keys"] = (self.keys_tab.view.horizontalHeader(), self.keys_tab.columns)
         if self.tokens_page.built:
@@ -588,6 +661,8 @@ class MainWindow(QMainWindow):
         self.quit_requested.emit()
 
     def bring_to_front(self) -> None:
+        from PySide6.QtCore import Qt
+
         self.show()
         self.setWindowState(
             (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive

@@ -1,12 +1,20 @@
-"""One line of status-bar text that never runs into its neighbours."""
+"""One line of status-bar text that never runs into its neighbours.
+
+The status bar is part of the window's frame, painted before anything touches PySide's `Qt`
+namespace (ui/main_window.py: its 93 enums take 25 ms to make): a text that fits and holds no
+"<" needs none of it, so the namespace is imported only to cut a text or to keep markup plain.
+"""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel
+
+# Qt.AlignLeft | Qt.AlignVCenter, QLabel's own default, as the int drawItemText takes.
+LEFT_AND_MIDDLE = 0x0001 | 0x0080
 
 
 class StatusText(QLabel):
@@ -17,7 +25,7 @@ class StatusText(QLabel):
     def __init__(self, name: str, minimum_width: int) -> None:
         super().__init__()
         self.setObjectName(name)
-        self.setTextFormat(Qt.TextFormat.PlainText)
+        self._plain = False  # the text format is made PlainText before a text with "<"
         self._tip = ""
         self._minimum_width = minimum_width
 
@@ -26,13 +34,21 @@ class StatusText(QLabel):
 
     def shown_text(self) -> str:
         """What is drawn: the text, cut with "…" to the room there is."""
-        return self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
-        )
+        text, room = self.text(), self.contentsRect().width()
+        if self.fontMetrics().horizontalAdvance(text) <= room:
+            return text
+        from PySide6.QtCore import Qt
+
+        return self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room)
 
     def set_full_text(self, text: str, tip: str = "") -> None:
         """Show `text`; the tooltip is `tip`, else the whole text when it had to be cut."""
         self._tip = tip
+        if "<" in text and not self._plain:  # without "<" Qt never reads a text as markup
+            from PySide6.QtCore import Qt
+
+            self.setTextFormat(Qt.TextFormat.PlainText)
+            self._plain = True
         self.setText(text)
         self._update_tip()
 
@@ -45,14 +61,20 @@ class StatusText(QLabel):
         self._update_tip()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        shown = self.shown_text()
+        if shown == self.text():
+            # QLabel draws a text that fits as it is (plain: see set_full_text) in C++; asking
+            # `style()` from Python would make QStyle's 19 enums, 10 ms of the frame's paint.
+            super().paintEvent(event)
+            return
         painter = QPainter(self)
         self.style().drawItemText(
             painter,
             self.contentsRect(),
-            int(self.alignment()),
+            LEFT_AND_MIDDLE,
             self.palette(),
             self.isEnabled(),
-            self.shown_text(),
+            shown,
             self.foregroundRole(),
         )
 

@@ -11,7 +11,6 @@ tones of a state (which has one set for a light and one for a dark palette).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -68,6 +67,8 @@ def apply_theme(app: QApplication, theme: Theme) -> None:
         hints.unsetColorScheme()
         app.setPalette(QPalette())  # a palette that sets nothing: back to the platform's own
         return
+    from PySide6.QtCore import Qt  # not before the first paint on "System" (ui/probes.py)
+
     dark = theme is Theme.DARK
     hints.setColorScheme(Qt.ColorScheme.Dark if dark else Qt.ColorScheme.Light)
     app.setPalette(dark_palette() if dark else light_palette(app))
