@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tokendeck.services.door import Door
     from tokendeck.services.events import EventBus
     from tokendeck.services.key_lookup import KeyLookup
+    from tokendeck.storage.first_read import FirstRead
     from tokendeck.ui.main_window import MainWindow as QMainWindowLike
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def _run_qt(
     from PySide6.QtWidgets import QApplication
 
     from tokendeck.ui.application import TokenDeckApplication
+    from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.icons import app_icon
     from tokendeck.ui.main_window import MainWindow
     from tokendeck.ui.settings_store import load_settings
@@ -90,6 +92,10 @@ def _run_qt(
         print("TokenDeck is already running: raised its window.", file=sys.stderr)
         return 0
     instance = InstanceServer(profile.instance_key)
+
+    # Before any other thread runs (the first read): the collector frees Qt objects on this
+    # thread only.
+    collector = MainThreadGC()
 
     settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
     apply_theme(app, load_settings(settings).theme)
@@ -120,18 +126,21 @@ def _run_qt(
 
     start_hidden = args.minimized or window.app_settings.start_minimized
     shown = not (start_hidden and has_tray)
+    first_read: FirstRead | None = None
     if shown:
         window.show()
+        if not args.demo:  # (the demo's accounts are made after the engine opens)
+            from tokendeck.storage.first_read import FirstRead
+
+            # On a thread while the frame paints and the tabs' modules load: see first_read.
+            first_read = FirstRead.start(profile.catalog_path)
         _paint_now(app, window)
 
+    # What the Accounts table needs, then its first rows on screen; the rest after them.
     from tokendeck.services.door import Door
     from tokendeck.services.events import EventBus
-    from tokendeck.ui.error_reporter import ErrorReporter
-    from tokendeck.ui.gc_guard import MainThreadGC
     from tokendeck.ui.ticker import Ticker
-    from tokendeck.ui.wiring import wire
 
-    collector = MainThreadGC()
     ticker = Ticker()
     lookups: list[KeyLookup] = []
 
@@ -149,6 +158,14 @@ def _run_qt(
         from tokendeck.ui.probes import install_furnished_probe
 
         install_furnished_probe(window, probe)
+    first_accounts = first_read.accounts() if first_read is not None else None
+    if first_accounts:
+        window.accounts_tab.show_first(first_accounts)
+        _paint_now(app, window)
+
+    from tokendeck.ui.error_reporter import ErrorReporter
+    from tokendeck.ui.wiring import wire
+
     reporter = ErrorReporter(window, profile.log_path)
     reporter.install()
     tray = Tray() if has_tray else None

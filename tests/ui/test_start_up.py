@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import connect, run
@@ -436,3 +437,64 @@ def test_a_failed_read_of_the_credentials_says_so_and_lets_the_rest_start(
             await services.aclose()
 
     run(qloop, scenario())
+
+
+def test_the_frame_paints_first_then_the_first_read_fills_the_table(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, profile: Profile
+) -> None:
+    """What bootstrap does: the frame is on screen before any tab exists, every menu action
+    waits for the tabs (a shortcut pressed meanwhile does nothing), then the accounts the first
+    read found are on screen before the engine opens, and the engine's read completes them."""
+    from PySide6.QtCore import QSettings
+
+    from tokendeck.services.door import Door
+    from tokendeck.storage.first_read import FirstRead
+    from tokendeck.ui.ticker import Ticker
+
+    _seed(profile, 30)
+    read = FirstRead.start(profile.catalog_path)
+    settings = QSettings(str(profile.settings_path), QSettings.Format.IniFormat)
+    window = MainWindow(None, None, settings, has_tray=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.furnished and not window.accounts_page.built
+    assert window.accounts_page.findChild(QLabel).text() == "Loading accounts…"
+    assert window.menuBar().actions(), "the menus are there"
+    assert not any(a.isEnabled() for a in window._menu_actions)
+    assert window.store_label.full_text() == "Secret store: starting…"
+    ticker = Ticker()
+    try:
+        window.furnish(Door(), ticker)
+        assert all(a.isEnabled() for a in window._menu_actions)
+        assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+        assert read.wait(10)
+        accounts = read.accounts()
+        assert accounts is not None and len(accounts) == 30
+        window.accounts_tab.show_first(accounts)
+        tab = window.accounts_tab
+        assert tab.model.rowCount() == 30 and tab.stack.currentWidget() is not tab.loading
+        assert tab.model.data(tab.model.index(0, AccountColumn.EXPIRY)) == READING_TEXT
+
+        async def scenario() -> None:
+            services = await AppServices.start(
+                profile.catalog_path, profile.vault_path, HeldPrompt(), memory_store=True
+            )
+            try:
+                connect(window, services)
+                await until(
+                    lambda: (
+                        tab.model.data(tab.model.index(0, AccountColumn.EXPIRY)) != READING_TEXT
+                    ),
+                    "the engine's read",
+                )
+                assert tab.model.rowCount() == 30
+                tab.show_first(accounts[:1])  # too late: the engine's rows stay
+                assert tab.model.rowCount() == 30
+            finally:
+                await services.aclose()
+
+        run(qloop, scenario())
+    finally:
+        ticker.stop()
+        window.clipboard.clear("test end")

@@ -45,7 +45,7 @@ from tokendeck.storage.catalog_rows import (
 )
 from tokendeck.storage.catalog_schema import MIGRATIONS
 
-__all__ = ["SCHEMA_VERSION", "Catalog", "CatalogError", "new_id"]
+__all__ = ["ACCOUNTS_IN_ORDER", "SCHEMA_VERSION", "Catalog", "CatalogError", "new_id"]
 
 
 class CatalogError(LocalStorageError):
@@ -53,6 +53,8 @@ class CatalogError(LocalStorageError):
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
+# Every account, in the order the window lists them (also storage/first_read.py's query).
+ACCOUNTS_IN_ORDER = "SELECT * FROM accounts ORDER BY name COLLATE NOCASE"
 
 
 class Catalog:
@@ -211,7 +213,7 @@ class Catalog:
         return account_of(row) if row else None
 
     def list_accounts(self) -> list[Account]:
-        cursor = self._db.execute("SELECT * FROM accounts ORDER BY name COLLATE NOCASE")
+        cursor = self._db.execute(ACCOUNTS_IN_ORDER)
         with closing(cursor) as rows:  # as the cursor gives them, and closed (list_credentials)
             return [account_of(r) for r in rows]
 

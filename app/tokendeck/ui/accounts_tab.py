@@ -203,6 +203,13 @@ class AccountsTab(QWidget):
     def reload(self) -> None:
         self.runner.quietly("Loading the accounts", self._reload())
 
+    def show_first(self, accounts: list[Account]) -> None:
+        """Accounts read before the engine opened (storage/first_read.py), shown as the first
+        load shows them (their "Next expiry" fills in with the engine's read). Nothing, once
+        the engine's own rows are there."""
+        if not self._loaded and accounts:
+            self._show([(a, None) for a in accounts], accounts)
+
     async def _reload(self) -> None:
         import asyncio  # loaded by then (not before the first paint: see ui/probes.py)
 
