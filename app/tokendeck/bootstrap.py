@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.door import Door
-    from tokendeck.services.events import EventBus
+    from tokendeck.services.event_bus import EventBus
     from tokendeck.services.key_lookup import KeyLookup
     from tokendeck.storage.first_read import FirstRead
     from tokendeck.ui.main_window import MainWindow as QMainWindowLike
@@ -129,16 +129,17 @@ def _run_qt(
     first_read: FirstRead | None = None
     if shown:
         window.show()
+        _paint_now(app, window)
         if not args.demo:  # (the demo's accounts are made after the engine opens)
             from tokendeck.storage.first_read import FirstRead
 
-            # On a thread while the frame paints and the tabs' modules load: see first_read.
+            # On a thread while the tabs' modules load (after the paint: it would share the
+            # interpreter with it): see first_read.
             first_read = FirstRead.start(profile.catalog_path)
-        _paint_now(app, window)
 
     # What the Accounts table needs, then its first rows on screen; the rest after them.
     from tokendeck.services.door import Door
-    from tokendeck.services.events import EventBus
+    from tokendeck.services.event_bus import EventBus
     from tokendeck.ui.ticker import Ticker
 
     ticker = Ticker()

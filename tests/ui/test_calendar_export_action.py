@@ -56,3 +56,11 @@ def test_the_menu_exports_the_calendar_to_the_file_chosen(
             await stop(window, services)
 
     run(qloop, scenario())
+
+
+def test_the_window_s_calendar_days_are_the_door_s() -> None:
+    """The frame names the days without importing the door (ui/main_window.py)."""
+    from tokendeck.services import door
+    from tokendeck.ui import main_window
+
+    assert main_window.CALENDAR_DAYS == door.CALENDAR_DAYS

@@ -10,8 +10,9 @@ The door exists before the engine: the window is built and painted with it, and 
 until `connect()` hands the engine over (or raises what `fail()` was given). So no widget is
 "attached" later, and nothing the window shows first waits for the engine to import.
 
-This module is imported before the first paint: it imports no engine module at run time, nor
-asyncio (50 ms of imports, ssl among them), which only a verb called on the running loop needs.
+This module is imported before the first rows are on screen: it imports no engine module at run
+time, nor asyncio (50 ms of imports, ssl among them), which only a verb called on the running
+loop needs, nor the events' dataclasses and `Secret` (hmac, OpenSSL), which its verbs use.
 """
 
 from __future__ import annotations
@@ -23,11 +24,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from tokendeck.core.clock import Clock, SystemClock
 from tokendeck.core.errors import LocalStorageError, TokenDeckError
-from tokendeck.core.models import Account, Credential
-from tokendeck.core.secret import Secret
-from tokendeck.core.settings import AppSettings
 from tokendeck.core.store_status import STARTING_STATUS, StoreKind, StoreStatus
-from tokendeck.services.events import EventBus, StoreChanged
+from tokendeck.services.event_bus import EventBus
 from tokendeck.services.expiry_calendar import DEFAULT_DAYS
 
 CALENDAR_DAYS = DEFAULT_DAYS  # the window's calendar export: the next 90 days
@@ -35,9 +33,13 @@ CALENDAR_DAYS = DEFAULT_DAYS  # the window's calendar export: the next 90 days
 if TYPE_CHECKING:
     import asyncio
 
+    from tokendeck.core.models import Account, Credential
+
     # The read models the window types its code with come through the door (as types only).
     from tokendeck.core.platform_types import ProbeResult as ProbeResult
     from tokendeck.core.platform_types import RemoteKey as RemoteKey
+    from tokendeck.core.secret import Secret
+    from tokendeck.core.settings import AppSettings
     from tokendeck.services.activity import ActivityRow as ActivityRow
     from tokendeck.services.app_services import AppServices
     from tokendeck.services.catalog_snapshot import CatalogSnapshot as CatalogSnapshot
@@ -84,6 +86,8 @@ class Door:
         engine.bus.relay_to(self._bus)
         status = engine.store_status()
         if status.kind is not StoreKind.STARTING:  # opened before the door connected (tests)
+            from tokendeck.services.events import StoreChanged
+
             self._bus.publish(StoreChanged(status))
         if self._settings is not None:
             engine.apply(self._settings.thresholds, self._settings.auto_refresh)
@@ -96,6 +100,8 @@ class Door:
         """The engine will not start: every verb, waiting or to come, raises `message`, and
         the store is said to be unavailable (no secret can be kept)."""
         self._failure = EngineUnavailableError(message)
+        from tokendeck.services.events import StoreChanged
+
         self._bus.publish(StoreChanged(self.store_status()))
         for waiter in self._waiting:
             if not waiter.done():

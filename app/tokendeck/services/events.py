@@ -1,22 +1,29 @@
-"""A tiny publish / subscribe bus: services publish, the UI and the tray subscribe."""
+"""The events services publish on the bus (services/event_bus.py), which the UI and the tray
+subscribe to."""
 
 from __future__ import annotations
 
-import logging
-from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from tokendeck.core.models import Credential
 from tokendeck.core.store_status import StoreStatus
+from tokendeck.services.event_bus import EventBus
+
+__all__ = [
+    "AccountsChanged",
+    "CredentialsChanged",
+    "EventBus",
+    "ExpirySummary",
+    "ExpiryWarning",
+    "RefreshFailed",
+    "SecretsChecked",
+    "StoreChanged",
+]
 
 if TYPE_CHECKING:  # the window imports this module before its first paint: no sqlite yet
     from tokendeck.storage.secret_keeper import ReconcileReport
-
-log = logging.getLogger(__name__)
-E = TypeVar("E")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,26 +73,3 @@ class SecretsChecked:
 
     report: ReconcileReport
     held: bool = False  # True for the bulk check of every held secret
-
-
-class EventBus:
-    def __init__(self) -> None:
-        self._subscribers: defaultdict[type[Any], list[Callable[[Any], object]]] = defaultdict(list)
-        self._relays: list[EventBus] = []
-
-    def subscribe(self, kind: type[E], callback: Callable[[E], object]) -> None:
-        self._subscribers[kind].append(callback)
-
-    def relay_to(self, other: EventBus) -> None:
-        """Publish every event on `other` too (a door wired before its engine was built)."""
-        if other is not self and other not in self._relays:
-            self._relays.append(other)
-
-    def publish(self, event: object) -> None:
-        for callback in list(self._subscribers[type(event)]):
-            try:
-                callback(event)
-            except Exception:  # one broken subscriber must not stop the others
-                log.exception("event subscriber failed for %s", type(event).__name__)
-        for relay in self._relays:
-            relay.publish(event)
