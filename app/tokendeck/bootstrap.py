@@ -160,7 +160,7 @@ def _run_qt(
 
         install_furnished_probe(window, probe)
     first_accounts = first_read.accounts() if first_read is not None else None
-    if first_accounts:
+    if first_accounts is not None:
         window.accounts_tab.show_first(first_accounts)
         _paint_now(app, window)
 

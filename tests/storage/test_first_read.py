@@ -74,3 +74,10 @@ def test_a_damaged_or_unreadable_catalog_is_left_to_the_engine(tmp_path: Path) -
 def test_it_never_waits(tmp_path: Path) -> None:
     read = FirstRead(tmp_path / "catalog.sqlite3")  # not started: the read is not over
     assert read.accounts() is None
+
+
+def test_an_empty_catalog_reads_as_no_accounts(tmp_path: Path) -> None:
+    """Not None: the window may say "No accounts yet" at once, the catalog says so."""
+    path = tmp_path / "catalog.sqlite3"
+    Catalog(path).close()
+    assert read_accounts(path) == []

@@ -490,7 +490,8 @@ def test_the_frame_paints_first_then_the_first_read_fills_the_table(
                 )
                 assert tab.model.rowCount() == 30
                 tab.show_first(accounts[:1])  # too late: the engine's rows stay
-                assert tab.model.rowCount() == 30
+                tab.show_first([])
+                assert tab.model.rowCount() == 30 and tab.stack.currentWidget() is not tab.empty
             finally:
                 await services.aclose()
 
@@ -498,3 +499,17 @@ def test_the_frame_paints_first_then_the_first_read_fills_the_table(
     finally:
         ticker.stop()
         window.clipboard.clear("test end")
+
+
+def test_an_empty_catalog_read_first_says_no_accounts_yet_at_once(
+    qtbot: QtBot, window: MainWindow, profile: Profile
+) -> None:
+    from tokendeck.storage.first_read import read_accounts
+
+    Catalog(profile.catalog_path).close()
+    accounts = read_accounts(profile.catalog_path)
+    assert accounts == []
+    tab = window.accounts_tab
+    assert tab.stack.currentWidget() is tab.loading and not tab.empty_add.isEnabled()
+    tab.show_first(accounts)
+    assert tab.stack.currentWidget() is tab.empty and tab.empty_add.isEnabled()

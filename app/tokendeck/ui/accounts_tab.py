@@ -205,9 +205,10 @@ class AccountsTab(QWidget):
 
     def show_first(self, accounts: list[Account]) -> None:
         """Accounts read before the engine opened (storage/first_read.py), shown as the first
-        load shows them (their "Next expiry" fills in with the engine's read). Nothing, once
-        the engine's own rows are there."""
-        if not self._loaded and accounts:
+        load shows them (their "Next expiry" fills in with the engine's read); none read from
+        an existing catalog is "No accounts yet", as true as the engine's own read would be.
+        Nothing, once the engine's own rows are there."""
+        if not self._loaded:
             self._show([(a, None) for a in accounts], accounts)
 
     async def _reload(self) -> None:

@@ -25,6 +25,7 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionHeader, QTableView, QWidget
 
 from tokendeck.core.timefmt import local_text
+from tokendeck.ui.viewports import own_viewport
 
 CELL_PADDING = 16  # a cell's text margins, both sides, with room to spare
 
@@ -53,6 +54,7 @@ class FittedTable(QTableView):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        own_viewport(self)  # known to PySide: see ui/viewports.py
         self.columns: ColumnFit | None = None
         self._placeholder = ""
 

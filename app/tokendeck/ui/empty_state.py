@@ -6,7 +6,7 @@ the heading), and is drawn on the window's own background in light and dark."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QIcon
+from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck.ui.icons import Act, icon
+from tokendeck.ui.viewports import own_viewport
 
 PICTURE_SIZE = 72
 
@@ -35,7 +36,8 @@ class EmptyState(QScrollArea):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         page = QWidget()
         page.setAutoFillBackground(False)
-        self.viewport().setAutoFillBackground(False)
+        # Drawn on the window's own background; made here, known to PySide (ui/viewports.py).
+        own_viewport(self, role=QPalette.ColorRole.Window).setAutoFillBackground(False)
         layout = QVBoxLayout(page)
         layout.addStretch(2)
         self.picture = picture_label = QLabel()
