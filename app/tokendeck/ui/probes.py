@@ -40,6 +40,7 @@ HEAVY_MODULES = (
     "tokendeck.services.door",
     "tokendeck.core.models",
     "tokendeck.ui.accounts_tab",
+    "PySide6.QtNetwork",  # the single-instance check is Python's own socket (ui/single_instance.py)
 )
 
 HEARTBEAT_MS = 5
