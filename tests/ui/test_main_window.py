@@ -258,3 +258,22 @@ def test_refresh_reloads_the_tab_shown(
         click_tab(window.tabs, {"keys": "API keys"}.get(name, name.title()))
         window.refresh_action.trigger()
     assert reloaded == ["keys", "tokens", "accounts"]
+
+
+def test_new_account_and_find_reach_the_accounts_tab_from_any_tab(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """File → New account and Edit → Find work on the Accounts page (a lazily built page that
+    holds the tab): from the Tokens tab, New account shows Accounts; Find on Accounts is the
+    accounts' search, not the tokens'."""
+    from PySide6.QtWidgets import QDialog
+
+    window.show_tab(window.tokens_tab)
+    window.new_account_action.trigger()
+    assert window.tabs.currentWidget() is window.accounts_page
+    assert window.current_tab() is window.accounts_tab
+    for dialog in window.findChildren(QDialog):
+        dialog.reject()
+    window.find_action.trigger()
+    qtbot.waitUntil(lambda: window.focusWidget() is window.accounts_tab.search)
+    assert window.tabs.currentWidget() is window.accounts_page

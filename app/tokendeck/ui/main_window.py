@@ -520,7 +520,7 @@ class MainWindow(QMainWindow):
         self.accounts_tab.runner.run("Exporting expiries to a calendar file", export())
 
     def _new_account(self) -> None:
-        self.tabs.setCurrentWidget(self.accounts_tab)
+        self.tabs.setCurrentWidget(self.accounts_page)
         self.accounts_tab.add_account()
 
     def _new_key(self) -> None:
@@ -552,7 +552,7 @@ class MainWindow(QMainWindow):
             self.accounts_tab.reload()
 
     def _focus_search(self) -> None:
-        if self.tabs.currentWidget() is self.accounts_tab:
+        if self.tabs.currentWidget() is self.accounts_page:
             self.accounts_tab.search.setFocus()
             self.accounts_tab.search.selectAll()
             return
