@@ -116,6 +116,9 @@ def _run_qt(
 
     window.quit_requested.connect(request_quit)
     app.aboutToQuit.connect(request_quit)
+    instance.raise_requested.connect(window.bring_to_front)
+    if isinstance(app, TokenDeckApplication):  # (a test's application is not)
+        app.on_quit = window.request_quit
     # Before the window shows: a SIGTERM from then on is an orderly quit.
     watcher = SignalWatcher(window.request_quit)
     probe = os.environ.get(STARTUP_PROBE_ENV)
@@ -162,7 +165,8 @@ def _run_qt(
     first_accounts = first_read.accounts() if first_read is not None else None
     if first_accounts is not None:
         window.accounts_tab.show_first(first_accounts)
-        _paint_now(app, window)
+        if shown:
+            _repaint_now(app, window)
 
     from tokendeck.ui.error_reporter import ErrorReporter
     from tokendeck.ui.wiring import wire
@@ -171,9 +175,6 @@ def _run_qt(
     reporter.install()
     tray = Tray() if has_tray else None
 
-    instance.raise_requested.connect(window.bring_to_front)
-    if isinstance(app, TokenDeckApplication):  # (a test's application is not)
-        app.on_quit = window.request_quit
     if tray is not None:
         tray.clear_clipboard_requested.connect(lambda: window.clipboard.clear("now"))
         tray.notification_clicked.connect(window.show_credential)
@@ -298,6 +299,15 @@ async def _start_services(
     door.connect(services)
     services.start_background()
     return services
+
+
+def _repaint_now(app: QApplicationLike, window: QMainWindowLike) -> None:
+    """Paint what changed in the window at once: its layouts, then the paint, and nothing else
+    of what is queued (a timer a tab set for the running loop would run without one)."""
+    from PySide6.QtCore import QEvent
+
+    app.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
+    window.repaint()
 
 
 def _paint_now(app: QApplicationLike, window: QMainWindowLike, budget: float = 0.5) -> None:

@@ -3,6 +3,7 @@ error body holding HTML cannot draw a fake line or a link in any message TokenDe
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
@@ -61,3 +62,22 @@ def test_the_reveal_dialog_escapes_the_key_name(qtbot: QtBot) -> None:
     ]
     assert len(intros) == 1
     assert "<a href" not in intros[0].text() and "&lt;a href" in intros[0].text()
+
+
+@pytest.mark.parametrize("text", ["<b>bold</b> key", "R&lt;D token", "a &amp; b", "plain text"])
+def test_the_status_bar_shows_labels_as_text(qtbot: QtBot, text: str) -> None:
+    """A token's label in the status bar (ui/status_text.py) is never read as markup: a tag, or
+    an entity Qt would decode, shows as typed."""
+    from PySide6.QtCore import Qt
+
+    from tokendeck.ui.status_text import StatusText
+
+    label = StatusText("status-test", 100)
+    qtbot.addWidget(label)
+    label.set_full_text(text)
+    label.show()
+    qtbot.waitExposed(label)
+    assert label.textFormat() == (
+        Qt.TextFormat.PlainText if text != "plain text" else Qt.TextFormat.AutoText
+    )
+    assert label.full_text() == text

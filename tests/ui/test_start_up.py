@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import connect, run
@@ -474,6 +474,14 @@ def test_the_frame_paints_first_then_the_first_read_fills_the_table(
         window.accounts_tab.show_first(accounts)
         tab = window.accounts_tab
         assert tab.model.rowCount() == 30 and tab.stack.currentWidget() is not tab.loading
+        from tokendeck.bootstrap import _repaint_now
+
+        queued: list[int] = []
+        QTimer.singleShot(0, lambda: queued.append(1))  # as a tab's call for the running loop
+        _repaint_now(QApplication.instance(), window)  # as bootstrap, before any loop runs
+        assert tab.view.viewport().height() > 100 and tab.view.rowAt(0) == 0, "laid out"
+        assert queued == [], "the paint ran nothing else of what is queued"
+        qtbot.waitUntil(lambda: queued == [1])
         assert tab.model.data(tab.model.index(0, AccountColumn.EXPIRY)) == READING_TEXT
 
         async def scenario() -> None:

@@ -196,9 +196,13 @@ class AccountsTab(QWidget):
     # -- data -------------------------------------------------------------------------------
 
     def show_unavailable(self, why: str) -> None:
-        """The catalog did not open: say so where the rows would be."""
+        """The catalog did not open: say so where the rows would be (and the accounts the
+        first read showed are not there to act on)."""
+        self._loaded = False
+        self.model.set_accounts([])
         self.loading.setText(f"The accounts could not be loaded.\n\n{why}")
         self.stack.setCurrentWidget(self.loading)
+        self._selection_changed()
 
     def reload(self) -> None:
         self.runner.quietly("Loading the accounts", self._reload())

@@ -691,6 +691,9 @@ class MainWindow(QMainWindow):
         self.visibility_changed.emit(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.furnished and self._has_tray:
+            event.ignore()  # closed while it starts: the tray it would hide to is not there yet
+            return
         self.save_state()
         if self._quitting or not self._has_tray:
             event.accept()

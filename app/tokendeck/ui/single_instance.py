@@ -14,7 +14,7 @@ import logging
 import os
 import socket
 
-from PySide6.QtCore import QObject, QSocketNotifier, Signal
+from PySide6.QtCore import QObject, QSocketNotifier, QTimer, Signal
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class InstanceServer(QObject):
         super().__init__(parent)
         self._key = key
         self._server: socket.socket | None = None
-        self._inode: int | None = None
+        self._identity: tuple[int, int] | None = None  # the socket file's (inode, ctime)
         self._notifier: QSocketNotifier | None = None
         # By each client's notifier: its socket and what it said so far.
         self._clients: dict[QSocketNotifier, tuple[socket.socket, bytearray]] = {}
@@ -52,7 +52,7 @@ class InstanceServer(QObject):
             self._pipe.raise_requested.connect(self.raise_requested)
             return
         try:
-            self._server, self._inode = _listen(key)
+            self._server, self._identity = _listen(key)
         except OSError as exc:  # the app runs on; a second launch opens a second window
             log.warning("single instance: cannot listen (%s)", exc.strerror or type(exc).__name__)
             return
@@ -66,8 +66,11 @@ class InstanceServer(QObject):
                 client, _ = self._server.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError as exc:
+            except OSError as exc:  # out of descriptors, say: rest a second, not a busy loop
                 log.warning("single instance: accept failed (%s)", exc.strerror)
+                if self._notifier is not None:
+                    self._notifier.setEnabled(False)
+                    QTimer.singleShot(1000, self, self._listen_again)
                 return
             client.setblocking(False)
             # Each client is read when it has something to say: one that never writes holds
@@ -77,6 +80,10 @@ class InstanceServer(QObject):
             notifier = QSocketNotifier(client.fileno(), QSocketNotifier.Type.Read, self)
             notifier.activated.connect(self._client_ready)
             self._clients[notifier] = (client, bytearray())
+
+    def _listen_again(self) -> None:
+        if self._server is not None and self._notifier is not None:
+            self._notifier.setEnabled(True)
 
     def _client_ready(self) -> None:
         notifier = self.sender()
@@ -113,15 +120,20 @@ class InstanceServer(QObject):
         if self._server is not None:
             self._server.close()
             self._server = None
-            # The socket file goes with us, unless another instance has taken it over since.
+            # The socket file goes with us, unless another instance has taken it over since
+            # (its file may reuse the inode number: the change time tells them apart).
             try:
-                if os.stat(self._key).st_ino == self._inode:
+                if _identity(os.stat(self._key)) == self._identity:
                     os.unlink(self._key)
             except OSError:
                 pass
 
 
-def _listen(path: str) -> tuple[socket.socket, int]:
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_ino, info.st_ctime_ns
+
+
+def _listen(path: str) -> tuple[socket.socket, tuple[int, int]]:
     """A listening socket at `path`, 0600. A socket file already there belongs to a crashed
     instance (nobody answered `notify_running_instance`): it is taken over, as QLocalServer's
     users do with `removeServer`."""
@@ -137,7 +149,7 @@ def _listen(path: str) -> tuple[socket.socket, int]:
         os.chmod(path, 0o600)
         server.listen(8)
         server.setblocking(False)
-        return server, os.stat(path).st_ino
+        return server, _identity(os.stat(path))
     except BaseException:
         server.close()
         raise

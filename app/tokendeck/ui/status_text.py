@@ -2,7 +2,8 @@
 
 The status bar is part of the window's frame, painted before anything touches PySide's `Qt`
 namespace (ui/main_window.py: its 93 enums take 25 ms to make): a text that fits and holds no
-"<" needs none of it, so the namespace is imported only to cut a text or to keep markup plain.
+"<" nor "&" needs none of it, so the namespace is imported only to cut a text or to keep markup
+plain.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ class StatusText(QLabel):
     def set_full_text(self, text: str, tip: str = "") -> None:
         """Show `text`; the tooltip is `tip`, else the whole text when it had to be cut."""
         self._tip = tip
-        if "<" in text and not self._plain:  # without "<" Qt never reads a text as markup
+        # Qt reads a text as markup only if it holds a tag or an entity ("&lt;").
+        if ("<" in text or "&" in text) and not self._plain:
             from PySide6.QtCore import Qt
 
             self.setTextFormat(Qt.TextFormat.PlainText)
