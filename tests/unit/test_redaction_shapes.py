@@ -115,3 +115,16 @@ def test_a_long_random_looking_piece_is_masked_and_its_neighbours_kept(
 )
 def test_a_long_word_that_does_not_mix_cases_and_digits_is_kept(text: str) -> None:
     assert redact(text) == text
+
+
+def test_a_uuid_is_never_taken_for_base64_json() -> None:
+    """One UUID in a thousand (e31824d3-…) decodes to "{}…": it names a key or an account in
+    a message, and stays readable."""
+    import uuid
+
+    assert redact("id e31824d3-2721-46ff-a313-378abe8ef921 x") == (
+        "id e31824d3-2721-46ff-a313-378abe8ef921 x"
+    )
+    for _ in range(20_000):
+        named = str(uuid.uuid4())
+        assert redact(f"the key {named} was revoked") == f"the key {named} was revoked"
