@@ -6,7 +6,7 @@ geometry: what a bare window costs) paints first, then `furnish()` puts in the d
 tab and everything that talks to the engine. This module imports none of that at its top, nor
 the `Qt` namespace (PySide creates its 93 enums on first use: 25 ms).
 
-Longer than most modules (~650 lines): the menus, the status bar and the saved window state are
+Longer than most modules (~720 lines): the menus, the status bar and the saved window state are
 the window's own; the tabs, the status text and the wiring live in their own modules."""
 
 from __future__ import annotations
