@@ -17,7 +17,7 @@ from tokendeck.storage.async_catalog import AsyncCatalog
 from tokendeck.storage.catalog import Catalog, CatalogError
 from tokendeck.storage.keyring_store import KeyringStore
 from tokendeck.storage.profile import Profile
-from tokendeck.storage.secret_keeper import ReconcileReport, SecretKeeper, ToKeep
+from tokendeck.storage.secret_keeper import MissingSecrets, ReconcileReport, SecretKeeper, ToKeep
 from tokendeck.storage.secret_store import MemoryStore, SecretAbout, SecretStoreError
 from tokendeck.storage.vault import Vault
 
@@ -76,9 +76,9 @@ async def test_reconcile_reattaches_and_reports(
     report = await keeper.reconcile()
     assert [c.id for c in report.reattached] == ["c1"]
     assert [c.id for c in report.lost] == ["c2"]
-    assert report.missing_secrets == [], "the journal alone: held secrets are checked apart"
+    assert not report.missing_secrets, "the journal alone: held secrets are checked apart"
     held = await keeper.check_held()
-    assert [c.id for c in held.missing_secrets] == [held_but_missing.id]
+    assert held.missing_secrets.ids == {held_but_missing.id}
     assert not held.held_unknown
     assert catalog._sync.get_credential("c1") is not None
     assert catalog._sync.get_credential("c3") is not None, "never deleted silently"
@@ -397,9 +397,10 @@ def _cred(label: str) -> Credential:
 def test_a_report_is_clean_only_when_every_list_is_empty() -> None:
     assert ReconcileReport().clean
     assert ReconcileReport().summary() == "catalog and secret store agree"
-    for name in ("reattached", "lost", "missing_secrets", "unchecked", "unreadable"):
+    for name in ("reattached", "lost", "unchecked", "unreadable"):
         report = ReconcileReport(**{name: [_cred("x")]})  # type: ignore[arg-type]
         assert not report.clean, name
+    assert not ReconcileReport(missing_secrets=MissingSecrets(frozenset({"x"}), ("x",))).clean
     assert not ReconcileReport(problems=["p"]).clean
 
 
@@ -407,7 +408,7 @@ def test_the_summary_names_each_kind_of_finding_and_each_problem_once() -> None:
     report = ReconcileReport(
         reattached=[_cred("r1"), _cred("r2")],
         lost=[_cred("l1"), _cred("l2")],
-        missing_secrets=[_cred("m1"), _cred("m2")],
+        missing_secrets=MissingSecrets(frozenset({"m1", "m2"}), ("m1", "m2")),
         unchecked=[_cred("u1"), _cred("u2")],
         unreadable=[_cred("d1"), _cred("d2")],
         problems=["p one", "p two", "p one"],
@@ -451,7 +452,7 @@ async def test_reconcile_reports_a_journal_it_cannot_list_and_still_checks_held_
     assert report.problems == [
         "the interrupted saves could not be listed (The catalog is damaged.)"
     ]
-    assert [c.id for c in (await keeper.check_held()).missing_secrets] == ["held"]
+    assert (await keeper.check_held()).missing_secrets.ids == {"held"}
 
 
 async def test_reconcile_reports_held_secrets_it_cannot_list_by_error_type_only(
@@ -460,7 +461,7 @@ async def test_reconcile_reports_held_secrets_it_cannot_list_by_error_type_only(
     store = MemoryStore()
     await _journal(catalog, "stored")
     await store.set("stored", secret_factory(20))
-    broken = BrokenCatalog(catalog, {Catalog.held_secrets: RuntimeError("tdtest-must-not-show")})
+    broken = BrokenCatalog(catalog, {Catalog.held_refs: RuntimeError("tdtest-must-not-show")})
     keeper = SecretKeeper(broken, store)  # type: ignore[arg-type]
     report = await keeper.reconcile()
     assert [c.secret_ref for c in report.reattached] == ["stored"]
@@ -502,7 +503,7 @@ async def test_reconcile_of_a_recovered_save_records_it_as_recovered(
         "credential.lost",
         "never: the app stopped before the secret was stored",
     )
-    assert report.missing_secrets == []
+    assert not report.missing_secrets
     assert catalog._sync.get_credential("id-stored") is not None
 
 
@@ -538,8 +539,23 @@ async def test_check_held_asks_the_store_once_for_every_held_secret_and_skips_ba
         )
     report = await SecretKeeper(catalog, store).check_held()
     assert sorted(asked[0]) == ["b-ref", "c-ref"] and len(asked) == 1
-    assert [c.id for c in report.missing_secrets] == ["c-missing"]
+    assert report.missing_secrets.ids == {"c-missing"}
     assert report.problems == [] and not report.held_unknown
+
+
+async def test_check_held_keeps_every_missing_id_and_the_first_labels_in_label_order(
+    catalog: AsyncCatalog, secret_factory: Callable[[int], Secret]
+) -> None:
+    store = MemoryStore()
+    for i in (6, 2, 0, 7, 4, 1, 5, 3):
+        await catalog.upsert_credential(
+            Credential(id=f"id-{i}", kind=CredentialKind.API_KEY, label=f"k{i}", secret_ref=f"r{i}")
+        )
+    await store.set("r2", secret_factory(20))
+    report = await SecretKeeper(catalog, store).check_held()
+    assert report.missing_secrets.ids == {f"id-{i}" for i in (0, 1, 3, 4, 5, 6, 7)}
+    assert report.missing_secrets.first_labels == ("k0", "k1", "k3", "k4", "k5")
+    assert report.summary() == "7 secret(s) missing from the store (k0, k1, k3, k4, k5 and 2 more)"
 
 
 async def test_check_held_against_a_store_that_cannot_tell_says_so_and_claims_nothing(
@@ -549,15 +565,19 @@ async def test_check_held_against_a_store_that_cannot_tell_says_so_and_claims_no
         Credential(id="a", kind=CredentialKind.API_KEY, label="a", secret_ref="a-ref"),
     )
     report = await SecretKeeper(catalog, UnlistableStore()).check_held()
-    assert report.held_unknown and report.missing_secrets == []
+    assert report.held_unknown and not report.missing_secrets
     assert report.problems == ["the held secrets could not be checked (RuntimeError)"]
     closed = await SecretKeeper(catalog, NoStore()).check_held()
-    assert closed.held_unknown and closed.missing_secrets == [] and closed.problems == []
+    assert closed.held_unknown and not closed.missing_secrets and closed.problems == []
 
 
 def test_a_summary_names_five_credentials_and_counts_the_rest() -> None:
     many = [Credential(id=f"c{i}", kind=CredentialKind.API_KEY, label=f"k{i}") for i in range(7)]
-    report = ReconcileReport(missing_secrets=many)
+    report = ReconcileReport(
+        missing_secrets=MissingSecrets(
+            frozenset(c.id for c in many), ("k0", "k1", "k2", "k3", "k4")
+        )
+    )
     assert report.summary() == (
         "7 secret(s) missing from the store (k0, k1, k2, k3, k4 and 2 more)"
     )

@@ -53,6 +53,10 @@ class CatalogError(LocalStorageError):
 
 
 SCHEMA_VERSION = len(MIGRATIONS)
+# SQLite's page cache for the catalog's one connection. Its default (2 MiB) filled up with every
+# read of a large catalog and stayed in the window's memory; the file is in the OS's cache anyway,
+# and a read of 10,000 credentials takes as long with this one (bench/expiry_watch.py).
+PAGE_CACHE_KIB = 256
 # Every account, in the order the window lists them (also storage/first_read.py's query).
 ACCOUNTS_IN_ORDER = "SELECT * FROM accounts ORDER BY name COLLATE NOCASE"
 
@@ -70,6 +74,7 @@ class Catalog:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise CatalogError(f"Could not open the catalog at {path}: {exc}") from None
@@ -338,16 +343,32 @@ class Catalog:
         with closing(cursor) as rows:  # a row that fails to convert must not leave it open
             return [credential_of(r) for r in rows]
 
-    def held_secrets(self) -> list[tuple[str, str, str]]:
-        """(id, label, secret_ref) of every credential holding a secret, in label order: the
-        start-up check of the secret store, without making 10,000 credentials to read three
-        columns."""
+    def held_refs(self) -> list[str]:
+        """The secret_ref of every credential holding a secret: what the start-up check of the
+        secret store asks it about (`holders_of` then names the ones it lacks)."""
+        cursor = self._db.execute(
+            "SELECT secret_ref FROM credentials WHERE secret_ref IS NOT NULL AND secret_ref <> ''"
+        )
+        with closing(cursor) as rows:
+            return [str(r[0]) for r in rows]
+
+    def holders_of(self, refs: Collection[str], labels: int) -> tuple[frozenset[str], list[str]]:
+        """The ids of the credentials holding one of `refs`, and the first `labels` of their
+        labels in label order; read as SQLite gives the rows, so a check that finds 10,000
+        secrets missing keeps their ids and nothing else of them."""
+        ids: list[str] = []
+        first: list[str] = []
         cursor = self._db.execute(
             "SELECT id, label, secret_ref FROM credentials"
             " WHERE secret_ref IS NOT NULL AND secret_ref <> '' ORDER BY label, id"
         )
         with closing(cursor) as rows:
-            return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+            for credential_id, label, ref in rows:
+                if ref in refs:
+                    ids.append(str(credential_id))
+                    if len(first) < labels:
+                        first.append(str(label))
+        return frozenset(ids), first
 
     def due_credentials(self, horizon: datetime) -> tuple[list[Credential], dict[str, Account]]:
         """The credentials that may warn by `horizon`, with their accounts, by id; read through

@@ -45,4 +45,4 @@ class SecretPresence:
 
 def note_check(presence: SecretPresence, report: ReconcileReport) -> None:
     """What a bulk check of the held secrets found, into `presence` (see ui/wiring.py)."""
-    presence.checked(frozenset(c.id for c in report.missing_secrets), unknown=report.held_unknown)
+    presence.checked(report.missing_secrets.ids, unknown=report.held_unknown)
