@@ -18,7 +18,6 @@ on its own worker. The schema is in catalog_schema.py, the row mapping in catalo
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -111,6 +110,8 @@ class Catalog:
                     if statement.strip():
                         db.execute(statement)
                 db.execute(f"PRAGMA user_version={number + 1}")
+        import secrets  # on the engine's thread, not on the way to the first rows (first_read.py)
+
         with self._tx() as db:
             db.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('namespace', ?)",

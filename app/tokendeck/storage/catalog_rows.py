@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import MappingProxyType
@@ -37,6 +36,8 @@ def dt(value: str | None) -> datetime | None:
 
 
 def new_id() -> str:
+    import uuid  # not on the way to the first rows (it imports `platform`: about 5 ms)
+
     return str(uuid.uuid4())
 
 

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
@@ -398,6 +397,8 @@ class AccountsTab(QWidget):
             self.reload()
 
     def remove_selected(self) -> None:
+        from PySide6.QtWidgets import QMessageBox  # its enums: not before the first rows
+
         account = self.selected()
         if account is None or not self._loaded:
             return

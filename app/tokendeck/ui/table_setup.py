@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
-from tokendeck.ui.column_fit import Column, ColumnFit
+from tokendeck.ui.column_fit import Column, ColumnFit, FittedTable
 
 
 def configure_table(
-    view: QTableView, name: str, accessible: str, columns: Sequence[Column], *, stretch: int
+    view: FittedTable, name: str, accessible: str, columns: Sequence[Column], *, stretch: int
 ) -> ColumnFit:
     """`columns` in order of importance (see ui/column_fit.py); `stretch` takes what is left."""
     view.setObjectName(name)
