@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -26,6 +25,7 @@ from tokendeck.ui.clipboard import ClipboardGuard
 from tokendeck.ui.dialog_fit import keep_text_whole
 from tokendeck.ui.icons import Act, set_icon
 from tokendeck.ui.problem_text import ProblemLabel
+from tokendeck.ui.rich_text import escape
 from tokendeck.ui.secret_view import SecretView
 
 if TYPE_CHECKING:
@@ -173,8 +173,8 @@ class RevealDialog(QDialog):
         self._on_clipboard = False
         self._closed = False
         intro = QLabel(
-            f"<b>{html.escape(label)}</b><br>The platform shows this secret only once and will "
-            f"not show it again. TokenDeck has already stored it in {html.escape(store)}, so you "
+            f"<b>{escape(label)}</b><br>The platform shows this secret only once and will "
+            f"not show it again. TokenDeck has already stored it in {escape(store)}, so you "
             "can copy it later from the API keys or Tokens tab."
         )
         intro.setWordWrap(True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,6 +32,7 @@ from tokendeck.core.settings import (
 from tokendeck.core.store_status import StoreKind
 from tokendeck.ui.dialog_fit import keep_text_whole
 from tokendeck.ui.problem_text import ProblemLabel
+from tokendeck.ui.rich_text import escape
 from tokendeck.ui.task_runner import TaskRunner
 from tokendeck.ui.vault_dialog import DialogVaultPrompt
 
@@ -135,7 +135,7 @@ class SettingsDialog(QDialog):
             self.store_label.setText("Still starting…")
             self.move_button.setEnabled(False)
             return
-        self.store_label.setText(f"In use: <b>{html.escape(status.description)}</b>")
+        self.store_label.setText(f"In use: <b>{escape(status.description)}</b>")
         self.move_button.setText(
             "Move all secrets to the system keyring…"
             if self._in_vault()

@@ -8,11 +8,11 @@ plain.
 
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel
+
+from tokendeck.ui.rich_text import escape
 
 # Qt.AlignLeft | Qt.AlignVCenter, QLabel's own default, as the int drawItemText takes.
 LEFT_AND_MIDDLE = 0x0001 | 0x0080
@@ -84,7 +84,7 @@ class StatusText(QLabel):
         cut = self.shown_text() != self.text()
         tip = self._tip or (self.text() if cut else "")
         # Forced rich text, escaped: a label from a token can never be read as markup.
-        self.setToolTip(f"<qt>{html.escape(tip).replace(chr(10), '<br>')}</qt>" if tip else "")
+        self.setToolTip(f"<qt>{escape(tip).replace(chr(10), '<br>')}</qt>" if tip else "")
 
     def tip_text(self) -> str:
         """The tooltip's text as a person reads it (the plain text behind its markup)."""
