@@ -558,6 +558,16 @@ async def test_check_held_keeps_every_missing_id_and_the_first_labels_in_label_o
     assert report.summary() == "7 secret(s) missing from the store (k0, k1, k3, k4, k5 and 2 more)"
 
 
+async def test_check_held_says_the_missing_could_not_be_named_when_the_second_read_fails(
+    catalog: AsyncCatalog,
+) -> None:
+    await catalog.upsert_credential(_cred("gone"))
+    broken = BrokenCatalog(catalog, {Catalog.holders_of: RuntimeError("tdtest-must-not-show")})
+    report = await SecretKeeper(broken, MemoryStore()).check_held()  # type: ignore[arg-type]
+    assert report.problems == ["the held secrets could not be listed (RuntimeError)"]
+    assert report.held_unknown and not report.missing_secrets
+
+
 async def test_check_held_against_a_store_that_cannot_tell_says_so_and_claims_nothing(
     catalog: AsyncCatalog,
 ) -> None:

@@ -23,10 +23,10 @@ def test_every_special_character_is_replaced() -> None:
     )
 
 
-def test_the_window_text_modules_do_not_import_html() -> None:
+def test_the_window_and_its_dialogs_do_not_import_html() -> None:
     code = (
-        "import sys; import tokendeck.ui.status_text, tokendeck.ui.rich_text; "
-        "print('html' in sys.modules)"
+        "import sys; import tokendeck.ui.main_window, tokendeck.ui.status_text, "
+        "tokendeck.ui.key_dialogs, tokendeck.ui.settings_dialog; print('html' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -365,7 +365,7 @@ class Catalog:
         )
         with closing(cursor) as rows:
             for credential_id, label, ref in rows:
-                if ref in refs:
+                if str(ref) in refs:  # as held_refs gave it
                     ids.append(str(credential_id))
                     if len(first) < labels:
                         first.append(str(label))

@@ -24,9 +24,10 @@ PICTURE_SIZE = 72
 
 
 class EmptyState(QScrollArea):
-    """Its page (the picture, the heading, the text, the buttons) is made when it is first
-    shown: a tab that has rows never shows it, and its fonts and picture cost the way to the
-    first rows about 5 ms."""
+    """Its words and picture are made when it is first shown: a tab that has rows never shows
+    it, and the heading's font and the picture cost the way to the first rows a few
+    milliseconds. The page and its buttons are made at once, so they keep their place in the
+    window's Tab order."""
 
     def __init__(
         self, picture: QIcon | Act, title: str, text: str, parent: QWidget | None = None
@@ -35,29 +36,35 @@ class EmptyState(QScrollArea):
         super().__init__(parent)
         self._picture = picture
         self._words: tuple[str, str] | None = (title, text)
-        self._added: list[QPushButton] = []
         self.picture: QLabel | None = None
-        self._buttons: QHBoxLayout | None = None
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its buttons, not the page
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QWidget()
+        page.setAutoFillBackground(False)
         # Drawn on the window's own background; made here, known to PySide (ui/viewports.py).
         own_viewport(self, role=QPalette.ColorRole.Window).setAutoFillBackground(False)
+        self._page_layout = layout = QVBoxLayout(page)
+        layout.addStretch(2)
+        # (the picture, the heading and the text go here: see _show_words)
+        layout.addSpacing(12)
+        self._buttons = QHBoxLayout()
+        self._buttons.addStretch(1)
+        self._buttons.addStretch(1)
+        layout.addLayout(self._buttons)
+        layout.addStretch(3)
+        self.setWidget(page)
         self.setAccessibleName(title)
 
     def showEvent(self, event: QShowEvent) -> None:
-        self._build()
+        self._show_words()
         super().showEvent(event)
 
-    def _build(self) -> None:
+    def _show_words(self) -> None:
         if self._words is None:
             return
         (title, text), self._words = self._words, None
-        page = QWidget()
-        page.setAutoFillBackground(False)
-        layout = QVBoxLayout(page)
-        layout.addStretch(2)
         self.picture = picture_label = QLabel()
         picture_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._draw_picture()
@@ -72,23 +79,16 @@ class EmptyState(QScrollArea):
         body.setAlignment(Qt.AlignmentFlag.AlignCenter)
         body.setMaximumWidth(520)
         body.setForegroundRole(body.foregroundRole())
-        self._buttons = QHBoxLayout()
-        self._buttons.addStretch(1)
-        for button in self._added:
-            self._buttons.addWidget(button)
-            button.setVisible(True)  # hidden while it had no place (see add_button)
-        self._buttons.addStretch(1)
-        for widget in (picture_label, heading):
-            layout.addWidget(widget)
         body_row = QHBoxLayout()
         body_row.addStretch(1)
         body_row.addWidget(body, 6)  # wide lines up to its maximum, not a narrow column
         body_row.addStretch(1)
-        layout.addLayout(body_row)
-        layout.addSpacing(12)
-        layout.addLayout(self._buttons)
-        layout.addStretch(3)
-        self.setWidget(page)
+        layout = self._page_layout
+        layout.insertWidget(1, picture_label)
+        layout.insertWidget(2, heading)
+        layout.insertLayout(3, body_row)
+        for label in (picture_label, heading, body):
+            label.show()  # the page is already visible: a layout would show them a turn late
 
     def _draw_picture(self) -> None:
         if self.picture is None:
@@ -103,15 +103,10 @@ class EmptyState(QScrollArea):
             self._draw_picture()
 
     def add_button(self, text: str, *, primary: bool = False) -> QPushButton:
-        """A button under the text (placed when the page is made, if it is not yet)."""
-        button = QPushButton(text, self)
+        button = QPushButton(text)
         button.setDefault(primary)
         button.setAutoDefault(primary)
-        self._added.append(button)
-        if self._buttons is not None:
-            self._buttons.insertWidget(self._buttons.count() - 1, button)
-        else:
-            button.hide()  # a child of the scroll area until the page is made: not drawn on it
+        self._buttons.insertWidget(self._buttons.count() - 1, button)
         return button
 
 
