@@ -353,7 +353,9 @@ class Catalog:
         with closing(cursor) as rows:
             return [str(r[0]) for r in rows]
 
-    def holders_of(self, refs: Collection[str], labels: int) -> tuple[frozenset[str], list[str]]:
+    def holders_of(
+        self, refs: Collection[str], labels: int
+    ) -> tuple[frozenset[str], tuple[str, ...]]:
         """The ids of the credentials holding one of `refs`, and the first `labels` of their
         labels in label order; read as SQLite gives the rows, so a check that finds 10,000
         secrets missing keeps their ids and nothing else of them."""
@@ -369,7 +371,7 @@ class Catalog:
                     ids.append(str(credential_id))
                     if len(first) < labels:
                         first.append(str(label))
-        return frozenset(ids), first
+        return frozenset(ids), tuple(first)
 
     def due_credentials(self, horizon: datetime) -> tuple[list[Credential], dict[str, Account]]:
         """The credentials that may warn by `horizon`, with their accounts, by id; read through

@@ -281,7 +281,7 @@ class SecretKeeper:
             step = "listed"
             if absent:
                 ids, labels = await self.catalog.holders_of(absent, LABELS_SHOWN)
-                report.missing_secrets = MissingSecrets(ids, tuple(labels))
+                report.missing_secrets = MissingSecrets(ids, labels)
         except Exception as exc:
             report.held_unknown = True
             report.problems.append(f"the held secrets could not be {step} ({_why(exc)})")
