@@ -114,7 +114,7 @@ def shown(cmd: list[str], env: dict[str, str]) -> tuple[float, int]:
         cmd, capture_output=True, text=True, env=env, timeout=300, check=True
     ).stdout
     line = next(x for x in out.splitlines() if x.startswith("ROWS_SHOWN"))
-    _, stamp, rows = line.split()
+    _, stamp, rows, *_ = line.split()
     return float(stamp) - start, int(rows)
 
 

@@ -273,6 +273,63 @@ def test_the_first_paint_waits_for_no_engine_library(tmp_path: Path) -> None:
     assert line.split()[-1] == "heavy=none"
 
 
+def test_the_first_rows_wait_for_no_qt_namespace(tmp_path: Path, profile: Profile) -> None:
+    """The real app, to its first rows: PySide's `Qt` namespace (93 enums, 25 ms) is made after
+    them (ui/probes.py), so nothing on their way uses it: the door, the Accounts tab, its
+    table, header, banner and loading page (see ui/enum_properties.py, ui/item_roles.py)."""
+    import os
+    import subprocess
+    import sys
+
+    _seed(profile, 3)
+    env = dict(os.environ, TOKENDECK_STARTUP_PROBE="rows", QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run(
+        [sys.executable, "-m", "tokendeck", "--profile", str(tmp_path / "profile")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if x.startswith("ROWS_SHOWN"))
+    _, _, rows, heavy = line.split()
+    assert rows == "3"
+    assert "Qt-namespace" not in heavy.removeprefix("heavy=").split(",")
+
+
+def test_painting_an_account_row_makes_no_qt_namespace(tmp_path: Path, profile: Profile) -> None:
+    """Every cell of an account row, in every role a table paints, in a fresh interpreter:
+    none makes PySide's `Qt` namespace (the probe above sees up to the first paint's start)."""
+    import os
+    import subprocess
+    import sys
+
+    _seed(profile, 2)
+    script = f"""
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from tokendeck.storage.catalog import Catalog
+from tokendeck.ui.accounts_model import AccountsModel
+catalog = Catalog(Path({str(profile.catalog_path)!r}))
+model = AccountsModel()
+model.set_accounts([(a, None) for a in catalog.list_accounts()])
+seen = [model.data(model.index(r, c), role) for r in range(2) for c in range(7)
+        for role in range(14)]
+import PySide6.QtCore
+print("made" if "Qt" in vars(PySide6.QtCore) else "not made", sum(v is not None for v in seen))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, QT_QPA_PLATFORM="offscreen"),
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert out[0:2] == ["not", "made"] and int(out[2]) > 14
+
+
 def test_accounts_are_on_screen_before_every_credential_is_read(
     qloop: asyncio.AbstractEventLoop,
     qtbot: QtBot,
@@ -467,7 +524,8 @@ def test_the_frame_paints_first_then_the_first_read_fills_the_table(
     try:
         window.furnish(Door(), ticker)
         assert all(a.isEnabled() for a in window._menu_actions)
-        assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+        # The shortcuts (the Qt namespace) on the loop's first turn, after the first rows.
+        assert window.quit_action.shortcut().isEmpty()
         assert read.wait(10)
         accounts = read.accounts()
         assert accounts is not None and len(accounts) == 30
@@ -482,6 +540,7 @@ def test_the_frame_paints_first_then_the_first_read_fills_the_table(
         assert tab.view.viewport().height() > 100 and tab.view.rowAt(0) == 0, "laid out"
         assert queued == [], "the paint ran nothing else of what is queued"
         qtbot.waitUntil(lambda: queued == [1])
+        assert window.quit_action.shortcut().toString() == "Ctrl+Q"
         assert tab.model.data(tab.model.index(0, AccountColumn.EXPIRY)) == READING_TEXT
 
         async def scenario() -> None:

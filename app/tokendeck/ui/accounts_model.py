@@ -5,19 +5,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import IntEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QObject, QSortFilterProxyModel
 from PySide6.QtGui import QGuiApplication
 
 from tokendeck.core.models import PLATFORM_NAMES, Account, AccountStatus
 from tokendeck.core.timefmt import countdown, utc_iso
 from tokendeck.core.verdict import State, Verdict, urgency
 from tokendeck.services.standing import HeldCredential, headline
+from tokendeck.ui import item_roles
 from tokendeck.ui.status_style import status_icon, tone_color
 from tokendeck.ui.table_model import Index, RowTableModel
 
-AccountRole = Qt.ItemDataRole.UserRole
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
+
+AccountRole = item_roles.USER
 # An account with its held credentials; None while they are still being read (the first load
 # shows the accounts before every credential is read: "Next expiry" says so meanwhile).
 AccountRow = tuple[Account, tuple[HeldCredential, ...] | None]
@@ -37,9 +41,7 @@ STATUS_TONE = {
 }
 READING_TEXT = "…"
 READING_TIP = "Reading this account's credentials…"
-_EXPIRY_ROLES = frozenset(
-    (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.ForegroundRole)
-)
+_EXPIRY_ROLES = frozenset((item_roles.DISPLAY, item_roles.TOOLTIP, item_roles.FOREGROUND))
 
 
 class AccountColumn(IntEnum):
@@ -67,7 +69,7 @@ class AccountsModel(RowTableModel):
         self._headlines: dict[str, tuple[HeldCredential, Verdict] | None] = {}
         self._headed_at = self._now
         self._sort_column = AccountColumn.NAME
-        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._descending = False
 
     def set_accounts(self, rows: Sequence[AccountRow]) -> None:
         self.beginResetModel()
@@ -84,7 +86,7 @@ class AccountsModel(RowTableModel):
         before = self._states(rows) if by_expiry else ()
         super().tick(now, rows)
         if by_expiry and self._states(rows) != before:
-            self.sort(self._sort_column, self._sort_order)
+            self.sort_by(self._sort_column, descending=self._descending)
 
     def _states(self, rows: Sequence[int]) -> tuple[State | None, ...]:
         states: list[State | None] = []
@@ -95,13 +97,21 @@ class AccountsModel(RowTableModel):
                 states.append(found[1].state if found is not None else None)
         return tuple(states)
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder | None = None) -> None:
+        """Qt's sort (a click on a title); no `order` is ascending."""
+        from PySide6.QtCore import Qt  # made by then: Qt passed an order
+
+        self.sort_by(column, descending=order == Qt.SortOrder.DescendingOrder)
+
+    def sort_by(self, column: int, *, descending: bool) -> None:
+        """Sort the rows (also before the `Qt` namespace is made: the first rows come sorted
+        as they were left, see AccountsTab.sort_first)."""
         if not 0 <= column < len(self.headers):
             return
         self.layoutAboutToBeChanged.emit()
         kept = self.persistentIndexList()  # the selection and the current row follow their rows
         rows = [self._rows[index.row()] for index in kept]
-        self._sort_column, self._sort_order = AccountColumn(column), order
+        self._sort_column, self._descending = AccountColumn(column), descending
         self._arrange()
         position = {id(row): number for number, row in enumerate(self._rows)}
         self.changePersistentIndexList(
@@ -114,7 +124,7 @@ class AccountsModel(RowTableModel):
         column = self._sort_column
         self._rows.sort(
             key=lambda row: self._sort_key(row, column),
-            reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+            reverse=self._descending,
         )
 
     def _sort_key(self, row: AccountRow, column: AccountColumn) -> tuple[Any, ...]:
@@ -127,13 +137,17 @@ class AccountsModel(RowTableModel):
             return (1, 0, 0.0, name)
         return (0, *urgency(found[1]), name)
 
+    def sorted_by(self) -> tuple[int, bool]:
+        """The column the rows are sorted by, and whether descending."""
+        return self._sort_column, self._descending
+
     def account(self, row: int) -> Account:
         return self._rows[row][0]
 
     def row_of(self, account_id: str) -> int:
         return next((i for i, (a, _) in enumerate(self._rows) if a.id == account_id), -1)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = item_roles.DISPLAY) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         account, held = self._rows[index.row()]
@@ -142,17 +156,17 @@ class AccountsModel(RowTableModel):
             return account
         if column is AccountColumn.EXPIRY:
             return self._expiry_data(account.id, held, role)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role in (item_roles.DISPLAY, item_roles.TOOLTIP):
             if (
-                role == Qt.ItemDataRole.ToolTipRole
+                role == item_roles.TOOLTIP
                 and column is AccountColumn.STATUS
                 and account.status_detail
             ):
                 return account.status_detail
             return self._text(account, column)
-        if role == Qt.ItemDataRole.DecorationRole and column is AccountColumn.STATUS:
+        if role == item_roles.DECORATION and column is AccountColumn.STATUS:
             return status_icon(STATUS_TONE[account.status])
-        if role == Qt.ItemDataRole.ForegroundRole and column is AccountColumn.STATUS:
+        if role == item_roles.FOREGROUND and column is AccountColumn.STATUS:
             return tone_color(STATUS_TONE[account.status], QGuiApplication.palette())
         return None
 
@@ -163,23 +177,23 @@ class AccountsModel(RowTableModel):
         if role not in _EXPIRY_ROLES:
             return None
         if held is None:
-            if role == Qt.ItemDataRole.DisplayRole:
+            if role == item_roles.DISPLAY:
                 return READING_TEXT
-            return READING_TIP if role == Qt.ItemDataRole.ToolTipRole else None
+            return READING_TIP if role == item_roles.TOOLTIP else None
         found = self._headline(account_id, held)
         if found is None:
-            return "—" if role == Qt.ItemDataRole.DisplayRole else None
+            return "—" if role == item_roles.DISPLAY else None
         first, verdict = found
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == item_roles.DISPLAY:
             if verdict.state is State.RENEWS:
                 return "renews itself"
             if verdict.counts_down and verdict.expires_at is not None:
                 return countdown(verdict.expires_at, self._now)
             return verdict.text
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == item_roles.TOOLTIP:
             when = f" ({utc_iso(verdict.expires_at)} UTC)" if verdict.expires_at else ""
             return f"{first.credential.label}: {verdict.reason}{when}"
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == item_roles.FOREGROUND:
             return tone_color(verdict.tone, QGuiApplication.palette())
         return None
 
@@ -223,7 +237,9 @@ def signs_in(account: Account) -> bool:
 class FilterProxy(QSortFilterProxyModel):
     """Filters the rows by the search text; sorting is the source model's own (`sort`)."""
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+    def sort(self, column: int, order: Qt.SortOrder | None = None) -> None:
+        from PySide6.QtCore import Qt  # (see AccountsModel.sort)
+
         source = self.sourceModel()
         if source is not None:
-            source.sort(column, order)
+            source.sort(column, Qt.SortOrder.AscendingOrder if order is None else order)

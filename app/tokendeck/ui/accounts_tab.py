@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLineEdit,
@@ -71,6 +71,7 @@ class AccountsTab(QWidget):
         self._loaded = False  # the first rows have arrived: the engine is there
         self.rows_were_shown = False
         self._watching_rows = False
+        self._sorted_first = False
         self._generation = 0
         self.account_dialog: AccountDialog | None = None  # the Add / Edit dialog open now
         self.sign_in_dialog: SignInDialog | None = None  # the password prompt open now
@@ -78,12 +79,10 @@ class AccountsTab(QWidget):
         self.model = AccountsModel(self)
         self.proxy = FilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.proxy.setFilterKeyColumn(-1)
         self.view = FittedTable()
-        self.view.setModel(self.proxy)
-        self.view.setSortingEnabled(True)
-        self.view.sortByColumn(AccountColumn.NAME, Qt.SortOrder.AscendingOrder)
+        self.view.show_model(self.proxy, AccountsModel.headers)
+        # (sorted by name until sort_first; the header sorts from the loop's first turn)
         self.columns = configure_table(
             self.view,
             "accounts-table",
@@ -181,16 +180,40 @@ class AccountsTab(QWidget):
         layout.addWidget(self.busy)
 
         self.test_action = QAction("Test connection", self)
-        self.test_action.setShortcut(QKeySequence("Ctrl+T"))
-        self.test_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.test_action.triggered.connect(self.test_selected)
         self.remove_action = QAction("Remove account", self)
-        self.remove_action.setShortcut(QKeySequence.StandardKey.Delete)
-        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.remove_action.triggered.connect(self.remove_selected)
-        self.addActions([self.test_action, self.remove_action])
         ticker.tick.connect(self._on_tick)
         self._selection_changed()
+        QTimer.singleShot(0, self, self._finish)
+
+    def _finish(self) -> None:
+        """What needs PySide's `Qt` namespace, on the event loop's first turn: the first rows,
+        painted before it (bootstrap.py), do not wait for its 93 enums (see ui/probes.py)."""
+        from PySide6.QtCore import Qt
+
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        header = self.view.horizontalHeader()
+        if not self._sorted_first and header.isSortIndicatorShown():
+            # A header state saved without the order beside it (an earlier release): its sort.
+            descending = header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+            self.model.sort_by(header.sortIndicatorSection(), descending=descending)
+        column, descending = self.model.sorted_by()
+        order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+        header.setSortIndicator(column, order)
+        self.view.setSortingEnabled(True)  # sorts by the indicator: as the rows already are
+        for action, keys in (
+            (self.test_action, QKeySequence("Ctrl+T")),
+            (self.remove_action, QKeySequence(QKeySequence.StandardKey.Delete)),
+        ):
+            action.setShortcut(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.addActions([self.test_action, self.remove_action])
+
+    def sort_first(self, column: int, *, descending: bool) -> None:
+        """The order the rows were left in (before the loop runs: see _finish)."""
+        self._sorted_first = True
+        self.model.sort_by(column, descending=descending)
 
     # -- data -------------------------------------------------------------------------------
 

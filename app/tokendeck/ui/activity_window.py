@@ -121,7 +121,7 @@ class ActivityWindow(QDialog):
         self.export_button.setToolTip("Save the rows shown as a CSV file")
 
         self.view = FittedTable()
-        self.view.setModel(self.filter)
+        self.view.show_model(self.filter, HEADERS)
         # In order of importance: when and what stay in view on a narrow window; every cell's
         # tooltip is its whole text.
         when, what, account, credential, detail = range(len(HEADERS))

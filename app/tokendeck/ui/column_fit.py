@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import shiboken6
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent
+from PySide6.QtCore import QAbstractItemModel, QSize, QTimer
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QResizeEvent, QStandardItemModel
 from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from tokendeck.core.timefmt import local_text
@@ -47,21 +47,6 @@ class Column:
     icon: bool = False  # its cells have a status icon before the text
 
 
-class FittedHeader(QHeaderView):
-    """A FittedTable's column header, which says how wide a column's title is as Qt draws it
-    (the style's margins, the sort arrow when the table sorts). Measured in C++: asking the
-    style from Python made PySide build QStyle's and its options' enums, about 12 ms on the
-    way to the first rows."""
-
-    def __init__(self, parent: QWidget) -> None:
-        super().__init__(Qt.Orientation.Horizontal, parent)
-        self.setSectionsClickable(True)  # what QTableView gives its own header
-        self.setHighlightSections(True)
-
-    def title_width(self, index: int) -> int:
-        return self.sectionSizeFromContents(index).width()
-
-
 class FittedTable(QTableView):
     """A table that fits its columns (`columns`) whenever its visible area changes size.
 
@@ -71,11 +56,27 @@ class FittedTable(QTableView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         own_viewport(self)  # known to PySide: see ui/viewports.py
-        self.header = FittedHeader(self)
-        self.setHorizontalHeader(self.header)
         self.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
         self.columns: ColumnFit | None = None
         self._placeholder = ""
+
+    def show_model(self, model: QAbstractItemModel, titles: Sequence[str]) -> None:
+        """Show `model`; its column header draws `titles` (the model's `headers`) from a model
+        of its own.
+
+        A header that asks a model made in Python for its titles (to size itself when given
+        the model, then at each paint) passes a `Qt.Orientation`, and converting it makes
+        PySide build the `Qt` namespace's 93 enums (25 ms) on the way to the first rows (see
+        ui/probes.py). So the headers are hidden while the view takes the model, and ask it
+        nothing. The model's own `headerData` stays, for accessibility and proxies."""
+        header = self.horizontalHeader()
+        header.hide()
+        self.verticalHeader().hide()  # (no table here numbers its rows)
+        self.setModel(model)
+        labels = QStandardItemModel(0, len(titles), self)
+        labels.setHorizontalHeaderLabels(list(titles))
+        header.setModel(labels)
+        header.show()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # the viewport's size (Qt's contract)
         super().resizeEvent(event)
@@ -97,6 +98,8 @@ class FittedTable(QTableView):
         text = self.placeholder()
         if not text:
             return
+        from PySide6.QtCore import Qt  # (an empty table: not on the way to the first rows)
+
         painter = QPainter(self.viewport())
         painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
         area = self.viewport().rect().adjusted(24, 24, -24, -24)
@@ -151,7 +154,10 @@ class ColumnFit:
         if column.index in self._chosen:
             return self._chosen[column.index]
         view = self._view
-        title_width = view.header.title_width(column.index)
+        # The title as Qt draws it (the style's margins, the sort arrow when the table sorts),
+        # measured in C++: asking the style from Python makes PySide build QStyle's and its
+        # options' enums, about 12 ms on the way to the first rows.
+        title_width = view.horizontalHeader().sectionSizeFromContents(column.index).width()
         metrics = view.fontMetrics()
         sample = max((metrics.horizontalAdvance(text) for text in column.fits), default=0)
         if column.icon:

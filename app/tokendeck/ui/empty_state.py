@@ -5,7 +5,7 @@ the heading), and is drawn on the window's own background in light and dark."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QIcon, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from tokendeck.ui.enum_properties import set_by_name
 from tokendeck.ui.icons import Act, icon
 from tokendeck.ui.viewports import own_viewport
 
@@ -25,9 +26,9 @@ PICTURE_SIZE = 72
 
 class EmptyState(QScrollArea):
     """Its words and picture are made when it is first shown: a tab that has rows never shows
-    it, and the heading's font and the picture cost the way to the first rows a few
-    milliseconds. The page and its buttons are made at once, so they keep their place in the
-    window's Tab order."""
+    it, and the heading's font, the picture and the `Qt` namespace its alignments and policies
+    import (93 enums: see ui/probes.py) cost the way to the first rows. The page and its buttons
+    are made at once, so they keep their place in the window's Tab order."""
 
     def __init__(
         self, picture: QIcon | Act, title: str, text: str, parent: QWidget | None = None
@@ -38,9 +39,7 @@ class EmptyState(QScrollArea):
         self._words: tuple[str, str] | None = (title, text)
         self.picture: QLabel | None = None
         self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its buttons, not the page
         self.setWidgetResizable(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         page = QWidget()
         page.setAutoFillBackground(False)
         # Drawn on the window's own background; made here, known to PySide (ui/viewports.py).
@@ -65,6 +64,10 @@ class EmptyState(QScrollArea):
         if self._words is None:
             return
         (title, text), self._words = self._words, None
+        from PySide6.QtCore import Qt
+
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to its buttons, not the page
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.picture = picture_label = QLabel()
         picture_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._draw_picture()
@@ -116,6 +119,6 @@ class LoadingState(QLabel):
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        set_by_name(self, "alignment", "AlignCenter")  # shown on the way to the first rows
         self.setWordWrap(True)
         self.setAccessibleName(text)

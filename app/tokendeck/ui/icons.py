@@ -197,6 +197,17 @@ def _render(svg: str, size: int) -> QPixmap:
     return QPixmap.fromImage(reader.read())
 
 
+def dot_icon(color: QColor, size: int = 12) -> QIcon:
+    """A dot of `color` (a status's tone). Rendered from SVG: drawn with QPainter, its brush
+    would make the `Qt` namespace's 93 enums, and the Accounts table's first rows show it
+    before them (see ui/probes.py)."""
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
+        f'<circle cx="{size / 2}" cy="{size / 2}" r="{size / 2 - 1}" fill="{color.name()}"/></svg>'
+    )
+    return QIcon(_render(svg, size))
+
+
 def tone_icon(act: Act, tone: str, palette: QPalette | None = None) -> QIcon:
     """`act` in the colour of a state's tone (ok / warn / bad / muted) on `palette`."""
     from tokendeck.ui.status_style import tone_color

@@ -165,7 +165,7 @@ class ImportDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.view = FittedTable()
-        self.view.setModel(self.model)
+        self.view.show_model(self.model, self.model.headers)
         # In order of importance: what was found and what became of it stay in view; the
         # rest, hidden on a narrow dialog, is in the first column's tooltip.
         self.columns = configure_table(

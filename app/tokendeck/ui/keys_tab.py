@@ -71,7 +71,7 @@ class KeysTab(QWidget):
         self.limits.setWordWrap(True)
         self.model = KeysModel(self)
         self.view = FittedTable()
-        self.view.setModel(self.model)
+        self.view.show_model(self.model, self.model.headers)
         self.columns = configure_table(
             self.view,
             "keys-table",

@@ -63,6 +63,9 @@ if TYPE_CHECKING:
 MINIMUM_SIZE = QSize(720, 480)
 CALENDAR_FILE = "tokendeck-expiries.ics"
 CALENDAR_DAYS = 90  # services.door's CALENDAR_DAYS, not imported before the first paint
+# The Accounts table's order, kept beside its header's saved state: the first rows are sorted
+# before the `Qt` namespace (its `SortOrder` is how the header's state gives the order) is made.
+ACCOUNTS_SORT_KEY = "columns/accounts/sort"
 
 
 class MainWindow(QMainWindow):
@@ -142,9 +145,10 @@ class MainWindow(QMainWindow):
         self.clipboard = ClipboardGuard(self.app_settings.clipboard_seconds, parent=self)
         self.clipboard.countdown.connect(self._on_clipboard_countdown)
         self.clipboard.cleared.connect(self._on_clipboard_cleared)
-        self._give_shortcuts()
-        # Shown only when there is no secret store; drawn here, not in the frame (its tone's
-        # colours import the Qt namespace).
+        # On the loop's first turn: the first rows, painted before it (bootstrap), do not wait
+        # for the Qt namespace the shortcuts import.
+        QTimer.singleShot(0, self, self._give_shortcuts)
+        # Shown only when there is no secret store; drawn here, not in the frame.
         self.store_icon.setPixmap(tone_icon(Act.WARNING, "warn").pixmap(16, 16))
         for action in self._menu_actions:
             action.setEnabled(True)
@@ -198,6 +202,9 @@ class MainWindow(QMainWindow):
 
         tab = AccountsTab(self.door, self.ticker)
         self._restore_columns("accounts", tab.view.horizontalHeader(), tab.columns)
+        sort = _sort(self._settings.value(ACCOUNTS_SORT_KEY))
+        if sort is not None:
+            tab.sort_first(sort[0], descending=sort[1])
         return tab
 
     def _build_keys_tab(self) -> KeysTab:
@@ -649,6 +656,11 @@ class MainWindow(QMainWindow):
             self._settings.setValue(
                 f"columns/{name}/widths", " ".join(f"{i}:{w}" for i, w in sorted(chosen.items()))
             )
+        if self.accounts_page.built:
+            column, descending = self.accounts_tab.model.sorted_by()
+            self._settings.setValue(
+                ACCOUNTS_SORT_KEY, f"{column} {'descending' if descending else 'ascending'}"
+            )
         self._settings.setValue("window/geometry", self.saveGeometry())
         if self.tokens_page.built:
             self._settings.setValue("window/tokens_splitter", self.tokens_splitter.saveState())
@@ -710,6 +722,14 @@ class MainWindow(QMainWindow):
             )
 
     tray_notice = Signal(str, str)
+
+
+def _sort(value: object) -> tuple[int, bool] | None:
+    """ "6 descending" (as saved) as (column, descending); anything else reads as None."""
+    column, _, order = str(value or "").partition(" ")
+    if column.isdigit() and order in ("ascending", "descending"):
+        return int(column), order == "descending"
+    return None
 
 
 def _widths(value: object) -> dict[int, int]:

@@ -3,8 +3,8 @@
 Each probe prints one line on stdout and quits the app:
 - any value but the ones below (bench/startup.py): `FIRST_PAINT <wall time> heavy=<modules>` at
   the main window's first paint, with the heavy modules already loaded by then;
-- "rows" (bench/profile_load.py): `ROWS_SHOWN <wall time> <rows>` when the Accounts table first
-  paints the catalog's rows (or the empty state, with 0);
+- "rows" (bench/profile_load.py): `ROWS_SHOWN <wall time> <rows> heavy=<modules>` when the
+  Accounts table first paints the catalog's rows (or the empty state, with 0);
 - "qt-quit" (a test): `QApplication.quit()` once the first rows are shown, as a desktop session
   ending calls it;
 - "idle:SETTLE:SECONDS" (bench/idle.py): after the Tokens tab has shown its rows and SETTLE
@@ -96,15 +96,17 @@ def heavy_loaded() -> list[str]:
 def _rows(window: MainWindow) -> None:
     table = window.accounts_tab.view.viewport()
 
+    def shown(count: int) -> None:
+        heavy = ",".join(heavy_loaded()) or "none"
+        _quit_after(window, f"ROWS_SHOWN {time.time():.6f} {count} heavy={heavy}")
+
     def loaded(accounts: list[object]) -> None:
         window.accounts_tab.accounts_loaded.disconnect(loaded)
         if not accounts:  # the empty state is what is painted
-            _quit_after(window, f"ROWS_SHOWN {time.time():.6f} 0")
+            shown(0)
             return
         count = len(accounts)
-        table.installEventFilter(
-            OnPaint(window, lambda: _quit_after(window, f"ROWS_SHOWN {time.time():.6f} {count}"))
-        )
+        table.installEventFilter(OnPaint(window, lambda: shown(count)))
         table.update()
 
     window.accounts_tab.accounts_loaded.connect(loaded)

@@ -3,8 +3,7 @@ palettes."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 
 _LIGHT = {"ok": "#1e7e34", "warn": "#b35c00", "bad": "#c5221f", "muted": "#5f6368"}
 _DARK = {"ok": "#81c995", "warn": "#fdd663", "bad": "#f28b82", "muted": "#bdc1c6"}
@@ -30,18 +29,12 @@ def tone_color_on(tone: str, *, dark: bool) -> QColor:
 
 def status_icon(tone: str, *, dark: bool | None = None) -> QIcon:
     """A small dot in the tone's colour, so state is not told by colour alone (with the text)."""
+    from tokendeck.ui.icons import dot_icon
+
     key = (tone, is_dark(QGuiApplication.palette()) if dark is None else dark)
     icon = _ICONS.get(key)
     if icon is None:
-        pixmap = QPixmap(12, 12)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setBrush(tone_color(tone, QGuiApplication.palette()))
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.drawEllipse(1, 1, 10, 10)
-        painter.end()
-        icon = _ICONS[key] = QIcon(pixmap)
+        icon = _ICONS[key] = dot_icon(tone_color_on(tone, dark=key[1]))
     return icon
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QBrush, QColor, QIcon
+
+from tokendeck.ui import item_roles
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import Qt
 
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
@@ -34,11 +39,15 @@ class RowTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.headers)
 
     def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+        self, section: int, orientation: Qt.Orientation, role: int = item_roles.DISPLAY
     ) -> Any:
+        """The titles, for accessibility and proxies: a table's header draws them from a model
+        of its own (see ui/table_setup.py). Being called, PySide has made the `Qt` namespace."""
+        from PySide6.QtCore import Qt
+
         if (
             orientation == Qt.Orientation.Horizontal
-            and role == Qt.ItemDataRole.DisplayRole
+            and role == item_roles.DISPLAY
             and 0 <= section < len(self.headers)
         ):
             return self.headers[section]
@@ -90,11 +99,7 @@ class RowTableModel(QAbstractTableModel):
         )
 
 
-_PAINTED_ROLES = (
-    Qt.ItemDataRole.DisplayRole,
-    Qt.ItemDataRole.ForegroundRole,
-    Qt.ItemDataRole.DecorationRole,
-)
+_PAINTED_ROLES = (item_roles.DISPLAY, item_roles.FOREGROUND, item_roles.DECORATION)
 
 
 def _comparable(value: object) -> object:

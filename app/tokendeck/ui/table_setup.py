@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 from tokendeck.ui.column_fit import Column, ColumnFit, FittedTable
 
 
 def configure_table(
-    view: FittedTable, name: str, accessible: str, columns: Sequence[Column], *, stretch: int
+    view: FittedTable,
+    name: str,
+    accessible: str,
+    columns: Sequence[Column],
+    *,
+    stretch: int,
 ) -> ColumnFit:
     """`columns` in order of importance (see ui/column_fit.py); `stretch` takes what is left."""
     view.setObjectName(name)
@@ -20,7 +24,6 @@ def configure_table(
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
     view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it

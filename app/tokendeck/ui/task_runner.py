@@ -8,7 +8,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from tokendeck.core.errors import LocalStorageError, TokenDeckError
+from tokendeck.ui.enum_properties import set_by_name
 from tokendeck.ui.icons import Act, tone_icon
 
 if TYPE_CHECKING:
@@ -39,12 +40,11 @@ class MessageBanner(QFrame):
         self.icon = QLabel()
         self.text = QLabel()
         self.text.setObjectName("message-text")
-        self.text.setTextFormat(Qt.TextFormat.PlainText)  # messages carry platforms' words
-        self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(
-            self.text.textInteractionFlags()
-            | self.text.textInteractionFlags().TextSelectableByMouse
+        set_by_name(self.text, "textFormat", "PlainText")  # messages carry platforms' words
+        set_by_name(
+            self.text, "textInteractionFlags", "LinksAccessibleByMouse|TextSelectableByMouse"
         )
+        self.text.setWordWrap(True)
         close = QPushButton("✕")
         close.setFlat(True)
         close.setAccessibleName("Dismiss message")
@@ -82,7 +82,7 @@ class BusyBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.PlainText)  # labels carry tokens' own words
+        set_by_name(self.label, "textFormat", "PlainText")  # labels carry tokens' own words
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setMaximumWidth(160)

@@ -74,7 +74,7 @@ class TokensTab(QWidget):
 
         self.model = CredentialsModel(self)
         self.view = FittedTable()
-        self.view.setModel(self.model)
+        self.view.show_model(self.model, self.model.headers)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(Column.EXPIRES, Qt.SortOrder.AscendingOrder)
         self.columns = configure_table(
