@@ -333,3 +333,20 @@ def test_new_account_and_find_reach_the_accounts_tab_from_any_tab(
     window.find_action.trigger()
     qtbot.waitUntil(lambda: window.focusWidget() is window.accounts_tab.search)
     assert window.tabs.currentWidget() is window.accounts_page
+
+
+def test_qts_sort_of_the_accounts_takes_an_order_or_none(window: MainWindow) -> None:
+    """Qt passes a `Qt.SortOrder`; a caller may pass its int or nothing (ascending)."""
+    from PySide6.QtCore import Qt
+
+    from tokendeck.ui.accounts_model import AccountColumn
+
+    model = window.accounts_tab.model
+    model.sort(AccountColumn.HOST, Qt.SortOrder.DescendingOrder)
+    assert model.sorted_by() == (AccountColumn.HOST, True)
+    model.sort(AccountColumn.USER, None)
+    assert model.sorted_by() == (AccountColumn.USER, False)
+    model.sort(AccountColumn.USER, 1)  # type: ignore[arg-type]
+    assert model.sorted_by() == (AccountColumn.USER, True)
+    window.accounts_tab.proxy.sort(AccountColumn.NAME)
+    assert model.sorted_by() == (AccountColumn.NAME, False)

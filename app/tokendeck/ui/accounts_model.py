@@ -98,10 +98,11 @@ class AccountsModel(RowTableModel):
         return tuple(states)
 
     def sort(self, column: int, order: Qt.SortOrder | None = None) -> None:
-        """Qt's sort (a click on a title); no `order` is ascending."""
-        from PySide6.QtCore import Qt  # made by then: Qt passed an order
-
-        self.sort_by(column, descending=order == Qt.SortOrder.DescendingOrder)
+        """Qt's sort (a click on a title); no `order` is ascending. The order the rows are in
+        already is not sorted again (the header asks for it when sorting is switched on)."""
+        descending = order is not None and getattr(order, "value", order) == 1
+        if (column, descending) != self.sorted_by():
+            self.sort_by(column, descending=descending)
 
     def sort_by(self, column: int, *, descending: bool) -> None:
         """Sort the rows (also before the `Qt` namespace is made: the first rows come sorted
@@ -238,7 +239,7 @@ class FilterProxy(QSortFilterProxyModel):
     """Filters the rows by the search text; sorting is the source model's own (`sort`)."""
 
     def sort(self, column: int, order: Qt.SortOrder | None = None) -> None:
-        from PySide6.QtCore import Qt  # (see AccountsModel.sort)
+        from PySide6.QtCore import Qt  # made by then: Qt passed an order
 
         source = self.sourceModel()
         if source is not None:

@@ -72,6 +72,7 @@ class AccountsTab(QWidget):
         self.rows_were_shown = False
         self._watching_rows = False
         self._sorted_first = False
+        self.finished = False  # _finish ran: the header sorts, the shortcuts are given
         self._generation = 0
         self.account_dialog: AccountDialog | None = None  # the Add / Edit dialog open now
         self.sign_in_dialog: SignInDialog | None = None  # the password prompt open now
@@ -209,6 +210,8 @@ class AccountsTab(QWidget):
             action.setShortcut(keys)
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.addActions([self.test_action, self.remove_action])
+        self.finished = True
+        self.columns.fit()  # a title measures wider with the sort arrow
 
     def sort_first(self, column: int, *, descending: bool) -> None:
         """The order the rows were left in (before the loop runs: see _finish)."""

@@ -68,7 +68,10 @@ class FittedTable(QTableView):
         the model, then at each paint) passes a `Qt.Orientation`, and converting it makes
         PySide build the `Qt` namespace's 93 enums (25 ms) on the way to the first rows (see
         ui/probes.py). So the headers are hidden while the view takes the model, and ask it
-        nothing. The model's own `headerData` stays, for accessibility and proxies."""
+        nothing. The model's own `headerData` stays, for accessibility and proxies.
+
+        The header's selection is its own model's, so it cannot follow the table's: titles are
+        not drawn bold for a selected row (every title, since a row is all its columns)."""
         header = self.horizontalHeader()
         header.hide()
         self.verticalHeader().hide()  # (no table here numbers its rows)
@@ -76,6 +79,7 @@ class FittedTable(QTableView):
         labels = QStandardItemModel(0, len(titles), self)
         labels.setHorizontalHeaderLabels(list(titles))
         header.setModel(labels)
+        header.setHighlightSections(False)
         header.show()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # the viewport's size (Qt's contract)

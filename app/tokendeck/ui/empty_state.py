@@ -120,5 +120,6 @@ class LoadingState(QLabel):
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         set_by_name(self, "alignment", "AlignCenter")  # shown on the way to the first rows
+        set_by_name(self, "textFormat", "PlainText")  # it may say why, in an error's words
         self.setWordWrap(True)
         self.setAccessibleName(text)

@@ -656,7 +656,7 @@ class MainWindow(QMainWindow):
             self._settings.setValue(
                 f"columns/{name}/widths", " ".join(f"{i}:{w}" for i, w in sorted(chosen.items()))
             )
-        if self.accounts_page.built:
+        if self.accounts_page.built and self.accounts_tab.finished:  # (else as it was saved)
             column, descending = self.accounts_tab.model.sorted_by()
             self._settings.setValue(
                 ACCOUNTS_SORT_KEY, f"{column} {'descending' if descending else 'ascending'}"
