@@ -256,43 +256,34 @@ def test_the_secret_store_opens_anyway_when_no_rows_are_painted(
 def test_the_first_paint_waits_for_no_engine_library(tmp_path: Path) -> None:
     """The real app, to its first paint: asyncio (50 ms with ssl), SQLite, the HTTP stack,
     the Secret Service client and cryptography all load after it (ui/probes.py lists them)."""
+    line = _probe_line(tmp_path / "profile", "1", "FIRST_PAINT")
+    assert line.split()[-1] == "heavy=none"
+
+
+def _probe_line(profile: Path, probe: str, starts: str) -> str:
+    """The real app on `profile`, offscreen, with the start-up probe `probe`: its line."""
     import os
     import subprocess
     import sys
 
-    env = dict(os.environ, TOKENDECK_STARTUP_PROBE="1", QT_QPA_PLATFORM="offscreen")
+    env = dict(os.environ, TOKENDECK_STARTUP_PROBE=probe, QT_QPA_PLATFORM="offscreen")
     out = subprocess.run(
-        [sys.executable, "-m", "tokendeck", "--profile", str(tmp_path / "profile")],
+        [sys.executable, "-m", "tokendeck", "--profile", str(profile)],
         capture_output=True,
         text=True,
         env=env,
         timeout=60,
         check=True,
     ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("FIRST_PAINT"))
-    assert line.split()[-1] == "heavy=none"
+    return next(x for x in out.splitlines() if x.startswith(starts))
 
 
 def test_the_first_rows_wait_for_no_qt_namespace(tmp_path: Path, profile: Profile) -> None:
     """The real app, to its first rows: PySide's `Qt` namespace (93 enums, 25 ms) is made after
     them (ui/probes.py), so nothing on their way uses it: the door, the Accounts tab, its
     table, header, banner and loading page (see ui/enum_properties.py, ui/item_roles.py)."""
-    import os
-    import subprocess
-    import sys
-
     _seed(profile, 3)
-    env = dict(os.environ, TOKENDECK_STARTUP_PROBE="rows", QT_QPA_PLATFORM="offscreen")
-    out = subprocess.run(
-        [sys.executable, "-m", "tokendeck", "--profile", str(tmp_path / "profile")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=True,
-    ).stdout
-    line = next(x for x in out.splitlines() if x.startswith("ROWS_SHOWN"))
-    _, _, rows, heavy = line.split()
+    _, _, rows, heavy = _probe_line(tmp_path / "profile", "rows", "ROWS_SHOWN").split()
     assert rows == "3"
     assert "Qt-namespace" not in heavy.removeprefix("heavy=").split(",")
 
