@@ -350,3 +350,23 @@ def test_qts_sort_of_the_accounts_takes_an_order_or_none(window: MainWindow) -> 
     assert model.sorted_by() == (AccountColumn.USER, True)
     window.accounts_tab.proxy.sort(AccountColumn.NAME)
     assert model.sorted_by() == (AccountColumn.NAME, False)
+
+
+def test_the_accounts_tab_is_finished_on_the_loops_first_turn(
+    window: MainWindow, qtbot: QtBot
+) -> None:
+    """What waits for the `Qt` namespace (after the first rows): the tab's shortcuts, its
+    sorting, its filter's case, and the window's own shortcuts."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence
+
+    tab = window.accounts_tab
+    qtbot.waitUntil(lambda: tab.finished)
+    assert tab.test_action.shortcut().toString() == "Ctrl+T"
+    assert tab.remove_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Delete)
+    for action in (tab.test_action, tab.remove_action):
+        assert action.shortcutContext() == Qt.ShortcutContext.WidgetWithChildrenShortcut
+        assert action in tab.actions()
+    assert tab.view.isSortingEnabled()
+    assert tab.proxy.filterCaseSensitivity() == Qt.CaseSensitivity.CaseInsensitive
+    assert window.new_account_action.shortcut() == QKeySequence(QKeySequence.StandardKey.New)
