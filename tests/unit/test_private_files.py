@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tokendeck.storage.catalog import Catalog
-from tokendeck.storage.profile import private_runtime_dir, resolve_profile
+from tokendeck.storage.profile import private_runtime_dir, resolve_profile, sha256_hex
 
 CHILD = """
 import logging, os, sys
@@ -73,3 +73,22 @@ def test_a_runtime_directory_someone_planted_is_not_used(
     assert chosen != runtime / "tokendeck"
     assert elsewhere not in chosen.parents and chosen != elsewhere
     assert stat.S_IMODE(chosen.stat().st_mode) == 0o700
+
+
+@pytest.mark.parametrize("data", [b"", b"/home/someone/.local/share/tokendeck", bytes(range(256))])
+def test_the_instance_key_digest_is_hashlibs_sha256(data: bytes) -> None:
+    """The socket's name keeps its digest whichever implementation gives it (a running
+    TokenDeck of an earlier release is still found)."""
+    import hashlib
+
+    assert sha256_hex(data) == hashlib.sha256(data).hexdigest()
+
+
+def test_the_instance_key_needs_no_hashlib(tmp_path: Path) -> None:
+    """Before the first paint nothing else loads OpenSSL's libcrypto (see profile.sha256_hex)."""
+    script = (
+        "import sys; from tokendeck.storage.profile import resolve_profile; "
+        f"resolve_profile({str(tmp_path)!r}).instance_key; print('hashlib' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -41,9 +41,7 @@ class Profile:
     def instance_key(self) -> str:
         """Path of the single-instance socket (one running TokenDeck per profile), inside a
         directory only this user can enter, so no other user can take or spoof it."""
-        import hashlib
-
-        digest = hashlib.sha256(str(self.data_dir.resolve()).encode()).hexdigest()[:16]
+        digest = sha256_hex(str(self.data_dir.resolve()).encode())[:16]
         if os.name == "nt":  # a named pipe, private to the session by Qt's UserAccessOption
             return f"tokendeck-{digest}"
         return str(private_runtime_dir() / f"instance-{digest}")
@@ -51,6 +49,23 @@ class Profile:
     def ensure(self) -> None:
         for path in (self.data_dir, self.log_dir):
             path.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def sha256_hex(data: bytes) -> str:
+    """SHA-256 of `data` in hex, without importing `hashlib` where CPython's own implementation
+    is there (`_sha2` from 3.12, `_sha256` before): hashlib loads OpenSSL's libcrypto (3 to 6
+    ms), and the single-instance check needs this before the first paint, where nothing else
+    does. The same digest either way (tests/unit/test_private_files.py)."""
+    import importlib
+
+    for name in ("_sha2", "_sha256"):
+        try:
+            return str(importlib.import_module(name).sha256(data).hexdigest())
+        except ImportError:
+            continue
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def private_runtime_dir() -> Path:

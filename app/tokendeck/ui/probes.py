@@ -35,6 +35,7 @@ HEAVY_MODULES = (
     "asyncio",
     "ssl",
     "sqlite3",
+    "hashlib",  # OpenSSL's libcrypto (the single-instance key: storage/profile.sha256_hex)
     # What the window's frame does without (ui/main_window.py): the door and the engine's
     # models, the tabs.
     "tokendeck.services.door",
