@@ -33,6 +33,12 @@ log = logging.getLogger(__name__)
 
 # The benches set this to measure the real app (see ui/probes.py), which then quits by itself.
 STARTUP_PROBE_ENV = "TOKENDECK_STARTUP_PROBE"
+# How long the furnished window waits for the first read of the accounts (storage/first_read.py)
+# when it is not over yet: a read of a few ms that a busy machine has kept waiting. Without it
+# the rows wait for the engine to open (asyncio, the services, the catalog: a few hundred ms),
+# after the loop's first turn has made the `Qt` namespace (see ui/probes.py). A read stuck on a
+# locked file costs the start this much, once.
+FIRST_READ_WAITS_AT_MOST = 0.25
 
 
 def run_gui(args: argparse.Namespace) -> int:
@@ -162,7 +168,9 @@ def _run_qt(
         from tokendeck.ui.probes import install_furnished_probe
 
         install_furnished_probe(window, probe)
-    first_accounts = first_read.accounts() if first_read is not None else None
+    first_accounts = (
+        first_read.accounts(wait_at_most=FIRST_READ_WAITS_AT_MOST) if first_read else None
+    )
     if first_accounts is not None:
         window.accounts_tab.show_first(first_accounts)
         if shown:

@@ -71,9 +71,17 @@ def test_a_damaged_or_unreadable_catalog_is_left_to_the_engine(tmp_path: Path) -
         assert read.accounts() is None
 
 
-def test_it_never_waits(tmp_path: Path) -> None:
+def test_it_waits_no_longer_than_asked(tmp_path: Path) -> None:
+    import time
+
     read = FirstRead(tmp_path / "catalog.sqlite3")  # not started: the read is not over
     assert read.accounts() is None
+    began = time.monotonic()
+    assert read.accounts(wait_at_most=0.2) is None
+    assert 0.2 <= time.monotonic() - began < 5
+    path = tmp_path / "listed.sqlite3"
+    listed = _catalog(path, ["a", "b"])
+    assert FirstRead.start(path).accounts(wait_at_most=10) == listed, "over while it waits"
 
 
 def test_an_empty_catalog_reads_as_no_accounts(tmp_path: Path) -> None:

@@ -35,10 +35,10 @@ class FirstRead:
         read._thread.start()
         return read
 
-    def accounts(self) -> list[Account] | None:
-        """The accounts in the catalog's order, if the read is over and found them (never
-        waits: the window does not wait for it)."""
-        return self._accounts if self._done.is_set() else None
+    def accounts(self, wait_at_most: float = 0.0) -> list[Account] | None:
+        """The accounts in the catalog's order, if the read is over (within `wait_at_most`
+        seconds) and found them."""
+        return self._accounts if self._done.wait(wait_at_most) else None
 
     def wait(self, timeout: float) -> bool:
         """For tests: True once the read is over."""
