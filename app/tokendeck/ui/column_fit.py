@@ -71,7 +71,9 @@ class FittedTable(QTableView):
         nothing. The model's own `headerData` stays, for accessibility and proxies.
 
         The header's selection is its own model's, so it cannot follow the table's: titles are
-        not drawn bold for a selected row (every title, since a row is all its columns)."""
+        not drawn bold for a selected row (every title, since a row is all its columns). Give
+        the table no other selection model (`setSelectionModel` hands it to the header too,
+        which Qt refuses with a warning for a header on another model)."""
         header = self.horizontalHeader()
         header.hide()
         self.verticalHeader().hide()  # (no table here numbers its rows)
