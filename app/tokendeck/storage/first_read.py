@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,8 +38,15 @@ class FirstRead:
 
     def accounts(self, wait_at_most: float = 0.0) -> list[Account] | None:
         """The accounts in the catalog's order, if the read is over (within `wait_at_most`
-        seconds) and found them."""
-        return self._accounts if self._done.wait(wait_at_most) else None
+        seconds) and found them.
+
+        It looks every 2 ms rather than in a timed wait on the event: a timed wait that runs
+        out never returns under libfaketime (CI's shifted-clock pass), and a sleep lets the
+        read's thread run."""
+        deadline = time.monotonic() + wait_at_most
+        while not self._done.is_set() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return self._accounts if self._done.is_set() else None
 
     def wait(self, timeout: float) -> bool:
         """For tests: True once the read is over."""
