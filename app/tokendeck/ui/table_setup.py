@@ -24,7 +24,6 @@ def configure_table(
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
-    view.verticalHeader().hide()
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 10)
     view.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
     return ColumnFit(view, columns, stretch=stretch)
