@@ -90,10 +90,31 @@ def pytest_configure(config: pytest.Config) -> None:
                 f"{SESSION_ENV} is set but the session bus ({address}) is not the private one "
                 f"({os.environ.get(BUS_ENV)}): run the suite with scripts/test"
             )
+        if os.environ.get("TOKENDECK_TEST_SECRET_SERVICE"):
+            _python_keyring_skips_the_alias()
     else:
         # Outside desktop-session nothing may reach the user's session bus (their keyring):
         # jeepney and libdbus would fall back to $XDG_RUNTIME_DIR/bus if the variable were unset.
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = NO_BUS
+
+
+def _python_keyring_skips_the_alias() -> None:
+    """The tests' own python-keyring calls (entries of earlier releases, raw reads) go to the
+    default collection's real path, as TokenDeck's do: python-keyring sends every call to
+    .../aliases/default, which gnome-keyring can send astray while another client connects (see
+    keyring_entries.default_collection_path). Set on the class, so no backend is chosen here."""
+    import secretstorage
+    from keyring.backends.SecretService import Keyring
+
+    from tokendeck.storage.keyring_entries import default_collection_path
+
+    connection = secretstorage.dbus_init()
+    try:
+        path = default_collection_path(connection)
+    finally:
+        connection.close()
+    if path:
+        Keyring.preferred_collection = path  # type: ignore[attr-defined]
 
 
 @pytest.fixture(autouse=True)

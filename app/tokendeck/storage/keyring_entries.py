@@ -144,7 +144,12 @@ class SecretServiceEntries:
         self._ss = secretstorage
         self._connection = secretstorage.dbus_init()
         try:
-            self._collection = secretstorage.get_default_collection(self._connection)
+            path = default_collection_path(self._connection)
+            self._collection = (
+                secretstorage.Collection(self._connection, path)
+                if path
+                else secretstorage.get_default_collection(self._connection)  # makes one
+            )
             if self._collection.is_locked():
                 self._collection.unlock()
                 if self._collection.is_locked():
@@ -243,6 +248,28 @@ class SecretServiceEntries:
 
     def close(self) -> None:
         self._connection.close()
+
+
+def default_collection_path(connection: Any) -> str | None:
+    """The object path of the collection the "default" alias names, asked once (ReadAlias), or
+    None when there is no default collection.
+
+    Calls are then sent to that path, never to /org/freedesktop/secrets/aliases/default:
+    gnome-keyring (42.1, and its main branch as of December 2026) rewrites an alias path in its
+    D-Bus worker thread while its main thread frees and replaces the alias's string each time
+    a new client makes its first call (`update_default` in gkd-secret-service.c). A call to the
+    alias path while another program connects can so be sent to a garbage path and fail with
+    "Object does not exist at path /org/freedesktop/secrets/collection/_94_e2_adw_5d" (8 calls
+    in 17,000 over 20 s while two threads kept connecting; CI met it once). ReadAlias is
+    answered on the main thread, so it is not raced."""
+    from jeepney import DBusAddress, new_method_call
+
+    service = DBusAddress(_SS_PATH, _SS_BUS, f"{_SS_IFACE}.Service")
+    reply = connection.send_and_get_reply(new_method_call(service, "ReadAlias", "s", ("default",)))
+    if _is_error(reply):
+        return None
+    path = str(reply.body[0])
+    return None if path == "/" else path
 
 
 def _is_error(message: Any) -> bool:
