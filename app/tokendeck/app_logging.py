@@ -1,33 +1,104 @@
-"""Logging set-up: a rotating file in the profile's log dir, every record redacted."""
+"""Logging set-up: a rotating file in the profile's log dir, every record redacted.
+
+The window's start holds its records in memory until its first rows are on screen
+(`hold_logging`): the file handler's module (logging.handlers brings pickle, queue, heapq) and
+the redaction patterns' compilation cost a few ms that a bare window does not pay before its
+first paint. A warning or worse opens the file at once, and so does the end of the run.
+"""
 
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 from pathlib import Path
 
-from tokendeck.core.redaction import redact
-
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+MAX_BYTES, BACKUPS = 1_000_000, 3
 
 
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
+        from tokendeck.core.redaction import redact
+
         return redact(super().format(record))
 
 
 def configure_logging(log_path: Path, *, level: int = logging.INFO) -> logging.Handler:
-    log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handler = logging.handlers.RotatingFileHandler(
-        log_path, maxBytes=1_000_000, backupCount=3, encoding="utf-8", delay=True
-    )
-    handler.setFormatter(RedactingFormatter(LOG_FORMAT))
-    root = logging.getLogger()
-    root.setLevel(level)
-    root.addHandler(handler)
-    if log_path.exists():
-        os.chmod(log_path, 0o600)
+    """The profile's log file on the root logger, now."""
+    _levels(level)
+    handler = _file_handler(log_path)
+    logging.getLogger().addHandler(handler)
+    return handler
+
+
+def hold_logging(log_path: Path, *, level: int = logging.INFO) -> HeldLog:
+    """The root logger's records held in memory until `HeldLog.open()` (see the module text)."""
+    _levels(level)
+    held = HeldLog(log_path)
+    logging.getLogger().addHandler(held)
+    return held
+
+
+class HeldLog(logging.Handler):
+    """Keeps records until `open()`, which puts the log file in its place on the root logger
+    and writes them there in order. A WARNING or worse opens it at once; so does `close()`
+    (logging.shutdown), so no record is lost however the run ends."""
+
+    def __init__(self, log_path: Path) -> None:
+        super().__init__()
+        self.log_path = log_path
+        self._records: list[logging.LogRecord] = []
+        self._file: logging.Handler | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._file is not None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is not None:  # a record that got past the swap
+            self._file.handle(record)
+            return
+        self._records.append(record)
+        if record.levelno >= logging.WARNING:
+            self._open_locked()
+
+    def open(self) -> logging.Handler:
+        """The file handler, made and attached the first time (idempotent, any thread)."""
+        assert self.lock is not None  # (made by Handler.__init__)
+        with self.lock:
+            return self._open_locked()
+
+    def _open_locked(self) -> logging.Handler:
+        if self._file is None:
+            self._file = _file_handler(self.log_path)
+            root = logging.getLogger()
+            root.addHandler(self._file)
+            root.removeHandler(self)
+            records, self._records = self._records, []
+            for record in records:
+                self._file.handle(record)
+        return self._file
+
+    def close(self) -> None:
+        self.open()
+        super().close()
+
+
+def _levels(level: int) -> None:
+    logging.getLogger().setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _file_handler(log_path: Path) -> logging.Handler:
+    import logging.handlers
+
+    log_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = logging.handlers.RotatingFileHandler(
+        log_path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8", delay=True
+    )
+    handler.setFormatter(RedactingFormatter(LOG_FORMAT))
+    # Private whatever the umask (the window's is 077; rotated files inherit that).
+    os.close(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    os.chmod(log_path, 0o600)
     return handler

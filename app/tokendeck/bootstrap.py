@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tokendeck import APP_ID, APP_NAME, __version__
-from tokendeck.app_logging import configure_logging
+from tokendeck.app_logging import HeldLog, hold_logging
 from tokendeck.quit_watchdog import QuitWatchdog
 from tokendeck.storage.profile import Profile, resolve_profile
 
@@ -49,21 +49,25 @@ def run_gui(args: argparse.Namespace) -> int:
     else:
         profile = resolve_profile(args.profile)
     profile.ensure()
-    configure_logging(profile.log_path)
+    logs = hold_logging(profile.log_path)  # the file opens once the first rows are shown
     faulthandler.enable()  # a crash in Qt or a C extension still leaves Python's stacks
     log.info("TokenDeck %s starting (profile %s)", __version__, profile.data_dir)
     watchdog = QuitWatchdog(profile.log_path)
     try:
-        return _run_qt(args, profile, on_quit=watchdog.arm)
+        return _run_qt(args, profile, logs, on_quit=watchdog.arm)
     finally:
         log.info("TokenDeck stopped")
+        logs.open()
         logging.shutdown()
         if demo_dir is not None:
             demo_dir.cleanup()
 
 
 def _run_qt(
-    args: argparse.Namespace, profile: Profile, on_quit: Callable[[], None] | None = None
+    args: argparse.Namespace,
+    profile: Profile,
+    logs: HeldLog,
+    on_quit: Callable[[], None] | None = None,
 ) -> int:
     """The window's whole life. `on_quit` is called once quit is asked (the watchdog)."""
     from tokendeck.ui.pyside_speedups import faster_feature_check
@@ -176,6 +180,7 @@ def _run_qt(
         if shown:
             _repaint_now(app, window)
 
+    logs.open()  # the records so far, to the file (see app_logging)
     from tokendeck.ui.error_reporter import ErrorReporter
     from tokendeck.ui.wiring import wire
 

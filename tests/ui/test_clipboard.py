@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import subprocess
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import need_desktop, need_secret_service
+from tokendeck.app_logging import HeldLog
 from tokendeck.core.secret import Secret
 from tokendeck.storage.profile import Profile
 from tokendeck.ui.clipboard import DEFAULT_TIMEOUT_SECONDS, KDE_HINT, ClipboardGuard
@@ -288,7 +290,15 @@ def test_quitting_clears_a_secret_still_on_the_clipboard(
             self.request_quit()
 
     monkeypatch.setattr(main_window, "MainWindow", CopiesThenQuits)
-    assert bootstrap._run_qt(argparse.Namespace(demo=False, minimized=False), profile) == 0
+    logs = HeldLog(profile.log_path)  # not on the root logger: opening it puts its file there
+    try:
+        assert (
+            bootstrap._run_qt(argparse.Namespace(demo=False, minimized=False), profile, logs) == 0
+        )
+    finally:
+        if logs.is_open:
+            logging.getLogger().removeHandler(logs.open())
+            logs.open().close()
     assert copied == [True]
     for selection in ("clipboard", "primary"):
         assert _read_serving(qapp, selection) == "", (

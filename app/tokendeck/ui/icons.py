@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from functools import cache
-from importlib import resources
-from importlib.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, QStandardPaths
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImageReader, QPalette, QPixmap
-from PySide6.QtWidgets import QAbstractButton, QApplication, QTabWidget
+from PySide6.QtCore import QSize, QStandardPaths
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QTabWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QAbstractButton
 
 
 class TrayState(StrEnum):
@@ -27,9 +29,16 @@ def resource_path(name: str) -> str:
 
 
 @cache
-def _icons_dir() -> Traversable:
-    """Found once: each `resources.files` lookup goes through the import system (0.5 ms)."""
-    return resources.files("tokendeck.resources") / "icons"
+def _icons_dir() -> Path:
+    """The package's own folder: TokenDeck is installed as files (wheel, .deb, the PyInstaller
+    bundle's data files), never imported from a zip, so `importlib.resources` (nine modules,
+    about 2 ms before the first paint) has nothing more to offer."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("tokendeck.resources")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("TokenDeck's resources are not installed (tokendeck.resources)")
+    return Path(spec.origin).parent / "icons"
 
 
 @cache
@@ -132,6 +141,8 @@ def _tab_marks(tabs: QTabWidget) -> list[tuple[int, Act]]:
 def recolour_icons() -> None:
     """After a change of palette (Settings → Theme, or the desktop's): every icon set by
     `set_icon` / `set_tab_icon` in the new colours."""
+    from PySide6.QtWidgets import QAbstractButton  # (its type is made on import: after the paint)
+
     for widget in QApplication.allWidgets():
         value = widget.property(_ICON_PROPERTY)
         if value and isinstance(widget, QAbstractButton):
@@ -189,6 +200,10 @@ def _cached_file(name: str, content: str) -> Path | None:
 
 
 def _render(svg: str, size: int) -> QPixmap:
+    # Only when the cache dir cannot be written: these types are made on first import (1-2 ms).
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImageReader
+
     data = QByteArray(svg.encode("utf-8"))
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
