@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -40,47 +41,60 @@ def hold_logging(log_path: Path, *, level: int = logging.INFO) -> HeldLog:
 
 
 class HeldLog(logging.Handler):
-    """Keeps records until `open()`, which puts the log file in its place on the root logger
-    and writes them there in order. A WARNING or worse opens it at once; so does `close()`
-    (logging.shutdown), so no record is lost however the run ends."""
+    """Keeps records until `open()`, then passes them, and every record after, to the log file.
+
+    It stays on the root logger for good (one more lock per record): swapping it for the file
+    handler while another thread walks the root's handler list would write that thread's
+    record twice or skip a handler. Records, held or not, pass under this handler's lock, so
+    they reach the file in the order they were made. A WARNING or worse opens the file at once;
+    so does `close()` (logging.shutdown). What a hard exit before `open()` (SIGKILL, a crash in
+    Qt's start) leaves is faulthandler's report on stderr, not the held records."""
 
     def __init__(self, log_path: Path) -> None:
         super().__init__()
         self.log_path = log_path
         self._records: list[logging.LogRecord] = []
-        self._file: logging.Handler | None = None
+        self._opened = False
+        self._file: logging.Handler | None = None  # None once opened: the file could not be
 
     @property
     def is_open(self) -> bool:
-        return self._file is not None
+        return self._opened
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self._file is not None:  # a record that got past the swap
+        if not self._opened:
+            self._records.append(record)
+            if record.levelno >= logging.WARNING:
+                self._open_locked()
+        elif self._file is not None:
             self._file.handle(record)
-            return
-        self._records.append(record)
-        if record.levelno >= logging.WARNING:
-            self._open_locked()
 
-    def open(self) -> logging.Handler:
-        """The file handler, made and attached the first time (idempotent, any thread)."""
+    def open(self) -> None:
+        """Make the file and write the held records to it (once; any thread; never raises: a
+        log that cannot be written is said on stderr, and the app goes on without it)."""
         assert self.lock is not None  # (made by Handler.__init__)
         with self.lock:
-            return self._open_locked()
+            self._open_locked()
 
-    def _open_locked(self) -> logging.Handler:
-        if self._file is None:
+    def _open_locked(self) -> None:
+        if self._opened:
+            return
+        self._opened = True
+        records, self._records = self._records, []
+        try:
             self._file = _file_handler(self.log_path)
-            root = logging.getLogger()
-            root.addHandler(self._file)
-            root.removeHandler(self)
-            records, self._records = self._records, []
-            for record in records:
-                self._file.handle(record)
-        return self._file
+        except OSError as exc:
+            sys.stderr.write(
+                f"TokenDeck: no log file at {self.log_path}: {exc.strerror or type(exc).__name__}\n"
+            )
+            return
+        for record in records:
+            self._file.handle(record)
 
     def close(self) -> None:
         self.open()
+        if self._file is not None:
+            self._file.close()
         super().close()
 
 

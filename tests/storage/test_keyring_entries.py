@@ -176,21 +176,28 @@ def test_calls_stay_on_course_while_other_programs_connect(
     gnome-keyring replace its alias string) while the entries are written, read and deleted.
     Sent to .../aliases/default, about 1 call in 2,000 went astray here."""
     import threading
-    import time
 
     from jeepney import DBusAddress, new_method_call
 
     namespace = _namespace()
     stop = threading.Event()
+    failures: list[BaseException] = []
+    connected = [0]
 
     def connect_again_and_again() -> None:
         service = DBusAddress(
             "/org/freedesktop/secrets", "org.freedesktop.secrets", "org.freedesktop.Secret.Service"
         )
-        while not stop.is_set():
-            connection = secretstorage.dbus_init()
-            connection.send_and_get_reply(new_method_call(service, "SearchItems", "a{ss}", ({},)))
-            connection.close()
+        try:
+            while not stop.is_set():
+                connection = secretstorage.dbus_init()
+                connection.send_and_get_reply(
+                    new_method_call(service, "SearchItems", "a{ss}", ({},))
+                )
+                connection.close()
+                connected[0] += 1
+        except BaseException as exc:  # said below: a churn that stopped proves nothing
+            failures.append(exc)
 
     others = [threading.Thread(target=connect_again_and_again) for _ in range(2)]
     for thread in others:
@@ -198,21 +205,19 @@ def test_calls_stay_on_course_while_other_programs_connect(
     entries = SecretServiceEntries()
     about = SecretAbout("race", "acc-race", "api_key")
     try:
-        calls = 0
-        deadline = time.monotonic() + 4
-        while time.monotonic() < deadline:
-            user = f"{namespace}:r{calls}"
+        for index in range(120):  # about 360 calls, each while new clients keep arriving
+            user = f"{namespace}:r{index}"
             value = secret_factory(30).reveal()
             entries.set(user, value, about, None)
             assert entries.get(user) == value
             assert entries.delete(user)
-            calls += 3
     finally:
         stop.set()
         for thread in others:
             thread.join()
         entries.close()
-    assert calls > 300
+    assert failures == []
+    assert connected[0] > 10, "the other clients kept connecting meanwhile"
     assert keyring_users(f"{namespace}:") == []
 
 

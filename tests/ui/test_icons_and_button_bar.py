@@ -3,7 +3,9 @@ button on screen by dropping words before buttons."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
@@ -13,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from tests.ui.geometry import layout_problems
 from tokendeck.ui import theme
 from tokendeck.ui.button_bar import ButtonBar
-from tokendeck.ui.icons import Act, follow_desktop_icons, icon
+from tokendeck.ui.icons import Act, app_icon, follow_desktop_icons, icon, package_folder
 
 
 def _ink(image: QImage) -> set[str]:
@@ -103,3 +105,29 @@ def test_the_app_draws_only_icons_of_its_own_set() -> None:
         if "standardIcon" in line or "StandardPixmap" in line
     ]
     assert stock == []
+
+
+@pytest.mark.parametrize("with_init", [True, False])
+def test_a_package_folder_is_found_with_or_without_its_init(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, with_init: bool
+) -> None:
+    """The PyInstaller bundle holds tokendeck/resources as data, without its __init__: a
+    namespace package there, whose spec has no origin."""
+    package = f"tdtest_pkg_{'init' if with_init else 'namespace'}"
+    folder = tmp_path / package / "resources"
+    (folder / "icons").mkdir(parents=True)
+    (tmp_path / package / "__init__.py").write_text("")
+    if with_init:
+        (folder / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        assert package_folder(f"{package}.resources") == folder
+        with pytest.raises(RuntimeError, match="not installed"):
+            package_folder(f"{package}.nothing")
+    finally:
+        sys.modules.pop(package, None)
+
+
+def test_the_app_icon_is_the_svg_and_renders_at_window_icon_sizes(qtbot: QtBot) -> None:
+    for size in (16, 32, 64, 128):
+        assert app_icon().pixmap(size, size).width() == size

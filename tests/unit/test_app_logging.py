@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -48,7 +49,6 @@ def test_records_wait_for_open_then_reach_the_file_in_order_and_redacted(
     assert lines[-1].endswith("after")
     assert len(lines) == 3
     assert TOKEN not in path.read_text(encoding="utf-8")
-    assert held not in logging.getLogger().handlers, "the file took its place"
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
@@ -70,9 +70,77 @@ def test_closing_writes_what_was_held(tmp_path: Path, root_handlers: None) -> No
     assert _lines(path)[0].endswith("the only record")
 
 
+def test_a_handler_added_after_the_hold_sees_every_record_and_the_file_each_once(
+    tmp_path: Path, root_handlers: None
+) -> None:
+    """The warning that opens the file must not be written twice nor skip the next handler
+    (the hold stays on the root logger: no handler list changes while a record walks it)."""
+    path = tmp_path / "tokendeck.log"
+    hold_logging(path)
+    seen: list[str] = []
+
+    class Seeing(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    logging.getLogger().addHandler(Seeing())
+    log = logging.getLogger("tokendeck.test")
+    log.info("one")
+    log.warning("two")
+    log.info("three")
+    assert seen == ["one", "two", "three"]
+    assert [line.rsplit(": ", 1)[-1] for line in _lines(path)] == ["one", "two", "three"]
+
+
+def test_records_from_threads_reach_the_file_once_each_in_order(
+    tmp_path: Path, root_handlers: None
+) -> None:
+    path = tmp_path / "tokendeck.log"
+    held = hold_logging(path)
+    log = logging.getLogger("tokendeck.test")
+    start = threading.Barrier(5)
+
+    def write(name: str) -> None:
+        start.wait()
+        for index in range(300):
+            log.info("%s %d", name, index)
+
+    threads = [threading.Thread(target=write, args=(f"t{n}",)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    held.open()  # while they write
+    for thread in threads:
+        thread.join()
+    messages = [line.rsplit(": ", 1)[-1].split() for line in _lines(path)]
+    assert len(messages) == 1200
+    for name in ("t0", "t1", "t2", "t3"):
+        assert [int(i) for n, i in messages if n == name] == list(range(300))
+
+
+def test_a_log_that_cannot_be_written_is_said_and_the_app_goes_on(
+    tmp_path: Path, root_handlers: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "logs"
+    blocker.write_text("a file where the log folder should be")
+    held = hold_logging(blocker / "tokendeck.log")
+    log = logging.getLogger("tokendeck.test")
+    log.warning("opens the file, which cannot be")
+    log.error("and after")
+    held.open()
+    held.close()
+    assert held.is_open
+    assert "TokenDeck: no log file at" in capsys.readouterr().err
+
+
 def test_open_is_idempotent(tmp_path: Path, root_handlers: None) -> None:
     held = HeldLog(tmp_path / "x.log")
-    assert held.open() is held.open()
+    logging.getLogger().addHandler(held)
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger("tokendeck.test").info("once")
+    held.open()
+    held.open()
+    assert len(_lines(tmp_path / "x.log")) == 1
 
 
 def test_holding_imports_neither_the_file_handler_nor_the_redaction(tmp_path: Path) -> None:

@@ -145,11 +145,11 @@ class SecretServiceEntries:
         self._connection = secretstorage.dbus_init()
         try:
             path = default_collection_path(self._connection)
-            self._collection = (
-                secretstorage.Collection(self._connection, path)
-                if path
-                else secretstorage.get_default_collection(self._connection)  # makes one
-            )
+            if path is None:  # none yet (secretstorage makes one), or no ReadAlias here
+                log.info("Secret Service: no default collection named; using its alias")
+                self._collection = secretstorage.get_default_collection(self._connection)
+            else:
+                self._collection = secretstorage.Collection(self._connection, path)
             if self._collection.is_locked():
                 self._collection.unlock()
                 if self._collection.is_locked():
@@ -261,7 +261,9 @@ def default_collection_path(connection: Any) -> str | None:
     alias path while another program connects can so be sent to a garbage path and fail with
     "Object does not exist at path /org/freedesktop/secrets/collection/_94_e2_adw_5d" (8 calls
     in 17,000 over 20 s while two threads kept connecting; CI met it once). ReadAlias is
-    answered on the main thread, so it is not raced."""
+    answered on the main thread, so it is not raced. It is asked once per store (the life of the
+    app): a default changed meanwhile in Seahorse is followed at the next start, and the
+    entries stay where they were written until then."""
     from jeepney import DBusAddress, new_method_call
 
     service = DBusAddress(_SS_PATH, _SS_BUS, f"{_SS_IFACE}.Service")

@@ -30,15 +30,24 @@ def resource_path(name: str) -> str:
 
 @cache
 def _icons_dir() -> Path:
-    """The package's own folder: TokenDeck is installed as files (wheel, .deb, the PyInstaller
-    bundle's data files), never imported from a zip, so `importlib.resources` (nine modules,
-    about 2 ms before the first paint) has nothing more to offer."""
+    return package_folder("tokendeck.resources") / "icons"
+
+
+def package_folder(name: str) -> Path:
+    """The folder of package `name`, found without importing it.
+
+    TokenDeck is installed as files (wheel, .deb, the PyInstaller bundle's data files), never
+    imported from a zip, so `importlib.resources` (nine modules, about 2 ms before the first
+    paint) has nothing more to offer. The folder is the package's search location, not its
+    `__init__`'s: the bundle holds tokendeck/resources as data without its `__init__`, which
+    makes it a namespace package there (a spec with no origin)."""
     import importlib.util
 
-    spec = importlib.util.find_spec("tokendeck.resources")
-    if spec is None or spec.origin is None:
-        raise RuntimeError("TokenDeck's resources are not installed (tokendeck.resources)")
-    return Path(spec.origin).parent / "icons"
+    spec = importlib.util.find_spec(name)
+    places = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if not places:
+        raise RuntimeError(f"TokenDeck's files are not installed ({name})")
+    return Path(places[0])
 
 
 @cache
