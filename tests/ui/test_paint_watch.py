@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+
+import pytest
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
-from tokendeck.ui.paint_watch import after_paint
+from tokendeck.ui.paint_watch import OnPaint, after_paint
 
 
 def test_runs_once_at_the_paint_of_a_shown_widget(qtbot: QtBot) -> None:
@@ -73,3 +77,31 @@ def test_runs_after_the_paint_not_inside_it(qtbot: QtBot) -> None:
     after_paint(label, lambda: seen.append(label.paints_done), within_ms=60_000)
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     assert seen[0] > done_before, "the paint was over when it ran"
+
+
+def test_a_failing_callback_is_reported_and_never_leaves_the_filter(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """An exception out of a Python event filter during a paint left PySide 6.11 with a freed
+    object still referenced (the next garbage collection crashed the app): `OnPaint` reports it
+    through sys.excepthook (the error reporter) instead."""
+    reported: list[BaseException | None] = []
+    monkeypatch.setattr(sys, "excepthook", lambda _type, value, _tb: reported.append(value))
+    label = QLabel("rows")
+    qtbot.addWidget(label)
+    label.show()
+    qtbot.waitExposed(label)
+
+    def fails() -> None:
+        raise KeyError("a bug in what runs at the paint")
+
+    watcher = OnPaint(label, fails)
+    label.installEventFilter(watcher)
+    label.update()
+    qtbot.waitUntil(lambda: len(reported) == 1, timeout=5000)
+    assert isinstance(reported[0], KeyError)
+    gc.collect()
+    label.repaint()
+    qtbot.wait(50)
+    assert len(reported) == 1, "once: the filter took itself off"
+    assert "Error calling Python override" not in capfd.readouterr().err, "it left the filter"

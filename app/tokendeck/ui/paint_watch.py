@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -18,7 +19,14 @@ class OnPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            self._then()
+            try:
+                self._then()
+            except Exception:  # reported here: see below
+                # Never out of a Qt override: an exception leaving this filter during a paint
+                # left PySide 6.11 with a freed object still referenced, and the next garbage
+                # collection crashed the app (SIGSEGV in dict_traverse). The error reporter
+                # (sys.excepthook) shows and logs it as it does any slot's.
+                sys.excepthook(*sys.exc_info())
         return False
 
 
