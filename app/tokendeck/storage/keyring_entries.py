@@ -202,11 +202,10 @@ class SecretServiceEntries:
         return bool(items)
 
     def users(self, prefix: str) -> frozenset[str] | None:
-        from jeepney import DBusAddress, new_method_call
+        from jeepney import new_method_call
 
-        service = DBusAddress(_SS_PATH, _SS_BUS, f"{_SS_IFACE}.Service")
         reply = self._connection.send_and_get_reply(
-            new_method_call(service, "SearchItems", "a{ss}", ({_SERVICE_ATTR: SERVICE},))
+            new_method_call(_service(), "SearchItems", "a{ss}", ({_SERVICE_ATTR: SERVICE},))
         )
         if _is_error(reply):
             raise self._ss.exceptions.SecretStorageException("The keyring refused a search.")
@@ -264,14 +263,22 @@ def default_collection_path(connection: Any) -> str | None:
     answered on the main thread, so it is not raced. It is asked once per store (the life of the
     app): a default changed meanwhile in Seahorse is followed at the next start, and the
     entries stay where they were written until then."""
-    from jeepney import DBusAddress, new_method_call
+    from jeepney import new_method_call
 
-    service = DBusAddress(_SS_PATH, _SS_BUS, f"{_SS_IFACE}.Service")
-    reply = connection.send_and_get_reply(new_method_call(service, "ReadAlias", "s", ("default",)))
+    reply = connection.send_and_get_reply(
+        new_method_call(_service(), "ReadAlias", "s", ("default",))
+    )
     if _is_error(reply):
         return None
     path = str(reply.body[0])
     return None if path == "/" else path
+
+
+def _service() -> Any:
+    """The Secret Service's own object (jeepney is imported when the store's worker needs it)."""
+    from jeepney import DBusAddress
+
+    return DBusAddress(_SS_PATH, _SS_BUS, f"{_SS_IFACE}.Service")
 
 
 def _is_error(message: Any) -> bool:
